@@ -1,0 +1,77 @@
+"""rglm: R's ``glm()`` for Python.
+
+Fit generalized linear models from formulas and data frames and get R's numbers: the same
+IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
+
+>>> import rglm
+>>> m = rglm.glm("cbind(numdead, numalive) ~ sex * ldose", rglm.datasets.load("budworm"),
+...              family=rglm.Binomial())
+>>> print(m.summary())  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+from . import datasets, families, links
+from .api import glm
+from .exceptions import (
+    BoundaryWarning,
+    ConvergenceWarning,
+    DataError,
+    DomainError,
+    FamilyError,
+    FitError,
+    FormulaError,
+    NonIntegerWarning,
+    PerfectFitWarning,
+    RGLMError,
+    RGLMWarning,
+    StepHalvingWarning,
+)
+from .families import (
+    Binomial,
+    Family,
+    Gamma,
+    Gaussian,
+    InverseGaussian,
+    NegativeBinomial,
+    Poisson,
+    Quasi,
+    QuasiBinomial,
+    QuasiPoisson,
+    Tweedie,
+)
+from .results import GLMResult
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "glm",
+    "GLMResult",
+    "Family",
+    "Gaussian",
+    "Binomial",
+    "Poisson",
+    "Gamma",
+    "InverseGaussian",
+    "QuasiBinomial",
+    "QuasiPoisson",
+    "Quasi",
+    "Tweedie",
+    "NegativeBinomial",
+    "families",
+    "links",
+    "datasets",
+    "RGLMError",
+    "FormulaError",
+    "DataError",
+    "DomainError",
+    "FamilyError",
+    "FitError",
+    "RGLMWarning",
+    "ConvergenceWarning",
+    "BoundaryWarning",
+    "StepHalvingWarning",
+    "PerfectFitWarning",
+    "NonIntegerWarning",
+    "__version__",
+]

@@ -1,0 +1,97 @@
+"""Exception and warning classes raised by rglm.
+
+Every error rglm raises on purpose derives from :class:`RGLMError`, and also from the
+built-in class that fits it (``ValueError`` or ``TypeError``), so ``except ValueError``
+keeps working for callers who do not know about rglm.  Warnings derive from
+:class:`RGLMWarning` so that a user can silence or escalate all of them at once.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "RGLMError",
+    "FormulaError",
+    "DataError",
+    "DomainError",
+    "FamilyError",
+    "FitError",
+    "RGLMWarning",
+    "ConvergenceWarning",
+    "BoundaryWarning",
+    "PerfectFitWarning",
+    "FittedValueWarning",
+    "NonIntegerWarning",
+    "StepHalvingWarning",
+    "DispersionWarning",
+]
+
+
+class RGLMError(Exception):
+    """Base class of all errors raised by rglm."""
+
+
+class FormulaError(RGLMError, ValueError):
+    """The formula cannot be parsed or refers to something that does not exist."""
+
+
+class DataError(RGLMError, ValueError):
+    """The data cannot be used as given (missing columns, wrong lengths, NA, ...)."""
+
+
+class DomainError(RGLMError, ValueError):
+    """The response lies outside the family's domain (for example negative Poisson counts)."""
+
+
+class FamilyError(RGLMError, ValueError):
+    """An unknown family, link or variance function, or a link the family does not allow."""
+
+
+class FitError(RGLMError, ValueError):
+    """The iteratively reweighted least squares fit cannot proceed."""
+
+
+class RGLMWarning(UserWarning):
+    """Base class of all warnings issued by rglm."""
+
+
+class ConvergenceWarning(RGLMWarning):
+    """IRLS stopped at ``max_iter`` without meeting the convergence criterion."""
+
+
+class BoundaryWarning(RGLMWarning):
+    """IRLS stopped at a boundary value of the parameter space."""
+
+
+class StepHalvingWarning(RGLMWarning):
+    """A Fisher scoring step was truncated because it diverged or left the valid region."""
+
+
+class PerfectFitWarning(RGLMWarning):
+    """Fitted probabilities numerically 0 or 1 (binomial), or fitted rates numerically 0."""
+
+
+# Kept as an alias so both names read naturally at the call site.
+FittedValueWarning = PerfectFitWarning
+
+
+class NonIntegerWarning(RGLMWarning):
+    """Binomial counts or successes that are not whole numbers."""
+
+
+class DispersionWarning(RGLMWarning):
+    """The dispersion could not be estimated as usual (zero weights or no residual df)."""
+
+
+def warn(message: str, category: type[Warning]) -> None:
+    """Issue ``message`` attributed to the first caller outside the rglm package."""
+    import os
+    import sys
+    import warnings
+
+    pkg_dir = os.path.dirname(os.path.abspath(__file__))
+    level = 1
+    frame = sys._getframe(1)
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(pkg_dir):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(message, category, stacklevel=level)

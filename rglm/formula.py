@@ -1,0 +1,205 @@
+"""R's formula forms on top of formulaic: ``cbind()`` responses, ``offset()`` terms and bare
+function names such as ``log(x)``.
+
+formulaic parses and materializes the right-hand side.  What R adds is handled here as
+text, before formulaic sees it: the response may be ``cbind(successes, failures)``, and
+``offset(expr)`` terms are taken out of the right-hand side and evaluated on their own,
+because an offset is not a column of the model matrix.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+
+import numpy as np
+from formulaic.transforms import C as _formulaic_C
+
+from .exceptions import FormulaError
+
+__all__ = ["ParsedFormula", "parse_formula", "formula_context", "split_top_level"]
+
+_OPEN = "([{"
+_CLOSE = ")]}"
+
+
+def _scan(text: str) -> list[tuple[int, str, int]]:
+    """(position, character, depth) for characters outside quotes and backticks."""
+    out: list[tuple[int, str, int]] = []
+    depth = 0
+    quote: str | None = None
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = None
+            continue
+        if ch in "'\"`":
+            quote = ch
+            continue
+        if ch in _OPEN:
+            depth += 1
+        elif ch in _CLOSE:
+            depth -= 1
+            if depth < 0:
+                raise FormulaError(f"unbalanced parentheses in formula {text!r}: a ')' at position {i} closes nothing")
+        out.append((i, ch, depth))
+    if quote:
+        raise FormulaError(f"unterminated quote {quote} in formula {text!r}")
+    if depth != 0:
+        raise FormulaError(f"unbalanced parentheses in formula {text!r}: {depth} '(' not closed")
+    return out
+
+
+def split_top_level(text: str, seps: str) -> list[tuple[str, str]]:
+    """Split ``text`` at characters of ``seps`` that are outside brackets and quotes.
+
+    Returns (separator before the piece, piece) pairs; the first separator is ``""``.
+    """
+    pieces: list[tuple[str, str]] = []
+    last, sep = 0, ""
+    for i, ch, depth in _scan(text):
+        if depth == 0 and ch in seps:
+            # A sign in scientific notation (1e-3) is not an operator.
+            if ch in "+-" and i > 1 and text[i - 1] in "eE" and text[i - 2].isdigit():
+                continue
+            pieces.append((sep, text[last:i]))
+            sep, last = ch, i + 1
+    pieces.append((sep, text[last:]))
+    return pieces
+
+
+_CALL = re.compile(r"^\s*([A-Za-z_.][\w.]*)\s*\((.*)\)\s*$", re.S)
+
+
+def _call(text: str, name: str) -> str | None:
+    """The argument text if ``text`` is exactly ``name(...)``, else None."""
+    m = _CALL.match(text)
+    if not m or m.group(1) != name:
+        return None
+    inner = m.group(2)
+    # "offset(a) + offset(b)" also matches the pattern; make sure the parentheses pair up.
+    try:
+        scan = _scan(inner)
+    except FormulaError:
+        return None
+    if any(d < 0 for _, _, d in scan):
+        return None
+    return inner
+
+
+@dataclass(frozen=True)
+class ParsedFormula:
+    """A formula split into the parts R treats differently.
+
+    Attributes
+    ----------
+    text : str
+        The formula as given.
+    response : tuple of str
+        One expression, or two for ``cbind(successes, failures)``.
+    rhs : str
+        The right-hand side without ``offset()`` terms, for formulaic.
+    offsets : tuple of str
+        Expressions inside ``offset()`` terms.
+    """
+
+    text: str
+    response: tuple[str, ...]
+    rhs: str
+    offsets: tuple[str, ...]
+
+    @property
+    def is_cbind(self) -> bool:
+        return len(self.response) == 2
+
+    @property
+    def response_label(self) -> str:
+        return f"cbind({', '.join(self.response)})" if self.is_cbind else self.response[0]
+
+
+def parse_formula(formula: str) -> ParsedFormula:
+    """Split an R-style formula into response, right-hand side and offsets.
+
+    Examples
+    --------
+    >>> p = parse_formula("cbind(dead, alive) ~ sex * log(dose) + offset(log(n))")
+    >>> p.response, p.rhs, p.offsets
+    (('dead', 'alive'), 'sex * log(dose)', ('log(n)',))
+    """
+    if not isinstance(formula, str):
+        raise FormulaError(f"formula must be a string such as 'y ~ x1 + x2', got {type(formula).__name__}")
+    parts = split_top_level(formula, "~")
+    if len(parts) != 2:
+        if len(parts) == 1:
+            raise FormulaError(f"formula {formula!r} has no '~': write it as 'response ~ predictors'")
+        raise FormulaError(f"formula {formula!r} has more than one '~'")
+    lhs, rhs = parts[0][1].strip(), parts[1][1].strip()
+    if not lhs:
+        raise FormulaError(f"formula {formula!r} has no response on the left of '~'")
+    if not rhs:
+        raise FormulaError(f"formula {formula!r} has nothing on the right of '~' (use '1' for an intercept-only model)")
+    inner = _call(lhs, "cbind")
+    if inner is not None:
+        args = [a.strip() for _, a in split_top_level(inner, ",")]
+        if len(args) != 2 or not all(args):
+            raise FormulaError(f"cbind() in the response takes exactly two columns (successes, failures), got {lhs!r}")
+        response: tuple[str, ...] = tuple(args)
+    else:
+        response = (lhs,)
+    kept: list[tuple[str, str]] = []
+    offsets: list[str] = []
+    for sep, piece in split_top_level(rhs, "+-"):
+        arg = _call(piece, "offset")
+        if arg is None:
+            kept.append((sep, piece))
+            continue
+        if sep == "-":
+            raise FormulaError(f"an offset cannot be subtracted in {formula!r}; negate it inside: offset(-x)")
+        if not arg.strip():
+            raise FormulaError(f"offset() needs an expression in {formula!r}")
+        offsets.append(arg.strip())
+    rebuilt = "".join(f" {sep} {piece.strip()}" if sep else piece.strip() for sep, piece in kept).strip()
+    if not rebuilt:
+        rebuilt = "1"
+    elif rebuilt[0] in "+-":
+        rebuilt = "1 " + rebuilt
+    return ParsedFormula(text=formula, response=response, rhs=rebuilt, offsets=tuple(offsets))
+
+
+def _r_round(x: object, digits: int = 0) -> object:
+    return np.round(x, digits)  # type: ignore[call-overload]
+
+
+def formula_context() -> dict[str, object]:
+    """Names usable in formulas as in R: ``log``, ``exp``, ``sqrt``, ``abs``, trigonometric
+    functions, ``factor`` (an alias of formulaic's ``C``), ``np`` and ``numpy``."""
+    ctx: dict[str, object] = {
+        "np": np,
+        "numpy": np,
+        "log": np.log,
+        "log2": np.log2,
+        "log10": np.log10,
+        "log1p": np.log1p,
+        "exp": np.exp,
+        "expm1": np.expm1,
+        "sqrt": np.sqrt,
+        "abs": np.abs,
+        "sign": np.sign,
+        "sin": np.sin,
+        "cos": np.cos,
+        "tan": np.tan,
+        "asin": np.arcsin,
+        "acos": np.arccos,
+        "atan": np.arctan,
+        "sinh": np.sinh,
+        "cosh": np.cosh,
+        "tanh": np.tanh,
+        "floor": np.floor,
+        "ceiling": np.ceil,
+        "trunc": np.trunc,
+        "round": _r_round,
+        "pi": math.pi,
+        "factor": _formulaic_C,
+    }
+    return ctx

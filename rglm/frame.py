@@ -1,0 +1,416 @@
+"""The model frame: formula + data -> plain arrays, and the recipe to do it again on new data.
+
+This is the only layer that knows about pandas and formulas.  It follows R's
+``model.frame``/``model.matrix``:
+
+1. ``subset`` picks rows;
+2. rows with a missing value in any variable the model uses (response, predictors,
+   weights, offset) are dropped (``na_action="omit"``) or reported (``"fail"``);
+3. factor levels that no longer occur are dropped (R's ``drop.unused.levels = TRUE``);
+4. formulaic builds the model matrix, and the response and offsets are evaluated.
+
+The :class:`FrameSpec` it returns keeps formulaic's ``ModelSpec``, so new data is encoded
+with the same transforms, levels and contrasts; a level not seen in fitting is an error.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from formulaic import Formula, model_matrix
+from formulaic.errors import FormulaicError
+from formulaic.model_spec import ModelSpec
+
+from .exceptions import DataError, FormulaError
+from .formula import ParsedFormula, formula_context, parse_formula
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["ModelFrame", "FrameSpec", "build_frame", "NA_ACTIONS"]
+
+NA_ACTIONS = ("omit", "exclude", "fail")
+
+_BARE_NAME = r"^(?:[A-Za-z_][\w.]*|`[^`]+`)$"
+
+
+@dataclass(frozen=True)
+class FrameSpec:
+    """Everything needed to rebuild the design for new data.
+
+    Attributes
+    ----------
+    parsed : ParsedFormula
+    rhs_spec : formulaic.ModelSpec
+        The right-hand side's spec: transforms, factor levels and contrasts.
+    column_names : list of str
+    term_labels : list of str
+        formulaic's term labels, intercept included as ``"1"``.
+    term_columns : dict
+        Term label -> indices of its columns in the model matrix.
+    has_intercept : bool
+    levels : dict
+        Categorical variable -> the levels seen in fitting.
+    offset_column : str or None
+        Name of the ``offset=`` column, if the offset was given by name.
+    """
+
+    parsed: ParsedFormula
+    rhs_spec: ModelSpec
+    column_names: list[str]
+    term_labels: list[str]
+    term_columns: dict[str, list[int]]
+    has_intercept: bool
+    levels: dict[str, list[Any]]
+    offset_column: str | None = None
+
+    def design(self, data: pd.DataFrame) -> FloatArray:
+        """The model matrix for ``data`` (rows with missing values give NaN rows)."""
+        self.check_levels(data)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            mm = self.rhs_spec.get_model_matrix(_without_unused_levels(data), context=formula_context(),
+                                                na_action="ignore")
+        return _to_float(mm, "model matrix")
+
+    def offset(self, data: pd.DataFrame) -> FloatArray:
+        """The total offset for ``data``: formula offsets plus the named ``offset=`` column."""
+        total = np.zeros(len(data))
+        for expr in self.parsed.offsets:
+            total = total + _evaluate(expr, data, f"offset({expr})")
+        if self.offset_column is not None:
+            if self.offset_column not in data.columns:
+                raise DataError(f"new data has no column '{self.offset_column}', which the model uses as its offset")
+            total = total + _numeric(data[self.offset_column], f"offset column '{self.offset_column}'")
+        return total
+
+    def check_levels(self, data: pd.DataFrame) -> None:
+        """Raise if a categorical column of ``data`` holds a level not seen in fitting."""
+        for name, levels in self.levels.items():
+            if name not in data.columns:
+                continue
+            col = data[name]
+            present = pd.unique(col[col.notna()])
+            known = set(levels)
+            unseen = [v for v in present if v not in known]
+            if unseen:
+                shown = ", ".join(repr(_plain(v)) for v in unseen[:5])
+                raise DataError(
+                    f"column '{name}' has level {shown} not seen when the model was fitted "
+                    f"(known levels: {', '.join(repr(_plain(v)) for v in levels)})"
+                )
+
+
+@dataclass(frozen=True)
+class ModelFrame:
+    """Arrays ready for IRLS plus the metadata to interpret them.
+
+    Attributes
+    ----------
+    y : ndarray, shape (n,) or (n, 2)
+    X : ndarray, shape (n, p)
+    weights, offset : ndarray, shape (n,)
+    index : pandas.Index
+        The caller's row labels of the rows used.
+    n_dropped : int
+        Rows dropped for missing values.
+    dropped_index : pandas.Index
+        Labels of those rows.
+    spec : FrameSpec
+    """
+
+    y: FloatArray
+    X: FloatArray
+    weights: FloatArray
+    offset: FloatArray
+    index: pd.Index
+    n_dropped: int
+    dropped_index: pd.Index
+    spec: FrameSpec
+    weights_given: bool = False
+    offset_given: bool = False
+    full_index: pd.Index = field(default_factory=lambda: pd.RangeIndex(0))
+
+
+def _plain(v: Any) -> Any:
+    return v.item() if isinstance(v, np.generic) else v
+
+
+def _to_frame(data: Any) -> pd.DataFrame:
+    if isinstance(data, pd.DataFrame):
+        frame = data
+    else:
+        try:
+            frame = pd.DataFrame(data)
+        except Exception as exc:  # pandas raises many types here
+            raise DataError(f"data must be a pandas DataFrame or convertible to one: {exc}") from exc
+    if frame.columns.has_duplicates:
+        dups = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
+        raise DataError(f"data has duplicate column names: {', '.join(dups)}; rename them before fitting")
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise DataError("data has MultiIndex columns; flatten them to strings (e.g. '_'.join) before fitting")
+    return frame
+
+
+def _numeric(values: Any, what: str) -> FloatArray:
+    """Values as float64, NA as NaN; a clear TypeError for anything not numeric."""
+    s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values))
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
+    if pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(s.dtype):
+        raise TypeError(f"{what} has dtype {s.dtype}; convert dates to numbers (e.g. days since a origin) first")
+    if not pd.api.types.is_numeric_dtype(s.dtype):
+        raise TypeError(f"{what} must be numeric, but has dtype {s.dtype} (e.g. {s.dropna().iloc[0]!r})"
+                        if s.notna().any() else f"{what} must be numeric, but has dtype {s.dtype}")
+    return s.to_numpy(dtype=np.float64, na_value=np.nan)
+
+
+def _to_float(mm: Any, what: str) -> FloatArray:
+    try:
+        return np.asarray(mm.to_numpy(dtype=np.float64) if hasattr(mm, "to_numpy") else mm, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise TypeError(f"the {what} could not be converted to numbers: {exc}") from exc
+
+
+def _without_unused_levels(data: pd.DataFrame) -> pd.DataFrame:
+    cats = [c for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)]
+    if not cats:
+        return data
+    out = data.copy(deep=False)
+    for c in cats:
+        out[c] = out[c].cat.remove_unused_categories()
+    return out
+
+
+def _evaluate(expr: str, data: pd.DataFrame, what: str) -> FloatArray:
+    """One numeric expression over ``data``: a bare column name, or any formulaic expression."""
+    import re
+
+    if re.match(_BARE_NAME, expr):
+        name = expr.strip("`")
+        if name not in data.columns:
+            raise DataError(f"{what}: data has no column '{name}'")
+        return _numeric(data[name], f"column '{name}'")
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mm = model_matrix(f"0 + I({expr})", data, context=formula_context(), na_action="ignore")
+    except FormulaicError as exc:
+        raise FormulaError(f"cannot evaluate {what}: {str(exc).splitlines()[0]}") from exc
+    except NameError as exc:
+        raise DataError(f"cannot evaluate {what}: {exc}") from exc
+    return _to_float(mm, what)[:, 0]
+
+
+def _response(parsed: ParsedFormula, data: pd.DataFrame, binomial: bool) -> FloatArray:
+    import re
+
+    if parsed.is_cbind:
+        cols = [_evaluate(e, data, f"cbind() column {e!r}") for e in parsed.response]
+        return np.column_stack(cols)
+    expr = parsed.response[0]
+    if re.match(_BARE_NAME, expr):
+        name = expr.strip("`")
+        if name not in data.columns:
+            raise DataError(f"the response column '{name}' is not in the data "
+                            f"(columns: {', '.join(map(str, data.columns[:12]))})")
+        col = data[name]
+        if binomial and not pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+            # R turns a factor response into "not the first level"; the first level is failure.
+            if isinstance(col.dtype, pd.CategoricalDtype):
+                levels = list(col.cat.categories)
+            else:
+                levels = sorted(pd.unique(col.dropna()), key=str)
+            if len(levels) < 1:
+                raise DataError(f"the response column '{name}' has no values")
+            return (col != levels[0]).to_numpy(dtype=np.float64)
+        return _numeric(col, f"the response column '{name}'")
+    return _evaluate(expr, data, f"the response {expr!r}")
+
+
+def _vector_arg(arg: Any, data: pd.DataFrame, what: str) -> tuple[FloatArray | None, str | None]:
+    """A ``weights=``/``offset=`` argument: a column name or one value per row of data."""
+    if arg is None:
+        return None, None
+    if isinstance(arg, str):
+        if arg not in data.columns:
+            raise DataError(f"{what} column '{arg}' is not in the data")
+        return _numeric(data[arg], f"{what} column '{arg}'"), arg
+    values = np.asarray(arg)
+    if values.ndim != 1 or values.shape[0] != len(data):
+        raise DataError(f"{what} must have one value per row of data: got {values.size} values for {len(data)} rows")
+    return _numeric(pd.Series(values), what), None
+
+
+def _subset_mask(subset: Any, data: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    if subset is None:
+        return np.ones(len(data), dtype=bool)
+    if isinstance(subset, str):
+        try:
+            result = data.eval(subset)
+        except Exception as exc:  # pandas raises many kinds of errors for a bad expression
+            raise DataError(f"cannot evaluate subset {subset!r}: {exc}") from exc
+        mask = np.asarray(result)
+        if mask.dtype != bool or mask.shape != (len(data),):
+            raise DataError(f"subset {subset!r} must evaluate to one True/False per row")
+        return mask
+    mask = np.asarray(subset)
+    if mask.dtype != bool or mask.shape != (len(data),):
+        raise DataError(f"subset must be a boolean mask with one value per row ({len(data)}) or a query string")
+    return mask
+
+
+def _required_columns(parsed: ParsedFormula, data: pd.DataFrame) -> list[str]:
+    names: set[str] = set()
+    texts = [parsed.rhs, *parsed.offsets, *parsed.response]
+    for text in texts:
+        try:
+            names |= set(Formula(text).required_variables) if text.strip() else set()
+        except FormulaicError:
+            names |= set()
+    ctx = formula_context()
+    missing = sorted(n for n in names if n not in data.columns and n not in ctx)
+    if missing:
+        cols = ", ".join(map(str, list(data.columns[:15])))
+        raise DataError(f"the formula uses {', '.join(repr(m) for m in missing)}, not found in the data "
+                        f"(columns: {cols}{', ...' if len(data.columns) > 15 else ''})")
+    return sorted(n for n in names if n in data.columns)
+
+
+def build_frame(
+    formula: str,
+    data: Any,
+    *,
+    weights: Any = None,
+    offset: Any = None,
+    subset: Any = None,
+    na_action: str = "omit",
+    binomial: bool = False,
+) -> ModelFrame:
+    """Evaluate ``formula`` on ``data`` into arrays, as R's ``model.frame`` + ``model.matrix``.
+
+    Parameters
+    ----------
+    formula : str
+        ``response ~ terms``; the response may be ``cbind(successes, failures)`` and the
+        terms may include ``offset(expr)``.
+    data : DataFrame or convertible
+    weights, offset : str or array_like, optional
+        A column name or one value per row of ``data``.
+    subset : array of bool or str, optional
+        A mask or a ``DataFrame.query`` string.
+    na_action : {"omit", "exclude", "fail"}
+    binomial : bool
+        Whether a non-numeric response should be read as a factor (first level = failure).
+    """
+    if na_action not in NA_ACTIONS:
+        raise DataError(f"na_action must be one of {', '.join(NA_ACTIONS)}, got {na_action!r}")
+    parsed = parse_formula(formula)
+    frame = _to_frame(data)
+    if len(frame) == 0:
+        raise DataError("data has no rows")
+    w_all, _ = _vector_arg(weights, frame, "weights")
+    o_all, offset_col = _vector_arg(offset, frame, "offset")
+    keep = _subset_mask(subset, frame)
+    used = _required_columns(parsed, frame)
+
+    na = np.zeros(len(frame), dtype=bool)
+    na_cols: dict[str, int] = {}
+    for name in used:
+        col_na = frame[name].isna().to_numpy()
+        if np.any(col_na & keep):
+            na_cols[name] = int(np.sum(col_na & keep))
+        na |= col_na
+    for label, arr in (("weights", w_all), ("offset", o_all)):
+        if arr is not None:
+            bad = np.isnan(arr)
+            if np.any(bad & keep):
+                na_cols[label] = int(np.sum(bad & keep))
+            na |= bad
+    all_na = [name for name in used if frame[name][keep].isna().all()]
+    if all_na:
+        raise DataError(f"column {', '.join(repr(c) for c in all_na)} has only missing values in the rows used")
+    if na_cols and na_action == "fail":
+        detail = ", ".join(f"'{k}' ({v} rows)" for k, v in na_cols.items())
+        raise DataError(f"missing values in {detail}; drop them or use na_action='omit'")
+    rows = keep & ~na
+    if not np.any(rows):
+        raise DataError(f"no rows left to fit: {int(np.sum(keep))} rows selected, all have missing values in "
+                        f"{', '.join(na_cols) or 'the model variables'}")
+    # Transforms such as log(x) can produce NaN; R's na.omit drops those rows as well, and
+    # the factor levels are then taken from the rows that remain, so materialize again.
+    for _ in range(2):
+        sub_rows = np.flatnonzero(rows)
+        sub = _without_unused_levels(frame.iloc[sub_rows])
+        mm, X, y, off = _materialize(parsed, formula, sub, binomial)
+        w = np.ones(len(sub)) if w_all is None else w_all[sub_rows]
+        if o_all is not None:
+            off = off + o_all[sub_rows]
+        derived_na = np.isnan(X).any(axis=1) | np.isnan(y).reshape(len(sub), -1).any(axis=1) | np.isnan(off)
+        if not np.any(derived_na):
+            break
+        if na_action == "fail":
+            raise DataError(f"{int(derived_na.sum())} rows give missing values after transforming the variables "
+                            "(e.g. log of a negative number); drop them or use na_action='omit'")
+        rows[sub_rows[derived_na]] = False
+        if not np.any(rows):
+            raise DataError("no rows left to fit: every row has a missing value after transforming the variables")
+    for label, arr in (("response", y), ("offset", off), ("model matrix", X)):
+        if np.isinf(arr).any():
+            n_inf = int(np.isinf(arr).reshape(len(sub), -1).any(axis=1).sum())
+            raise DataError(f"the {label} has infinite values in {n_inf} rows; remove or recode them before fitting")
+    if np.any(w < 0):
+        bad = np.flatnonzero(w < 0)
+        raise DataError(f"negative weights not allowed: {bad.size} rows (first: {w[bad[0]]:g} at row {sub.index[bad[0]]!r})")
+    if np.isinf(w).any():
+        raise DataError(f"weights have infinite values in {int(np.isinf(w).sum())} rows")
+
+    rhs_spec = mm.model_spec
+    names = list(rhs_spec.column_names)
+    term_columns: dict[str, list[int]] = {}
+    for s in rhs_spec.structure:
+        label = str(s.term)
+        term_columns[label] = [names.index(c) for c in s.columns]
+    levels = {
+        k: list(state.get("categories", []))
+        for k, (kind, state) in rhs_spec.encoder_state.items()
+        if str(getattr(kind, "value", kind)) == "categorical" and k in sub.columns
+    }
+    spec = FrameSpec(
+        parsed=parsed,
+        rhs_spec=rhs_spec,
+        column_names=names,
+        term_labels=list(term_columns),
+        term_columns=term_columns,
+        has_intercept="1" in term_columns,
+        levels=levels,
+        offset_column=offset_col,
+    )
+    dropped = frame.index[keep & ~rows]
+    return ModelFrame(
+        y=y, X=np.ascontiguousarray(X), weights=w, offset=off, index=sub.index, n_dropped=len(dropped),
+        dropped_index=dropped, spec=spec, weights_given=weights is not None, offset_given=offset is not None,
+        full_index=frame.index[keep],
+    )
+
+
+def _materialize(parsed: ParsedFormula, formula: str, sub: pd.DataFrame,
+                 binomial: bool) -> tuple[Any, FloatArray, FloatArray, FloatArray]:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mm = model_matrix(parsed.rhs, sub, context=formula_context(), na_action="ignore")
+    except FormulaicError as exc:
+        raise FormulaError(f"cannot parse formula {formula!r}: {str(exc).splitlines()[0]}") from exc
+    except NameError as exc:
+        raise DataError(f"cannot evaluate formula {formula!r}: {exc}") from exc
+    X = _to_float(mm, "model matrix")
+    y = _response(parsed, sub, binomial)
+    off = np.zeros(len(sub))
+    for expr in parsed.offsets:
+        off = off + _evaluate(expr, sub, f"offset({expr})")
+    return mm, X, y, off

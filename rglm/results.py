@@ -1,0 +1,373 @@
+"""The fitted model: :class:`GLMResult`, immutable, with every statistic derived on demand.
+
+The IRLS fit and the model frame are stored; standard errors, tests, residuals and the
+likelihood are computed the first time they are asked for and cached.  Names follow
+statsmodels (``params``, ``bse``, ``tvalues``, ...) and every number follows R's
+definitions: see each attribute's docstring for the formula.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from scipy import special, stats
+
+from . import _rmath
+from .exceptions import DataError, DispersionWarning, warn
+from .families import Family
+from .frame import ModelFrame
+from .irls import IRLSControl, IRLSFit
+from .linalg import cov_unscaled
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["GLMResult"]
+
+
+class GLMResult:
+    """A fitted generalized linear model.
+
+    Do not construct directly; use :func:`rglm.glm`.  The object is immutable: every
+    attribute is fixed at fit time or derived from what was fixed.
+    """
+
+    def __init__(self, fit: IRLSFit, frame: ModelFrame, family: Family, *, null_deviance: float,
+                 control: IRLSControl, dispersion: float | None = None, formula: str = "",
+                 data_name: str = "data") -> None:
+        d = self.__dict__
+        d["_fit"] = fit
+        d["_frame"] = frame
+        d["family"] = family
+        d["null_deviance"] = float(null_deviance)
+        d["control"] = control
+        d["_fixed_dispersion"] = dispersion
+        d["formula"] = formula
+        d["data_name"] = data_name
+
+    def __setattr__(self, key: str, value: Any) -> None:
+        raise AttributeError(f"GLMResult is immutable; cannot set {key!r}")
+
+    def __delattr__(self, key: str) -> None:
+        raise AttributeError(f"GLMResult is immutable; cannot delete {key!r}")
+
+    def __repr__(self) -> str:
+        return f"<GLMResult: {self.formula}, {self.family!r}, n={self.nobs}, deviance={self.deviance:.6g}>"
+
+    # -- what the fit fixed --------------------------------------------------------------------
+    @property
+    def fit(self) -> IRLSFit:
+        """The underlying IRLS fit (arrays only)."""
+        return self._fit  # type: ignore[no-any-return]
+
+    @property
+    def model_frame(self) -> ModelFrame:
+        """The arrays the model was fitted to, with the recipe to rebuild them."""
+        return self._frame  # type: ignore[no-any-return]
+
+    @property
+    def exog_names(self) -> list[str]:
+        """Names of the model matrix columns (formulaic's names)."""
+        return list(self._frame.spec.column_names)
+
+    @property
+    def deviance(self) -> float:
+        """Residual deviance :math:`D = \\sum_i d_i(y_i, \\hat\\mu_i)`."""
+        return self._fit.deviance  # type: ignore[no-any-return]
+
+    @property
+    def iterations(self) -> int:
+        """Fisher scoring iterations taken (R's ``iter``)."""
+        return self._fit.iterations  # type: ignore[no-any-return]
+
+    @property
+    def converged(self) -> bool:
+        return self._fit.converged  # type: ignore[no-any-return]
+
+    @property
+    def boundary(self) -> bool:
+        """Whether IRLS ended on a boundary (a step had to be halved into the valid region)."""
+        return self._fit.boundary  # type: ignore[no-any-return]
+
+    @property
+    def rank(self) -> int:
+        """Numerical rank of the model matrix (non-aliased coefficients)."""
+        return self._fit.rank  # type: ignore[no-any-return]
+
+    @property
+    def n_dropped(self) -> int:
+        """Rows dropped because of missing values."""
+        return self._frame.n_dropped  # type: ignore[no-any-return]
+
+    @property
+    def has_intercept(self) -> bool:
+        return self._frame.spec.has_intercept  # type: ignore[no-any-return]
+
+    def _series(self, values: FloatArray, name: str | None = None) -> pd.Series:
+        return pd.Series(values, index=self._frame.index, name=name)
+
+    def _coef_series(self, values: FloatArray, name: str | None = None) -> pd.Series:
+        return pd.Series(values, index=pd.Index(self.exog_names), name=name)
+
+    # -- coefficients and their covariance ------------------------------------------------------
+    @cached_property
+    def params(self) -> pd.Series:
+        """Coefficients :math:`\\hat\\beta`; NaN for aliased columns (R's NA)."""
+        return self._coef_series(self._fit.coef.copy(), "params")
+
+    @cached_property
+    def aliased(self) -> pd.Series:
+        """True for coefficients not estimable because their column is collinear with earlier ones."""
+        return self._coef_series(self._fit.aliased.copy(), "aliased")
+
+    @cached_property
+    def dispersion_is_estimated(self) -> bool:
+        """Whether the dispersion was estimated (then the tests use t with ``df_resid`` df)."""
+        return self._fixed_dispersion is None and not self.family.fixed_dispersion
+
+    @cached_property
+    def scale(self) -> float:
+        """The dispersion :math:`\\phi` (R's ``summary(fit)$dispersion``).
+
+        1 for binomial and Poisson; otherwise, unless fixed by ``glm(dispersion=...)``,
+        :math:`\\hat\\phi = \\sum_{i: W_i > 0} W_i r_i^2 / (n - p)` with :math:`W_i` the working
+        weights and :math:`r_i` the working residuals, which is Pearson's :math:`X^2/(n-p)`.
+        """
+        if self._fixed_dispersion is not None:
+            return float(self._fixed_dispersion)
+        if self.family.fixed_dispersion:
+            return 1.0
+        if self.df_resid <= 0:
+            return math.nan
+        w = self._fit.working_weights
+        r = self._fit.working_residuals
+        pos = w > 0
+        return _rmath.rsum((w * r * r)[pos]) / self.df_resid
+
+    @cached_property
+    def normalized_cov_params(self) -> pd.DataFrame:
+        """Unscaled covariance :math:`(X^T W X)^{-1}`, NaN rows and columns for aliased terms."""
+        names = self.exog_names
+        assert self._fit.wls is not None
+        return pd.DataFrame(cov_unscaled(self._fit.wls), index=names, columns=names)
+
+    def cov_params(self) -> pd.DataFrame:
+        """Covariance of :math:`\\hat\\beta`: :math:`\\phi\\,(X^T W X)^{-1}` (R's ``vcov``)."""
+        return self.normalized_cov_params * self.scale
+
+    @cached_property
+    def bse(self) -> pd.Series:
+        """Standard errors :math:`\\sqrt{\\phi\\,[(X^T W X)^{-1}]_{jj}}`."""
+        var = np.diag(self.normalized_cov_params.to_numpy()) * self.scale
+        with np.errstate(invalid="ignore"):
+            return self._coef_series(np.sqrt(var), "bse")
+
+    @cached_property
+    def tvalues(self) -> pd.Series:
+        """Wald statistics :math:`\\hat\\beta_j / \\mathrm{se}_j` (z or t, see ``use_t``)."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return self._coef_series(self.params.to_numpy() / self.bse.to_numpy(), "tvalues")
+
+    @property
+    def use_t(self) -> bool:
+        """True when the statistics are referred to a t distribution (estimated dispersion)."""
+        return self.dispersion_is_estimated
+
+    @cached_property
+    def pvalues(self) -> pd.Series:
+        """Two-sided p-values: :math:`2\\Phi(-|z|)`, or :math:`2F_{t, n-p}(-|t|)` when the
+        dispersion is estimated (NaN when there are no residual degrees of freedom)."""
+        t = np.abs(self.tvalues.to_numpy())
+        if not self.use_t:
+            p = 2.0 * special.ndtr(-t)
+        elif self.df_resid > 0:
+            p = 2.0 * stats.t.cdf(-t, self.df_resid)
+        else:
+            p = np.full_like(t, np.nan)
+        return self._coef_series(p, "pvalues")
+
+    def conf_int(self, alpha: float = 0.05, method: str = "wald") -> pd.DataFrame:
+        """Confidence intervals for the coefficients.
+
+        ``method="wald"`` gives :math:`\\hat\\beta_j \\pm z_{1-\\alpha/2}\\,\\mathrm{se}_j` with
+        the normal quantile whatever the family, as R's ``confint.default``.
+        """
+        if not 0 < alpha < 1:
+            raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+        if method != "wald":
+            raise ValueError(f"unknown interval method {method!r}; use 'wald'")
+        q = float(special.ndtri(1 - alpha / 2))
+        b, se = self.params.to_numpy(), self.bse.to_numpy()
+        return pd.DataFrame({"lower": b - q * se, "upper": b + q * se}, index=pd.Index(self.exog_names))
+
+    # -- goodness of fit -------------------------------------------------------------------------
+    @property
+    def nobs(self) -> int:
+        """Observations with non-zero prior weight (R's ``nobs``)."""
+        return self._fit.n_ok  # type: ignore[no-any-return]
+
+    @property
+    def df_resid(self) -> int:
+        """Residual degrees of freedom, ``nobs - rank``."""
+        return self.nobs - self.rank
+
+    @property
+    def df_null(self) -> int:
+        """Degrees of freedom of the null model, ``nobs - intercept``."""
+        return self.nobs - int(self.has_intercept)
+
+    @property
+    def df_model(self) -> int:
+        """Model degrees of freedom, ``rank - intercept`` (statsmodels' ``df_model``)."""
+        return self.rank - int(self.has_intercept)
+
+    @cached_property
+    def pearson_chi2(self) -> float:
+        """Pearson's statistic :math:`X^2 = \\sum_i w_i (y_i - \\hat\\mu_i)^2 / V(\\hat\\mu_i)`."""
+        return float(np.nansum(self.resid_pearson.to_numpy() ** 2))
+
+    @cached_property
+    def _ll_df(self) -> int:
+        return self.rank + self.family.ll_extra_params
+
+    @cached_property
+    def aic(self) -> float:
+        """Akaike's criterion as R's ``AIC``: :math:`-2\\ell + 2k`, NaN for quasi families.
+
+        :math:`k` counts the coefficients plus the dispersion for the Gaussian, Gamma and
+        inverse Gaussian families; for those three :math:`\\ell` is evaluated at the
+        dispersion :math:`D/n` (maximum likelihood), not at ``scale``.
+        """
+        return float(self._fit.aic) if not self.family.is_quasi else math.nan
+
+    @cached_property
+    def llf(self) -> float:
+        """Log-likelihood :math:`\\ell = k - \\mathrm{AIC}/2` (R's ``logLik``), NaN for quasi families."""
+        return self._ll_df - self.aic / 2
+
+    @cached_property
+    def bic(self) -> float:
+        """Schwarz's criterion :math:`-2\\ell + k\\log n`, with :math:`n` the rows used
+        (zero-weight rows included, as R's ``BIC``)."""
+        return -2 * self.llf + math.log(self._fit.y.shape[0]) * self._ll_df
+
+    # -- per observation ----------------------------------------------------------------------------
+    @cached_property
+    def fittedvalues(self) -> pd.Series:
+        """Fitted means :math:`\\hat\\mu_i` (proportions for a binomial ``cbind`` response)."""
+        return self._series(self._fit.mu.copy(), "fitted")
+
+    @cached_property
+    def linear_predictors(self) -> pd.Series:
+        """Linear predictor :math:`\\hat\\eta_i = x_i^T\\hat\\beta + o_i`."""
+        return self._series(self._fit.eta.copy(), "linear_predictor")
+
+    @property
+    def mu(self) -> pd.Series:
+        return self.fittedvalues
+
+    @cached_property
+    def resid_response(self) -> pd.Series:
+        """Response residuals :math:`y_i - \\hat\\mu_i`."""
+        return self._series(self._fit.y - self._fit.mu, "resid_response")
+
+    @cached_property
+    def resid_working(self) -> pd.Series:
+        """Working residuals :math:`(y_i - \\hat\\mu_i)\\, d\\eta/d\\mu`."""
+        return self._series(self._fit.working_residuals.copy(), "resid_working")
+
+    @cached_property
+    def resid_pearson(self) -> pd.Series:
+        """Pearson residuals :math:`(y_i - \\hat\\mu_i)\\sqrt{w_i / V(\\hat\\mu_i)}`."""
+        f = self._fit
+        with np.errstate(invalid="ignore", divide="ignore"):
+            r = (f.y - f.mu) * np.sqrt(f.prior_weights) / np.sqrt(self.family.variance(f.mu))
+        return self._series(r, "resid_pearson")
+
+    @cached_property
+    def resid_deviance(self) -> pd.Series:
+        """Deviance residuals :math:`\\mathrm{sign}(y_i - \\hat\\mu_i)\\sqrt{d_i}`
+        (all zero when there are no residual degrees of freedom, as in R)."""
+        f = self._fit
+        if self.df_resid <= 0:
+            return self._series(np.zeros_like(f.mu), "resid_deviance")
+        d = np.sqrt(np.maximum(self.family.dev_resids(f.y, f.mu, f.prior_weights), 0))
+        return self._series(np.where(f.y > f.mu, d, -d), "resid_deviance")
+
+    @property
+    def working_weights(self) -> pd.Series:
+        """IRLS weights :math:`W_i` of the last iteration."""
+        return self._series(self._fit.working_weights.copy(), "working_weights")
+
+    @property
+    def prior_weights(self) -> pd.Series:
+        """Prior weights (times the trials for a binomial ``cbind`` response)."""
+        return self._series(self._fit.prior_weights.copy(), "prior_weights")
+
+    # -- prediction ---------------------------------------------------------------------------------
+    def predict(self, newdata: Any = None, type: str = "response", se_fit: bool = False,
+                offset: Any = None) -> pd.Series | pd.DataFrame:
+        """Predictions on the link or response scale, optionally with standard errors.
+
+        Parameters
+        ----------
+        newdata : DataFrame, optional
+            Rows to predict; by default the rows the model was fitted to.  Transforms, factor
+            levels and offsets are replayed from the fit.
+        type : {"response", "link"}
+        se_fit : bool
+            Also return standard errors: :math:`\\mathrm{se}(\\hat\\eta) =
+            \\sqrt{\\phi\\, x^T (X^T W X)^{-1} x}` on the link scale and, by the delta method,
+            :math:`|d\\mu/d\\eta|\\,\\mathrm{se}(\\hat\\eta)` on the response scale.
+        offset : array_like, optional
+            The offset for ``newdata`` when the model's ``offset=`` was an array.
+
+        Returns
+        -------
+        Series, or DataFrame with columns ``fit`` and ``se_fit``.
+        """
+        if type not in ("response", "link"):
+            raise ValueError(f"type must be 'response' or 'link', got {type!r}")
+        spec = self._frame.spec
+        if newdata is None:
+            X, eta, index = self._frame.X, self._fit.eta, self._frame.index
+        else:
+            frame = newdata if isinstance(newdata, pd.DataFrame) else pd.DataFrame(newdata)
+            X = spec.design(frame)
+            off = spec.offset(frame)
+            if offset is not None:
+                extra = np.asarray(offset, dtype=np.float64)
+                if extra.shape != (len(frame),):
+                    raise DataError(f"offset must have one value per row of newdata ({len(frame)}), got {extra.size}")
+                off = off + extra
+            elif self._frame.offset_given and spec.offset_column is None:
+                raise DataError("the model's offset was given as an array; pass offset= with one value per row "
+                                "of newdata")
+            beta = np.where(self.aliased.to_numpy(), 0.0, self.params.to_numpy())
+            eta = X @ beta + off
+            index = frame.index
+        fit = eta if type == "link" else self.family.link.inverse(eta)
+        if not se_fit:
+            return pd.Series(fit, index=index, name="fit")
+        keep = ~self.aliased.to_numpy()
+        cov = self.normalized_cov_params.to_numpy()[np.ix_(keep, keep)] * self.scale
+        Xk = X[:, keep]
+        se = np.sqrt(np.einsum("ij,jk,ik->i", Xk, cov, Xk))
+        if type == "response":
+            se = se * np.abs(self.family.link.mu_eta(eta))
+        return pd.DataFrame({"fit": fit, "se_fit": se}, index=index)
+
+    # -- presentation ----------------------------------------------------------------------------------
+    def summary(self) -> Any:
+        """R's ``summary.glm``: a :class:`rglm.summary.Summary` that prints like R."""
+        from .summary import Summary
+
+        return Summary.from_result(self)
+
+    def _warn_zero_weights(self) -> None:
+        if np.any(self._fit.working_weights == 0) and self.dispersion_is_estimated:
+            warn("observations with zero weight not used for calculating dispersion", DispersionWarning)
