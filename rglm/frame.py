@@ -15,6 +15,7 @@ with the same transforms, levels and contrasts; a level not seen in fitting is a
 
 from __future__ import annotations
 
+import re
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -188,8 +189,6 @@ def _without_unused_levels(data: pd.DataFrame) -> pd.DataFrame:
 
 def _evaluate(expr: str, data: pd.DataFrame, what: str) -> FloatArray:
     """One numeric expression over ``data``: a bare column name, or any formulaic expression."""
-    import re
-
     if re.match(_BARE_NAME, expr):
         name = expr.strip("`")
         if name not in data.columns:
@@ -207,8 +206,6 @@ def _evaluate(expr: str, data: pd.DataFrame, what: str) -> FloatArray:
 
 
 def _response(parsed: ParsedFormula, data: pd.DataFrame, binomial: bool) -> FloatArray:
-    import re
-
     if parsed.is_cbind:
         cols = [_evaluate(e, data, f"cbind() column {e!r}") for e in parsed.response]
         return np.column_stack(cols)
@@ -264,21 +261,34 @@ def _subset_mask(subset: Any, data: pd.DataFrame) -> npt.NDArray[np.bool_]:
     return mask
 
 
+_TOKEN = re.compile(r"`([^`]+)`|([A-Za-z_.][\w.]*)")
+
+
 def _required_columns(parsed: ParsedFormula, data: pd.DataFrame) -> list[str]:
-    names: set[str] = set()
+    """Data columns the formula refers to; raise naming any name that is neither a column
+    nor a function available in formulas."""
     texts = [parsed.rhs, *parsed.offsets, *parsed.response]
+    # Column names may contain dots (R's Solar.R); formulaic reads them, so look for them as
+    # whole tokens as well as through formulaic's own list of variables.
+    tokens = {a or b for text in texts for a, b in _TOKEN.findall(text)}
+    names: set[str] = set()
     for text in texts:
         try:
-            names |= set(Formula(text).required_variables) if text.strip() else set()
+            names |= set(Formula(text).required_variables)
         except FormulaicError:
-            names |= set()
+            pass
+    columns = set(map(str, data.columns))
+    used = (names | tokens) & columns
     ctx = formula_context()
-    missing = sorted(n for n in names if n not in data.columns and n not in ctx)
+    missing = sorted(
+        n for n in names
+        if n not in columns and n not in ctx and not any(t.startswith(n + ".") and t in columns for t in tokens)
+    )
     if missing:
         cols = ", ".join(map(str, list(data.columns[:15])))
         raise DataError(f"the formula uses {', '.join(repr(m) for m in missing)}, not found in the data "
                         f"(columns: {cols}{', ...' if len(data.columns) > 15 else ''})")
-    return sorted(n for n in names if n in data.columns)
+    return sorted(used)
 
 
 def build_frame(
