@@ -77,7 +77,7 @@ def _describe(mask: npt.NDArray[np.bool_], values: FloatArray) -> str:
     idx = np.flatnonzero(mask)
     first = values[idx[0]]
     row = "row" if idx.size == 1 else "rows"
-    return f"{idx.size} {row} (first at position {idx[0]}: {first:g})"
+    return f"{idx.size} {row} (first at position {idx[0]} of the rows used: {first:g})"
 
 
 class Family:

@@ -72,10 +72,18 @@ class FrameSpec:
     def design(self, data: pd.DataFrame) -> FloatArray:
         """The model matrix for ``data`` (rows with missing values give NaN rows)."""
         self.check_levels(data)
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            mm = self.rhs_spec.get_model_matrix(_without_unused_levels(data), context=formula_context(),
-                                                na_action="ignore")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                mm = self.rhs_spec.get_model_matrix(_without_unused_levels(data), context=formula_context(),
+                                                    na_action="ignore")
+            except FormulaicError as exc:
+                raise DataError(f"cannot build the model matrix for new data: {str(exc).splitlines()[0]}") from exc
+        for w in caught:
+            # formulaic maps unseen levels to the reference level with only a warning; that
+            # would silently give wrong predictions, so it is an error here.
+            if type(w.message).__name__ == "DataMismatchWarning":
+                raise DataError(f"new data does not match the fitted model: {w.message}")
         return _to_float(mm, "model matrix")
 
     def offset(self, data: pd.DataFrame) -> FloatArray:
@@ -95,6 +103,9 @@ class FrameSpec:
             if name not in data.columns:
                 continue
             col = data[name]
+            if not isinstance(col.dtype, pd.CategoricalDtype) and pd.api.types.is_numeric_dtype(col.dtype):
+                col = col.astype("float64")
+                levels = [float(v) for v in levels if isinstance(v, (int, float, np.number))] or levels
             present = pd.unique(col[col.notna()])
             known = set(levels)
             unseen = [v for v in present if v not in known]
@@ -341,6 +352,11 @@ def build_frame(
             if np.any(bad & keep):
                 na_cols[label] = int(np.sum(bad & keep))
             na |= bad
+    for name in used:
+        dtype = frame[name].dtype
+        if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+            raise TypeError(f"column '{name}' has dtype {dtype}; a formula cannot use dates directly - convert "
+                            "them to numbers (e.g. days since a start date) or to a categorical first")
     all_na = [name for name in used if frame[name][keep].isna().all()]
     if all_na:
         raise DataError(f"column {', '.join(repr(c) for c in all_na)} has only missing values in the rows used")
@@ -375,7 +391,8 @@ def build_frame(
             raise DataError(f"the {label} has infinite values in {n_inf} rows; remove or recode them before fitting")
     if np.any(w < 0):
         bad = np.flatnonzero(w < 0)
-        raise DataError(f"negative weights not allowed: {bad.size} rows (first: {w[bad[0]]:g} at row {sub.index[bad[0]]!r})")
+        raise DataError(f"negative weights not allowed: {bad.size} row{'s' if bad.size > 1 else ''} "
+                        f"(first: {w[bad[0]]:g} at row {sub.index[bad[0]]!r})")
     if np.isinf(w).any():
         raise DataError(f"weights have infinite values in {int(np.isinf(w).sum())} rows")
 
@@ -385,11 +402,14 @@ def build_frame(
     for s in rhs_spec.structure:
         label = str(s.term)
         term_columns[label] = [names.index(c) for c in s.columns]
-    levels = {
-        k: list(state.get("categories", []))
-        for k, (kind, state) in rhs_spec.encoder_state.items()
-        if str(getattr(kind, "value", kind)) == "categorical" and k in sub.columns
-    }
+    levels: dict[str, list[Any]] = {}
+    for key, (kind, state) in rhs_spec.encoder_state.items():
+        if str(getattr(kind, "value", kind)) != "categorical":
+            continue
+        inner = re.match(r"^(?:C|factor)\(\s*`?([^`,()]+?)`?\s*[,)]", key)
+        var = key.strip("`") if key.strip("`") in sub.columns else (inner.group(1).strip() if inner else None)
+        if var is not None and var in sub.columns:
+            levels[var] = list(state.get("categories", []))
     spec = FrameSpec(
         parsed=parsed,
         rhs_spec=rhs_spec,
