@@ -135,7 +135,9 @@ class GLMResult:
 
         1 for binomial and Poisson; otherwise, unless fixed by ``glm(dispersion=...)``,
         :math:`\\hat\\phi = \\sum_{i: W_i > 0} W_i r_i^2 / (n - p)` with :math:`W_i` the working
-        weights and :math:`r_i` the working residuals, which is Pearson's :math:`X^2/(n-p)`.
+        weights and :math:`r_i` the working residuals.  This is Pearson's :math:`X^2/(n-p)`
+        evaluated, as R does, with the weights of the last IRLS step, so it agrees with
+        ``pearson_chi2 / df_resid`` up to the convergence error of the fit.
         """
         if self._fixed_dispersion is not None:
             return float(self._fixed_dispersion)

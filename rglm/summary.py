@@ -166,9 +166,9 @@ class Summary:
     def to_latex(self) -> str:
         """The coefficient table as a LaTeX ``tabular`` (booktabs), with the fit figures below."""
         headers, rows = self._table_rows()
-        body = tabulate([[_tex_escape(c) for c in r] for r in rows], headers=[_tex_escape(h) for h in headers],
-                        tablefmt="latex_booktabs", colalign=("left",) + ("right",) * 5, disable_numparse=True)
-        body = body.replace("\\textbackslash{}", "\\")  # cells are escaped already
+        # tabulate's latex_booktabs escapes LaTeX's special characters in every cell itself.
+        body = tabulate(rows, headers=headers, tablefmt="latex_booktabs", colalign=("left",) + ("right",) * 5,
+                        disable_numparse=True)
         foot = " \\\\\n".join(_tex_escape(line) for line in self._footer())
         return f"{body}\n{foot}\n"
 
@@ -211,13 +211,14 @@ def _call(m: GLMResult) -> str:
         args.append("weights = weights")
     if frame.offset_given:
         args.append("offset = offset")
+    # R's deparse writes an argument and its ", ", then breaks the line once it is past 60
+    # characters, continuing with a 4-space indent.
     lines: list[str] = []
     current = "glm("
     for i, arg in enumerate(args):
-        piece = arg + (", " if i < len(args) - 1 else ")")
-        if len(current) + len(piece.rstrip()) > 70 and current.strip() not in ("glm(", ""):
+        current += arg + (", " if i < len(args) - 1 else ")")
+        if i < len(args) - 1 and len(current) > 60:
             lines.append(current)
             current = "    "
-        current += piece
     lines.append(current)
     return "\n".join(lines)
