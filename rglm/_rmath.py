@@ -32,7 +32,7 @@ _libm_log1p = np.frompyfunc(math.log1p, 1, 1)
 def _apply(fast: np.ufunc, exact: np.ufunc, x: npt.ArrayLike) -> FloatArray:
     a = np.asarray(x, dtype=np.float64)
     if a.size > EXACT_LIMIT or a.size == 0:
-        return fast(a)  # type: ignore[no-any-return]
+        return fast(a)
     with np.errstate(all="ignore"):
         return np.asarray(exact(a), dtype=np.float64)
 

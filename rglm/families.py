@@ -340,7 +340,7 @@ class Gamma(Family):
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
-            return -2.0 * wt * (_rmath.log(np.where(y == 0, 1.0, y / mu)) - (y - mu) / mu)  # type: ignore[no-any-return]
+            return -2.0 * wt * (_rmath.log(np.where(y == 0, 1.0, y / mu)) - (y - mu) / mu)
 
     def aic(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, dev: float) -> float:
         disp = dev / _rmath.rsum(wt)
@@ -384,13 +384,14 @@ class Quasi(Family):
     default_link = "identity"
     allowed_links = ("logit", "probit", "cloglog", "identity", "inverse", "log", "1/mu^2", "sqrt", "power")
     is_quasi = True
+    _variance_spec: VarianceFunction
 
     def __init__(self, variance: str | VarianceFunction = "constant", link: LinkLike | None = None) -> None:
         object.__setattr__(self, "_variance_spec", get_variance(variance))
         super().__init__(link)
 
     def _make_variance(self) -> VarianceFunction:
-        return self._variance_spec  # type: ignore[attr-defined,no-any-return]
+        return self._variance_spec
 
     def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
         y = self._vector_response(y)
@@ -421,6 +422,7 @@ class Tweedie(Family):
     name = "Tweedie"
     default_link = "log"
     allowed_links = ()
+    var_power: float
 
     def __init__(self, var_power: float = 0.0, link: LinkLike | None = None, link_power: float | None = None) -> None:
         p = float(var_power)
@@ -433,22 +435,22 @@ class Tweedie(Family):
         super().__init__(link)
 
     def _make_variance(self) -> VarianceFunction:
-        return PowerVariance(name=f"mu^{self.var_power:g}", p=self.var_power)  # type: ignore[attr-defined]
+        return PowerVariance(name=f"mu^{self.var_power:g}", p=self.var_power)
 
     def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
         y = self._vector_response(y)
-        p = self.var_power  # type: ignore[attr-defined]
+        p = self.var_power
         if p >= 1 and np.any(y < 0):
             raise DomainError(f"negative values not allowed for the Tweedie family with var_power={p:g}: "
                               f"{_describe(y < 0, y)}")
         return Initialized(y, weights, y + 0.1 * (y == 0), np.ones_like(y))
 
     def _args(self) -> str:
-        return f'var_power={self.var_power:g}, link="{self.link.name}"'  # type: ignore[attr-defined]
+        return f'var_power={self.var_power:g}, link="{self.link.name}"'
 
     def r_call(self) -> str:
         lam = 0.0 if isinstance(self.link, Log) else getattr(self.link, "lmbda", 1.0)
-        return f"tweedie(var.power = {self.var_power:g}, link.power = {lam:g})"  # type: ignore[attr-defined]
+        return f"tweedie(var.power = {self.var_power:g}, link.power = {lam:g})"
 
 
 class NegativeBinomial(Family):
@@ -462,6 +464,7 @@ class NegativeBinomial(Family):
 
     default_link = "log"
     allowed_links = ("log", "identity", "sqrt")
+    theta: float | None
 
     def __init__(self, theta: float | None = None, link: LinkLike | None = None) -> None:
         if theta is not None and (not math.isfinite(float(theta)) or float(theta) <= 0):
@@ -471,12 +474,15 @@ class NegativeBinomial(Family):
 
     @property
     def name(self) -> str:  # type: ignore[override]
-        th = self.theta  # type: ignore[attr-defined]
+        th = self.theta
         return "Negative Binomial" if th is None else f"Negative Binomial({float(f'{round(th, 4):.15g}'):.7g})"
 
+    @property
+    def _theta_value(self) -> float:
+        return 1.0 if self.theta is None else self.theta
+
     def _make_variance(self) -> VarianceFunction:
-        th = self.theta  # type: ignore[attr-defined]
-        return NegBinVariance(theta=1.0 if th is None else th)
+        return NegBinVariance(theta=self._theta_value)
 
     def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
         y = self._vector_response(y)
@@ -485,17 +491,17 @@ class NegativeBinomial(Family):
         return Initialized(y, weights, y + (y == 0) / 6.0, np.ones_like(y))
 
     def aic(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, dev: float) -> float:
-        th = self.variance.theta  # type: ignore[attr-defined]
+        th = self._theta_value
         with np.errstate(divide="ignore", invalid="ignore"):
             term = ((y + th) * _rmath.log(mu + th) - y * _rmath.log(mu) + special.gammaln(y + 1)
                     - th * math.log(th) + special.gammaln(th) - special.gammaln(th + y))
         return 2.0 * _rmath.rsum(term * wt)
 
     def _args(self) -> str:
-        return f'theta={self.theta!r}, link="{self.link.name}"'  # type: ignore[attr-defined]
+        return f'theta={self.theta!r}, link="{self.link.name}"'
 
     def r_call(self) -> str:
-        return f"negative.binomial(theta = {self.theta:g})"  # type: ignore[attr-defined]
+        return f"negative.binomial(theta = {self.theta:g})"
 
 
 _FAMILIES: dict[str, type[Family]] = {

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -128,7 +129,7 @@ def _gemv(x: FloatArray, b: FloatArray) -> FloatArray:
     # R computes x %*% b with the reference BLAS dgemv, adding one column at a time;
     # doing the same keeps eta bit-identical to R on the problems where that is checked.
     if x.shape[0] * x.shape[1] > _rmath.EXACT_LIMIT:
-        return x @ b  # type: ignore[no-any-return]
+        return x @ b
     out = np.zeros(x.shape[0])
     for j in range(x.shape[1]):
         out = out + b[j] * x[:, j]
@@ -300,17 +301,17 @@ def irls(
 
 def _halve(
     X: FloatArray, offset: FloatArray, coef: FloatArray, coefold: FloatArray, family: Family,
-    y: FloatArray, weights: FloatArray, control: IRLSControl, ok: object, message: str,
+    y: FloatArray, weights: FloatArray, control: IRLSControl,
+    ok: Callable[[FloatArray, FloatArray, float], bool], message: str,
 ) -> tuple[FloatArray, FloatArray, FloatArray, float]:
     """Halve the step towards ``coefold`` until ``ok(eta, mu, dev)`` holds."""
-    check = ok  # a callable; typed loosely to keep the signature readable
     ii = 1
     while True:
         coef = (coef + coefold) / 2
         eta = _gemv(X, coef) + offset
         mu = family.link.inverse(eta)
         dev = _deviance(family, y, mu, weights)
-        if check(eta, mu, dev):  # type: ignore[operator]
+        if ok(eta, mu, dev):
             return coef, eta, mu, dev
         ii += 1
         if ii > control.max_iter:

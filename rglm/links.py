@@ -106,7 +106,7 @@ class Logit(Link):
     def inverse(self, eta: npt.ArrayLike) -> FloatArray:
         e = _arr(eta)
         tmp = np.where(e < -_THRESH, _EPS, np.where(e > _THRESH, _INVEPS, _rmath.exp(np.clip(e, -31, 31))))
-        return tmp / (1.0 + tmp)  # type: ignore[no-any-return]
+        return tmp / (1.0 + tmp)
 
     def mu_eta(self, eta: npt.ArrayLike) -> FloatArray:
         e = _arr(eta)
@@ -253,15 +253,15 @@ class InverseSquare(Link):
     def link(self, mu: npt.ArrayLike) -> FloatArray:
         m = _arr(mu)
         with np.errstate(divide="ignore"):
-            return 1.0 / (m * m)  # type: ignore[no-any-return]
+            return 1.0 / (m * m)
 
     def inverse(self, eta: npt.ArrayLike) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
-            return 1.0 / np.sqrt(_arr(eta))  # type: ignore[no-any-return]
+            return 1.0 / np.sqrt(_arr(eta))
 
     def mu_eta(self, eta: npt.ArrayLike) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
-            return -1.0 / (2.0 * np.power(_arr(eta), 1.5))  # type: ignore[no-any-return]
+            return -1.0 / (2.0 * np.power(_arr(eta), 1.5))
 
     def valid_eta(self, eta: npt.ArrayLike) -> bool:
         return _finite_positive(eta)
@@ -275,16 +275,16 @@ class Inverse(Link):
 
     def link(self, mu: npt.ArrayLike) -> FloatArray:
         with np.errstate(divide="ignore"):
-            return 1.0 / _arr(mu)  # type: ignore[no-any-return]
+            return 1.0 / _arr(mu)
 
     def inverse(self, eta: npt.ArrayLike) -> FloatArray:
         with np.errstate(divide="ignore"):
-            return 1.0 / _arr(eta)  # type: ignore[no-any-return]
+            return 1.0 / _arr(eta)
 
     def mu_eta(self, eta: npt.ArrayLike) -> FloatArray:
         e = _arr(eta)
         with np.errstate(divide="ignore"):
-            return -1.0 / (e * e)  # type: ignore[no-any-return]
+            return -1.0 / (e * e)
 
     def valid_eta(self, eta: npt.ArrayLike) -> bool:
         e = _arr(eta)

@@ -36,6 +36,15 @@ class GLMResult:
     attribute is fixed at fit time or derived from what was fixed.
     """
 
+    _fit: IRLSFit
+    _frame: ModelFrame
+    _fixed_dispersion: float | None
+    family: Family
+    null_deviance: float
+    control: IRLSControl
+    formula: str
+    data_name: str
+
     def __init__(self, fit: IRLSFit, frame: ModelFrame, family: Family, *, null_deviance: float,
                  control: IRLSControl, dispersion: float | None = None, formula: str = "",
                  data_name: str = "data") -> None:
@@ -62,12 +71,12 @@ class GLMResult:
     @property
     def fit(self) -> IRLSFit:
         """The underlying IRLS fit (arrays only)."""
-        return self._fit  # type: ignore[no-any-return]
+        return self._fit
 
     @property
     def model_frame(self) -> ModelFrame:
         """The arrays the model was fitted to, with the recipe to rebuild them."""
-        return self._frame  # type: ignore[no-any-return]
+        return self._frame
 
     @property
     def exog_names(self) -> list[str]:
@@ -77,35 +86,35 @@ class GLMResult:
     @property
     def deviance(self) -> float:
         """Residual deviance :math:`D = \\sum_i d_i(y_i, \\hat\\mu_i)`."""
-        return self._fit.deviance  # type: ignore[no-any-return]
+        return self._fit.deviance
 
     @property
     def iterations(self) -> int:
         """Fisher scoring iterations taken (R's ``iter``)."""
-        return self._fit.iterations  # type: ignore[no-any-return]
+        return self._fit.iterations
 
     @property
     def converged(self) -> bool:
-        return self._fit.converged  # type: ignore[no-any-return]
+        return self._fit.converged
 
     @property
     def boundary(self) -> bool:
         """Whether IRLS ended on a boundary (a step had to be halved into the valid region)."""
-        return self._fit.boundary  # type: ignore[no-any-return]
+        return self._fit.boundary
 
     @property
     def rank(self) -> int:
         """Numerical rank of the model matrix (non-aliased coefficients)."""
-        return self._fit.rank  # type: ignore[no-any-return]
+        return self._fit.rank
 
     @property
     def n_dropped(self) -> int:
         """Rows dropped because of missing values."""
-        return self._frame.n_dropped  # type: ignore[no-any-return]
+        return self._frame.n_dropped
 
     @property
     def has_intercept(self) -> bool:
-        return self._frame.spec.has_intercept  # type: ignore[no-any-return]
+        return self._frame.spec.has_intercept
 
     def _series(self, values: FloatArray, name: str | None = None) -> pd.Series:
         return pd.Series(values, index=self._frame.index, name=name)
@@ -210,7 +219,7 @@ class GLMResult:
     @property
     def nobs(self) -> int:
         """Observations with non-zero prior weight (R's ``nobs``)."""
-        return self._fit.n_ok  # type: ignore[no-any-return]
+        return self._fit.n_ok
 
     @property
     def df_resid(self) -> int:

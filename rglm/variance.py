@@ -62,7 +62,7 @@ class VarianceFunction:
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         """Unit deviances :math:`d_i` with :math:`\\sum_i d_i` the (quasi-)deviance."""
         r = y - mu
-        return wt * (r * r)  # type: ignore[no-any-return]
+        return wt * (r * r)
 
     def mustart(self, y: FloatArray) -> FloatArray:
         """Starting means used by R's ``quasi()`` for this variance."""
@@ -84,7 +84,7 @@ class MuOneMinusMu(VarianceFunction):
 
     def __call__(self, mu: npt.ArrayLike) -> FloatArray:
         m = _arr(mu)
-        return m * (1.0 - m)  # type: ignore[no-any-return]
+        return m * (1.0 - m)
 
     def valid_mu(self, mu: npt.ArrayLike) -> bool:
         m = _arr(mu)
@@ -113,10 +113,10 @@ class Mu(VarianceFunction):
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(y == 0, 1.0, y / mu)
-        return 2.0 * wt * (y * _rmath.log(ratio) - (y - mu))  # type: ignore[no-any-return]
+        return 2.0 * wt * (y * _rmath.log(ratio) - (y - mu))
 
     def mustart(self, y: FloatArray) -> FloatArray:
-        return y + 0.1 * (y == 0)  # type: ignore[no-any-return]
+        return y + 0.1 * (y == 0)
 
 
 @dataclass(frozen=True)
@@ -127,7 +127,7 @@ class MuSquared(VarianceFunction):
 
     def __call__(self, mu: npt.ArrayLike) -> FloatArray:
         m = _arr(mu)
-        return m * m  # type: ignore[no-any-return]
+        return m * m
 
     def valid_mu(self, mu: npt.ArrayLike) -> bool:
         m = _arr(mu)
@@ -139,7 +139,7 @@ class MuSquared(VarianceFunction):
         return np.maximum(d, 0.0)
 
     def mustart(self, y: FloatArray) -> FloatArray:
-        return y + 0.1 * (y == 0)  # type: ignore[no-any-return]
+        return y + 0.1 * (y == 0)
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ class MuCubed(VarianceFunction):
     def __call__(self, mu: npt.ArrayLike) -> FloatArray:
         m = _arr(mu)
         with np.errstate(over="ignore"):
-            return np.power(m, 3.0)  # type: ignore[no-any-return]
+            return np.power(m, 3.0)
 
     def valid_mu(self, mu: npt.ArrayLike) -> bool:
         m = _arr(mu)
@@ -160,10 +160,10 @@ class MuCubed(VarianceFunction):
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         r = y - mu
         with np.errstate(divide="ignore", invalid="ignore"):
-            return wt * (r * r) / (y * (mu * mu))  # type: ignore[no-any-return]
+            return wt * (r * r) / (y * (mu * mu))
 
     def mustart(self, y: FloatArray) -> FloatArray:
-        return y + 0.1 * (y == 0)  # type: ignore[no-any-return]
+        return y + 0.1 * (y == 0)
 
 
 @dataclass(frozen=True)
@@ -197,10 +197,10 @@ class PowerVariance(VarianceFunction):
         with np.errstate(all="ignore"):
             theta = _rmath.log(y1 / mu) if p == 1 else (np.power(y1, 1 - p) - np.power(mu, 1 - p)) / (1 - p)
             kappa = _rmath.log(y1 / mu) if p == 2 else (np.power(y, 2 - p) - np.power(mu, 2 - p)) / (2 - p)
-        return 2.0 * wt * (y * theta - kappa)  # type: ignore[no-any-return]
+        return 2.0 * wt * (y * theta - kappa)
 
     def mustart(self, y: FloatArray) -> FloatArray:
-        return y + 0.1 * (y == 0)  # type: ignore[no-any-return]
+        return y + 0.1 * (y == 0)
 
 
 @dataclass(frozen=True)
@@ -213,7 +213,7 @@ class NegBinVariance(VarianceFunction):
 
     def __call__(self, mu: npt.ArrayLike) -> FloatArray:
         m = _arr(mu)
-        return m + (m * m) / self.theta  # type: ignore[no-any-return]
+        return m + (m * m) / self.theta
 
     def valid_mu(self, mu: npt.ArrayLike) -> bool:
         return bool(np.all(_arr(mu) > 0))
@@ -221,12 +221,12 @@ class NegBinVariance(VarianceFunction):
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         th = self.theta
         with np.errstate(divide="ignore", invalid="ignore"):
-            return 2.0 * wt * (  # type: ignore[no-any-return]
+            return 2.0 * wt * (
                 y * _rmath.log(np.maximum(1.0, y) / mu) - (y + th) * _rmath.log((y + th) / (mu + th))
             )
 
     def mustart(self, y: FloatArray) -> FloatArray:
-        return y + (y == 0) / 6.0  # type: ignore[no-any-return]
+        return y + (y == 0) / 6.0
 
 
 _QUASI_VARIANCES: dict[str, type[VarianceFunction]] = {
