@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import special, stats
+from scipy import special
 
 from . import _rmath
 from .exceptions import DomainError, FamilyError, NonIntegerWarning
@@ -78,6 +78,23 @@ def _describe(mask: npt.NDArray[np.bool_], values: FloatArray) -> str:
     first = values[idx[0]]
     row = "row" if idx.size == 1 else "rows"
     return f"{idx.size} {row} (first at position {idx[0]} of the rows used: {first:g})"
+
+
+def _log_dbinom(k: FloatArray, n: FloatArray, p: FloatArray) -> FloatArray:
+    r""":math:`\log\binom{n}{k} + k\log p + (n-k)\log(1-p)`, with :math:`0\log 0 = 0`."""
+    lchoose = special.gammaln(n + 1) - special.gammaln(k + 1) - special.gammaln(n - k + 1)
+    return lchoose + special.xlogy(k, p) + special.xlog1py(n - k, -p)
+
+
+def _log_dpois(y: FloatArray, mu: FloatArray) -> FloatArray:
+    r""":math:`y\log\mu - \mu - \log y!`; :math:`-\infty` for non-integer :math:`y`, as R."""
+    ll = special.xlogy(y, mu) - mu - special.gammaln(y + 1)
+    return np.where(y == np.floor(y), ll, -np.inf)
+
+
+def _log_dgamma(y: FloatArray, shape: float, scale: FloatArray) -> FloatArray:
+    r"""Gamma log-density :math:`(a-1)\log y - y/s - \log\Gamma(a) - a\log s`."""
+    return special.xlogy(shape - 1.0, y) - y / scale - special.gammaln(shape) - shape * np.log(scale)
 
 
 class Family:
@@ -261,7 +278,7 @@ class Binomial(_BinomialBase):
         k = np.round(m * y)
         size = np.round(m)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ll = stats.binom.logpmf(k, size, mu)
+            ll = _log_dbinom(k, size, mu)
             factor = np.where(m > 0, wt / np.where(m > 0, m, 1.0), 0.0)
             terms = np.where(factor == 0, 0.0, factor * ll)
         return -2.0 * _rmath.rsum(terms)
@@ -307,7 +324,7 @@ class Poisson(_PoissonBase):
 
     def aic(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, dev: float) -> float:
         with np.errstate(divide="ignore", invalid="ignore"):
-            ll = stats.poisson.logpmf(y, mu)
+            ll = _log_dpois(y, mu)
             terms = np.where(wt == 0, 0.0, ll * wt)
         return -2.0 * _rmath.rsum(terms)
 
@@ -345,7 +362,7 @@ class Gamma(Family):
     def aic(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, dev: float) -> float:
         disp = dev / _rmath.rsum(wt)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ll = stats.gamma.logpdf(y, a=1.0 / disp, scale=mu * disp)
+            ll = _log_dgamma(y, 1.0 / disp, mu * disp)
             terms = np.where(wt == 0, 0.0, ll * wt)
         return -2.0 * _rmath.rsum(terms) + 2.0
 

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import special, stats
+from scipy import special
 
 from . import _rmath
 from .exceptions import DataError, DispersionWarning, warn
@@ -196,7 +196,7 @@ class GLMResult:
         if not self.use_t:
             p = 2.0 * special.ndtr(-t)
         elif self.df_resid > 0:
-            p = 2.0 * stats.t.cdf(-t, self.df_resid)
+            p = 2.0 * special.stdtr(self.df_resid, -t)
         else:
             p = np.full_like(t, np.nan)
         return self._coef_series(p, "pvalues")
