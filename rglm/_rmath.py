@@ -21,7 +21,7 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 
 #: Largest array for which the C library's scalar functions are used elementwise.
-EXACT_LIMIT = 100_000
+EXACT_LIMIT = 20_000
 
 _libm_exp = np.frompyfunc(math.exp, 1, 1)
 _libm_log = np.frompyfunc(math.log, 1, 1)

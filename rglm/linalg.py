@@ -34,7 +34,7 @@ IntArray = npt.NDArray[np.intp]
 __all__ = ["WLSFit", "solve_r_exact", "solve_lapack", "choose_solver", "cov_unscaled", "WLSSolver"]
 
 #: Problems with n * p * p up to this size use the bit-for-bit replica of R's LINPACK QR.
-R_EXACT_WORK = 4_000_000
+R_EXACT_WORK = 2_000_000
 
 
 @dataclass(frozen=True)
