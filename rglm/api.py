@@ -50,8 +50,10 @@ def glm(
         A known term added to the linear predictor (a column name or one value per row).
     subset : array of bool or str, optional
         Rows to use: a boolean mask or a ``DataFrame.eval`` expression.
-    na_action : {"omit", "fail"}
-        Drop rows with missing values in any model variable, or raise naming the columns.
+    na_action : {"omit", "exclude", "fail"}
+        Drop rows with missing values in any model variable (``"exclude"`` also drops them
+        but pads per-row results such as fitted values and residuals with NaN at those rows,
+        as R's ``na.exclude``), or raise naming the columns.
     start, etastart, mustart : array_like, optional
         Starting coefficients, linear predictor or means.
     tol, max_iter : float, int

@@ -89,7 +89,8 @@ def warn(message: str, category: type[Warning]) -> None:
     import warnings
 
     pkg_dir = os.path.dirname(os.path.abspath(__file__))
-    level = 1
+    # stacklevel 1 is this function's own line; 2 its caller, which is inside rglm.
+    level = 2
     frame = sys._getframe(1)
     while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(pkg_dir):
         frame = frame.f_back  # type: ignore[assignment]

@@ -9,7 +9,6 @@ deviances, and the same ``aic`` function, so that rglm's AIC and log-likelihood 
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +17,7 @@ import numpy.typing as npt
 from scipy import special
 
 from . import _rmath
-from .exceptions import DomainError, FamilyError, NonIntegerWarning
+from .exceptions import DomainError, FamilyError, NonIntegerWarning, warn
 from .links import Inverse, InverseSquare, Link, LinkLike, Log, Logit, Power, get_link
 from .variance import (
     Constant,
@@ -229,11 +228,10 @@ class _BinomialBase(Family):
             if np.any(y < 0):
                 raise DomainError(f"binomial counts must be non-negative: {_describe(np.any(y < 0, axis=1), y.min(axis=1))}")
             if self.warn_non_integer and np.any(np.abs(y - np.round(y)) > 1e-3):
-                warnings.warn(
+                warn(
                     "non-integer counts in a binomial glm: cbind() expects whole numbers of successes and "
                     "failures; use QuasiBinomial() for proportions that are not counts",
                     NonIntegerWarning,
-                    stacklevel=4,
                 )
             n = y[:, 0] + y[:, 1]
             with np.errstate(invalid="ignore", divide="ignore"):
@@ -250,11 +248,10 @@ class _BinomialBase(Family):
             raise DomainError(f"y values must be 0 <= y <= 1 for the {self.name} family: {_describe(bad, y)}")
         m = weights * y
         if self.warn_non_integer and np.any(np.abs(m - np.round(m)) > 1e-3):
-            warnings.warn(
+            warn(
                 "non-integer #successes in a binomial glm: weights * y should be whole numbers; "
                 "use QuasiBinomial() for proportions that are not counts",
                 NonIntegerWarning,
-                stacklevel=4,
             )
         return Initialized(y, weights, (weights * y + 0.5) / (weights + 1), np.ones_like(y))
 

@@ -68,10 +68,22 @@ class FrameSpec:
     has_intercept: bool
     levels: dict[str, list[Any]]
     offset_column: str | None = None
+    variables: tuple[str, ...] = ()
+    offset_variables: tuple[str, ...] = ()
+
+    def _columns(self, data: pd.DataFrame, names: tuple[str, ...], what: str) -> pd.DataFrame:
+        missing = [n for n in names if n not in data.columns]
+        if missing:
+            raise DataError(f"new data has no column {', '.join(repr(m) for m in missing)}, which the model's "
+                            f"{what} uses")
+        # Only the model's own columns: an unrelated column named like a function (log, C)
+        # must not hide that function from the formula.
+        return data[list(names)]
 
     def design(self, data: pd.DataFrame) -> FloatArray:
         """The model matrix for ``data`` (rows with missing values give NaN rows)."""
         self.check_levels(data)
+        data = self._columns(data, self.variables, "formula")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
@@ -89,8 +101,10 @@ class FrameSpec:
     def offset(self, data: pd.DataFrame) -> FloatArray:
         """The total offset for ``data``: formula offsets plus the named ``offset=`` column."""
         total = np.zeros(len(data))
-        for expr in self.parsed.offsets:
-            total = total + _evaluate(expr, data, f"offset({expr})")
+        if self.parsed.offsets:
+            sub = self._columns(data, self.offset_variables, "offset")
+            for expr in self.parsed.offsets:
+                total = total + _evaluate(expr, sub, f"offset({expr})")
         if self.offset_column is not None:
             if self.offset_column not in data.columns:
                 raise DataError(f"new data has no column '{self.offset_column}', which the model uses as its offset")
@@ -146,6 +160,17 @@ class ModelFrame:
     weights_given: bool = False
     offset_given: bool = False
     full_index: pd.Index = field(default_factory=lambda: pd.RangeIndex(0))
+    na_action: str = "omit"
+    used_positions: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+
+    def pad(self, values: FloatArray, name: str | None = None) -> pd.Series:
+        """Per-row values as a Series on the caller's index; with ``na_action="exclude"``
+        the rows dropped for missing values are included as NaN (R's ``na.exclude``)."""
+        if self.na_action != "exclude" or self.n_dropped == 0:
+            return pd.Series(values, index=self.index, name=name)
+        full = np.full(len(self.full_index), np.nan)
+        full[self.used_positions] = values
+        return pd.Series(full, index=self.full_index, name=name)
 
 
 def _plain(v: Any) -> Any:
@@ -254,47 +279,103 @@ def _vector_arg(arg: Any, data: pd.DataFrame, what: str) -> tuple[FloatArray | N
     return _numeric(pd.Series(values), what), None
 
 
-def _subset_mask(subset: Any, data: pd.DataFrame) -> npt.NDArray[np.bool_]:
+def _subset_mask(subset: Any, data: pd.DataFrame) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
+    """Rows selected by ``subset``, and rows where the condition itself is missing.
+
+    As in R, a row whose subset condition is NA is kept as a row of missing values, which
+    the NA handling then drops (and counts).
+    """
+    n = len(data)
     if subset is None:
-        return np.ones(len(data), dtype=bool)
+        return np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
+    what = f"subset {subset!r}" if isinstance(subset, str) else "subset"
     if isinstance(subset, str):
         try:
             result = data.eval(subset)
         except Exception as exc:  # pandas raises many kinds of errors for a bad expression
             raise DataError(f"cannot evaluate subset {subset!r}: {exc}") from exc
-        mask = np.asarray(result)
-        if mask.dtype != bool or mask.shape != (len(data),):
-            raise DataError(f"subset {subset!r} must evaluate to one True/False per row")
-        return mask
-    mask = np.asarray(subset)
-    if mask.dtype != bool or mask.shape != (len(data),):
-        raise DataError(f"subset must be a boolean mask with one value per row ({len(data)}) or a query string")
-    return mask
+    else:
+        result = subset
+    values = pd.Series(result) if not isinstance(result, pd.Series) else result
+    if values.shape != (n,):
+        raise DataError(f"{what} must give one True/False per row of data ({n}), got {values.size} values")
+    missing = values.isna().to_numpy()
+    if not (pd.api.types.is_bool_dtype(values.dtype) or (values.dtype == object and
+            all(isinstance(v, (bool, np.bool_)) for v in values[~missing]))):
+        raise DataError(f"{what} must be a boolean mask or a query string, got values of dtype {values.dtype}")
+    mask = values.where(~missing, False).astype(bool).to_numpy()
+    return mask, missing
 
 
-_TOKEN = re.compile(r"`([^`]+)`|([A-Za-z_.][\w.]*)")
+_TOKEN = re.compile(r"(`[^`]*`|'[^']*'|\"[^\"]*\")|([A-Za-z_.][\w.]*)(\s*\()?")
 
 
-def _required_columns(parsed: ParsedFormula, data: pd.DataFrame) -> list[str]:
-    """Data columns the formula refers to; raise naming any name that is neither a column
-    nor a function available in formulas."""
-    texts = [parsed.rhs, *parsed.offsets, *parsed.response]
-    # Column names may contain dots (R's Solar.R); formulaic reads them, so look for them as
-    # whole tokens as well as through formulaic's own list of variables.
-    tokens = {a or b for text in texts for a, b in _TOKEN.findall(text)}
-    names: set[str] = set()
+def _tokens(text: str) -> tuple[set[str], set[str]]:
+    """Names used as variables and names used as functions in ``text``."""
+    variables: set[str] = set()
+    calls: set[str] = set()
+    for m in _TOKEN.finditer(text):
+        quoted, name, call = m.group(1), m.group(2), m.group(3)
+        if quoted is not None:
+            if quoted.startswith("`"):
+                variables.add(quoted.strip("`"))
+        elif call:
+            calls.add(name)
+        else:
+            variables.add(name)
+    return variables, calls
+
+
+def _quote_dotted(text: str, columns: set[str]) -> str:
+    """Backtick column names that contain dots (R's ``Solar.R``), so that Python code inside
+    formulaic's terms (``log(Solar.R)``) reads them as one name."""
+    def repl(m: re.Match[str]) -> str:
+        quoted, name, call = m.group(1), m.group(2), m.group(3)
+        if quoted is None and not call and "." in name and name in columns:
+            return f"`{name}`"
+        return m.group(0)
+
+    return _TOKEN.sub(repl, text)
+
+
+def _with_quoted_names(parsed: ParsedFormula, data: pd.DataFrame) -> ParsedFormula:
+    import dataclasses
+
+    columns = {str(c) for c in data.columns if "." in str(c)}
+    if not columns:
+        return parsed
+    return dataclasses.replace(
+        parsed,
+        rhs=_quote_dotted(parsed.rhs, columns),
+        offsets=tuple(_quote_dotted(o, columns) for o in parsed.offsets),
+        response=tuple(_quote_dotted(r, columns) for r in parsed.response),
+    )
+
+
+def _variables(texts: list[str], data: pd.DataFrame) -> list[str]:
+    """Data columns that ``texts`` use as variables; raise for names that are neither a
+    column nor a function available in formulas."""
+    variables: set[str] = set()
+    calls: set[str] = set()
+    for text in texts:
+        v, c = _tokens(text)
+        variables |= v
+        calls |= c
+    formulaic_names: set[str] = set()
     for text in texts:
         try:
-            names |= set(Formula(text).required_variables)
+            formulaic_names |= set(Formula(text).required_variables)
         except FormulaicError:
             pass
     columns = set(map(str, data.columns))
-    used = (names | tokens) & columns
+    used = ((variables | formulaic_names) & columns) - (calls - variables)
+    clash = sorted(calls & variables & columns)
+    if clash:
+        raise DataError(f"column {', '.join(repr(c) for c in clash)} has the name of a function the formula "
+                        "calls; rename the column")
     ctx = formula_context()
-    missing = sorted(
-        n for n in names
-        if n not in columns and n not in ctx and not any(t.startswith(n + ".") and t in columns for t in tokens)
-    )
+    missing = sorted(n for n in formulaic_names - columns - calls
+                     if n not in ctx and not any(t.startswith(n + ".") and t in columns for t in variables))
     if missing:
         cols = ", ".join(map(str, list(data.columns[:15])))
         raise DataError(f"the formula uses {', '.join(repr(m) for m in missing)}, not found in the data "
@@ -330,23 +411,28 @@ def build_frame(
     """
     if na_action not in NA_ACTIONS:
         raise DataError(f"na_action must be one of {', '.join(NA_ACTIONS)}, got {na_action!r}")
-    parsed = parse_formula(formula)
     frame = _to_frame(data)
     if len(frame) == 0:
         raise DataError("data has no rows")
-    w_all, _ = _vector_arg(weights, frame, "weights")
+    parsed = _with_quoted_names(parse_formula(formula), frame)
+    w_all, w_col = _vector_arg(weights, frame, "weights")
     o_all, offset_col = _vector_arg(offset, frame, "offset")
-    keep = _subset_mask(subset, frame)
-    used = _required_columns(parsed, frame)
+    selected, subset_na = _subset_mask(subset, frame)
+    keep = selected | subset_na
+    if not np.any(keep):
+        raise DataError(f"subset selects no rows (0 of {len(frame)})")
+    rhs_vars = _variables([parsed.rhs], frame)
+    offset_vars = _variables(list(parsed.offsets), frame)
+    used = sorted(set(rhs_vars) | set(offset_vars) | set(_variables(list(parsed.response), frame)))
 
-    na = np.zeros(len(frame), dtype=bool)
-    na_cols: dict[str, int] = {}
+    na = subset_na.copy()
+    na_cols: dict[str, int] = {"subset": int(subset_na.sum())} if subset_na.any() else {}
     for name in used:
         col_na = frame[name].isna().to_numpy()
         if np.any(col_na & keep):
             na_cols[name] = int(np.sum(col_na & keep))
         na |= col_na
-    for label, arr in (("weights", w_all), ("offset", o_all)):
+    for label, arr in ((w_col or "weights", w_all), (offset_col or "offset", o_all)):
         if arr is not None:
             bad = np.isnan(arr)
             if np.any(bad & keep):
@@ -361,7 +447,7 @@ def build_frame(
     if all_na:
         raise DataError(f"column {', '.join(repr(c) for c in all_na)} has only missing values in the rows used")
     if na_cols and na_action == "fail":
-        detail = ", ".join(f"'{k}' ({v} rows)" for k, v in na_cols.items())
+        detail = ", ".join(f"'{k}' ({v} row{'s' if v != 1 else ''})" for k, v in na_cols.items())
         raise DataError(f"missing values in {detail}; drop them or use na_action='omit'")
     rows = keep & ~na
     if not np.any(rows):
@@ -371,7 +457,7 @@ def build_frame(
     # the factor levels are then taken from the rows that remain, so materialize again.
     for _ in range(2):
         sub_rows = np.flatnonzero(rows)
-        sub = _without_unused_levels(frame.iloc[sub_rows])
+        sub = _without_unused_levels(frame.iloc[sub_rows][used])
         mm, X, y, off = _materialize(parsed, formula, sub, binomial)
         w = np.ones(len(sub)) if w_all is None else w_all[sub_rows]
         if o_all is not None:
@@ -419,12 +505,15 @@ def build_frame(
         has_intercept="1" in term_columns,
         levels=levels,
         offset_column=offset_col,
+        variables=tuple(rhs_vars),
+        offset_variables=tuple(offset_vars),
     )
     dropped = frame.index[keep & ~rows]
     return ModelFrame(
         y=y, X=np.ascontiguousarray(X), weights=w, offset=off, index=sub.index, n_dropped=len(dropped),
         dropped_index=dropped, spec=spec, weights_given=weights is not None, offset_given=offset is not None,
-        full_index=frame.index[keep],
+        full_index=frame.index[keep], na_action=na_action,
+        used_positions=np.flatnonzero(rows[keep]),
     )
 
 

@@ -277,10 +277,13 @@ def irls(
     eps10 = 10 * _EPS
     if family.name == "binomial" and (np.any(mu > 1 - eps10) or np.any(mu < eps10)):
         warn("fitted probabilities numerically 0 or 1 occurred: the data may be (quasi-)separated, "
-             "so some coefficients and standard errors are unreliable", PerfectFitWarning)
+             "so some coefficients and standard errors are unreliable; check for a predictor or level "
+             "that splits the outcomes perfectly, and remove or merge it, or use a penalized (Firth) fit",
+             PerfectFitWarning)
     if family.name == "poisson" and np.any(mu < eps10):
         warn("fitted rates numerically 0 occurred: some cells have zero counts that the model fits "
-             "exactly, so some coefficients tend to minus infinity", PerfectFitWarning)
+             "exactly, so some coefficients tend to minus infinity; check for levels with no events "
+             "and merge or remove them", PerfectFitWarning)
 
     if wls is None:
         raise FitError("IRLS could not take a single step: no least-squares solution was found")

@@ -117,7 +117,7 @@ class GLMResult:
         return self._frame.spec.has_intercept
 
     def _series(self, values: FloatArray, name: str | None = None) -> pd.Series:
-        return pd.Series(values, index=self._frame.index, name=name)
+        return self._frame.pad(values, name)
 
     def _coef_series(self, values: FloatArray, name: str | None = None) -> pd.Series:
         return pd.Series(values, index=pd.Index(self.exog_names), name=name)
@@ -363,13 +363,15 @@ class GLMResult:
             index = frame.index
         fit = eta if type == "link" else self.family.link.inverse(eta)
         if not se_fit:
-            return pd.Series(fit, index=index, name="fit")
+            return self._frame.pad(fit, "fit") if newdata is None else pd.Series(fit, index=index, name="fit")
         keep = ~self.aliased.to_numpy()
         cov = self.normalized_cov_params.to_numpy()[np.ix_(keep, keep)] * self.scale
         Xk = X[:, keep]
         se = np.sqrt(np.einsum("ij,jk,ik->i", Xk, cov, Xk))
         if type == "response":
             se = se * np.abs(self.family.link.mu_eta(eta))
+        if newdata is None:
+            return pd.DataFrame({"fit": self._frame.pad(fit), "se_fit": self._frame.pad(se)})
         return pd.DataFrame({"fit": fit, "se_fit": se}, index=index)
 
     # -- presentation ----------------------------------------------------------------------------------
