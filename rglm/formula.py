@@ -160,9 +160,11 @@ def parse_formula(formula: str) -> ParsedFormula:
             raise FormulaError(f"offset() needs an expression in {formula!r}")
         offsets.append(arg.strip())
     rebuilt = "".join(f" {sep} {piece.strip()}" if sep else piece.strip() for sep, piece in kept).strip()
+    if rebuilt.startswith("+"):
+        rebuilt = rebuilt[1:].strip()
     if not rebuilt:
         rebuilt = "1"
-    elif rebuilt[0] in "+-":
+    elif rebuilt.startswith("-"):
         rebuilt = "1 " + rebuilt
     return ParsedFormula(text=formula, response=response, rhs=rebuilt, offsets=tuple(offsets))
 
