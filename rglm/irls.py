@@ -208,6 +208,7 @@ def irls(
     w = np.zeros(0)
     good = np.ones(nobs, dtype=bool)
     trace: list[float] = []
+    change = math.nan
     iteration = 0
     for iteration in range(1, control.max_iter + 1):
         good = weights > 0
@@ -257,7 +258,8 @@ def irls(
                                         "inner loop 2; cannot correct step size")
             boundary = True
         trace.append(dev)
-        if abs(dev - devold) / (abs(dev) + 0.1) < control.tol:
+        change = abs(dev - devold) / (abs(dev) + 0.1)
+        if change < control.tol:
             conv = True
             break
         devold = dev
@@ -266,7 +268,6 @@ def irls(
         iteration = control.max_iter
 
     if not conv:
-        change = abs(trace[-1] - trace[-2]) / (abs(trace[-1]) + 0.1) if len(trace) > 1 else math.nan
         warn(
             f"IRLS did not converge in {iteration} iterations (last relative deviance change {change:.3g}, "
             f"tolerance {control.tol:g}); raise max_iter, supply starting values, or try another link",

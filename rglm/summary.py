@@ -142,10 +142,12 @@ class Summary:
     def _footer(self) -> list[str]:
         disp = format_real([self.dispersion], digits=7)[0].strip()
         aic = "NA" if math.isnan(self.aic) else format_real([self.aic], digits=5)[0].strip()
+        # As in the text form, the two deviances are formatted together (same decimals).
+        devs = [d.strip() for d in format_real([self.null_deviance, self.deviance], digits=5)]
         foot = [
             f"Dispersion parameter for {self.family_name} family taken to be {disp}",
-            f"Null deviance: {format_real([self.null_deviance], digits=5)[0].strip()} on {self.df_null} degrees of freedom",
-            f"Residual deviance: {format_real([self.deviance], digits=5)[0].strip()} on {self.df_resid} degrees of freedom",
+            f"Null deviance: {devs[0]} on {self.df_null} degrees of freedom",
+            f"Residual deviance: {devs[1]} on {self.df_resid} degrees of freedom",
             f"AIC: {aic}",
             f"Number of Fisher Scoring iterations: {self.iterations}",
         ]
