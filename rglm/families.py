@@ -255,8 +255,8 @@ class _BinomialBase(Family):
             )
         return Initialized(y, weights, (weights * y + 0.5) / (weights + 1), np.ones_like(y))
 
-    def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
-        return self.variance.dev_resids(y, mu, wt)
+    def valid_mu(self, mu: FloatArray) -> bool:
+        return bool(np.all(np.isfinite(mu)) and np.all((mu > 0) & (mu < 1)))
 
 
 class Binomial(_BinomialBase):
@@ -303,6 +303,9 @@ class _PoissonBase(Family):
         return Initialized(y, weights, y + 0.1, np.ones_like(y))
 
     _label = "Poisson"
+
+    def valid_mu(self, mu: FloatArray) -> bool:
+        return bool(np.all(np.isfinite(mu)) and np.all(mu > 0))
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         r = mu * wt
@@ -352,6 +355,9 @@ class Gamma(Family):
             raise DomainError(f"non-positive values not allowed for the 'Gamma' family: {_describe(y <= 0, y)}")
         return Initialized(y, weights, y.copy(), np.ones_like(y))
 
+    def valid_mu(self, mu: FloatArray) -> bool:
+        return bool(np.all(np.isfinite(mu)) and np.all(mu > 0))
+
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return -2.0 * wt * (_rmath.log(np.where(y == 0, 1.0, y / mu)) - (y - mu) / mu)
@@ -383,6 +389,9 @@ class InverseGaussian(Family):
                 f"positive values only are allowed for the 'inverse.gaussian' family: {_describe(y <= 0, y)}"
             )
         return Initialized(y, weights, y.copy(), np.ones_like(y))
+
+    def valid_mu(self, mu: FloatArray) -> bool:
+        return True  # R's inverse.gaussian() accepts any mean; the link guards eta
 
     def aic(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, dev: float) -> float:
         sw = _rmath.rsum(wt)

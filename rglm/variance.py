@@ -35,6 +35,10 @@ def _arr(x: npt.ArrayLike) -> FloatArray:
     return np.asarray(x, dtype=np.float64)
 
 
+def _all_positive(mu: npt.ArrayLike) -> bool:
+    return bool(np.all(_arr(mu) > 0))
+
+
 def _y_log_y(y: FloatArray, mu: FloatArray) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(y != 0, y * _rmath.log(np.where(y != 0, y, 1.0) / mu), 0.0)
@@ -56,7 +60,8 @@ class VarianceFunction:
         return np.ones_like(_arr(mu))
 
     def valid_mu(self, mu: npt.ArrayLike) -> bool:
-        """Whether every :math:`\\mu` lies where :math:`V` is a valid variance."""
+        """Whether every :math:`\\mu` lies where :math:`V` is a valid variance (R's
+        ``quasi()`` rule; the likelihood families refine it)."""
         return True
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
@@ -88,7 +93,7 @@ class MuOneMinusMu(VarianceFunction):
 
     def valid_mu(self, mu: npt.ArrayLike) -> bool:
         m = _arr(mu)
-        return bool(np.all(np.isfinite(m)) and np.all((m > 0) & (m < 1)))
+        return bool(np.all((m > 0) & (m < 1)))
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         return binomial_dev_resids(y, mu, wt)
@@ -107,8 +112,7 @@ class Mu(VarianceFunction):
         return _arr(mu).copy()
 
     def valid_mu(self, mu: npt.ArrayLike) -> bool:
-        m = _arr(mu)
-        return bool(np.all(np.isfinite(m)) and np.all(m > 0))
+        return _all_positive(mu)
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -130,8 +134,7 @@ class MuSquared(VarianceFunction):
         return m * m
 
     def valid_mu(self, mu: npt.ArrayLike) -> bool:
-        m = _arr(mu)
-        return bool(np.all(np.isfinite(m)) and np.all(m > 0))
+        return _all_positive(mu)
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -154,8 +157,7 @@ class MuCubed(VarianceFunction):
             return np.power(m, 3.0)
 
     def valid_mu(self, mu: npt.ArrayLike) -> bool:
-        m = _arr(mu)
-        return bool(np.all(np.isfinite(m)) and np.all(m > 0))
+        return _all_positive(mu)
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         r = y - mu
@@ -216,7 +218,7 @@ class NegBinVariance(VarianceFunction):
         return m + (m * m) / self.theta
 
     def valid_mu(self, mu: npt.ArrayLike) -> bool:
-        return bool(np.all(_arr(mu) > 0))
+        return _all_positive(mu)
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         th = self.theta
