@@ -17,6 +17,7 @@ from .exceptions import (
     BoundaryWarning,
     ConvergenceWarning,
     DataError,
+    DispersionWarning,
     DomainError,
     FamilyError,
     FitError,
@@ -73,5 +74,6 @@ __all__ = [
     "StepHalvingWarning",
     "PerfectFitWarning",
     "NonIntegerWarning",
+    "DispersionWarning",
     "__version__",
 ]

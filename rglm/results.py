@@ -379,8 +379,6 @@ class GLMResult:
         """R's ``summary.glm``: a :class:`rglm.summary.Summary` that prints like R."""
         from .summary import Summary
 
-        return Summary.from_result(self)
-
-    def _warn_zero_weights(self) -> None:
-        if np.any(self._fit.working_weights == 0) and self.dispersion_is_estimated:
+        if self.dispersion_is_estimated and np.any(self._fit.prior_weights == 0):
             warn("observations with zero weight not used for calculating dispersion", DispersionWarning)
+        return Summary.from_result(self)

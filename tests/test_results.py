@@ -158,3 +158,15 @@ def test_exports_escape_special_characters() -> None:
     s = rglm.glm("mpg ~ w_t", d).summary()
     assert "w\\_t" in s.to_markdown()
     assert "w\\_t" in s.to_latex()
+
+
+def test_zero_weights_warn_in_summary_as_r() -> None:
+    # R 4.2.2: glm(mpg ~ wt, data = mtcars, weights = w) with w[1:3] = 0 gives AIC = Inf
+    # (gaussian()$aic subtracts sum(log(wt))), nobs = 29, and summary() warns.
+    d = rglm.datasets.load("mtcars")
+    w = np.ones(len(d))
+    w[:3] = 0
+    m = rglm.glm("mpg ~ wt", d, weights=w)
+    assert m.nobs == 29 and m.aic == math.inf and m.llf == -math.inf
+    with pytest.warns(rglm.RGLMWarning, match="observations with zero weight not used for calculating dispersion"):
+        m.summary()
