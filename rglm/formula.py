@@ -18,7 +18,14 @@ from formulaic.transforms import C as _formulaic_C
 
 from .exceptions import FormulaError
 
-__all__ = ["ParsedFormula", "parse_formula", "formula_context", "split_top_level"]
+__all__ = [
+    "ParsedFormula",
+    "parse_formula",
+    "formula_context",
+    "split_top_level",
+    "formula_names",
+    "quote_dotted_names",
+]
 
 _OPEN = "([{"
 _CLOSE = ")]}"
@@ -205,3 +212,34 @@ def formula_context() -> dict[str, object]:
         "factor": _formulaic_C,
     }
     return ctx
+
+
+_TOKEN = re.compile(r"(`[^`]*`|'[^']*'|\"[^\"]*\")|([A-Za-z_.][\w.]*)(\s*\()?")
+
+
+def formula_names(text: str) -> tuple[set[str], set[str]]:
+    """Names used as variables and names used as functions in ``text``."""
+    variables: set[str] = set()
+    calls: set[str] = set()
+    for m in _TOKEN.finditer(text):
+        quoted, name, call = m.group(1), m.group(2), m.group(3)
+        if quoted is not None:
+            if quoted.startswith("`"):
+                variables.add(quoted.strip("`"))
+        elif call:
+            calls.add(name)
+        else:
+            variables.add(name)
+    return variables, calls
+
+
+def quote_dotted_names(text: str, columns: set[str]) -> str:
+    """Backtick column names that contain dots (R's ``Solar.R``), so that Python code inside
+    formulaic's terms (``log(Solar.R)``) reads them as one name."""
+    def repl(m: re.Match[str]) -> str:
+        quoted, name, call = m.group(1), m.group(2), m.group(3)
+        if quoted is None and not call and "." in name and name in columns:
+            return f"`{name}`"
+        return m.group(0)
+
+    return _TOKEN.sub(repl, text)

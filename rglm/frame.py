@@ -28,7 +28,7 @@ from formulaic.errors import FormulaicError
 from formulaic.model_spec import ModelSpec
 
 from .exceptions import DataError, FormulaError
-from .formula import ParsedFormula, formula_context, parse_formula
+from .formula import ParsedFormula, formula_context, formula_names, parse_formula, quote_dotted_names
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -307,37 +307,6 @@ def _subset_mask(subset: Any, data: pd.DataFrame) -> tuple[npt.NDArray[np.bool_]
     return mask, missing
 
 
-_TOKEN = re.compile(r"(`[^`]*`|'[^']*'|\"[^\"]*\")|([A-Za-z_.][\w.]*)(\s*\()?")
-
-
-def _tokens(text: str) -> tuple[set[str], set[str]]:
-    """Names used as variables and names used as functions in ``text``."""
-    variables: set[str] = set()
-    calls: set[str] = set()
-    for m in _TOKEN.finditer(text):
-        quoted, name, call = m.group(1), m.group(2), m.group(3)
-        if quoted is not None:
-            if quoted.startswith("`"):
-                variables.add(quoted.strip("`"))
-        elif call:
-            calls.add(name)
-        else:
-            variables.add(name)
-    return variables, calls
-
-
-def _quote_dotted(text: str, columns: set[str]) -> str:
-    """Backtick column names that contain dots (R's ``Solar.R``), so that Python code inside
-    formulaic's terms (``log(Solar.R)``) reads them as one name."""
-    def repl(m: re.Match[str]) -> str:
-        quoted, name, call = m.group(1), m.group(2), m.group(3)
-        if quoted is None and not call and "." in name and name in columns:
-            return f"`{name}`"
-        return m.group(0)
-
-    return _TOKEN.sub(repl, text)
-
-
 def _with_quoted_names(parsed: ParsedFormula, data: pd.DataFrame) -> ParsedFormula:
     import dataclasses
 
@@ -346,9 +315,9 @@ def _with_quoted_names(parsed: ParsedFormula, data: pd.DataFrame) -> ParsedFormu
         return parsed
     return dataclasses.replace(
         parsed,
-        rhs=_quote_dotted(parsed.rhs, columns),
-        offsets=tuple(_quote_dotted(o, columns) for o in parsed.offsets),
-        response=tuple(_quote_dotted(r, columns) for r in parsed.response),
+        rhs=quote_dotted_names(parsed.rhs, columns),
+        offsets=tuple(quote_dotted_names(o, columns) for o in parsed.offsets),
+        response=tuple(quote_dotted_names(r, columns) for r in parsed.response),
     )
 
 
@@ -358,7 +327,7 @@ def _variables(texts: list[str], data: pd.DataFrame) -> list[str]:
     variables: set[str] = set()
     calls: set[str] = set()
     for text in texts:
-        v, c = _tokens(text)
+        v, c = formula_names(text)
         variables |= v
         calls |= c
     formulaic_names: set[str] = set()
