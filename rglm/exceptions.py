@@ -9,20 +9,20 @@ keeps working for callers who do not know about rglm.  Warnings derive from
 from __future__ import annotations
 
 __all__ = [
-    "RGLMError",
-    "FormulaError",
+    "BoundaryWarning",
+    "ConvergenceWarning",
     "DataError",
+    "DispersionWarning",
     "DomainError",
     "FamilyError",
     "FitError",
-    "RGLMWarning",
-    "ConvergenceWarning",
-    "BoundaryWarning",
-    "PerfectFitWarning",
     "FittedValueWarning",
+    "FormulaError",
     "NonIntegerWarning",
+    "PerfectFitWarning",
+    "RGLMError",
+    "RGLMWarning",
     "StepHalvingWarning",
-    "DispersionWarning",
 ]
 
 

@@ -20,11 +20,11 @@ from .exceptions import FormulaError
 
 __all__ = [
     "ParsedFormula",
-    "parse_formula",
     "formula_context",
-    "split_top_level",
     "formula_names",
+    "parse_formula",
     "quote_dotted_names",
+    "split_top_level",
 ]
 
 _OPEN = "([{"
@@ -76,7 +76,7 @@ def split_top_level(text: str, seps: str) -> list[tuple[str, str]]:
     return pieces
 
 
-_CALL = re.compile(r"^\s*([A-Za-z_.][\w.]*)\s*\((.*)\)\s*$", re.S)
+_CALL = re.compile(r"^\s*([A-Za-z_.][\w.]*)\s*\((.*)\)\s*$", re.DOTALL)
 
 
 def _call(text: str, name: str) -> str | None:

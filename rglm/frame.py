@@ -32,7 +32,7 @@ from .formula import ParsedFormula, formula_context, formula_names, parse_formul
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["ModelFrame", "FrameSpec", "build_frame", "NA_ACTIONS"]
+__all__ = ["NA_ACTIONS", "FrameSpec", "ModelFrame", "build_frame"]
 
 NA_ACTIONS = ("omit", "exclude", "fail")
 

@@ -22,8 +22,8 @@ frames or formulas.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 import numpy.typing as npt

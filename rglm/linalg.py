@@ -19,8 +19,8 @@ The solver is chosen by :func:`choose_solver`; a solver is any callable with the
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import numpy.typing as npt
@@ -31,7 +31,7 @@ from ._rmath import nrm2, seqdot
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-__all__ = ["WLSFit", "solve_r_exact", "solve_lapack", "choose_solver", "cov_unscaled", "WLSSolver"]
+__all__ = ["WLSFit", "WLSSolver", "choose_solver", "cov_unscaled", "solve_lapack", "solve_r_exact"]
 
 #: Problems with n * p * p up to this size use the bit-for-bit replica of R's LINPACK QR.
 R_EXACT_WORK = 2_000_000
@@ -135,7 +135,7 @@ def solve_r_exact(xw: FloatArray, zw: FloatArray, tol: float) -> WLSFit:
     the coefficients agree with R's bit for bit.  Cost :math:`O(np^2)` with a Python loop
     over column pairs: meant for small and medium problems.
     """
-    n, p = xw.shape
+    p = xw.shape[1]
     qr, k, qraux, piv = _dqrdc2(np.array(xw, dtype=np.float64, order="F"), tol)
     coef = np.zeros(p)
     if k > 0:

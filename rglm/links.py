@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Union
 
 import numpy as np
 import numpy.typing as npt
@@ -28,20 +27,20 @@ from .exceptions import FamilyError
 FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
-    "Link",
-    "Logit",
-    "Probit",
-    "Cauchit",
-    "CLogLog",
-    "Identity",
-    "Log",
-    "Sqrt",
-    "InverseSquare",
-    "Inverse",
-    "Power",
-    "power",
-    "get_link",
     "LINK_NAMES",
+    "CLogLog",
+    "Cauchit",
+    "Identity",
+    "Inverse",
+    "InverseSquare",
+    "Link",
+    "Log",
+    "Logit",
+    "Power",
+    "Probit",
+    "Sqrt",
+    "get_link",
+    "power",
 ]
 
 _EPS = float(np.finfo(np.float64).eps)
@@ -365,7 +364,7 @@ _BY_NAME: dict[str, type[Link]] = {
 #: R's names for the links rglm knows; ``power(lambda)`` is accepted as well.
 LINK_NAMES: tuple[str, ...] = tuple(_BY_NAME)
 
-LinkLike = Union[str, Link]
+LinkLike = str | Link
 
 
 def get_link(spec: LinkLike) -> Link:

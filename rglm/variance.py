@@ -18,16 +18,16 @@ from .exceptions import FamilyError
 FloatArray = npt.NDArray[np.float64]
 
 __all__ = [
-    "VarianceFunction",
     "Constant",
-    "MuOneMinusMu",
     "Mu",
-    "MuSquared",
     "MuCubed",
-    "PowerVariance",
+    "MuOneMinusMu",
+    "MuSquared",
     "NegBinVariance",
-    "get_variance",
+    "PowerVariance",
+    "VarianceFunction",
     "binomial_dev_resids",
+    "get_variance",
 ]
 
 

@@ -11,7 +11,7 @@ from importlib import resources
 
 import pandas as pd
 
-__all__ = ["load", "names", "DESCRIPTIONS"]
+__all__ = ["DESCRIPTIONS", "load", "names"]
 
 #: One line on each dataset and where it comes from.
 DESCRIPTIONS: dict[str, str] = {
