@@ -16,7 +16,6 @@ with the same transforms, levels and contrasts; a level not seen in fitting is a
 from __future__ import annotations
 
 import re
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,22 +80,27 @@ class FrameSpec:
         return data[list(names)]
 
     def design(self, data: pd.DataFrame) -> FloatArray:
-        """The model matrix for ``data`` (rows with missing values give NaN rows)."""
+        """The model matrix for ``data``; rows with a missing value give a row of NaN
+        (R's ``predict`` with ``na.pass``).
+
+        Unseen factor levels are rejected before formulaic sees the data (formulaic would map
+        them to the reference level with only a warning, a silently wrong prediction).
+        """
         self.check_levels(data)
         data = self._columns(data, self.variables, "formula")
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                mm = self.rhs_spec.get_model_matrix(_without_unused_levels(data), context=formula_context(),
+        complete = ~data.isna().any(axis=1).to_numpy()
+        out = np.full((len(data), len(self.column_names)), np.nan)
+        if not complete.any():
+            return out
+        rows = data if complete.all() else data.iloc[np.flatnonzero(complete)]
+        try:
+            with np.errstate(all="ignore"):
+                mm = self.rhs_spec.get_model_matrix(_without_unused_levels(rows), context=formula_context(),
                                                     na_action="ignore")
-            except FormulaicError as exc:
-                raise DataError(f"cannot build the model matrix for new data: {str(exc).splitlines()[0]}") from exc
-        for w in caught:
-            # formulaic maps unseen levels to the reference level with only a warning; that
-            # would silently give wrong predictions, so it is an error here.
-            if type(w.message).__name__ == "DataMismatchWarning":
-                raise DataError(f"new data does not match the fitted model: {w.message}")
-        return _to_float(mm, "model matrix")
+        except FormulaicError as exc:
+            raise DataError(f"cannot build the model matrix for new data: {str(exc).splitlines()[0]}") from exc
+        out[complete] = _to_float(mm, "model matrix")
+        return out
 
     def offset(self, data: pd.DataFrame) -> FloatArray:
         """The total offset for ``data``: formula offsets plus the named ``offset=`` column."""
@@ -231,8 +235,7 @@ def _evaluate(expr: str, data: pd.DataFrame, what: str) -> FloatArray:
             raise DataError(f"{what}: data has no column '{name}'")
         return _numeric(data[name], f"column '{name}'")
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with np.errstate(all="ignore"):  # log of a negative value gives NaN, dropped like R's na.omit
             mm = model_matrix(f"0 + I({expr})", data, context=formula_context(), na_action="ignore")
     except FormulaicError as exc:
         raise FormulaError(f"cannot evaluate {what}: {str(exc).splitlines()[0]}") from exc
@@ -489,8 +492,7 @@ def build_frame(
 def _materialize(parsed: ParsedFormula, formula: str, sub: pd.DataFrame,
                  binomial: bool) -> tuple[Any, FloatArray, FloatArray, FloatArray]:
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore", RuntimeWarning)
+        with np.errstate(all="ignore"):  # NaN from transforms is dropped below, as R's na.omit does
             mm = model_matrix(parsed.rhs, sub, context=formula_context(), na_action="ignore")
     except FormulaicError as exc:
         raise FormulaError(f"cannot parse formula {formula!r}: {str(exc).splitlines()[0]}") from exc

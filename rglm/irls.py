@@ -122,7 +122,9 @@ class IRLSFit:
 
 
 def _deviance(family: Family, y: FloatArray, mu: FloatArray, wt: FloatArray) -> float:
-    return _rmath.rsum(family.dev_resids(y, mu, wt))
+    # An overflowing deviance is handled by the loop (step halving, or an error), not warned.
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        return _rmath.rsum(family.dev_resids(y, mu, wt))
 
 
 def _gemv(x: FloatArray, b: FloatArray) -> FloatArray:
@@ -244,7 +246,8 @@ def irls(
         boundary = False
         if not math.isfinite(dev):
             if coefold is None:
-                raise FitError("no valid set of coefficients has been found: please supply starting values")
+                raise FitError("no valid set of coefficients has been found: please supply starting values"
+                               + _scale_hint(y, X))
             warn("step size truncated due to divergence", StepHalvingWarning)
             coef, eta, mu, dev = _halve(X, offset, coef, coefold, family, y, weights, control,
                                         lambda e, m, d: math.isfinite(d), "inner loop 1; cannot correct step size")
@@ -301,6 +304,15 @@ def irls(
         working_residuals=working_resid, wls=wls, deviance=float(dev), aic=float(aic),
         iterations=iteration, converged=conv, boundary=boundary, deviance_trace=tuple(trace),
     )
+
+
+def _scale_hint(y: FloatArray, X: FloatArray) -> str:
+    """A hint for non-finite deviances caused by extreme magnitudes, which R leaves unexplained."""
+    big = max(float(np.nanmax(np.abs(y), initial=0.0)), float(np.nanmax(np.abs(X), initial=0.0)))
+    if big > 1e150:
+        return (f" (the deviance is not finite: values as large as {big:.3g} overflow when squared; "
+                "rescale the response or predictors, e.g. divide by a power of ten)")
+    return ""
 
 
 def _halve(
