@@ -14,9 +14,11 @@ from __future__ import annotations
 from . import datasets, families, links
 from .api import glm
 from .exceptions import (
+    ArgumentError,
     BoundaryWarning,
     ConvergenceWarning,
     DataError,
+    DataTypeError,
     DispersionWarning,
     DomainError,
     FamilyError,

@@ -38,6 +38,14 @@ class DataError(RGLMError, ValueError):
     """The data cannot be used as given (missing columns, wrong lengths, NA, ...)."""
 
 
+class DataTypeError(RGLMError, TypeError):
+    """A column has a type the model cannot use (text where numbers are needed, dates)."""
+
+
+class ArgumentError(RGLMError, ValueError):
+    """An argument has a value outside what the function accepts."""
+
+
 class DomainError(RGLMError, ValueError):
     """The response lies outside the family's domain (for example negative Poisson counts)."""
 

@@ -26,7 +26,7 @@ from formulaic import Formula, model_matrix
 from formulaic.errors import FormulaicError
 from formulaic.model_spec import ModelSpec
 
-from .exceptions import DataError, FormulaError
+from .exceptions import DataError, DataTypeError, FormulaError
 from .formula import ParsedFormula, formula_context, formula_names, parse_formula, quote_dotted_names
 
 FloatArray = npt.NDArray[np.float64]
@@ -203,9 +203,9 @@ def _numeric(values: Any, what: str) -> FloatArray:
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
     if pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(s.dtype):
-        raise TypeError(f"{what} has dtype {s.dtype}; convert dates to numbers (e.g. days since a origin) first")
+        raise DataTypeError(f"{what} has dtype {s.dtype}; convert dates to numbers (e.g. days since an origin) first")
     if not pd.api.types.is_numeric_dtype(s.dtype):
-        raise TypeError(f"{what} must be numeric, but has dtype {s.dtype} (e.g. {s.dropna().iloc[0]!r})"
+        raise DataTypeError(f"{what} must be numeric, but has dtype {s.dtype} (e.g. {s.dropna().iloc[0]!r})"
                         if s.notna().any() else f"{what} must be numeric, but has dtype {s.dtype}")
     return s.to_numpy(dtype=np.float64, na_value=np.nan)
 
@@ -214,7 +214,7 @@ def _to_float(mm: Any, what: str) -> FloatArray:
     try:
         return np.asarray(mm.to_numpy(dtype=np.float64) if hasattr(mm, "to_numpy") else mm, dtype=np.float64)
     except (TypeError, ValueError) as exc:
-        raise TypeError(f"the {what} could not be converted to numbers: {exc}") from exc
+        raise DataTypeError(f"the {what} could not be converted to numbers: {exc}") from exc
 
 
 def _without_unused_levels(data: pd.DataFrame) -> pd.DataFrame:
@@ -413,7 +413,7 @@ def build_frame(
     for name in used:
         dtype = frame[name].dtype
         if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
-            raise TypeError(f"column '{name}' has dtype {dtype}; a formula cannot use dates directly - convert "
+            raise DataTypeError(f"column '{name}' has dtype {dtype}; a formula cannot use dates directly - convert "
                             "them to numbers (e.g. days since a start date) or to a categorical first")
     all_na = [name for name in used if frame[name][keep].isna().all()]
     if all_na:

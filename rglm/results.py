@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import special
 
 from . import _rmath
-from .exceptions import DataError, DispersionWarning, warn
+from .exceptions import ArgumentError, DataError, DispersionWarning, warn
 from .families import Family
 from .frame import ModelFrame
 from .irls import IRLSControl, IRLSFit
@@ -208,9 +208,9 @@ class GLMResult:
         the normal quantile whatever the family, as R's ``confint.default``.
         """
         if not 0 < alpha < 1:
-            raise ValueError(f"alpha must be between 0 and 1, got {alpha!r}")
+            raise ArgumentError(f"alpha must be between 0 and 1, got {alpha!r}")
         if method != "wald":
-            raise ValueError(f"unknown interval method {method!r}; use 'wald'")
+            raise ArgumentError(f"unknown interval method {method!r}; use 'wald'")
         q = float(special.ndtri(1 - alpha / 2))
         b, se = self.params.to_numpy(), self.bse.to_numpy()
         return pd.DataFrame({"lower": b - q * se, "upper": b + q * se}, index=pd.Index(self.exog_names))
@@ -342,7 +342,7 @@ class GLMResult:
         Series, or DataFrame with columns ``fit`` and ``se_fit``.
         """
         if type not in ("response", "link"):
-            raise ValueError(f"type must be 'response' or 'link', got {type!r}")
+            raise ArgumentError(f"type must be 'response' or 'link', got {type!r}")
         spec = self._frame.spec
         if newdata is None:
             X, eta, index = self._frame.X, self._fit.eta, self._frame.index
