@@ -48,10 +48,10 @@ from .results import GLMResult
 __version__ = "0.1.0"
 
 __all__ = [
+    "ArgumentError",
     "Binomial",
     "BoundaryWarning",
     "ConvergenceWarning",
-    "ArgumentError",
     "DataError",
     "DataTypeError",
     "DispersionWarning",
