@@ -28,6 +28,7 @@ from .exceptions import (
     PerfectFitWarning,
     RGLMError,
     RGLMWarning,
+    SeparationWarning,
     StepHalvingWarning,
 )
 from .families import (
@@ -44,6 +45,7 @@ from .families import (
     Tweedie,
 )
 from .results import GLMResult
+from .separation import SeparationResult, detect_separation
 
 __version__ = "0.1.0"
 
@@ -73,10 +75,13 @@ __all__ = [
     "QuasiPoisson",
     "RGLMError",
     "RGLMWarning",
+    "SeparationResult",
+    "SeparationWarning",
     "StepHalvingWarning",
     "Tweedie",
     "__version__",
     "datasets",
+    "detect_separation",
     "families",
     "glm",
     "links",

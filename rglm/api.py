@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .exceptions import DataError, FamilyError
+from .exceptions import DataError, DomainError, FamilyError
 from .families import Binomial, Family, Gaussian, QuasiBinomial, get_family
 from .frame import build_frame
 from .irls import IRLSControl, irls, null_deviance
@@ -39,7 +39,11 @@ def glm(
     ----------
     formula : str
         ``response ~ terms`` in formulaic's syntax, plus R's ``cbind(successes, failures)``
-        response, ``offset(expr)`` terms and bare function names (``log(x)``).
+        response, ``offset(expr)`` terms and bare function names (``log(x)``).  Text and
+        categorical columns are factors with treatment contrasts; levels are sorted (or taken
+        in a Categorical's order) and the first is the reference.  A pandas *ordered*
+        Categorical is coded like an unordered one, whereas R codes an ordered factor with
+        polynomial contrasts: write ``C(x, contr.poly)`` to get R's coefficients.
     data : DataFrame or anything ``pandas.DataFrame`` accepts
     family : Family, default Gaussian()
         A family object such as ``rglm.Binomial(link="probit")``, or R's family name.
@@ -94,12 +98,20 @@ def glm(
             raise DataError(f"{what} must have {size} values, got {arr.size}")
         return arr
 
-    fit = irls(frame.X, frame.y, fam, weights=frame.weights, offset=frame.offset,
-               start=_vec(start, "start (one per coefficient)", p), etastart=_vec(etastart, "etastart", n),
-               mustart=_vec(mustart, "mustart", n), control=control)
+    try:
+        fit = irls(frame.X, frame.y, fam, weights=frame.weights, offset=frame.offset,
+                   start=_vec(start, "start (one per coefficient)", p), etastart=_vec(etastart, "etastart", n),
+                   mustart=_vec(mustart, "mustart", n), control=control)
+    except DomainError as exc:
+        raise exc.with_row_labels(frame.index) from None
     nulldev = null_deviance(fit, fam, frame.offset, intercept=frame.spec.has_intercept, control=control)
-    return GLMResult(fit, frame, fam, null_deviance=nulldev, control=control, dispersion=dispersion,
-                     formula=formula, data_name=_data_name(data))
+    result = GLMResult(fit, frame, fam, null_deviance=nulldev, control=control, dispersion=dispersion,
+                       formula=formula, data_name=_data_name(data))
+    if isinstance(fam, (Binomial, QuasiBinomial)):
+        from .separation import warn_if_separated
+
+        warn_if_separated(result)
+    return result
 
 
 def _data_name(data: Any) -> str:

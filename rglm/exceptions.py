@@ -8,6 +8,8 @@ keeps working for callers who do not know about rglm.  Warnings derive from
 
 from __future__ import annotations
 
+from typing import Any
+
 __all__ = [
     "BoundaryWarning",
     "ConvergenceWarning",
@@ -22,6 +24,7 @@ __all__ = [
     "PerfectFitWarning",
     "RGLMError",
     "RGLMWarning",
+    "SeparationWarning",
     "StepHalvingWarning",
 ]
 
@@ -47,7 +50,29 @@ class ArgumentError(RGLMError, ValueError):
 
 
 class DomainError(RGLMError, ValueError):
-    """The response lies outside the family's domain (for example negative Poisson counts)."""
+    """The response lies outside the family's domain (for example negative Poisson counts).
+
+    Raised by the array-level code with the offending rows' positions; :func:`rglm.glm`
+    re-raises it naming the caller's row label (:meth:`with_row_labels`).
+    """
+
+    def __init__(self, prefix: str, count: int = 0, position: int = -1, value: float = 0.0,
+                 suffix: str = "") -> None:
+        self.prefix, self.count, self.position, self.value, self.suffix = prefix, count, position, value, suffix
+        super().__init__(self._text(f"position {position}"))
+
+    def _text(self, where: str) -> str:
+        if self.count == 0:
+            return self.prefix
+        rows = "row" if self.count == 1 else "rows"
+        return f"{self.prefix}: {self.count} {rows} (first: {self.value:g} at {where}){self.suffix}"
+
+    def with_row_labels(self, labels: Any) -> DomainError:
+        """The same error naming the caller's label of the first offending row."""
+        err = DomainError(self.prefix, self.count, self.position, self.value, self.suffix)
+        if self.count and 0 <= self.position < len(labels):
+            err.args = (self._text(f"row {labels[self.position]!r}"),)
+        return err
 
 
 class FamilyError(RGLMError, ValueError):
@@ -80,6 +105,10 @@ class PerfectFitWarning(RGLMWarning):
 
 # Kept as an alias so both names read naturally at the call site.
 FittedValueWarning = PerfectFitWarning
+
+
+class SeparationWarning(RGLMWarning):
+    """Binomial data are (quasi-)completely separated: some maximum likelihood estimates are infinite."""
 
 
 class NonIntegerWarning(RGLMWarning):

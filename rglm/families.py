@@ -72,11 +72,9 @@ class Initialized:
     n: FloatArray
 
 
-def _describe(mask: npt.NDArray[np.bool_], values: FloatArray) -> str:
+def _domain_error(prefix: str, mask: npt.NDArray[np.bool_], values: FloatArray, suffix: str = "") -> DomainError:
     idx = np.flatnonzero(mask)
-    first = values[idx[0]]
-    row = "row" if idx.size == 1 else "rows"
-    return f"{idx.size} {row} (first at position {idx[0]} of the rows used: {first:g})"
+    return DomainError(prefix, int(idx.size), int(idx[0]), float(values[idx[0]]), suffix)
 
 
 def _log_dbinom(k: FloatArray, n: FloatArray, p: FloatArray) -> FloatArray:
@@ -224,7 +222,7 @@ class _BinomialBase(Family):
     def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
         if y.ndim == 2 and y.shape[1] == 2:
             if np.any(y < 0):
-                raise DomainError(f"binomial counts must be non-negative: {_describe(np.any(y < 0, axis=1), y.min(axis=1))}")
+                raise _domain_error("binomial counts must be non-negative", np.any(y < 0, axis=1), y.min(axis=1))
             if self.warn_non_integer and np.any(np.abs(y - np.round(y)) > 1e-3):
                 warn(
                     "non-integer counts in a binomial glm: cbind() expects whole numbers of successes and "
@@ -243,7 +241,8 @@ class _BinomialBase(Family):
         y = np.where(weights == 0, 0.0, y)
         bad = (y < 0) | (y > 1)
         if np.any(bad):
-            raise DomainError(f"y values must be 0 <= y <= 1 for the {self.name} family: {_describe(bad, y)}")
+            hint = "; for counts use cbind(successes, failures) or a proportion with weights=trials" if np.any(y > 1) else ""
+            raise _domain_error(f"y values must be 0 <= y <= 1 for the {self.name} family", bad, y, hint)
         m = weights * y
         if self.warn_non_integer and np.any(np.abs(m - np.round(m)) > 1e-3):
             warn(
@@ -297,7 +296,7 @@ class _PoissonBase(Family):
     def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
         y = self._vector_response(y)
         if np.any(y < 0):
-            raise DomainError(f"negative values not allowed for the '{self._label}' family: {_describe(y < 0, y)}")
+            raise _domain_error(f"negative values not allowed for the '{self._label}' family", y < 0, y)
         return Initialized(y, weights, y + 0.1, np.ones_like(y))
 
     _label = "Poisson"
@@ -350,7 +349,7 @@ class Gamma(Family):
     def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
         y = self._vector_response(y)
         if np.any(y <= 0):
-            raise DomainError(f"non-positive values not allowed for the 'Gamma' family: {_describe(y <= 0, y)}")
+            raise _domain_error("non-positive values not allowed for the 'Gamma' family", y <= 0, y)
         return Initialized(y, weights, y.copy(), np.ones_like(y))
 
     def valid_mu(self, mu: FloatArray) -> bool:
@@ -383,9 +382,7 @@ class InverseGaussian(Family):
     def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
         y = self._vector_response(y)
         if np.any(y <= 0):
-            raise DomainError(
-                f"positive values only are allowed for the 'inverse.gaussian' family: {_describe(y <= 0, y)}"
-            )
+            raise _domain_error("positive values only are allowed for the 'inverse.gaussian' family", y <= 0, y)
         return Initialized(y, weights, y.copy(), np.ones_like(y))
 
     def valid_mu(self, mu: FloatArray) -> bool:
@@ -462,8 +459,7 @@ class Tweedie(Family):
         y = self._vector_response(y)
         p = self.var_power
         if p >= 1 and np.any(y < 0):
-            raise DomainError(f"negative values not allowed for the Tweedie family with var_power={p:g}: "
-                              f"{_describe(y < 0, y)}")
+            raise _domain_error(f"negative values not allowed for the Tweedie family with var_power={p:g}", y < 0, y)
         return Initialized(y, weights, y + 0.1 * (y == 0), np.ones_like(y))
 
     def _args(self) -> str:
@@ -508,7 +504,7 @@ class NegativeBinomial(Family):
     def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
         y = self._vector_response(y)
         if np.any(y < 0):
-            raise DomainError(f"negative values not allowed for the negative binomial family: {_describe(y < 0, y)}")
+            raise _domain_error("negative values not allowed for the negative binomial family", y < 0, y)
         return Initialized(y, weights, y + (y == 0) / 6.0, np.ones_like(y))
 
     def aic(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, dev: float) -> float:

@@ -86,8 +86,8 @@ class FrameSpec:
         Unseen factor levels are rejected before formulaic sees the data (formulaic would map
         them to the reference level with only a warning, a silently wrong prediction).
         """
+        data = _prepared(self._columns(data, self.variables, "formula"))
         self.check_levels(data)
-        data = self._columns(data, self.variables, "formula")
         complete = ~data.isna().any(axis=1).to_numpy()
         out = np.full((len(data), len(self.column_names)), np.nan)
         if not complete.any():
@@ -129,8 +129,9 @@ class FrameSpec:
             unseen = [v for v in present if v not in known]
             if unseen:
                 shown = ", ".join(repr(_plain(v)) for v in unseen[:5])
+                noun = "level" if len(unseen) == 1 else "levels"
                 raise DataError(
-                    f"column '{name}' has level {shown} not seen when the model was fitted "
+                    f"column '{name}' has {noun} {shown} not seen when the model was fitted "
                     f"(known levels: {', '.join(repr(_plain(v)) for v in levels)})"
                 )
 
@@ -199,9 +200,11 @@ def _to_frame(data: Any) -> pd.DataFrame:
 
 def _numeric(values: Any, what: str) -> FloatArray:
     """Values as float64, NA as NaN; a clear TypeError for anything not numeric."""
-    s = values if isinstance(values, pd.Series) else pd.Series(np.asarray(values))
+    s = _as_numbers(values if isinstance(values, pd.Series) else pd.Series(np.asarray(values)))
     if pd.api.types.is_bool_dtype(s.dtype):
-        return s.astype("float64").to_numpy(dtype=np.float64, na_value=np.nan)
+        return s.to_numpy(dtype=np.float64, na_value=np.nan)
+    if pd.api.types.is_complex_dtype(s.dtype):
+        raise DataTypeError(f"{what} holds complex numbers; a GLM needs real values")
     if pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(s.dtype):
         raise DataTypeError(f"{what} has dtype {s.dtype}; convert dates to numbers (e.g. days since an origin) first")
     if not pd.api.types.is_numeric_dtype(s.dtype):
@@ -241,6 +244,8 @@ def _evaluate(expr: str, data: pd.DataFrame, what: str) -> FloatArray:
         raise FormulaError(f"cannot evaluate {what}: {str(exc).splitlines()[0]}") from exc
     except NameError as exc:
         raise DataError(f"cannot evaluate {what}: {exc}") from exc
+    except SyntaxError as exc:
+        raise FormulaError(f"cannot evaluate {what}: {exc.msg}") from exc
     return _to_float(mm, what)[:, 0]
 
 
@@ -274,12 +279,61 @@ def _vector_arg(arg: Any, data: pd.DataFrame, what: str) -> tuple[FloatArray | N
         return None, None
     if isinstance(arg, str):
         if arg not in data.columns:
-            raise DataError(f"{what} column '{arg}' is not in the data")
+            raise DataError(f"{what} column '{arg}' is not in the data ({_column_list(data)})")
         return _numeric(data[arg], f"{what} column '{arg}'"), arg
-    values = np.asarray(arg)
+    if isinstance(arg, pd.Series):
+        values = _aligned(arg, data, what)
+    else:
+        values = pd.Series(list(arg) if not isinstance(arg, np.ndarray) else arg)
     if values.ndim != 1 or values.shape[0] != len(data):
         raise DataError(f"{what} must have one value per row of data: got {values.size} values for {len(data)} rows")
-    return _numeric(pd.Series(values), what), None
+    return _numeric(_as_numbers(values), what), None
+
+
+def _column_list(data: pd.DataFrame) -> str:
+    cols = ", ".join(map(str, list(data.columns[:15])))
+    return f"columns: {cols}{', ...' if len(data.columns) > 15 else ''}"
+
+
+def _aligned(arg: pd.Series, data: pd.DataFrame, what: str) -> pd.Series:
+    """A Series argument matched to the data's rows by index label, as pandas aligns."""
+    if arg.index.equals(data.index):
+        return arg.reset_index(drop=True)
+    if arg.index.is_unique and data.index.is_unique and len(arg) == len(data) and arg.index.isin(data.index).all():
+        return arg.reindex(data.index).reset_index(drop=True)
+    raise DataError(f"{what} is a Series whose index does not match the data's index; pass the same row labels, "
+                    "or a plain array (matched by position)")
+
+
+def _as_numbers(values: pd.Series) -> pd.Series:
+    """Object columns holding only numbers and missing values (from JSON, or lists with None)
+    as floats; anything else unchanged."""
+    if values.dtype != object:
+        return values
+    present = values[values.notna()]
+    if all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in present):
+        return pd.to_numeric(values.where(values.notna(), np.nan), errors="coerce").astype("float64")
+    return values
+
+
+def _prepared(data: pd.DataFrame) -> pd.DataFrame:
+    """The model's columns in the dtypes formulaic reads as R would: text of any string dtype
+    as strings, numbers stored as objects as floats; unusable types are refused by name."""
+    out: dict[str, Any] = {}
+    for name in data.columns:
+        col = data[name]
+        dtype = col.dtype
+        if pd.api.types.is_complex_dtype(dtype):
+            raise DataTypeError(f"column '{name}' holds complex numbers; a GLM needs real values")
+        if isinstance(dtype, (pd.PeriodDtype, pd.IntervalDtype)):
+            raise DataTypeError(f"column '{name}' has dtype {dtype}; convert it to numbers or to a categorical first")
+        if isinstance(dtype, pd.StringDtype) and getattr(dtype, "na_value", None) is pd.NA:
+            out[name] = col.astype(object).where(col.notna(), None)
+        elif dtype == object:
+            out[name] = _as_numbers(col)
+        else:
+            out[name] = col
+    return pd.DataFrame(out, index=data.index) if out else data
 
 
 def _subset_mask(subset: Any, data: pd.DataFrame) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
@@ -294,9 +348,14 @@ def _subset_mask(subset: Any, data: pd.DataFrame) -> tuple[npt.NDArray[np.bool_]
     what = f"subset {subset!r}" if isinstance(subset, str) else "subset"
     if isinstance(subset, str):
         try:
-            result = data.eval(subset)
+            # the python engine handles pandas' nullable dtypes, which numexpr refuses
+            result = data.eval(subset, engine="python")
         except Exception as exc:  # pandas raises many kinds of errors for a bad expression
             raise DataError(f"cannot evaluate subset {subset!r}: {exc}") from exc
+        if isinstance(result, pd.Series):
+            result = result.reset_index(drop=True)
+    elif isinstance(subset, pd.Series):
+        result = _aligned(subset, data, "subset")
     else:
         result = subset
     values = pd.Series(result) if not isinstance(result, pd.Series) else result
@@ -339,6 +398,9 @@ def _variables(texts: list[str], data: pd.DataFrame) -> list[str]:
             formulaic_names |= set(Formula(text).required_variables)
         except FormulaicError:
             pass
+        except SyntaxError as exc:
+            raise FormulaError(f"cannot read {text!r}: {exc.msg} (a column named like a Python keyword cannot be "
+                               "used inside a function; rename it)") from exc
     columns = set(map(str, data.columns))
     used = ((variables | formulaic_names) & columns) - (calls - variables)
     clash = sorted(calls & variables & columns)
@@ -412,9 +474,12 @@ def build_frame(
             na |= bad
     for name in used:
         dtype = frame[name].dtype
-        if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        if pd.api.types.is_timedelta64_dtype(dtype):
+            raise DataTypeError(f"column '{name}' has dtype {dtype}; a formula cannot use durations directly - "
+                                "convert them to numbers first (e.g. with .dt.total_seconds())")
+        if pd.api.types.is_datetime64_any_dtype(dtype):
             raise DataTypeError(f"column '{name}' has dtype {dtype}; a formula cannot use dates directly - convert "
-                            "them to numbers (e.g. days since a start date) or to a categorical first")
+                                "them to numbers (e.g. days since a start date) or to a categorical first")
     all_na = [name for name in used if frame[name][keep].isna().all()]
     if all_na:
         raise DataError(f"column {', '.join(repr(c) for c in all_na)} has only missing values in the rows used")
@@ -429,7 +494,7 @@ def build_frame(
     # the factor levels are then taken from the rows that remain, so materialize again.
     for _ in range(2):
         sub_rows = np.flatnonzero(rows)
-        sub = _without_unused_levels(frame.iloc[sub_rows][used])
+        sub = _without_unused_levels(_prepared(frame.iloc[sub_rows][used]))
         mm, X, y, off = _materialize(parsed, formula, sub, binomial)
         w = np.ones(len(sub)) if w_all is None else w_all[sub_rows]
         if o_all is not None:
@@ -438,21 +503,32 @@ def build_frame(
         if not np.any(derived_na):
             break
         if na_action == "fail":
-            raise DataError(f"{int(derived_na.sum())} rows give missing values after transforming the variables "
-                            "(e.g. log of a negative number); drop them or use na_action='omit'")
+            k = int(derived_na.sum())
+            bad_cols = [c for c, col in zip(mm.columns, np.isnan(X).T) if col.any()]
+            where = f" in {', '.join(repr(str(c)) for c in bad_cols)}" if bad_cols else ""
+            raise DataError(f"{k} row{' gives' if k == 1 else 's give'} missing values{where} after transforming "
+                            f"the variables (e.g. log of a negative number); drop {'it' if k == 1 else 'them'} "
+                            "or use na_action='omit'")
         rows[sub_rows[derived_na]] = False
         if not np.any(rows):
             raise DataError("no rows left to fit: every row has a missing value after transforming the variables")
     for label, arr in (("response", y), ("offset", off), ("model matrix", X)):
         if np.isinf(arr).any():
             n_inf = int(np.isinf(arr).reshape(len(sub), -1).any(axis=1).sum())
-            raise DataError(f"the {label} has infinite values in {n_inf} rows; remove or recode them before fitting")
+            where = ""
+            if label == "model matrix":
+                cols = [str(c) for c, col in zip(mm.columns, np.isinf(X).T) if col.any()]
+                where = f" (column {', '.join(repr(c) for c in cols)})"
+            raise DataError(f"the {label} has infinite values in {n_inf} row{'s' if n_inf != 1 else ''}{where}; "
+                            "remove or recode them before fitting")
     if np.any(w < 0):
         bad = np.flatnonzero(w < 0)
         raise DataError(f"negative weights not allowed: {bad.size} row{'s' if bad.size > 1 else ''} "
                         f"(first: {w[bad[0]]:g} at row {sub.index[bad[0]]!r})")
     if np.isinf(w).any():
-        raise DataError(f"weights have infinite values in {int(np.isinf(w).sum())} rows")
+        k = int(np.isinf(w).sum())
+        raise DataError(f"weights have infinite values in {k} row{'s' if k != 1 else ''}; remove or recode them "
+                        "before fitting")
 
     rhs_spec = mm.model_spec
     names = list(rhs_spec.column_names)
@@ -498,6 +574,9 @@ def _materialize(parsed: ParsedFormula, formula: str, sub: pd.DataFrame,
         raise FormulaError(f"cannot parse formula {formula!r}: {str(exc).splitlines()[0]}") from exc
     except NameError as exc:
         raise DataError(f"cannot evaluate formula {formula!r}: {exc}") from exc
+    except SyntaxError as exc:
+        raise FormulaError(f"cannot evaluate formula {formula!r}: {exc.msg} (a column named like a Python "
+                           "keyword cannot be used inside a function; rename it)") from exc
     X = _to_float(mm, "model matrix")
     y = _response(parsed, sub, binomial)
     off = np.zeros(len(sub))

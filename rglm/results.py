@@ -9,8 +9,9 @@ definitions: see each attribute's docstring for the formula.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from functools import cached_property
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +28,28 @@ from .linalg import cov_unscaled
 FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["GLMResult"]
+
+T = TypeVar("T", pd.Series, pd.DataFrame)
+
+
+class _computed_once(Generic[T]):
+    """A lazily computed Series/DataFrame attribute, cached on first use and handed out as a
+    copy, so a caller editing what they got back cannot change the fitted model."""
+
+    func: Callable[[Any], T]
+
+    def __init__(self, func: Callable[[Any], T]) -> None:
+        self.func = func
+        self.name = func.__name__
+        self.__doc__ = func.__doc__
+
+    def __get__(self, obj: Any, owner: type | None = None) -> T:
+        if obj is None:
+            return self  # type: ignore[return-value]
+        cache = obj.__dict__.setdefault("_cache", {})
+        if self.name not in cache:
+            cache[self.name] = self.func(obj)
+        return cache[self.name].copy()
 
 
 class GLMResult:
@@ -123,12 +146,12 @@ class GLMResult:
         return pd.Series(values, index=pd.Index(self.exog_names), name=name)
 
     # -- coefficients and their covariance ------------------------------------------------------
-    @cached_property
+    @_computed_once
     def params(self) -> pd.Series:
         """Coefficients :math:`\\hat\\beta`; NaN for aliased columns (R's NA)."""
         return self._coef_series(self._fit.coef.copy(), "params")
 
-    @cached_property
+    @_computed_once
     def aliased(self) -> pd.Series:
         """True for coefficients not estimable because their column is collinear with earlier ones."""
         return self._coef_series(self._fit.aliased.copy(), "aliased")
@@ -159,7 +182,7 @@ class GLMResult:
         pos = w > 0
         return _rmath.rsum((w * r * r)[pos]) / self.df_resid
 
-    @cached_property
+    @_computed_once
     def normalized_cov_params(self) -> pd.DataFrame:
         """Unscaled covariance :math:`(X^T W X)^{-1}`, NaN rows and columns for aliased terms."""
         names = self.exog_names
@@ -170,14 +193,14 @@ class GLMResult:
         """Covariance of :math:`\\hat\\beta`: :math:`\\phi\\,(X^T W X)^{-1}` (R's ``vcov``)."""
         return self.normalized_cov_params * self.scale
 
-    @cached_property
+    @_computed_once
     def bse(self) -> pd.Series:
         """Standard errors :math:`\\sqrt{\\phi\\,[(X^T W X)^{-1}]_{jj}}`."""
         var = np.diag(self.normalized_cov_params.to_numpy()) * self.scale
         with np.errstate(invalid="ignore"):
             return self._coef_series(np.sqrt(var), "bse")
 
-    @cached_property
+    @_computed_once
     def tvalues(self) -> pd.Series:
         """Wald statistics :math:`\\hat\\beta_j / \\mathrm{se}_j` (z or t, see ``use_t``)."""
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -188,7 +211,7 @@ class GLMResult:
         """True when the statistics are referred to a t distribution (estimated dispersion)."""
         return self.dispersion_is_estimated
 
-    @cached_property
+    @_computed_once
     def pvalues(self) -> pd.Series:
         """Two-sided p-values: :math:`2\\Phi(-|z|)`, or :math:`2F_{t, n-p}(-|t|)` when the
         dispersion is estimated (NaN when there are no residual degrees of freedom)."""
@@ -267,12 +290,12 @@ class GLMResult:
         return -2 * self.llf + math.log(self._fit.y.shape[0]) * self._ll_df
 
     # -- per observation ----------------------------------------------------------------------------
-    @cached_property
+    @_computed_once
     def fittedvalues(self) -> pd.Series:
         """Fitted means :math:`\\hat\\mu_i` (proportions for a binomial ``cbind`` response)."""
         return self._series(self._fit.mu.copy(), "fitted")
 
-    @cached_property
+    @_computed_once
     def linear_predictors(self) -> pd.Series:
         """Linear predictor :math:`\\hat\\eta_i = x_i^T\\hat\\beta + o_i`."""
         return self._series(self._fit.eta.copy(), "linear_predictor")
@@ -281,17 +304,17 @@ class GLMResult:
     def mu(self) -> pd.Series:
         return self.fittedvalues
 
-    @cached_property
+    @_computed_once
     def resid_response(self) -> pd.Series:
         """Response residuals :math:`y_i - \\hat\\mu_i`."""
         return self._series(self._fit.y - self._fit.mu, "resid_response")
 
-    @cached_property
+    @_computed_once
     def resid_working(self) -> pd.Series:
         """Working residuals :math:`(y_i - \\hat\\mu_i)\\, d\\eta/d\\mu`."""
         return self._series(self._fit.working_residuals.copy(), "resid_working")
 
-    @cached_property
+    @_computed_once
     def resid_pearson(self) -> pd.Series:
         """Pearson residuals :math:`(y_i - \\hat\\mu_i)\\sqrt{w_i / V(\\hat\\mu_i)}`."""
         f = self._fit
@@ -299,7 +322,7 @@ class GLMResult:
             r = (f.y - f.mu) * np.sqrt(f.prior_weights) / np.sqrt(self.family.variance(f.mu))
         return self._series(r, "resid_pearson")
 
-    @cached_property
+    @_computed_once
     def resid_deviance(self) -> pd.Series:
         """Deviance residuals :math:`\\mathrm{sign}(y_i - \\hat\\mu_i)\\sqrt{d_i}`
         (all zero when there are no residual degrees of freedom, as in R)."""
@@ -373,6 +396,16 @@ class GLMResult:
         if newdata is None:
             return pd.DataFrame({"fit": self._frame.pad(fit), "se_fit": self._frame.pad(se)})
         return pd.DataFrame({"fit": fit, "se_fit": se}, index=index)
+
+    @cached_property
+    def separation(self) -> Any:
+        """:class:`rglm.separation.SeparationResult` of a binomial or quasi-binomial fit:
+        which coefficients have infinite maximum likelihood estimates (Konis's linear
+        program, as R's ``detectseparation``).  Raises :class:`rglm.FamilyError` for other
+        families."""
+        from .separation import separation_of
+
+        return separation_of(self)
 
     # -- presentation ----------------------------------------------------------------------------------
     def summary(self) -> Any:

@@ -17,6 +17,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from .format import SIGNIF_LEGEND, coef_matrix_lines, format_real, sig_stars
+from .separation import separation_note
 
 if TYPE_CHECKING:
     from .results import GLMResult
@@ -44,6 +45,8 @@ class Summary:
     aic : float
     iterations : int
     n_dropped : int
+    separation_note : str
+        A line naming the infinite estimates when a binomial fit is separated, else "".
     """
 
     call: str
@@ -62,6 +65,7 @@ class Summary:
     n_dropped: int
     converged: bool = True
     boundary: bool = False
+    separation_note: str = ""
 
     @classmethod
     def from_result(cls, m: GLMResult) -> Summary:
@@ -75,7 +79,7 @@ class Summary:
             aliased=m.aliased.copy(), dispersion=m.scale, dispersion_estimated=m.dispersion_is_estimated,
             null_deviance=m.null_deviance, deviance=m.deviance, df_null=m.df_null, df_resid=m.df_resid,
             aic=m.aic, iterations=m.iterations, n_dropped=m.n_dropped, converged=m.converged,
-            boundary=m.boundary,
+            boundary=m.boundary, separation_note=separation_note(m),
         )
 
     # -- R's text ----------------------------------------------------------------------------------
@@ -114,6 +118,8 @@ class Summary:
             lines.append("Warning: the algorithm did not converge")
         if self.boundary:
             lines.append("Warning: the algorithm stopped at a boundary value")
+        if self.separation_note:
+            lines.append(self.separation_note)
         lines.append("")
         return "\n".join(lines) + "\n"
 
@@ -153,6 +159,8 @@ class Summary:
         ]
         if self.n_dropped:
             foot.insert(3, f"{self.n_dropped} observation{'s' if self.n_dropped != 1 else ''} deleted due to missingness")
+        if self.separation_note:
+            foot.append(self.separation_note)
         return foot
 
     def to_markdown(self) -> str:
