@@ -21,7 +21,16 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 
 #: Largest array for which the C library's scalar functions are used elementwise.
-EXACT_LIMIT = 20_000
+EXACT_LIMIT = 100_000
+
+#: Problems with n * p * p up to this size (and n up to EXACT_LIMIT) are solved with the
+#: bit-for-bit replica of R's LINPACK QR and R's order of operations throughout.
+R_EXACT_WORK = 2_000_000
+
+
+def r_exact(n: int, p: int) -> bool:
+    """Whether an ``n`` by ``p`` problem takes the bit-for-bit R path."""
+    return n <= EXACT_LIMIT and n * p * p <= R_EXACT_WORK
 
 _libm_exp = np.frompyfunc(math.exp, 1, 1)
 _libm_log = np.frompyfunc(math.log, 1, 1)

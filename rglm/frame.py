@@ -16,6 +16,7 @@ with the same transforms, levels and contrasts; a level not seen in fitting is a
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,14 +27,21 @@ from formulaic import Formula, model_matrix
 from formulaic.errors import FormulaicError
 from formulaic.model_spec import ModelSpec
 
+from ._rmath import r_exact
+from .design import Design, SplitDesign, as_design
 from .exceptions import DataError, DataTypeError, FormulaError
 from .formula import ParsedFormula, formula_context, formula_names, parse_formula, quote_dotted_names
+from .split_frame import split_design
 
 FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["NA_ACTIONS", "FrameSpec", "ModelFrame", "build_frame"]
 
 NA_ACTIONS = ("omit", "exclude", "fail")
+
+#: From this many rows on, factors are kept as codes (rglm.design.SplitDesign) when the
+#: problem is too large for the bit-for-bit R path anyway.
+SPLIT_MIN_ROWS = 20_000
 
 _BARE_NAME = r"^(?:[A-Za-z_][\w.]*|`[^`]+`)$"
 
@@ -155,7 +163,7 @@ class ModelFrame:
     """
 
     y: FloatArray
-    X: FloatArray
+    X: FloatArray | Design
     weights: FloatArray
     offset: FloatArray
     index: pd.Index
@@ -167,6 +175,11 @@ class ModelFrame:
     full_index: pd.Index = field(default_factory=lambda: pd.RangeIndex(0))
     na_action: str = "omit"
     used_positions: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+
+    @property
+    def design(self) -> Design:
+        """The model matrix as a :class:`rglm.design.Design` (dense or split)."""
+        return as_design(self.X)
 
     def pad(self, values: FloatArray, name: str | None = None) -> pd.Series:
         """Per-row values as a Series on the caller's index; with ``na_action="exclude"``
@@ -495,30 +508,30 @@ def build_frame(
     for _ in range(2):
         sub_rows = np.flatnonzero(rows)
         sub = _without_unused_levels(_prepared(frame.iloc[sub_rows][used]))
-        mm, X, y, off = _materialize(parsed, formula, sub, binomial)
+        rhs_spec, X, y, off = _materialize(parsed, formula, sub, binomial)
+        names = list(rhs_spec.column_names)
         w = np.ones(len(sub)) if w_all is None else w_all[sub_rows]
         if o_all is not None:
             off = off + o_all[sub_rows]
-        derived_na = np.isnan(X).any(axis=1) | np.isnan(y).reshape(len(sub), -1).any(axis=1) | np.isnan(off)
+        x_na, x_na_cols = _bad_rows(X, np.isnan, names)
+        derived_na = x_na | np.isnan(y).reshape(len(sub), -1).any(axis=1) | np.isnan(off)
         if not np.any(derived_na):
             break
         if na_action == "fail":
             k = int(derived_na.sum())
-            bad_cols = [c for c, col in zip(mm.columns, np.isnan(X).T) if col.any()]
-            where = f" in {', '.join(repr(str(c)) for c in bad_cols)}" if bad_cols else ""
+            where = f" in {', '.join(repr(c) for c in x_na_cols)}" if x_na_cols else ""
             raise DataError(f"{k} row{' gives' if k == 1 else 's give'} missing values{where} after transforming "
                             f"the variables (e.g. log of a negative number); drop {'it' if k == 1 else 'them'} "
                             "or use na_action='omit'")
         rows[sub_rows[derived_na]] = False
         if not np.any(rows):
             raise DataError("no rows left to fit: every row has a missing value after transforming the variables")
-    for label, arr in (("response", y), ("offset", off), ("model matrix", X)):
-        if np.isinf(arr).any():
-            n_inf = int(np.isinf(arr).reshape(len(sub), -1).any(axis=1).sum())
-            where = ""
-            if label == "model matrix":
-                cols = [str(c) for c, col in zip(mm.columns, np.isinf(X).T) if col.any()]
-                where = f" (column {', '.join(repr(c) for c in cols)})"
+    x_inf, x_inf_cols = _bad_rows(X, np.isinf, names)
+    for label, inf_rows in (("response", np.isinf(y).reshape(len(sub), -1).any(axis=1)),
+                            ("offset", np.isinf(off)), ("model matrix", x_inf)):
+        if inf_rows.any():
+            n_inf = int(inf_rows.sum())
+            where = f" (column {', '.join(repr(c) for c in x_inf_cols)})" if label == "model matrix" else ""
             raise DataError(f"the {label} has infinite values in {n_inf} row{'s' if n_inf != 1 else ''}{where}; "
                             "remove or recode them before fitting")
     if np.any(w < 0):
@@ -530,8 +543,6 @@ def build_frame(
         raise DataError(f"weights have infinite values in {k} row{'s' if k != 1 else ''}; remove or recode them "
                         "before fitting")
 
-    rhs_spec = mm.model_spec
-    names = list(rhs_spec.column_names)
     term_columns: dict[str, list[int]] = {}
     for s in rhs_spec.structure:
         label = str(s.term)
@@ -558,15 +569,45 @@ def build_frame(
     )
     dropped = frame.index[keep & ~rows]
     return ModelFrame(
-        y=y, X=np.ascontiguousarray(X), weights=w, offset=off, index=sub.index, n_dropped=len(dropped),
+        y=y, X=X if isinstance(X, SplitDesign) else np.ascontiguousarray(X), weights=w, offset=off, index=sub.index, n_dropped=len(dropped),
         dropped_index=dropped, spec=spec, weights_given=weights is not None, offset_given=offset is not None,
         full_index=frame.index[keep], na_action=na_action,
         used_positions=np.flatnonzero(rows[keep]),
     )
 
 
+def _bad_rows(X: FloatArray | SplitDesign, test: Callable[[Any], Any],
+              names: list[str]) -> tuple[npt.NDArray[np.bool_], list[str]]:
+    """Rows where ``test`` holds for some column of the design, and those columns' names."""
+    if isinstance(X, SplitDesign):
+        parts = [(X.dense[:, j], int(c)) for j, c in enumerate(X.dense_columns)]
+        parts += [(b.values, int(b.columns.max())) for b in X.blocks if b.values is not None]
+        rows = np.zeros(X.n, dtype=bool)
+        cols: list[str] = []
+        for values, col in parts:
+            hit = test(values)
+            if hit.any():
+                rows |= hit
+                cols.append(names[col])
+        return rows, cols
+    hits = test(X)
+    return hits.any(axis=1), [names[j] for j in np.flatnonzero(hits.any(axis=0))]
+
+
 def _materialize(parsed: ParsedFormula, formula: str, sub: pd.DataFrame,
-                 binomial: bool) -> tuple[Any, FloatArray, FloatArray, FloatArray]:
+                 binomial: bool) -> tuple[Any, FloatArray | SplitDesign, FloatArray, FloatArray]:
+    y = _response(parsed, sub, binomial)
+    off = np.zeros(len(sub))
+    for expr in parsed.offsets:
+        off = off + _evaluate(expr, sub, f"offset({expr})")
+    if len(sub) >= SPLIT_MIN_ROWS:
+        try:
+            with np.errstate(all="ignore"):
+                split = split_design(parsed.rhs, sub, formula_context(), _evaluate)
+        except (FormulaicError, NameError, SyntaxError, DataError, ValueError, TypeError):
+            split = None  # the dense path below raises the proper error, if there is one
+        if split is not None and not r_exact(len(sub), split[0].p):
+            return split[1], split[0], y, off
     try:
         with np.errstate(all="ignore"):  # NaN from transforms is dropped below, as R's na.omit does
             mm = model_matrix(parsed.rhs, sub, context=formula_context(), na_action="ignore")
@@ -577,9 +618,4 @@ def _materialize(parsed: ParsedFormula, formula: str, sub: pd.DataFrame,
     except SyntaxError as exc:
         raise FormulaError(f"cannot evaluate formula {formula!r}: {exc.msg} (a column named like a Python "
                            "keyword cannot be used inside a function; rename it)") from exc
-    X = _to_float(mm, "model matrix")
-    y = _response(parsed, sub, binomial)
-    off = np.zeros(len(sub))
-    for expr in parsed.offsets:
-        off = off + _evaluate(expr, sub, f"offset({expr})")
-    return mm, X, y, off
+    return mm.model_spec, _to_float(mm, "model matrix"), y, off

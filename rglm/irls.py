@@ -29,6 +29,7 @@ import numpy as np
 import numpy.typing as npt
 
 from . import _rmath
+from .design import Design, as_design
 from .exceptions import (
     BoundaryWarning,
     ConvergenceWarning,
@@ -38,7 +39,7 @@ from .exceptions import (
     warn,
 )
 from .families import Family
-from .linalg import WLSFit, WLSSolver, choose_solver
+from .linalg import WLSFit, WLSStep, choose_solver
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -127,19 +128,8 @@ def _deviance(family: Family, y: FloatArray, mu: FloatArray, wt: FloatArray) -> 
         return _rmath.rsum(family.dev_resids(y, mu, wt))
 
 
-def _gemv(x: FloatArray, b: FloatArray) -> FloatArray:
-    # R computes x %*% b with the reference BLAS dgemv, adding one column at a time;
-    # doing the same keeps eta bit-identical to R on the problems where that is checked.
-    if x.shape[0] * x.shape[1] > _rmath.EXACT_LIMIT:
-        return x @ b
-    out = np.zeros(x.shape[0])
-    for j in range(x.shape[1]):
-        out = out + b[j] * x[:, j]
-    return out
-
-
 def irls(
-    X: FloatArray,
+    X: FloatArray | Design,
     y: FloatArray,
     family: Family,
     *,
@@ -149,13 +139,13 @@ def irls(
     etastart: FloatArray | None = None,
     mustart: FloatArray | None = None,
     control: IRLSControl | None = None,
-    solver: WLSSolver | None = None,
+    solver: WLSStep | None = None,
 ) -> IRLSFit:
     """Fit a GLM by Fisher scoring, as R's ``glm.fit``.
 
     Parameters
     ----------
-    X : ndarray, shape (n, p)
+    X : ndarray of shape (n, p), or a :class:`rglm.design.Design`
         Model matrix.
     y : ndarray, shape (n,) or (n, 2)
         Response; two columns (successes, failures) for binomial counts.
@@ -165,15 +155,15 @@ def irls(
     start, etastart, mustart : ndarray, optional
         Starting coefficients, linear predictor or means, as in R.
     control : IRLSControl, optional
-    solver : callable, optional
-        Weighted least-squares solver; by default :func:`rglm.linalg.choose_solver`.
+    solver : WLSStep, optional
+        The weighted least-squares step; by default :func:`rglm.linalg.choose_solver`.
 
     Returns
     -------
     IRLSFit
     """
     control = control or IRLSControl()
-    X = np.asarray(X, dtype=np.float64)
+    X = as_design(X)
     nobs, nvars = X.shape
     weights = np.ones(nobs) if weights is None else np.asarray(weights, dtype=np.float64)
     offset = np.zeros(nobs) if offset is None else np.asarray(offset, dtype=np.float64)
@@ -196,7 +186,7 @@ def irls(
             raise FitError(f"length of 'start' should equal {nvars} and correspond to the coefficients, "
                            f"got {start.size} values")
         coefold = start.copy()
-        eta = offset + _gemv(X, start)
+        eta = offset + X.matvec(start)
     else:
         with np.errstate(all="ignore"):
             eta = link.link(mu_start)
@@ -231,14 +221,14 @@ def irls(
             z = (eta - offset)[good] + (y - mu)[good] / mu_eta[good]
             mg = mu_eta[good]
             w = np.sqrt((weights[good] * (mg * mg)) / family.variance(mu)[good])
-        step = solve(X[good] * w[:, None], z * w, control.rank_tol)
+        step = solve(X, good, w, z, control.rank_tol)
         if not np.all(np.isfinite(step.coef)):
             conv = False
             warn(f"non-finite coefficients at iteration {iteration}", ConvergenceWarning)
             break
         wls = step
         coef = step.coef.copy()
-        eta = _gemv(X, coef) + offset
+        eta = X.matvec(coef) + offset
         mu = link.inverse(eta)
         dev = _deviance(family, y, mu, weights)
         if control.trace:
@@ -306,9 +296,10 @@ def irls(
     )
 
 
-def _scale_hint(y: FloatArray, X: FloatArray) -> str:
+def _scale_hint(y: FloatArray, X: Design) -> str:
     """A hint for non-finite deviances caused by extreme magnitudes, which R leaves unexplained."""
-    big = max(float(np.nanmax(np.abs(y), initial=0.0)), float(np.nanmax(np.abs(X), initial=0.0)))
+    sample = X.rows(np.arange(min(X.shape[0], 10_000)))
+    big = max(float(np.nanmax(np.abs(y), initial=0.0)), float(np.nanmax(np.abs(sample), initial=0.0)))
     if big > 1e150:
         return (f" (the deviance is not finite: values as large as {big:.3g} overflow when squared; "
                 "rescale the response or predictors, e.g. divide by a power of ten)")
@@ -316,7 +307,7 @@ def _scale_hint(y: FloatArray, X: FloatArray) -> str:
 
 
 def _halve(
-    X: FloatArray, offset: FloatArray, coef: FloatArray, coefold: FloatArray, family: Family,
+    X: Design, offset: FloatArray, coef: FloatArray, coefold: FloatArray, family: Family,
     y: FloatArray, weights: FloatArray, control: IRLSControl,
     ok: Callable[[FloatArray, FloatArray, float], bool], message: str,
 ) -> tuple[FloatArray, FloatArray, FloatArray, float]:
@@ -324,7 +315,7 @@ def _halve(
     ii = 1
     while True:
         coef = (coef + coefold) / 2
-        eta = _gemv(X, coef) + offset
+        eta = X.matvec(coef) + offset
         mu = family.link.inverse(eta)
         dev = _deviance(family, y, mu, weights)
         if ok(eta, mu, dev):
@@ -334,7 +325,7 @@ def _halve(
             raise FitError(message)
 
 
-def _empty_fit(X: FloatArray, y: FloatArray, family: Family, weights: FloatArray, offset: FloatArray,
+def _empty_fit(X: Design, y: FloatArray, family: Family, weights: FloatArray, offset: FloatArray,
                n: FloatArray, control: IRLSControl) -> IRLSFit:
     """A model with no coefficients: :math:`\\eta` is the offset (R's ``EMPTY`` branch)."""
     eta = offset.copy()

@@ -21,20 +21,30 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 from scipy import linalg as sla
 
-from ._rmath import nrm2, seqdot
+from ._rmath import nrm2, r_exact, seqdot
+from .design import BLOCK_ROWS, Design
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-__all__ = ["WLSFit", "WLSSolver", "choose_solver", "cov_unscaled", "solve_lapack", "solve_r_exact"]
+__all__ = [
+    "NormalEquations",
+    "QRStep",
+    "WLSFit",
+    "WLSSolver",
+    "WLSStep",
+    "choose_solver",
+    "cov_unscaled",
+    "solve_lapack",
+    "solve_r_exact",
+]
 
-#: Problems with n * p * p up to this size use the bit-for-bit replica of R's LINPACK QR.
-R_EXACT_WORK = 2_000_000
 
 
 @dataclass(frozen=True)
@@ -179,9 +189,103 @@ def solve_lapack(xw: FloatArray, zw: FloatArray, tol: float) -> WLSFit:
     return WLSFit(coef=coef, rank=rank, pivot=pivot, r_factor=np.triu(r))
 
 
-def choose_solver(n: int, p: int) -> WLSSolver:
-    """The bit-exact LINPACK replica for small problems, LAPACK beyond :data:`R_EXACT_WORK`."""
-    return solve_r_exact if n * p * p <= R_EXACT_WORK else solve_lapack
+class WLSStep(Protocol):
+    """One IRLS least-squares step: minimise :math:`\\sum_{i \\in good} w_i^2 (z_i - x_i^T\\beta)^2`.
+
+    ``w`` (square roots of the working weights) and ``z`` are given for the rows in ``good``.
+    """
+
+    def __call__(self, design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray,
+                 tol: float) -> WLSFit:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class QRStep(WLSStep):
+    """A step by QR of the weighted rows :math:`\\sqrt{W}X` (R's way; ``solver`` is
+    :func:`solve_r_exact` or :func:`solve_lapack`)."""
+
+    solver: WLSSolver
+
+    def __call__(self, design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray,
+                 tol: float) -> WLSFit:
+        return self.solver(design.rows(good) * w[:, None], z * w, tol)
+
+
+class NormalEquations(WLSStep):
+    """A step by the normal equations :math:`X^T W X \\beta = X^T W z` and Cholesky.
+
+    The Gram matrix costs one pass over the data and no n-by-p temporary, and with a
+    :class:`rglm.design.SplitDesign` its categorical blocks are ``bincount`` s.  Cholesky's
+    pivots are the diagonal of QR's :math:`R`, so R's aliasing rule reads the same:
+    :math:`R_{jj}^2 < \\text{tol}^2 G_{jj}`.  But forming :math:`X^T W X` squares the condition
+    number, so a pivot with :math:`R_{jj}^2 / G_{jj} < 10^{-6}` (a column nearly explained by the
+    ones before it) is *trouble*: that step is redone as a blocked (TSQR) Householder QR of
+    :math:`[\\sqrt{W}X, \\sqrt{W}z]`, whose small triangular factor then goes through R's
+    own rank decision (:func:`solve_r_exact`).  The aliased columns found that way are kept for
+    later steps, whose Cholesky runs on the remaining columns; any new trouble returns to QR.
+    """
+
+    TROUBLE = 1e-6
+
+    def __init__(self) -> None:
+        self.aliased: npt.NDArray[np.bool_] | None = None
+        self.qr_steps = 0
+
+    def __call__(self, design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray,
+                 tol: float) -> WLSFit:
+        n, p = design.shape
+        wfull = np.zeros(n)
+        wfull[good] = w * w
+        zfull = np.zeros(n)
+        zfull[good] = z
+        g = design.gram(wfull)
+        rhs = design.rmatvec(wfull * zfull)
+        aliased = np.zeros(p, dtype=bool) if self.aliased is None else self.aliased
+        fit = self._cholesky(g, rhs, aliased)
+        if fit is None:
+            fit = self._tsqr(design, good, w, z, tol)
+            self.aliased = fit.aliased
+            self.qr_steps += 1
+        return fit
+
+    def _cholesky(self, g: FloatArray, rhs: FloatArray, aliased: npt.NDArray[np.bool_]) -> WLSFit | None:
+        kept = np.flatnonzero(~aliased)
+        gk = g[np.ix_(kept, kept)]
+        diag = np.diag(gk)
+        if kept.size == 0 or np.any(diag <= 0) or not np.all(np.isfinite(gk)):
+            return None
+        try:
+            r = sla.cholesky(gk, lower=False, check_finite=False)
+        except np.linalg.LinAlgError:
+            return None
+        if np.any(np.diag(r) ** 2 < self.TROUBLE * diag):
+            return None
+        coef = np.zeros(g.shape[0])
+        coef[kept] = sla.cho_solve((r, False), rhs[kept], check_finite=False)
+        pivot = np.r_[kept, np.flatnonzero(aliased)].astype(np.intp)
+        return WLSFit(coef=coef, rank=int(kept.size), pivot=pivot, r_factor=r)
+
+    @staticmethod
+    def _tsqr(design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray, tol: float) -> WLSFit:
+        """QR of :math:`[\\sqrt{W}X, \\sqrt{W}z]` by blocks of rows; the triangular factor is an
+        exact (orthogonally equivalent) stand-in for the full problem."""
+        p = design.shape[1]
+        rows = np.flatnonzero(good)
+        acc = np.zeros((0, p + 1))
+        for start in range(0, rows.size, BLOCK_ROWS):
+            sel = slice(start, start + BLOCK_ROWS)
+            blk = np.column_stack([design.rows(rows[sel]) * w[sel, None], z[sel] * w[sel]])
+            acc = sla.qr(np.vstack([acc, blk]), mode="r", check_finite=False)[0][: p + 1]
+        return solve_r_exact(acc[:, :p], acc[:, p], tol)
+
+
+def choose_solver(n: int, p: int) -> WLSStep:
+    """R's LINPACK replica for small problems (bit-identical to R), the normal equations with
+    a QR fallback beyond the sizes of :func:`rglm._rmath.r_exact`."""
+    if r_exact(n, p):
+        return QRStep(solve_r_exact)
+    return NormalEquations()
 
 
 def cov_unscaled(fit: WLSFit) -> FloatArray:

@@ -19,6 +19,7 @@ import pandas as pd
 from scipy import special
 
 from . import _rmath
+from .design import DenseDesign
 from .exceptions import ArgumentError, DataError, DispersionWarning, warn
 from .families import Family
 from .frame import ModelFrame
@@ -368,10 +369,10 @@ class GLMResult:
             raise ArgumentError(f"type must be 'response' or 'link', got {type!r}")
         spec = self._frame.spec
         if newdata is None:
-            X, eta, index = self._frame.X, self._fit.eta, self._frame.index
+            X, eta, index = self._frame.design, self._fit.eta, self._frame.index
         else:
             frame = newdata if isinstance(newdata, pd.DataFrame) else pd.DataFrame(newdata)
-            X = spec.design(frame)
+            X = DenseDesign(spec.design(frame))
             off = spec.offset(frame)
             if offset is not None:
                 extra = np.asarray(offset, dtype=np.float64)
@@ -382,15 +383,13 @@ class GLMResult:
                 raise DataError("the model's offset was given as an array; pass offset= with one value per row "
                                 "of newdata")
             beta = np.where(self.aliased.to_numpy(), 0.0, self.params.to_numpy())
-            eta = X @ beta + off
+            eta = X.matvec(beta) + off
             index = frame.index
         fit = eta if type == "link" else self.family.link.inverse(eta)
         if not se_fit:
             return self._frame.pad(fit, "fit") if newdata is None else pd.Series(fit, index=index, name="fit")
-        keep = ~self.aliased.to_numpy()
-        cov = self.normalized_cov_params.to_numpy()[np.ix_(keep, keep)] * self.scale
-        Xk = X[:, keep]
-        se = np.sqrt(np.einsum("ij,jk,ik->i", Xk, cov, Xk))
+        cov = np.nan_to_num(self.normalized_cov_params.to_numpy()) * self.scale  # aliased terms add nothing
+        se = np.sqrt(X.quad_form(cov))
         if type == "response":
             se = se * np.abs(self.family.link.mu_eta(eta))
         if newdata is None:

@@ -365,7 +365,7 @@ def separation_of(result: GLMResult) -> SeparationResult:
     if result.family.name not in ("binomial", "quasibinomial"):
         raise FamilyError(f"separation is defined for binomial and quasibinomial models, not {result.family.name}")
     f = result.fit
-    return detect_separation(result.model_frame.X, f.y, f.prior_weights, f.aliased, names=result.exog_names,
+    return detect_separation(result.model_frame.design.rows(), f.y, f.prior_weights, f.aliased, names=result.exog_names,
                              coef=f.coef, link=result.family.link.name)
 
 

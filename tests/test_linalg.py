@@ -7,6 +7,7 @@ import pytest
 
 from rglm import linalg
 from rglm._rmath import nrm2, rsum, seqdot
+from rglm.design import DenseDesign
 
 RNG = np.random.default_rng(7)
 SOLVERS = [linalg.solve_r_exact, linalg.solve_lapack]
@@ -66,8 +67,56 @@ def test_more_columns_than_rows() -> None:
 
 
 def test_choose_solver() -> None:
-    assert linalg.choose_solver(100, 10) is linalg.solve_r_exact
-    assert linalg.choose_solver(10_000_000, 10) is linalg.solve_lapack
+    assert linalg.choose_solver(100, 10) == linalg.QRStep(linalg.solve_r_exact)
+    assert isinstance(linalg.choose_solver(10_000_000, 10), linalg.NormalEquations)
+
+
+def _step_inputs(X: np.ndarray) -> tuple[DenseDesign, np.ndarray, np.ndarray, np.ndarray]:
+    n = X.shape[0]
+    good = np.ones(n, dtype=bool)
+    good[::7] = False  # rows that take no part (zero weight) must not count
+    w = np.sqrt(RNG.uniform(0.2, 3.0, good.sum()))
+    z = RNG.normal(size=good.sum())
+    return DenseDesign(X), good, w, z
+
+
+def test_normal_equations_match_qr_when_well_conditioned() -> None:
+    X = _design(300, 8)
+    design, good, w, z = _step_inputs(X)
+    ne = linalg.NormalEquations()
+    a = ne(design, good, w, z, 1e-11)
+    b = linalg.QRStep(linalg.solve_r_exact)(design, good, w, z, 1e-11)
+    assert ne.qr_steps == 0
+    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-10)
+    np.testing.assert_allclose(linalg.cov_unscaled(a), linalg.cov_unscaled(b), rtol=1e-10)
+
+
+def test_normal_equations_fall_back_to_qr_for_aliasing_and_near_collinearity() -> None:
+    X = _design(300, 5)
+    near = X[:, 1] + 1e-7 * RNG.normal(size=300)  # R keeps it (residual 1e-7 > tol), Cholesky cannot
+    Xa = np.column_stack([X, 3.0 * X[:, 2], near])
+    design, good, w, z = _step_inputs(Xa)
+    ne = linalg.NormalEquations()
+    a = ne(design, good, w, z, 1e-11)
+    b = linalg.QRStep(linalg.solve_r_exact)(design, good, w, z, 1e-11)
+    assert ne.qr_steps == 1
+    assert list(a.aliased) == list(b.aliased) == [False] * 5 + [True, False]
+    np.testing.assert_allclose(a.coef, b.coef, rtol=1e-7)
+    np.testing.assert_allclose(linalg.cov_unscaled(a), linalg.cov_unscaled(b), rtol=1e-7)
+    # the next step reuses the aliasing found by QR but still meets the near-collinear column
+    ne(design, good, w, z, 1e-11)
+    assert ne.qr_steps == 2
+
+
+def test_normal_equations_reuse_aliasing_when_rest_is_well_conditioned() -> None:
+    X = _design(300, 5)
+    Xa = np.column_stack([X, X[:, 1] - X[:, 3]])
+    design, good, w, z = _step_inputs(Xa)
+    ne = linalg.NormalEquations()
+    first = ne(design, good, w, z, 1e-11)
+    second = ne(design, good, w, z, 1e-11)
+    assert ne.qr_steps == 1 and list(second.aliased) == list(first.aliased) == [False] * 5 + [True]
+    np.testing.assert_allclose(second.coef, first.coef, rtol=1e-10)
 
 
 def test_reference_blas_kernels() -> None:
