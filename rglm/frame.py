@@ -332,7 +332,7 @@ def _as_numbers(values: pd.Series) -> pd.Series:
 def _prepared(data: pd.DataFrame) -> pd.DataFrame:
     """The model's columns in the dtypes formulaic reads as R would: text of any string dtype
     as strings, numbers stored as objects as floats; unusable types are refused by name."""
-    out: dict[str, Any] = {}
+    changed: dict[str, Any] = {}
     for name in data.columns:
         col = data[name]
         dtype = col.dtype
@@ -341,12 +341,17 @@ def _prepared(data: pd.DataFrame) -> pd.DataFrame:
         if isinstance(dtype, (pd.PeriodDtype, pd.IntervalDtype)):
             raise DataTypeError(f"column '{name}' has dtype {dtype}; convert it to numbers or to a categorical first")
         if isinstance(dtype, pd.StringDtype) and getattr(dtype, "na_value", None) is pd.NA:
-            out[name] = col.astype(object).where(col.notna(), None)
+            changed[name] = col.astype(object).where(col.notna(), None)
         elif dtype == object:
-            out[name] = _as_numbers(col)
-        else:
-            out[name] = col
-    return pd.DataFrame(out, index=data.index) if out else data
+            converted = _as_numbers(col)
+            if converted is not col:
+                changed[name] = converted
+    if not changed:
+        return data  # no copy: large frames pass through untouched
+    out = data.copy(deep=False)
+    for name, col in changed.items():
+        out[name] = col
+    return out
 
 
 def _subset_mask(subset: Any, data: pd.DataFrame) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.bool_]]:
@@ -507,7 +512,9 @@ def build_frame(
     # the factor levels are then taken from the rows that remain, so materialize again.
     for _ in range(2):
         sub_rows = np.flatnonzero(rows)
-        sub = _without_unused_levels(_prepared(frame.iloc[sub_rows][used]))
+        # Select the model's columns first, so that only they are copied when rows are dropped.
+        cols = frame[used]
+        sub = _without_unused_levels(_prepared(cols if sub_rows.size == len(frame) else cols.iloc[sub_rows]))
         rhs_spec, X, y, off = _materialize(parsed, formula, sub, binomial)
         names = list(rhs_spec.column_names)
         w = np.ones(len(sub)) if w_all is None else w_all[sub_rows]
