@@ -104,7 +104,8 @@ def glm(
                    mustart=_vec(mustart, "mustart", n), control=control)
     except DomainError as exc:
         raise exc.with_row_labels(frame.index) from None
-    nulldev = null_deviance(fit, fam, frame.offset, intercept=frame.spec.has_intercept, control=control)
+    nulldev = null_deviance(fit, fam, frame.offset, intercept=frame.spec.has_intercept, control=control,
+                            response=frame.y, weights=frame.weights)
     result = GLMResult(fit, frame, fam, null_deviance=nulldev, control=control, dispersion=dispersion,
                        formula=formula, data_name=_data_name(data))
     if isinstance(fam, (Binomial, QuasiBinomial)):

@@ -221,6 +221,11 @@ def irls(
             z = (eta - offset)[good] + (y - mu)[good] / mu_eta[good]
             mg = mu_eta[good]
             w = np.sqrt((weights[good] * (mg * mg)) / family.variance(mu)[good])
+        if not (np.all(np.isfinite(w)) and np.all(np.isfinite(z))):
+            # R's least-squares routine refuses such input ("NA/NaN/Inf in 'x'").
+            raise FitError(f"NA/NaN/Inf in the weighted least-squares problem at iteration {iteration}: the "
+                           "working weights or response are not finite (the variance is negative or undefined at "
+                           "the current fitted means); try another link or starting values")
         step = solve(X, good, w, z, control.rank_tol)
         if not np.all(np.isfinite(step.coef)):
             conv = False
@@ -353,20 +358,22 @@ def null_deviance(
     *,
     intercept: bool,
     control: IRLSControl | None = None,
+    response: FloatArray | None = None,
+    weights: FloatArray | None = None,
 ) -> float:
     """Deviance of the null model, as R's ``glm`` reports it.
 
     With an intercept and no offset the null model's mean is the weighted mean of
     :math:`y`; with an offset the intercept-only model is refitted by IRLS (starting from
-    the full model's fitted means); without an intercept the null model is
-    :math:`\\mu = g^{-1}(o)`.
+    the full model's fitted means), on the ``response`` and prior ``weights`` as the caller
+    gave them (a ``cbind`` response stays two columns, as in R); without an intercept the
+    null model is :math:`\\mu = g^{-1}(o)`.
     """
     y, wt = fit.y, fit.prior_weights
     if intercept and np.any(offset != 0):
         ones = np.ones((y.size, 1))
-        # Proportions with the trials folded into the weights go through the family's
-        # initialize exactly as the original cbind() response did.
-        refit = irls(ones, y, family, weights=wt, offset=offset, mustart=fit.mu, control=control)
+        refit = irls(ones, y if response is None else response, family, weights=wt if weights is None else weights,
+                     offset=offset, mustart=fit.mu, control=control)
         if not refit.converged:
             warn("fitting to calculate the null deviance did not converge -- increase max_iter?", ConvergenceWarning)
         return refit.deviance
