@@ -502,9 +502,11 @@ def test_non_integer_cbind_counts_warn() -> None:
 def test_perfect_separation_warns_and_says_what_to_do() -> None:
     data = pd.DataFrame({"y": [0.0, 0.0, 0.0, 1.0, 1.0, 1.0], "x": [1.0, 2.0, 3.0, 4.0, 5.0, 6.0]})
     before = data.copy(deep=True)
-    with pytest.warns(rglm.PerfectFitWarning, match=r"(?i)fitted probabilities numerically 0 or 1") as rec:
+    with pytest.warns(rglm.RGLMWarning) as rec:
         rglm.glm("y ~ x", data, rglm.Binomial())
+    assert _only(rec, rglm.SeparationWarning)
     found = _only(rec, rglm.PerfectFitWarning)
+    assert re.search(r"(?i)fitted probabilities numerically 0 or 1", str(found[0].message))
     msg = str(found[0].message)
     assert re.search(r"(?i)separat", msg), msg
     # The message must suggest a remedy, not only state the symptom.
