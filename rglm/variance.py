@@ -103,7 +103,19 @@ class MuOneMinusMu(VarianceFunction):
 
 
 @dataclass(frozen=True)
-class Mu(VarianceFunction):
+class _PositiveMean(VarianceFunction):
+    """Variances defined for :math:`\\mu > 0`; R's ``quasi()`` starts them at
+    :math:`y + 0.1\\,[y = 0]`."""
+
+    def valid_mu(self, mu: npt.ArrayLike) -> bool:
+        return _all_positive(mu)
+
+    def mustart(self, y: FloatArray) -> FloatArray:
+        return y + 0.1 * (y == 0)
+
+
+@dataclass(frozen=True)
+class Mu(_PositiveMean):
     """:math:`V(\\mu) = \\mu` (Poisson), for :math:`\\mu > 0`."""
 
     name: str = "mu"
@@ -111,20 +123,15 @@ class Mu(VarianceFunction):
     def __call__(self, mu: npt.ArrayLike) -> FloatArray:
         return _arr(mu).copy()
 
-    def valid_mu(self, mu: npt.ArrayLike) -> bool:
-        return _all_positive(mu)
-
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
             ratio = np.where(y == 0, 1.0, y / mu)
         return 2.0 * wt * (y * _rmath.log(ratio) - (y - mu))
 
-    def mustart(self, y: FloatArray) -> FloatArray:
-        return y + 0.1 * (y == 0)
 
 
 @dataclass(frozen=True)
-class MuSquared(VarianceFunction):
+class MuSquared(_PositiveMean):
     """:math:`V(\\mu) = \\mu^2` (Gamma), for :math:`\\mu > 0`."""
 
     name: str = "mu^2"
@@ -133,20 +140,15 @@ class MuSquared(VarianceFunction):
         m = _arr(mu)
         return m * m
 
-    def valid_mu(self, mu: npt.ArrayLike) -> bool:
-        return _all_positive(mu)
-
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
             d = -2.0 * wt * (_rmath.log(np.where(y == 0, 1.0, y) / mu) - (y - mu) / mu)
         return np.maximum(d, 0.0)
 
-    def mustart(self, y: FloatArray) -> FloatArray:
-        return y + 0.1 * (y == 0)
 
 
 @dataclass(frozen=True)
-class MuCubed(VarianceFunction):
+class MuCubed(_PositiveMean):
     """:math:`V(\\mu) = \\mu^3` (inverse Gaussian), for :math:`\\mu > 0`."""
 
     name: str = "mu^3"
@@ -156,16 +158,11 @@ class MuCubed(VarianceFunction):
         with np.errstate(over="ignore"):
             return np.power(m, 3.0)
 
-    def valid_mu(self, mu: npt.ArrayLike) -> bool:
-        return _all_positive(mu)
-
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         r = y - mu
         with np.errstate(divide="ignore", invalid="ignore"):
             return wt * (r * r) / (y * (mu * mu))
 
-    def mustart(self, y: FloatArray) -> FloatArray:
-        return y + 0.1 * (y == 0)
 
 
 @dataclass(frozen=True)
