@@ -369,10 +369,20 @@ def separation_of(result: GLMResult) -> SeparationResult:
                              coef=f.coef, link=result.family.link.name)
 
 
+#: Largest n * p for which glm() runs the separation check by itself.
+AUTO_CHECK_LIMIT = 5_000_000
+
+
 def _checked(result: GLMResult) -> SeparationResult | None:
     """The separation of a suspect binomial fit; None if not suspect or if the LP fails
     (the fit itself is R's either way, so a failing check must not break it)."""
     if result.family.name not in ("binomial", "quasibinomial"):
+        return None
+    n, p = result.model_frame.design.shape
+    if n * p > AUTO_CHECK_LIMIT:
+        # A dense linear program over millions of cells costs more than the fit; on data this
+        # size the check runs only on request (m.separation), and R's own warning about fitted
+        # probabilities of 0 or 1 still points at the problem.
         return None
     if not separation_suspected(result.fit, result.control.tol):
         return None
