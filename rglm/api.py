@@ -107,13 +107,10 @@ def glm(
     nulldev = null_deviance(fit, fam, frame.offset, intercept=frame.spec.has_intercept, control=control,
                             response=frame.y, weights=frame.weights)
     result = GLMResult(fit, frame, fam, null_deviance=nulldev, control=control, dispersion=dispersion,
-                       formula=formula, data_name=_data_name(data))
+                       formula=formula)
     if isinstance(fam, (Binomial, QuasiBinomial)):
         from .separation import warn_if_separated
 
         warn_if_separated(result)
     return result
 
-
-def _data_name(data: Any) -> str:
-    return "data"

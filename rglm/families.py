@@ -334,7 +334,19 @@ class QuasiPoisson(_PoissonBase):
     is_quasi = True
 
 
-class Gamma(Family):
+class _PositiveResponse(Family):
+    """Families for positive responses, started at :math:`\\mu = y` (Gamma, inverse Gaussian)."""
+
+    _nonpositive: str = ""
+
+    def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
+        y = self._vector_response(y)
+        if np.any(y <= 0):
+            raise _domain_error(self._nonpositive, y <= 0, y)
+        return Initialized(y, weights, y.copy(), np.ones_like(y))
+
+
+class Gamma(_PositiveResponse):
     """Gamma errors, :math:`V(\\mu) = \\mu^2`.  AIC uses the dispersion :math:`D/\\sum w`:
     :math:`-2\\sum_i w_i \\log f(y_i; 1/\\phi, \\mu_i\\phi) + 2`."""
 
@@ -342,15 +354,10 @@ class Gamma(Family):
     default_link = "inverse"
     allowed_links = ("inverse", "log", "identity")
     ll_extra_params = 1
+    _nonpositive = "non-positive values not allowed for the 'Gamma' family"
 
     def _make_variance(self) -> VarianceFunction:
         return MuSquared()
-
-    def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
-        y = self._vector_response(y)
-        if np.any(y <= 0):
-            raise _domain_error("non-positive values not allowed for the 'Gamma' family", y <= 0, y)
-        return Initialized(y, weights, y.copy(), np.ones_like(y))
 
     def valid_mu(self, mu: FloatArray) -> bool:
         return bool(np.all(np.isfinite(mu)) and np.all(mu > 0))
@@ -367,7 +374,7 @@ class Gamma(Family):
         return -2.0 * _rmath.rsum(terms) + 2.0
 
 
-class InverseGaussian(Family):
+class InverseGaussian(_PositiveResponse):
     """Inverse Gaussian errors, :math:`V(\\mu) = \\mu^3`; AIC
     :math:`\\sum w(\\log(2\\pi\\phi) + 1) + 3\\sum w\\log y + 2` with :math:`\\phi = D/\\sum w`."""
 
@@ -375,15 +382,10 @@ class InverseGaussian(Family):
     default_link = "1/mu^2"
     allowed_links = ("inverse", "log", "identity", "1/mu^2")
     ll_extra_params = 1
+    _nonpositive = "positive values only are allowed for the 'inverse.gaussian' family"
 
     def _make_variance(self) -> VarianceFunction:
         return MuCubed()
-
-    def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
-        y = self._vector_response(y)
-        if np.any(y <= 0):
-            raise _domain_error("positive values only are allowed for the 'inverse.gaussian' family", y <= 0, y)
-        return Initialized(y, weights, y.copy(), np.ones_like(y))
 
     def valid_mu(self, mu: FloatArray) -> bool:
         return True  # R's inverse.gaussian() accepts any mean; the link guards eta

@@ -70,13 +70,18 @@ class FrameSpec:
     parsed: ParsedFormula
     rhs_spec: ModelSpec
     column_names: list[str]
-    term_labels: list[str]
     term_columns: dict[str, list[int]]
     has_intercept: bool
     levels: dict[str, list[Any]]
     offset_column: str | None = None
     variables: tuple[str, ...] = ()
+
     offset_variables: tuple[str, ...] = ()
+
+    @property
+    def term_labels(self) -> list[str]:
+        """formulaic's term labels in model order, intercept included as ``"1"``."""
+        return list(self.term_columns)
 
     def _columns(self, data: pd.DataFrame, names: tuple[str, ...], what: str) -> pd.DataFrame:
         missing = [n for n in names if n not in data.columns]
@@ -566,7 +571,6 @@ def build_frame(
         parsed=parsed,
         rhs_spec=rhs_spec,
         column_names=names,
-        term_labels=list(term_columns),
         term_columns=term_columns,
         has_intercept="1" in term_columns,
         levels=levels,

@@ -175,7 +175,7 @@ def irls(
     solve = solver or choose_solver(nobs, nvars)
 
     if nvars == 0:
-        return _empty_fit(X, y, family, weights, offset, n, control)
+        return _empty_fit(y, family, weights, offset, n)
 
     coefold: FloatArray | None = None
     if etastart is not None:
@@ -204,7 +204,8 @@ def irls(
     iteration = 0
     for iteration in range(1, control.max_iter + 1):
         good = weights > 0
-        varmu = family.variance(mu)[good]
+        variance = family.variance(mu)
+        varmu = variance[good]
         if np.any(np.isnan(varmu)):
             raise FitError("NAs in V(mu): the variance function is undefined at the current fitted means")
         if np.any(varmu == 0):
@@ -220,7 +221,7 @@ def irls(
         with np.errstate(all="ignore"):
             z = (eta - offset)[good] + (y - mu)[good] / mu_eta[good]
             mg = mu_eta[good]
-            w = np.sqrt((weights[good] * (mg * mg)) / family.variance(mu)[good])
+            w = np.sqrt((weights[good] * (mg * mg)) / variance[good])
         if not (np.all(np.isfinite(w)) and np.all(np.isfinite(z))):
             # R's least-squares routine refuses such input ("NA/NaN/Inf in 'x'").
             raise FitError(f"NA/NaN/Inf in the weighted least-squares problem at iteration {iteration}: the "
@@ -330,8 +331,8 @@ def _halve(
             raise FitError(message)
 
 
-def _empty_fit(X: Design, y: FloatArray, family: Family, weights: FloatArray, offset: FloatArray,
-               n: FloatArray, control: IRLSControl) -> IRLSFit:
+def _empty_fit(y: FloatArray, family: Family, weights: FloatArray, offset: FloatArray,
+               n: FloatArray) -> IRLSFit:
     """A model with no coefficients: :math:`\\eta` is the offset (R's ``EMPTY`` branch)."""
     eta = offset.copy()
     mu = family.link.inverse(eta)

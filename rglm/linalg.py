@@ -5,15 +5,17 @@ R does this with LINPACK's ``dqrdc2``: a Householder QR that walks the columns l
 right and moves a column to the end when the norm of what is left of it, after projecting
 out the columns before it, falls below ``tol`` times its original norm.  Such a column is
 *aliased*: its coefficient is reported as NA, and it is always the later of two collinear
-columns.  Both solvers here follow that rule:
+columns.  Every solver here follows that rule:
 
 * :func:`solve_r_exact` repeats ``dqrdc2``/``dqrsl`` operation by operation, so that on
   small problems every coefficient equals R's to the last bit (R prints rounding noise
   such as ``1.217e-15`` for coefficients that are exactly zero);
-* :func:`solve_lapack` uses LAPACK's blocked QR and the same aliasing rule, for large data.
+* :func:`solve_lapack` uses LAPACK's blocked QR and the same aliasing rule;
+* :class:`NormalEquations` (the default for large data) uses Cholesky on :math:`X^T W X`,
+  falling back to a blocked QR when that would lose digits.
 
-The solver is chosen by :func:`choose_solver`; a solver is any callable with the signature
-``(xw, zw, tol) -> WLSFit``, so faster ones can be added without touching the IRLS loop.
+The step is chosen by :func:`choose_solver`; IRLS calls any :class:`WLSStep`
+``(design, good, w, z, tol) -> WLSFit``, so faster ones can be added without touching the loop.
 """
 
 from __future__ import annotations
