@@ -106,8 +106,10 @@ def glm(
         raise exc.with_row_labels(frame.index) from None
     nulldev = null_deviance(fit, fam, frame.offset, intercept=frame.spec.has_intercept, control=control,
                             response=frame.y, weights=frame.weights)
+    call = {"family": fam, "weights": weights, "offset": offset, "subset": subset, "na_action": na_action,
+            "tol": tol, "max_iter": max_iter, "dispersion": dispersion}
     result = GLMResult(fit, frame, fam, null_deviance=nulldev, control=control, dispersion=dispersion,
-                       formula=formula)
+                       formula=formula, data=data, call=call)
     if isinstance(fam, (Binomial, QuasiBinomial)):
         from .separation import warn_if_separated
 

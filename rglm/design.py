@@ -55,6 +55,11 @@ class Design:
         """The rows selected by ``idx`` (indices or a mask) as a dense array; all by default."""
         raise NotImplementedError
 
+    def columns(self, keep: IntArray) -> Design:
+        """The design made of the columns ``keep`` (ascending positions), for refits of
+        sub-models on the same rows."""
+        return DenseDesign(np.ascontiguousarray(self.rows()[:, keep]))
+
     def quad_form(self, cov: FloatArray) -> FloatArray:
         """:math:`\\mathrm{diag}(X C X^T)` row by row, without forming :math:`X` whole."""
         n = self.shape[0]
@@ -93,6 +98,9 @@ class DenseDesign(Design):
 
     def rows(self, idx: IntArray | npt.NDArray[np.bool_] | None = None) -> FloatArray:
         return self.X if idx is None else self.X[idx]
+
+    def columns(self, keep: IntArray) -> Design:
+        return DenseDesign(np.ascontiguousarray(self.X[:, np.asarray(keep, dtype=np.intp)]))
 
 
 def _dense_gram(x: FloatArray, w: FloatArray) -> FloatArray:
@@ -209,6 +217,21 @@ class SplitDesign(Design):
                 g[np.ix_(ca, cb)] += sub
                 g[np.ix_(cb, ca)] += sub.T
         return g
+
+    def columns(self, keep: IntArray) -> Design:
+        keep = np.asarray(keep, dtype=np.intp)
+        if np.any(np.diff(keep) <= 0):
+            raise ValueError("columns must be strictly ascending")
+        new_pos = np.full(self.p, -1, dtype=np.intp)
+        new_pos[keep] = np.arange(keep.size)
+        in_dense = new_pos[self.dense_columns] >= 0
+        blocks = []
+        for b in self.blocks:
+            cols = np.where(b.columns >= 0, new_pos[np.maximum(b.columns, 0)], -1)
+            if np.any(cols >= 0):
+                blocks.append(CategoricalBlock(b.codes, cols, b.values))
+        return SplitDesign(self.n, int(keep.size), np.ascontiguousarray(self.dense[:, in_dense]),
+                           new_pos[self.dense_columns[in_dense]], tuple(blocks))
 
     def rows(self, idx: IntArray | npt.NDArray[np.bool_] | None = None) -> FloatArray:
         if idx is None:

@@ -25,6 +25,7 @@ __all__ = [
     "parse_formula",
     "quote_dotted_names",
     "split_top_level",
+    "update_formula",
 ]
 
 _OPEN = "([{"
@@ -243,3 +244,51 @@ def quote_dotted_names(text: str, columns: set[str]) -> str:
         return m.group(0)
 
     return _TOKEN.sub(repl, text)
+
+
+_DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
+
+
+def _sides(formula: str) -> tuple[str, str]:
+    parts = [p for _, p in split_top_level(formula, "~")]
+    if len(parts) == 1:
+        return "", parts[0].strip()
+    if len(parts) == 2:
+        return parts[0].strip(), parts[1].strip()
+    raise FormulaError(f"formula {formula!r} has more than one '~'")
+
+
+def simplify_rhs(rhs: str) -> str:
+    """The right-hand side with its terms expanded and ordered as R's ``terms`` does (main
+    effects before interactions), ``-`` removals applied, and ``- 1`` kept explicit."""
+    from formulaic import Formula
+    from formulaic.errors import FormulaicError
+
+    try:
+        terms = [str(t) for t in Formula(rhs)]
+    except FormulaicError as exc:
+        raise FormulaError(f"cannot parse {rhs!r}: {str(exc).splitlines()[0]}") from exc
+    body = [t for t in terms if t != "1"]
+    if "1" not in terms:
+        return " + ".join(body + ["0"]) if not body else " + ".join(body) + " - 1"
+    return " + ".join(body) if body else "1"
+
+
+def update_formula(old: str, new: str) -> str:
+    """R's ``update.formula``: ``.`` in ``new`` stands for the same side of ``old``.
+
+    >>> update_formula("y ~ a * b", ". ~ . - a:b")
+    'y ~ a + b'
+    """
+    old_l, old_r = _sides(old)
+    new_l, new_r = _sides(new)
+    lhs = _DOT.sub(lambda _: old_l, new_l) if new_l else old_l
+    old_terms = simplify_rhs(old_r)
+    no_intercept = old_terms.endswith(" - 1") or old_terms == "0"
+    body = old_terms.removesuffix(" - 1")
+    rhs = _DOT.sub(lambda _: f"({body})", new_r)
+    # formulaic brings the intercept back around a parenthesised "- 1": keep R's reading.
+    explicit_one = any(p.strip() == "1" for _, p in split_top_level(new_r, "+-"))
+    if no_intercept and _DOT.search(new_r) and not explicit_one:
+        rhs = f"{rhs} - 1"
+    return f"{lhs} ~ {simplify_rhs(rhs)}"

@@ -68,10 +68,15 @@ class GLMResult:
     control: IRLSControl
     formula: str
     data_name: str
+    cov_type: str
+    _cov: FloatArray | None
+    _data: Any
+    _call: dict[str, Any]
 
     def __init__(self, fit: IRLSFit, frame: ModelFrame, family: Family, *, null_deviance: float,
                  control: IRLSControl, dispersion: float | None = None, formula: str = "",
-                 data_name: str = "data") -> None:
+                 data_name: str = "data", data: Any = None, call: dict[str, Any] | None = None,
+                 cov_type: str = "nonrobust", cov: FloatArray | None = None) -> None:
         d = self.__dict__
         d["_fit"] = fit
         d["_frame"] = frame
@@ -81,6 +86,45 @@ class GLMResult:
         d["_fixed_dispersion"] = dispersion
         d["formula"] = formula
         d["data_name"] = data_name
+        d["_data"] = data
+        d["_call"] = dict(call or {})
+        d["cov_type"] = cov_type
+        d["_cov"] = cov
+
+    def _replace(self, **changes: Any) -> GLMResult:
+        """A new result sharing this one's fit, with some constructor arguments changed
+        (nothing cached is carried over)."""
+        args: dict[str, Any] = {
+            "fit": self._fit, "frame": self._frame, "family": self.family, "null_deviance": self.null_deviance,
+            "control": self.control, "dispersion": self._fixed_dispersion, "formula": self.formula,
+            "data_name": self.data_name, "data": self._data, "call": self._call, "cov_type": self.cov_type,
+            "cov": self._cov}
+        args.update(changes)
+        fit, frame, family = args.pop("fit"), args.pop("frame"), args.pop("family")
+        return type(self)(fit, frame, family, **args)
+
+    @property
+    def data(self) -> Any:
+        """The data frame the model was fitted from (a reference, not a copy; needed by
+        :meth:`update`, ``add1`` and ``step``), or None when it was not kept."""
+        return self._data
+
+    def update(self, formula: str | None = None, **changes: Any) -> GLMResult:
+        """Refit with a changed formula or ``glm`` arguments, as R's ``update``.
+
+        In ``formula``, ``.`` stands for the corresponding side of the current formula:
+        ``update(". ~ . - x")`` drops ``x``, ``update(". ~ . + z")`` adds ``z``.
+        """
+        from .api import glm
+        from .formula import update_formula
+
+        if self._data is None:
+            raise ArgumentError("this model does not keep its data, so it cannot be refitted; "
+                                "fit it again with rglm.glm")
+        kwargs = dict(self._call)
+        kwargs.update(changes)
+        new_formula = self.formula if formula is None else update_formula(self.formula, formula)
+        return glm(new_formula, self._data, **kwargs)
 
     def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError(f"GLMResult is immutable; cannot set {key!r}")
@@ -191,13 +235,18 @@ class GLMResult:
         return pd.DataFrame(cov_unscaled(self._fit.wls), index=names, columns=names)
 
     def cov_params(self) -> pd.DataFrame:
-        """Covariance of :math:`\\hat\\beta`: :math:`\\phi\\,(X^T W X)^{-1}` (R's ``vcov``)."""
+        """Covariance of :math:`\\hat\\beta`: :math:`\\phi\\,(X^T W X)^{-1}` (R's ``vcov``),
+        or the sandwich estimate named by ``cov_type`` (see :meth:`robust`)."""
+        if self._cov is not None:
+            names = self.exog_names
+            return pd.DataFrame(self._cov.copy(), index=names, columns=names)
         return self.normalized_cov_params * self.scale
 
     @_computed_once
     def bse(self) -> pd.Series:
-        """Standard errors :math:`\\sqrt{\\phi\\,[(X^T W X)^{-1}]_{jj}}`."""
-        var = np.diag(self.normalized_cov_params.to_numpy()) * self.scale
+        """Standard errors :math:`\\sqrt{\\phi\\,[(X^T W X)^{-1}]_{jj}}` (the square roots of
+        the diagonal of :meth:`cov_params`)."""
+        var = np.diag(self.cov_params().to_numpy())
         with np.errstate(invalid="ignore"):
             return self._coef_series(np.sqrt(var), "bse")
 
@@ -225,19 +274,43 @@ class GLMResult:
             p = np.full_like(t, np.nan)
         return self._coef_series(p, "pvalues")
 
-    def conf_int(self, alpha: float = 0.05, method: str = "wald") -> pd.DataFrame:
+    def conf_int(self, alpha: float = 0.05, method: str = "wald", params: Any = None) -> pd.DataFrame:
         """Confidence intervals for the coefficients.
 
         ``method="wald"`` gives :math:`\\hat\\beta_j \\pm z_{1-\\alpha/2}\\,\\mathrm{se}_j` with
         the normal quantile whatever the family, as R's ``confint.default``.
+        ``method="profile"`` inverts the profile likelihood as R's ``confint.glm``; see
+        :func:`rglm.profile.profile_conf_int`.  ``params`` selects coefficients by name or
+        position (all by default).
         """
         if not 0 < alpha < 1:
             raise ArgumentError(f"alpha must be between 0 and 1, got {alpha!r}")
+        if method == "profile":
+            from .profile import profile_conf_int
+
+            return profile_conf_int(self, alpha=alpha, params=params)
         if method != "wald":
-            raise ArgumentError(f"unknown interval method {method!r}; use 'wald'")
+            raise ArgumentError(f"unknown interval method {method!r}; use 'wald' or 'profile'")
         q = float(special.ndtri(1 - alpha / 2))
         b, se = self.params.to_numpy(), self.bse.to_numpy()
-        return pd.DataFrame({"lower": b - q * se, "upper": b + q * se}, index=pd.Index(self.exog_names))
+        out = pd.DataFrame({"lower": b - q * se, "upper": b + q * se}, index=pd.Index(self.exog_names))
+        return out if params is None else out.loc[self._param_names(params)]
+
+    def _param_names(self, params: Any) -> list[str]:
+        """Coefficient names from names or positions, with a clear error for unknown ones."""
+        names = self.exog_names
+        items = [params] if isinstance(params, (str, int, np.integer)) else list(params)
+        out = []
+        for item in items:
+            if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
+                if not -len(names) <= item < len(names):
+                    raise ArgumentError(f"coefficient position {item} is out of range; the model has {len(names)}")
+                out.append(names[item])
+            elif item in names:
+                out.append(str(item))
+            else:
+                raise ArgumentError(f"no coefficient named {item!r}; the coefficients are {', '.join(names)}")
+        return out
 
     # -- goodness of fit -------------------------------------------------------------------------
     @property
@@ -405,6 +478,57 @@ class GLMResult:
         from .separation import separation_of
 
         return separation_of(self)
+
+    # -- inference on the fitted model (each in its own module) -----------------------------------------
+    def influence(self) -> pd.DataFrame:
+        """Per-observation influence measures; see :func:`rglm.influence.influence_frame`."""
+        from .influence import influence_frame
+
+        return influence_frame(self)
+
+    def robust(self, cov_type: str = "HC0", groups: Any = None) -> GLMResult:
+        """The same fit with a sandwich covariance; see :func:`rglm.robust.robust_cov`."""
+        from .robust import robust_result
+
+        return robust_result(self, cov_type, groups)
+
+    def wald_test(self, hypothesis: Any) -> Any:
+        """Joint Wald test of linear restrictions; see :func:`rglm.hypothesis.wald_test`."""
+        from .hypothesis import wald_test
+
+        return wald_test(self, hypothesis)
+
+    def t_test(self, hypothesis: Any) -> pd.DataFrame:
+        """One test per linear restriction; see :func:`rglm.hypothesis.t_test`."""
+        from .hypothesis import t_test
+
+        return t_test(self, hypothesis)
+
+    def lr_test(self, other: GLMResult) -> Any:
+        """Likelihood-ratio test against a nested model; see :func:`rglm.hypothesis.lr_test`."""
+        from .hypothesis import lr_test
+
+        return lr_test(self, other)
+
+    def tidy(self, conf_int: bool = False, conf_level: float = 0.95, exponentiate: bool = False,
+             conf_method: str = "profile") -> pd.DataFrame:
+        """One row per coefficient, as broom's ``tidy``; see :func:`rglm.tidy.tidy`."""
+        from .tidy import tidy
+
+        return tidy(self, conf_int=conf_int, conf_level=conf_level, exponentiate=exponentiate,
+                    conf_method=conf_method)
+
+    def glance(self) -> pd.DataFrame:
+        """One row of model statistics, as broom's ``glance``; see :func:`rglm.tidy.glance`."""
+        from .tidy import glance
+
+        return glance(self)
+
+    def augment(self, newdata: Any = None) -> pd.DataFrame:
+        """Data with per-row fitted values, residuals and influence, as broom's ``augment``."""
+        from .tidy import augment
+
+        return augment(self, newdata)
 
     # -- presentation ----------------------------------------------------------------------------------
     def summary(self) -> Any:
