@@ -44,6 +44,7 @@ from .families import (
     QuasiPoisson,
     Tweedie,
 )
+from .report import CompareTable, compare
 from .results import GLMResult
 from .separation import SeparationResult, detect_separation
 
@@ -53,6 +54,7 @@ __all__ = [
     "ArgumentError",
     "Binomial",
     "BoundaryWarning",
+    "CompareTable",
     "ConvergenceWarning",
     "DataError",
     "DataTypeError",
@@ -80,6 +82,7 @@ __all__ = [
     "StepHalvingWarning",
     "Tweedie",
     "__version__",
+    "compare",
     "datasets",
     "detect_separation",
     "families",
