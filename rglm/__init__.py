@@ -44,6 +44,7 @@ from .families import (
     QuasiPoisson,
     Tweedie,
 )
+from .persist import load
 from .report import CompareTable, compare
 from .results import GLMResult
 from .separation import SeparationResult, detect_separation
@@ -88,4 +89,5 @@ __all__ = [
     "families",
     "glm",
     "links",
+    "load",
 ]

@@ -530,6 +530,13 @@ class GLMResult:
 
         return augment(self, newdata)
 
+    def save(self, path: Any, keep_data: bool = False) -> None:
+        """Write the model to ``path``; read it back with :func:`rglm.load`.  The training
+        data is left out unless ``keep_data=True`` (see :func:`rglm.persist.save`)."""
+        from .persist import save
+
+        save(self, path, keep_data=keep_data)
+
     # -- presentation ----------------------------------------------------------------------------------
     def summary(self) -> Any:
         """R's ``summary.glm``: a :class:`rglm.summary.Summary` that prints like R."""
