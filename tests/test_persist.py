@@ -92,10 +92,9 @@ def test_version_mismatch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     envelope = pickle.loads(path.read_bytes())
     envelope["format_version"] = 99
     path.write_bytes(pickle.dumps(envelope))
-    with pytest.raises(rglm.DataError, match="model format 99"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            rglm.load(path)
+    with pytest.raises(rglm.DataError, match="model format 99"), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rglm.load(path)
 
 
 def test_save_rejects_non_models(tmp_path: Path) -> None:
