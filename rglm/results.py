@@ -530,6 +530,13 @@ class GLMResult:
 
         return augment(self, newdata)
 
+    def plot(self, which: Any = (1, 2, 3, 5), **kwargs: Any) -> Any:
+        """R's diagnostic panels (``plot(fit)``) as a matplotlib Figure; see
+        :func:`rglm.plot.diagnostics`."""
+        from .plot import diagnostics
+
+        return diagnostics(self, which=which, **kwargs)
+
     def save(self, path: Any, keep_data: bool = False) -> None:
         """Write the model to ``path``; read it back with :func:`rglm.load`.  The training
         data is left out unless ``keep_data=True`` (see :func:`rglm.persist.save`)."""
