@@ -480,11 +480,12 @@ class GLMResult:
         return separation_of(self)
 
     # -- inference on the fitted model (each in its own module) -----------------------------------------
-    def influence(self) -> pd.DataFrame:
-        """Per-observation influence measures; see :func:`rglm.influence.influence_frame`."""
+    def influence(self, dfbeta: str = "scaled", rstandard: str = "deviance") -> pd.DataFrame:
+        """Per-observation influence measures (R's ``influence.measures``, ``rstandard``,
+        ``rstudent``); see :func:`rglm.influence.influence_frame`."""
         from .influence import influence_frame
 
-        return influence_frame(self)
+        return influence_frame(self, dfbeta=dfbeta, rstandard=rstandard)
 
     def robust(self, cov_type: str = "HC0", groups: Any = None) -> GLMResult:
         """The same fit with a sandwich covariance; see :func:`rglm.robust.robust_cov`."""
