@@ -525,11 +525,13 @@ class GLMResult:
 
         return glance(self)
 
-    def augment(self, newdata: Any = None) -> pd.DataFrame:
-        """Data with per-row fitted values, residuals and influence, as broom's ``augment``."""
+    def augment(self, newdata: Any = None, type_predict: str = "link", type_residuals: str = "deviance",
+                se_fit: bool = False, *, data: Any = None) -> pd.DataFrame:
+        """Data with per-row fitted values, residuals and influence, as broom's ``augment``;
+        see :func:`rglm.tidy.augment`."""
         from .tidy import augment
 
-        return augment(self, newdata)
+        return augment(self, newdata, type_predict, type_residuals, se_fit, data=data)
 
     # -- presentation ----------------------------------------------------------------------------------
     def summary(self) -> Any:

@@ -13,6 +13,8 @@ mat <- function(x) unname(as.matrix(x))
 # R keeps NaN and NA apart (NaN: a measure R defines as 0/0 or Inf; NA: a row with no value);
 # JSON has neither, so NaN is written as the string "NaN" and NA as null.
 nanstr <- function(x) { x <- num(x); out <- as.list(x); out[is.nan(x)] <- "NaN"; out[is.na(x) & !is.nan(x)] <- list(NULL); out }
+# A likelihood is infinite when a Gaussian fit has zero weights (log 0 in family$aic): kept as "Inf".
+infstr <- function(x) if (is.infinite(x)) (if (x > 0) "Inf" else "-Inf") else num(x)
 
 # Derived data sets, written next to the cases so that R and Python read the same bytes.
 mt <- read.csv(file.path(shared, "mtcars.csv"))
@@ -79,8 +81,8 @@ make_case <- function(id, data, rformula, pyformula, family, pyfamily, link = NU
     tidy = list(estimate = est, std_error = num(se), statistic = num(st), p_value = num(pv)),
     confint_profile_95 = ci_prof(0.95), confint_profile_90 = ci_prof(0.90),
     confint_wald_95 = ci_wald(0.95), confint_wald_90 = ci_wald(0.90),
-    glance = list(null_deviance = m$null.deviance, df_null = m$df.null, logLik = num(logLik(m)),
-                  AIC = num(AIC(m)), BIC = num(BIC(m)), deviance = deviance(m), df_residual = m$df.residual,
+    glance = list(null_deviance = m$null.deviance, df_null = m$df.null, logLik = infstr(as.numeric(logLik(m))),
+                  AIC = infstr(AIC(m)), BIC = infstr(BIC(m)), deviance = deviance(m), df_residual = m$df.residual,
                   nobs = nobs(m)),
     dispersion = s$dispersion,
     augment = aug
