@@ -480,11 +480,12 @@ class GLMResult:
         return separation_of(self)
 
     # -- inference on the fitted model (each in its own module) -----------------------------------------
-    def influence(self) -> pd.DataFrame:
-        """Per-observation influence measures; see :func:`rglm.influence.influence_frame`."""
+    def influence(self, dfbeta: str = "scaled", rstandard: str = "deviance") -> pd.DataFrame:
+        """Per-observation influence measures (R's ``influence.measures``, ``rstandard``,
+        ``rstudent``); see :func:`rglm.influence.influence_frame`."""
         from .influence import influence_frame
 
-        return influence_frame(self)
+        return influence_frame(self, dfbeta=dfbeta, rstandard=rstandard)
 
     def robust(self, cov_type: str = "HC0", groups: Any = None) -> GLMResult:
         """The same fit with a sandwich covariance; see :func:`rglm.robust.robust_cov`."""
@@ -524,11 +525,13 @@ class GLMResult:
 
         return glance(self)
 
-    def augment(self, newdata: Any = None) -> pd.DataFrame:
-        """Data with per-row fitted values, residuals and influence, as broom's ``augment``."""
+    def augment(self, newdata: Any = None, type_predict: str = "link", type_residuals: str = "deviance",
+                se_fit: bool = False, *, data: Any = None) -> pd.DataFrame:
+        """Data with per-row fitted values, residuals and influence, as broom's ``augment``;
+        see :func:`rglm.tidy.augment`."""
         from .tidy import augment
 
-        return augment(self, newdata)
+        return augment(self, newdata, type_predict, type_residuals, se_fit, data=data)
 
     def plot(self, which: Any = (1, 2, 3, 5), **kwargs: Any) -> Any:
         """R's diagnostic panels (``plot(fit)``) as a matplotlib Figure; see
