@@ -11,7 +11,7 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 
 from __future__ import annotations
 
-from . import datasets, families, links
+from . import datasets, families, links, plot
 from .api import glm
 from .exceptions import (
     ArgumentError,
@@ -90,4 +90,5 @@ __all__ = [
     "glm",
     "links",
     "load",
+    "plot",
 ]
