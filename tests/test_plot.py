@@ -40,11 +40,11 @@ def test_lowess_tiny_inputs() -> None:
 mpl = pytest.importorskip("matplotlib")  # the test extra installs it; this guards only bare installs
 mpl.use("Agg")
 
-import warnings  # noqa: E402
+import warnings
 
-import pandas as pd  # noqa: E402
+import pandas as pd
 
-import rglm  # noqa: E402
+import rglm
 
 INFL = Path(__file__).parent / "data" / "r_influence"
 
