@@ -11,7 +11,7 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 
 from __future__ import annotations
 
-from . import datasets, families, links
+from . import datasets, families, links, negbin
 from .api import glm
 from .exceptions import (
     ArgumentError,
@@ -44,6 +44,7 @@ from .families import (
     QuasiPoisson,
     Tweedie,
 )
+from .negbin import ThetaConvergenceWarning, anova_negbin, glm_nb
 from .results import GLMResult
 from .separation import SeparationResult, detect_separation
 
@@ -78,11 +79,15 @@ __all__ = [
     "SeparationResult",
     "SeparationWarning",
     "StepHalvingWarning",
+    "ThetaConvergenceWarning",
     "Tweedie",
     "__version__",
+    "anova_negbin",
     "datasets",
     "detect_separation",
     "families",
     "glm",
+    "glm_nb",
     "links",
+    "negbin",
 ]
