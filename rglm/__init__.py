@@ -11,7 +11,7 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 
 from __future__ import annotations
 
-from . import datasets, families, links, plot
+from . import datasets, families, links, negbin, plot
 from .api import glm
 from .exceptions import (
     ArgumentError,
@@ -44,6 +44,7 @@ from .families import (
     QuasiPoisson,
     Tweedie,
 )
+from .negbin import ThetaConvergenceWarning, anova_negbin, glm_nb
 from .persist import load
 from .report import CompareTable, compare
 from .results import GLMResult
@@ -81,14 +82,18 @@ __all__ = [
     "SeparationResult",
     "SeparationWarning",
     "StepHalvingWarning",
+    "ThetaConvergenceWarning",
     "Tweedie",
     "__version__",
+    "anova_negbin",
     "compare",
     "datasets",
     "detect_separation",
     "families",
     "glm",
+    "glm_nb",
     "links",
     "load",
+    "negbin",
     "plot",
 ]

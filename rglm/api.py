@@ -7,8 +7,8 @@ from typing import Any
 
 import numpy as np
 
-from .exceptions import DataError, DomainError, FamilyError
-from .families import Binomial, Family, Gaussian, QuasiBinomial, get_family
+from .exceptions import DataError, DomainError
+from .families import Binomial, Family, Gaussian, NegativeBinomial, QuasiBinomial, get_family
 from .frame import build_frame
 from .irls import IRLSControl, irls, null_deviance
 from .results import GLMResult
@@ -31,7 +31,7 @@ def glm(
     tol: float = 1e-8,
     max_iter: int = 25,
     dispersion: float | None = None,
-    trace: bool = False,
+    trace: bool | int = False,
 ) -> GLMResult:
     """Fit a generalized linear model, as R's ``glm()``.
 
@@ -47,6 +47,9 @@ def glm(
     data : DataFrame or anything ``pandas.DataFrame`` accepts
     family : Family, default Gaussian()
         A family object such as ``rglm.Binomial(link="probit")``, or R's family name.
+        ``NegativeBinomial()`` without ``theta`` estimates :math:`\\theta` as ``MASS::glm.nb``
+        (see :mod:`rglm.negbin`): the result then has ``theta``, ``theta_se`` and
+        ``twologlik``, its dispersion is 1 and its AIC counts :math:`\\theta`.
     weights : str or array_like, optional
         Prior weights: a column name or one value per row.  For binomial, a proportion
         response with ``weights`` = trials is the same model as ``cbind``.
@@ -61,11 +64,15 @@ def glm(
     start, etastart, mustart : array_like, optional
         Starting coefficients, linear predictor or means.
     tol, max_iter : float, int
-        Convergence tolerance on :math:`|D - D_{old}|/(|D| + 0.1)` and the iteration limit.
+        Convergence tolerance on :math:`|D - D_{old}|/(|D| + 0.1)` and the iteration limit
+        (for ``glm.nb`` also the tolerance and limit of the alternation with :math:`\\theta`,
+        and the limit of ``theta.ml``, as MASS's ``control``).
     dispersion : float, optional
         Fix the dispersion (R's ``summary(fit, dispersion=)``); tests then use z.
-    trace : bool
-        Print the deviance at each iteration.
+    trace : bool or int
+        Print the deviance at each iteration.  When :math:`\\theta` is estimated, MASS's
+        levels: 1 reports :math:`\\theta` per alternation, 2 adds the deviances, 3 the steps
+        of ``theta.ml``.
 
     Returns
     -------
@@ -80,12 +87,11 @@ def glm(
     5.1291
     """
     fam = Gaussian() if family is None else get_family(family)
-    if getattr(fam, "theta", 0) is None:
-        raise FamilyError("NegativeBinomial() without theta estimates theta, which is not available yet; "
-                          "pass a fixed theta, e.g. NegativeBinomial(theta=2.0)")
+    estimate_theta = isinstance(fam, NegativeBinomial) and fam.theta is None
     if dispersion is not None and not (float(dispersion) > 0 and math.isfinite(float(dispersion))):
         raise DataError(f"dispersion must be a positive number, got {dispersion!r}")
-    control = IRLSControl(tol=tol, max_iter=max_iter, trace=trace)
+    level = int(trace)
+    control = IRLSControl(tol=tol, max_iter=max_iter, trace=bool(trace) and not estimate_theta)
     frame = build_frame(formula, data, weights=weights, offset=offset, subset=subset, na_action=na_action,
                         binomial=isinstance(fam, (Binomial, QuasiBinomial)))
     n, p = frame.X.shape
@@ -98,16 +104,30 @@ def glm(
             raise DataError(f"{what} must have {size} values, got {arr.size}")
         return arr
 
+    start_, etastart_, mustart_ = (_vec(start, "start (one per coefficient)", p), _vec(etastart, "etastart", n),
+                                   _vec(mustart, "mustart", n))
+    call = {"family": fam, "weights": weights, "offset": offset, "subset": subset, "na_action": na_action,
+            "tol": tol, "max_iter": max_iter, "dispersion": dispersion}
+    if estimate_theta:
+        from .negbin import fit_glm_nb
+
+        assert isinstance(fam, NegativeBinomial)
+        try:
+            fit, fit_family, nulldev, info = fit_glm_nb(frame, fam, control=control, trace=level, start=start_,
+                                                     etastart=etastart_, mustart=mustart_)
+        except DomainError as exc:
+            raise exc.with_row_labels(frame.index) from None
+        # summary.negbin fixes the dispersion at 1 (z tests), unless told otherwise.
+        return GLMResult(fit, frame, fit_family, null_deviance=nulldev, control=control,
+                         dispersion=1.0 if dispersion is None else dispersion, formula=formula, data=data,
+                         call=call, negbin=info)
     try:
-        fit = irls(frame.X, frame.y, fam, weights=frame.weights, offset=frame.offset,
-                   start=_vec(start, "start (one per coefficient)", p), etastart=_vec(etastart, "etastart", n),
-                   mustart=_vec(mustart, "mustart", n), control=control)
+        fit = irls(frame.X, frame.y, fam, weights=frame.weights, offset=frame.offset, start=start_,
+                   etastart=etastart_, mustart=mustart_, control=control)
     except DomainError as exc:
         raise exc.with_row_labels(frame.index) from None
     nulldev = null_deviance(fit, fam, frame.offset, intercept=frame.spec.has_intercept, control=control,
                             response=frame.y, weights=frame.weights)
-    call = {"family": fam, "weights": weights, "offset": offset, "subset": subset, "na_action": na_action,
-            "tol": tol, "max_iter": max_iter, "dispersion": dispersion}
     result = GLMResult(fit, frame, fam, null_deviance=nulldev, control=control, dispersion=dispersion,
                        formula=formula, data=data, call=call)
     if isinstance(fam, (Binomial, QuasiBinomial)):

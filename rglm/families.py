@@ -472,23 +472,42 @@ class Tweedie(Family):
         return f"tweedie(var.power = {self.var_power:g}, link.power = {lam:g})"
 
 
+def _positive_or_none(value: Any, what: str) -> float | None:
+    """``value`` as a positive finite float, or None; a clear error otherwise."""
+    if value is None:
+        return None
+    try:
+        v = float(value)
+    except (TypeError, ValueError):
+        raise FamilyError(f"{what} must be a positive number, got {value!r}") from None
+    if isinstance(value, bool) or not (math.isfinite(v) and v > 0):
+        raise FamilyError(f"{what} must be a positive number, got {value!r}")
+    return v
+
+
 class NegativeBinomial(Family):
     """Negative binomial errors with :math:`V(\\mu) = \\mu + \\mu^2/\\theta`
     (``MASS::negative.binomial(theta)``).
 
     AIC :math:`2\\sum_i w_i[(y_i+\\theta)\\log(\\mu_i+\\theta) - y_i\\log\\mu_i + \\log y_i!
     - \\theta\\log\\theta + \\log\\Gamma(\\theta) - \\log\\Gamma(\\theta + y_i)]`.
-    With ``theta=None`` the fit estimates :math:`\\theta`, as ``MASS::glm.nb`` does.
+    With ``theta=None`` the fit estimates :math:`\\theta`, as ``MASS::glm.nb`` does (see
+    :mod:`rglm.negbin`), starting from a Poisson fit or, given ``init_theta``, from the
+    negative binomial with that :math:`\\theta`.
     """
 
     default_link = "log"
     allowed_links = ("log", "identity", "sqrt")
     theta: float | None
+    init_theta: float | None
 
-    def __init__(self, theta: float | None = None, link: LinkLike | None = None) -> None:
-        if theta is not None and (not math.isfinite(float(theta)) or float(theta) <= 0):
-            raise FamilyError(f"theta must be a positive number, got {theta!r}")
-        object.__setattr__(self, "theta", None if theta is None else float(theta))
+    def __init__(self, theta: float | None = None, link: LinkLike | None = None,
+                 init_theta: float | None = None) -> None:
+        object.__setattr__(self, "theta", _positive_or_none(theta, "theta"))
+        object.__setattr__(self, "init_theta", _positive_or_none(init_theta, "init_theta"))
+        if theta is not None and init_theta is not None:
+            raise FamilyError("init_theta is the starting value when theta is estimated; give a fixed theta or "
+                              "init_theta, not both")
         super().__init__(link)
 
     @property
@@ -517,7 +536,8 @@ class NegativeBinomial(Family):
         return 2.0 * _rmath.rsum(term * wt)
 
     def _args(self) -> str:
-        return f'theta={self.theta!r}, link="{self.link.name}"'
+        extra = "" if self.init_theta is None else f", init_theta={self.init_theta!r}"
+        return f'theta={self.theta!r}, link="{self.link.name}"{extra}'
 
     def r_call(self) -> str:
         return f"negative.binomial(theta = {self.theta:g})"

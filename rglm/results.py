@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable
 from functools import cached_property
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -21,10 +21,13 @@ from scipy import special
 from . import _rmath
 from .design import DenseDesign
 from .exceptions import ArgumentError, DataError, DispersionWarning, warn
-from .families import Family
+from .families import Family, NegativeBinomial
 from .frame import ModelFrame
 from .irls import IRLSControl, IRLSFit
 from .linalg import cov_unscaled
+
+if TYPE_CHECKING:
+    from .negbin import NegBinInfo
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -72,11 +75,13 @@ class GLMResult:
     _cov: FloatArray | None
     _data: Any
     _call: dict[str, Any]
+    _negbin: NegBinInfo | None
 
     def __init__(self, fit: IRLSFit, frame: ModelFrame, family: Family, *, null_deviance: float,
                  control: IRLSControl, dispersion: float | None = None, formula: str = "",
                  data_name: str = "data", data: Any = None, call: dict[str, Any] | None = None,
-                 cov_type: str = "nonrobust", cov: FloatArray | None = None) -> None:
+                 cov_type: str = "nonrobust", cov: FloatArray | None = None,
+                 negbin: NegBinInfo | None = None) -> None:
         d = self.__dict__
         d["_fit"] = fit
         d["_frame"] = frame
@@ -90,6 +95,7 @@ class GLMResult:
         d["_call"] = dict(call or {})
         d["cov_type"] = cov_type
         d["_cov"] = cov
+        d["_negbin"] = negbin
 
     def _replace(self, **changes: Any) -> GLMResult:
         """A new result sharing this one's fit, with some constructor arguments changed
@@ -98,7 +104,7 @@ class GLMResult:
             "fit": self._fit, "frame": self._frame, "family": self.family, "null_deviance": self.null_deviance,
             "control": self.control, "dispersion": self._fixed_dispersion, "formula": self.formula,
             "data_name": self.data_name, "data": self._data, "call": self._call, "cov_type": self.cov_type,
-            "cov": self._cov}
+            "cov": self._cov, "negbin": self._negbin}
         args.update(changes)
         fit, frame, family = args.pop("fit"), args.pop("frame"), args.pop("family")
         return type(self)(fit, frame, family, **args)
@@ -340,7 +346,7 @@ class GLMResult:
 
     @cached_property
     def _ll_df(self) -> int:
-        return self.rank + self.family.ll_extra_params
+        return self.rank + (1 if self._negbin is not None else self.family.ll_extra_params)
 
     @cached_property
     def aic(self) -> float:
@@ -348,14 +354,46 @@ class GLMResult:
 
         :math:`k` counts the coefficients plus the dispersion for the Gaussian, Gamma and
         inverse Gaussian families; for those three :math:`\\ell` is evaluated at the
-        dispersion :math:`D/n` (maximum likelihood), not at ``scale``.
+        dispersion :math:`D/n` (maximum likelihood), not at ``scale``.  A negative binomial
+        fit with :math:`\\theta` estimated counts :math:`\\theta` too (MASS's
+        :math:`-2\\ell + 2\\,\\mathrm{rank} + 2`).
         """
+        if self._negbin is not None:
+            return self._negbin.aic
         return float(self._fit.aic) if not self.family.is_quasi else math.nan
 
     @cached_property
     def llf(self) -> float:
         """Log-likelihood :math:`\\ell = k - \\mathrm{AIC}/2` (R's ``logLik``), NaN for quasi families."""
+        if self._negbin is not None:
+            return self._negbin.twologlik / 2
         return self._ll_df - self.aic / 2
+
+    # -- negative binomial (MASS::glm.nb) --------------------------------------------------------
+    @property
+    def negbin(self) -> NegBinInfo | None:
+        """What the estimation of :math:`\\theta` added (:class:`rglm.negbin.NegBinInfo`), or
+        None unless the fit estimated :math:`\\theta`."""
+        return self._negbin
+
+    @property
+    def theta(self) -> float | None:
+        """The negative binomial :math:`\\theta`: MASS's estimate when it was estimated, the
+        family's when it was fixed; None for other families."""
+        if self._negbin is not None:
+            return self._negbin.theta
+        return self.family.theta if isinstance(self.family, NegativeBinomial) else None
+
+    @property
+    def theta_se(self) -> float | None:
+        """Standard error of the estimated :math:`\\theta` (from its observed information, as
+        MASS); None when :math:`\\theta` was not estimated."""
+        return None if self._negbin is None else self._negbin.theta_se
+
+    @property
+    def twologlik(self) -> float | None:
+        """:math:`2\\ell` of a fit with :math:`\\theta` estimated (MASS's ``twologlik``), else None."""
+        return None if self._negbin is None else self._negbin.twologlik
 
     @cached_property
     def bic(self) -> float:
@@ -552,6 +590,10 @@ class GLMResult:
         """R's ``summary.glm``: a :class:`rglm.summary.Summary` that prints like R."""
         from .summary import Summary
 
+        if self._negbin is not None:
+            from .negbin import negbin_summary
+
+            return negbin_summary(self)
         if self.dispersion_is_estimated and np.any(self._fit.prior_weights == 0):
             warn("observations with zero weight not used for calculating dispersion", DispersionWarning)
         return Summary.from_result(self)

@@ -9,6 +9,7 @@ markdown, LaTeX and HTML through tabulate.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -47,6 +48,9 @@ class Summary:
     n_dropped : int
     separation_note : str
         A line naming the infinite estimates when a binomial fit is separated, else "".
+    trailer : tuple of str
+        Lines printed after R's ``print.summary.glm`` output (MASS's :math:`\\theta` lines
+        of a negative binomial fit).
     """
 
     call: str
@@ -66,6 +70,7 @@ class Summary:
     converged: bool = True
     boundary: bool = False
     separation_note: str = ""
+    trailer: tuple[str, ...] = ()
 
     @classmethod
     def from_result(cls, m: GLMResult) -> Summary:
@@ -121,7 +126,7 @@ class Summary:
         if self.separation_note:
             lines.append(self.separation_note)
         lines.append("")
-        return "\n".join(lines) + "\n"
+        return "\n".join(lines + list(self.trailer)) + "\n"
 
     def __repr__(self) -> str:
         return str(self)
@@ -161,6 +166,7 @@ class Summary:
             foot.insert(3, f"{self.n_dropped} observation{'s' if self.n_dropped != 1 else ''} deleted due to missingness")
         if self.separation_note:
             foot.append(self.separation_note)
+        foot += [" ".join(line.split()) for line in self.trailer if line.strip()]
         return foot
 
     def to_markdown(self) -> str:
@@ -221,14 +227,37 @@ def _call(m: GLMResult) -> str:
         args.append("weights = weights")
     if frame.offset_given:
         args.append("offset = offset")
-    # R's deparse writes an argument and its ", ", then breaks the line once it is past 60
-    # characters, continuing with a 4-space indent.
+    return deparse_call("glm", args)
+
+
+# Binary operators R's deparse may break a line after (its PP_BINARY operators, written with spaces).
+_BREAKABLE_OPERATOR = re.compile(r"(?<= )(?:~|\+|-|\*|==|!=|<=|>=|<|>|&&|\|\||&|\|) ")
+
+
+def deparse_call(function: str, args: list[str]) -> str:
+    """``function(arg1, arg2, ...)`` wrapped as R's ``deparse`` wraps a long call.
+
+    R writes an argument and its ", ", and starts a new line (indented 4 spaces for the
+    rest of the call) once the line is past 60 characters; inside an argument it also
+    checks after each binary operator such as ``~``, ``+`` or ``!=``, indenting the
+    operand that follows by a further 4 spaces.
+    """
     lines: list[str] = []
-    current = "glm("
+    current = function + "("
+    arg_break = False
     for i, arg in enumerate(args):
-        current += arg + (", " if i < len(args) - 1 else ")")
-        if i < len(args) - 1 and len(current) > 60:
-            lines.append(current)
-            current = "    "
-    lines.append(current)
+        cuts = [mt.end() for mt in _BREAKABLE_OPERATOR.finditer(arg)]
+        pieces = [arg[a:b] for a, b in zip([0, *cuts], [*cuts, len(arg)])]
+        for j, piece in enumerate(pieces):
+            current += piece
+            if j < len(pieces) - 1 and len(current) > 60:
+                lines.append(current)
+                current = "    " * (int(arg_break) + 1)
+        if i < len(args) - 1:
+            current += ", "
+            if len(current) > 60:
+                lines.append(current)
+                arg_break = True
+                current = "    "
+    lines.append(current + ")")
     return "\n".join(lines)

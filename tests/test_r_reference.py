@@ -29,8 +29,7 @@ def _load(path: Path) -> dict:
     return json.loads(path.read_text())
 
 
-# Cases that need theta estimation (MASS::glm.nb) are checked once that lands.
-CASES = [p for p in CASE_FILES if _load(p)["r"].get("theta") is None]
+CASES = CASE_FILES
 RTOL = 1e-6
 
 
@@ -88,6 +87,17 @@ def test_coefficients(case: tuple) -> None:
     _close(m.pvalues.to_numpy()[idx], r["p"])
     assert list(m.aliased.to_numpy()[idx]) == r["aliased"]
     assert m.use_t == (r["stat_name"] == "t value")
+
+
+def test_theta(case: tuple) -> None:
+    """theta, its standard error and 2 log L of MASS::glm.nb fits; None elsewhere."""
+    m, r, _ = case
+    if r.get("theta") is None:
+        assert m.theta_se is None and m.twologlik is None
+        return
+    _close(m.theta, r["theta"])
+    _close(m.theta_se, r["se_theta"])
+    _close(2 * m.llf, m.twologlik)
 
 
 def test_fit_figures(case: tuple) -> None:
