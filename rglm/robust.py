@@ -288,6 +288,8 @@ def _group_columns(m: GLMResult, groups: Any) -> tuple[list[pd.Series], list[str
             missing = [g for g in groups if g not in d.columns]
             raise DataError(f"groups column {missing[0]!r} is not in the data (columns: "
                             f"{', '.join(map(str, d.columns[:15]))}{', ...' if len(d.columns) > 15 else ''})")
+    if isinstance(groups, pd.Categorical):
+        groups = pd.Series(groups)  # keeps its categories (R's factor levels) for G
     if isinstance(groups, pd.DataFrame):
         cols = [_by_label(groups[c], m) for c in groups.columns]
         names = [str(c) for c in groups.columns]

@@ -227,6 +227,7 @@ def test_categorical_groups_count_their_categories_as_r_factors() -> None:
     five, six = robust_cov(m, "cluster", "Month"), robust_cov(m, "cluster", "m")
     # G/(G-1) with G = 6 instead of 5, as R's vcovCL with a factor.
     np.testing.assert_allclose(six, five * (6 / 5) / (5 / 4), rtol=1e-10)
+    np.testing.assert_allclose(robust_cov(m, "cluster", pd.Categorical(d["m"])), six, rtol=1e-13)
 
 
 # -- properties -------------------------------------------------------------------------------------------
