@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from .exceptions import DataError, DomainError
+from .exceptions import ArgumentError, DataError, DomainError
 from .families import Binomial, Family, Gaussian, NegativeBinomial, QuasiBinomial, get_family
 from .frame import build_frame
 from .irls import IRLSControl, irls, null_deviance
@@ -32,6 +32,8 @@ def glm(
     max_iter: int = 25,
     dispersion: float | None = None,
     trace: bool | int = False,
+    cov_type: str = "nonrobust",
+    cov_kwds: dict[str, Any] | None = None,
 ) -> GLMResult:
     """Fit a generalized linear model, as R's ``glm()``.
 
@@ -73,6 +75,14 @@ def glm(
         Print the deviance at each iteration.  When :math:`\\theta` is estimated, MASS's
         levels: 1 reports :math:`\\theta` per alternation, 2 adds the deviances, 3 the steps
         of ``theta.ml``.
+    cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "HC4", "HC4m", "HC5", "cluster"}
+        Covariance of the coefficients behind the standard errors, tests and intervals: the
+        model-based :math:`\\phi (X^T W X)^{-1}` (R's ``vcov``) or a sandwich estimate as
+        ``sandwich::vcovHC`` / ``vcovCL``; see :func:`rglm.robust.robust_cov`.
+    cov_kwds : dict, optional
+        For ``cov_type="cluster"``: ``groups`` (a column name, several column names, or one
+        value per row of ``data``), and optionally ``type`` (``"HC0"``, the default as in R,
+        ``"HC1"``, ``"HC2"``, ``"HC3"``), ``cadjust`` and ``multi0`` as in ``vcovCL``.
 
     Returns
     -------
@@ -86,6 +96,7 @@ def glm(
     >>> round(m.deviance, 4)
     5.1291
     """
+    _check_cov_args(cov_type, cov_kwds)
     fam = Gaussian() if family is None else get_family(family)
     estimate_theta = isinstance(fam, NegativeBinomial) and fam.theta is None
     if dispersion is not None and not (float(dispersion) > 0 and math.isfinite(float(dispersion))):
@@ -107,7 +118,8 @@ def glm(
     start_, etastart_, mustart_ = (_vec(start, "start (one per coefficient)", p), _vec(etastart, "etastart", n),
                                    _vec(mustart, "mustart", n))
     call = {"family": fam, "weights": weights, "offset": offset, "subset": subset, "na_action": na_action,
-            "tol": tol, "max_iter": max_iter, "dispersion": dispersion}
+            "tol": tol, "max_iter": max_iter, "dispersion": dispersion, "cov_type": cov_type,
+            "cov_kwds": cov_kwds}
     if estimate_theta:
         from .negbin import fit_glm_nb
 
@@ -118,21 +130,48 @@ def glm(
         except DomainError as exc:
             raise exc.with_row_labels(frame.index) from None
         # summary.negbin fixes the dispersion at 1 (z tests), unless told otherwise.
-        return GLMResult(fit, frame, fit_family, null_deviance=nulldev, control=control,
-                         dispersion=1.0 if dispersion is None else dispersion, formula=formula, data=data,
-                         call=call, negbin=info)
-    try:
-        fit = irls(frame.X, frame.y, fam, weights=frame.weights, offset=frame.offset, start=start_,
-                   etastart=etastart_, mustart=mustart_, control=control)
-    except DomainError as exc:
-        raise exc.with_row_labels(frame.index) from None
-    nulldev = null_deviance(fit, fam, frame.offset, intercept=frame.spec.has_intercept, control=control,
-                            response=frame.y, weights=frame.weights)
-    result = GLMResult(fit, frame, fam, null_deviance=nulldev, control=control, dispersion=dispersion,
-                       formula=formula, data=data, call=call)
-    if isinstance(fam, (Binomial, QuasiBinomial)):
-        from .separation import warn_if_separated
+        result = GLMResult(fit, frame, fit_family, null_deviance=nulldev, control=control,
+                           dispersion=1.0 if dispersion is None else dispersion, formula=formula, data=data,
+                           call=call, negbin=info)
+    else:
+        try:
+            fit = irls(frame.X, frame.y, fam, weights=frame.weights, offset=frame.offset, start=start_,
+                       etastart=etastart_, mustart=mustart_, control=control)
+        except DomainError as exc:
+            raise exc.with_row_labels(frame.index) from None
+        nulldev = null_deviance(fit, fam, frame.offset, intercept=frame.spec.has_intercept, control=control,
+                                response=frame.y, weights=frame.weights)
+        result = GLMResult(fit, frame, fam, null_deviance=nulldev, control=control, dispersion=dispersion,
+                           formula=formula, data=data, call=call)
+        if isinstance(fam, (Binomial, QuasiBinomial)):
+            from .separation import warn_if_separated
 
-        warn_if_separated(result)
+            warn_if_separated(result)
+    if cov_type != "nonrobust":
+        from .robust import robust_result
+
+        options = dict(cov_kwds or {})
+        groups = options.pop("groups", None)
+        result = robust_result(result, cov_type, groups, **options)
     return result
+
+
+def _check_cov_args(cov_type: Any, cov_kwds: Any) -> None:
+    """Fail before fitting on a misspelt covariance request."""
+    from .robust import COV_TYPES
+
+    if cov_type not in COV_TYPES:
+        raise ArgumentError(f"unknown cov_type {cov_type!r}; choose one of {', '.join(map(repr, COV_TYPES))}")
+    if cov_kwds is not None and not isinstance(cov_kwds, dict):
+        raise ArgumentError(f"cov_kwds must be a dict such as {{'groups': 'firm'}}, got {type(cov_kwds).__name__}")
+    kwds = cov_kwds or {}
+    if cov_type == "cluster":
+        if "groups" not in kwds:
+            raise ArgumentError("cov_type='cluster' needs cov_kwds={'groups': <column name(s) or values>}")
+        unknown = set(kwds) - {"groups", "type", "cadjust", "multi0"}
+        if unknown:
+            raise ArgumentError(f"unknown cov_kwds key(s) {', '.join(sorted(map(str, unknown)))} for "
+                                "cov_type='cluster'; the keys are groups, type, cadjust and multi0")
+    elif kwds:
+        raise ArgumentError(f"cov_kwds only applies to cov_type='cluster', not {cov_type!r}")
 

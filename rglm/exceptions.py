@@ -119,6 +119,10 @@ class DispersionWarning(RGLMWarning):
     """The dispersion could not be estimated as usual (zero weights or no residual df)."""
 
 
+class LeverageWarning(RGLMWarning):
+    """Hat values so close to 1 that leverage-corrected covariances (HC2 to HC5) are unstable."""
+
+
 def warn(message: str, category: type[Warning]) -> None:
     """Issue ``message`` attributed to the first caller outside the rglm package."""
     import os

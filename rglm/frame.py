@@ -180,6 +180,9 @@ class ModelFrame:
     full_index: pd.Index = field(default_factory=lambda: pd.RangeIndex(0))
     na_action: str = "omit"
     used_positions: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    #: Positions in the caller's data of the rows used (for variables read after the fit,
+    #: such as cluster columns, whatever the data's index).
+    data_positions: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
 
     @property
     def design(self) -> Design:
@@ -583,7 +586,7 @@ def build_frame(
         y=y, X=X if isinstance(X, SplitDesign) else np.ascontiguousarray(X), weights=w, offset=off, index=sub.index, n_dropped=len(dropped),
         dropped_index=dropped, spec=spec, weights_given=weights is not None, offset_given=offset is not None,
         full_index=frame.index[keep], na_action=na_action,
-        used_positions=np.flatnonzero(rows[keep]),
+        used_positions=np.flatnonzero(rows[keep]), data_positions=sub_rows,
     )
 
 

@@ -73,6 +73,7 @@ class GLMResult:
     data_name: str
     cov_type: str
     _cov: FloatArray | None
+    _cov_kwds: dict[str, Any]
     _data: Any
     _call: dict[str, Any]
     _negbin: NegBinInfo | None
@@ -81,7 +82,7 @@ class GLMResult:
                  control: IRLSControl, dispersion: float | None = None, formula: str = "",
                  data_name: str = "data", data: Any = None, call: dict[str, Any] | None = None,
                  cov_type: str = "nonrobust", cov: FloatArray | None = None,
-                 negbin: NegBinInfo | None = None) -> None:
+                 negbin: NegBinInfo | None = None, cov_kwds: dict[str, Any] | None = None) -> None:
         d = self.__dict__
         d["_fit"] = fit
         d["_frame"] = frame
@@ -96,6 +97,7 @@ class GLMResult:
         d["cov_type"] = cov_type
         d["_cov"] = cov
         d["_negbin"] = negbin
+        d["_cov_kwds"] = dict(cov_kwds or {})
 
     def _replace(self, **changes: Any) -> GLMResult:
         """A new result sharing this one's fit, with some constructor arguments changed
@@ -104,7 +106,7 @@ class GLMResult:
             "fit": self._fit, "frame": self._frame, "family": self.family, "null_deviance": self.null_deviance,
             "control": self.control, "dispersion": self._fixed_dispersion, "formula": self.formula,
             "data_name": self.data_name, "data": self._data, "call": self._call, "cov_type": self.cov_type,
-            "cov": self._cov, "negbin": self._negbin}
+            "cov": self._cov, "negbin": self._negbin, "cov_kwds": self._cov_kwds}
         args.update(changes)
         fit, frame, family = args.pop("fit"), args.pop("frame"), args.pop("family")
         return type(self)(fit, frame, family, **args)
@@ -525,29 +527,35 @@ class GLMResult:
 
         return influence_frame(self, dfbeta=dfbeta, rstandard=rstandard)
 
-    def robust(self, cov_type: str = "HC0", groups: Any = None) -> GLMResult:
+    @property
+    def cov_kwds(self) -> dict[str, Any]:
+        """How a sandwich covariance was computed (type, grouping names, cluster counts);
+        empty for the model-based one."""
+        return dict(self._cov_kwds)
+
+    def robust(self, cov_type: str = "HC0", groups: Any = None, **options: Any) -> GLMResult:
         """The same fit with a sandwich covariance; see :func:`rglm.robust.robust_cov`."""
         from .robust import robust_result
 
-        return robust_result(self, cov_type, groups)
+        return robust_result(self, cov_type, groups, **options)
 
-    def wald_test(self, hypothesis: Any) -> Any:
+    def wald_test(self, hypothesis: Any, use_f: bool | None = None) -> Any:
         """Joint Wald test of linear restrictions; see :func:`rglm.hypothesis.wald_test`."""
         from .hypothesis import wald_test
 
-        return wald_test(self, hypothesis)
+        return wald_test(self, hypothesis, use_f=use_f)
 
-    def t_test(self, hypothesis: Any) -> pd.DataFrame:
+    def t_test(self, hypothesis: Any, alpha: float = 0.05) -> pd.DataFrame:
         """One test per linear restriction; see :func:`rglm.hypothesis.t_test`."""
         from .hypothesis import t_test
 
-        return t_test(self, hypothesis)
+        return t_test(self, hypothesis, alpha=alpha)
 
-    def lr_test(self, other: GLMResult) -> Any:
+    def lr_test(self, other: GLMResult, test: str | None = None) -> Any:
         """Likelihood-ratio test against a nested model; see :func:`rglm.hypothesis.lr_test`."""
         from .hypothesis import lr_test
 
-        return lr_test(self, other)
+        return lr_test(self, other, test=test)
 
     def tidy(self, conf_int: bool = False, conf_level: float = 0.95, exponentiate: bool = False,
              conf_method: str = "profile") -> pd.DataFrame:

@@ -18,6 +18,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from .format import SIGNIF_LEGEND, coef_matrix_lines, format_real, sig_stars
+from .robust import cov_description
 from .separation import separation_note
 
 if TYPE_CHECKING:
@@ -51,6 +52,10 @@ class Summary:
     trailer : tuple of str
         Lines printed after R's ``print.summary.glm`` output (MASS's :math:`\\theta` lines
         of a negative binomial fit).
+    cov_note : str
+        A line naming the sandwich covariance behind the standard errors (for example
+        ``Standard errors: sandwich (HC3)``), or "" for the model-based one, whose summary
+        is R's ``summary.glm`` exactly.
     """
 
     call: str
@@ -71,6 +76,7 @@ class Summary:
     boundary: bool = False
     separation_note: str = ""
     trailer: tuple[str, ...] = ()
+    cov_note: str = ""
 
     @classmethod
     def from_result(cls, m: GLMResult) -> Summary:
@@ -85,6 +91,7 @@ class Summary:
             null_deviance=m.null_deviance, deviance=m.deviance, df_null=m.df_null, df_resid=m.df_resid,
             aic=m.aic, iterations=m.iterations, n_dropped=m.n_dropped, converged=m.converged,
             boundary=m.boundary, separation_note=separation_note(m),
+            cov_note=cov_description(m.cov_type, m.cov_kwds),
         )
 
     # -- R's text ----------------------------------------------------------------------------------
@@ -111,6 +118,8 @@ class Summary:
         else:
             lines.append(f"Coefficients: ({nsing} not defined because of singularities)" if nsing else "Coefficients:")
             lines.extend(self._coef_lines())
+            if self.cov_note:
+                lines.append(self.cov_note)
         disp = format_real([self.dispersion], digits=7)[0].strip()
         lines += ["", f"(Dispersion parameter for {self.family_name} family taken to be {disp})", ""]
         lines += self._deviance_lines()
@@ -155,7 +164,8 @@ class Summary:
         aic = "NA" if math.isnan(self.aic) else format_real([self.aic], digits=5)[0].strip()
         # As in the text form, the two deviances are formatted together (same decimals).
         devs = [d.strip() for d in format_real([self.null_deviance, self.deviance], digits=5)]
-        foot = [
+        foot = [self.cov_note] if self.cov_note else []
+        foot += [
             f"Dispersion parameter for {self.family_name} family taken to be {disp}",
             f"Null deviance: {devs[0]} on {self.df_null} degrees of freedom",
             f"Residual deviance: {devs[1]} on {self.df_resid} degrees of freedom",
@@ -163,7 +173,7 @@ class Summary:
             f"Number of Fisher Scoring iterations: {self.iterations}",
         ]
         if self.n_dropped:
-            foot.insert(3, f"{self.n_dropped} observation{'s' if self.n_dropped != 1 else ''} deleted due to missingness")
+            foot.insert(len(foot) - 2, f"{self.n_dropped} observation{'s' if self.n_dropped != 1 else ''} deleted due to missingness")
         if self.separation_note:
             foot.append(self.separation_note)
         foot += [" ".join(line.split()) for line in self.trailer if line.strip()]
