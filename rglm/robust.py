@@ -41,7 +41,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from ._hat import hat_values
 from .design import BLOCK_ROWS
 from .exceptions import ArgumentError, DataError, LeverageWarning, warn
 from .linalg import cov_unscaled
@@ -202,7 +201,7 @@ def _hc_meat(m: GLMResult, parts: _Parts, cov_type: str) -> FloatArray:
     elif cov_type == "HC1":
         omega = u2 * n / (n - k) if n > k else np.full(n, np.inf)
     else:
-        h = hat_values(m)
+        h = _leverages(m)
         _warn_high_leverage(m, h, cov_type)
         with np.errstate(divide="ignore", invalid="ignore"):
             omega = u2 / (1 - h) ** _hc_exponent(cov_type, h, n)
@@ -349,7 +348,7 @@ def _cluster_meat(m: GLMResult, parts: _Parts, codes: list[IntArray], sizes: lis
         u = parts.u
         if kind in ("HC2", "HC3"):
             if g == n:
-                h = hat_values(m) if h is None else h
+                h = _leverages(m) if h is None else h
                 with np.errstate(divide="ignore", invalid="ignore"):
                     u = u / (np.sqrt(1 - h) if kind == "HC2" else (1 - h))
                 u = np.where(parts.u == 0, 0.0, u)
@@ -426,3 +425,10 @@ def _inverse_sqrt(a: FloatArray, w: FloatArray) -> FloatArray:
     vals = np.where(vals < tol, 0.0, vals)
     with np.errstate(divide="ignore"):
         return np.asarray((vecs * vals ** -0.5) @ np.linalg.inv(vecs), dtype=np.float64)
+
+
+def _leverages(m: GLMResult) -> FloatArray:
+    """Hat values of the weighted fit, one per model row (0 for rows outside the fit)."""
+    from .influence import lm_influence
+
+    return lm_influence(m, do_coef=False).hat

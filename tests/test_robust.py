@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 
 import rglm
-from rglm._hat import hat_values
+from rglm.robust import _leverages as hat_values
 from rglm.robust import COV_TYPES, HC_TYPES, cov_description, robust_cov
 
 HERE = Path(__file__).parent / "data" / "r_robust"
