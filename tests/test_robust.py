@@ -17,8 +17,8 @@ import pandas as pd
 import pytest
 
 import rglm
-from rglm.robust import _leverages as hat_values
 from rglm.robust import COV_TYPES, HC_TYPES, cov_description, robust_cov
+from rglm.robust import _leverages as hat_values
 
 HERE = Path(__file__).parent / "data" / "r_robust"
 CASES = sorted((HERE / "cases").glob("*.json"))
