@@ -6,6 +6,9 @@ Examples
 
     $ rglm fit "counts ~ C(outcome) + C(treatment)" --data dobson --family poisson
     $ rglm fit "cbind(numdead, numalive) ~ sex * ldose" --data budworm --family binomial --format json
+    $ rglm compare "counts ~ C(outcome)" "counts ~ C(outcome) + C(treatment)" --data dobson --family poisson
+    $ rglm anova "counts ~ C(outcome) + C(treatment)" --data dobson --family poisson
+    $ rglm predict "counts ~ C(outcome) + C(treatment)" --data dobson --family poisson --newdata new.csv
     $ rglm datasets
 """
 
@@ -32,6 +35,17 @@ examples:
       --family poisson --format markdown
   rglm fit "lot1 ~ log(u)" --data clotting --family Gamma --format json --output fit.json
   rglm fit "y ~ x1 + x2" --data mydata.csv --family quasipoisson --subset "x1 > 0"
+  rglm fit "Days ~ Eth + Sex + Age + Lrn" --data quine --family negbin          # theta estimated
+  rglm fit "y ~ x" --data d.csv --family poisson --cov-type cluster --cluster firm
+  rglm fit "y ~ x" --data d.csv --family binomial --save model.rglm
+  rglm compare "counts ~ C(outcome)" "counts ~ C(outcome) + C(treatment)" --data dobson \
+      --family poisson --names small big --format latex
+  rglm anova "cbind(numdead, numalive) ~ sex * ldose" --data budworm --family binomial --test Chisq
+  rglm anova "y ~ a" "y ~ a + b" --data d.csv            # compare nested models
+  rglm drop1 "incidents ~ type + C(year) + offset(log(service))" --data ships --family poisson
+  rglm predict "counts ~ C(outcome) + C(treatment)" --data dobson --family poisson \
+      --newdata new.csv --type response --se-fit --output predictions.csv
+  rglm predict --model model.rglm --newdata new.csv
   rglm datasets
 
 --data takes a bundled dataset name (see `rglm datasets`) or a CSV file
@@ -43,6 +57,7 @@ FAMILIES = ("gaussian", "binomial", "poisson", "Gamma", "inverse.gaussian", "qua
             "quasipoisson", "quasi", "tweedie", "negbin")
 _ALIASES = {"negative.binomial": "negbin", "negativebinomial": "negbin", "inverse_gaussian": "inverse.gaussian"}
 FORMATS = ("text", "markdown", "latex", "html", "json")
+TABLE_FORMATS = ("text", "markdown", "latex", "html", "csv")
 
 
 class CLIError(Exception):
@@ -63,29 +78,79 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--version", action="version", version=f"rglm {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-    fit = sub.add_parser("fit", help="fit a GLM and print its summary", epilog=EPILOG,
-                         formatter_class=argparse.RawDescriptionHelpFormatter,
-                         description="Fit a GLM as R's glm() and print summary.glm.")
+    common: dict[str, Any] = {"epilog": EPILOG, "formatter_class": argparse.RawDescriptionHelpFormatter}
+    fit = sub.add_parser("fit", help="fit a GLM and print its summary", parents=[_model_options()],
+                         description="Fit a GLM as R's glm() and print summary.glm.", **common)
     fit.add_argument("formula", help='model formula, e.g. "counts ~ C(outcome) + C(treatment)"')
-    fit.add_argument("--data", required=True, metavar="PATH|NAME",
-                     help="a CSV (or Parquet) file, or a bundled dataset name")
-    fit.add_argument("--family", default="gaussian", metavar="NAME",
-                     help=f"error family, R's names: {', '.join(FAMILIES)} (default: gaussian)")
-    fit.add_argument("--link", help="link function, e.g. logit, probit, cloglog, log, identity, inverse, sqrt")
-    fit.add_argument("--var-power", type=float, metavar="P", help="variance power for --family tweedie")
-    fit.add_argument("--theta", type=float, help="fixed theta for --family negbin")
-    fit.add_argument("--variance", default="constant",
-                     help='variance for --family quasi: constant, "mu(1-mu)", mu, "mu^2", "mu^3"')
-    fit.add_argument("--weights", metavar="COL", help="column of prior weights")
-    fit.add_argument("--offset", metavar="COL", help="column added to the linear predictor")
-    fit.add_argument("--subset", metavar="EXPR", help='rows to use, a pandas expression such as "x > 0"')
     fit.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    fit.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
-    fit.add_argument("--tol", type=float, default=1e-8, help="convergence tolerance (default: 1e-8)")
-    fit.add_argument("--max-iter", type=int, default=25, metavar="N", help="IRLS iteration limit (default: 25)")
+    fit.add_argument("--save", metavar="FILE", help="also save the fitted model (read it back with rglm.load)")
+    _output_option(fit)
+    cmp = sub.add_parser("compare", help="fit several formulas and print a side-by-side table",
+                         parents=[_model_options()], description="Fit each formula and print rglm.compare().",
+                         **common)
+    cmp.add_argument("formulas", nargs="+", metavar="formula", help="model formulas, one per column")
+    cmp.add_argument("--names", nargs="+", metavar="NAME", help="column headings, one per formula")
+    cmp.add_argument("--stat", choices=("se", "t", "p", "ci"), default="se",
+                     help="what goes beneath each estimate (default: se)")
+    cmp.add_argument("--digits", type=int, default=3, help="decimal places (default: 3)")
+    cmp.add_argument("--exponentiate", action="store_true", help="report exp(estimate): odds or rate ratios")
+    cmp.add_argument("--format", choices=TABLE_FORMATS, default="text", help="output format (default: text)")
+    _output_option(cmp)
+    for name, helptext in (("anova", "analysis of deviance: sequential terms, or nested models"),
+                           ("drop1", "drop each term in turn (R's drop1)")):
+        tab = sub.add_parser(name, help=helptext, parents=[_model_options()], description=helptext + ".",
+                             **common)
+        tab.add_argument("formulas", nargs="+" if name == "anova" else 1, metavar="formula",
+                         help="model formula(s); several for anova compare nested models")
+        tab.add_argument("--test", default=None,
+                         help='test: Chisq, LRT, F, Rao, Cp or none (default: as R, Chisq or F)')
+        tab.add_argument("--format", choices=TABLE_FORMATS, default="text", help="output format (default: text)")
+        _output_option(tab)
+    pred = sub.add_parser("predict", help="predict for new data from a formula or a saved model",
+                          parents=[_model_options(data_required=False)],
+                          description="Fit (or load) a model and predict for the rows of --newdata.", **common)
+    pred.add_argument("formula", nargs="?", help="model formula (omit with --model)")
+    pred.add_argument("--model", metavar="FILE", help="a model saved with --save or GLMResult.save")
+    pred.add_argument("--newdata", required=True, metavar="PATH|NAME", help="rows to predict (CSV, Parquet, dataset)")
+    pred.add_argument("--type", choices=("response", "link"), default="response",
+                      help="scale of the predictions (default: response)")
+    pred.add_argument("--se-fit", action="store_true", help="add standard errors")
+    pred.add_argument("--format", choices=("csv", "json", "text"), default="csv", help="output format (default: csv)")
+    _output_option(pred)
     sub.add_parser("datasets", help="list the bundled datasets",
                    description="List the datasets bundled with rglm.")
     return parser
+
+
+def _model_options(data_required: bool = True) -> argparse.ArgumentParser:
+    """The options every model-fitting command shares (R's ``glm()`` arguments)."""
+    p = argparse.ArgumentParser(add_help=False)
+    g = p.add_argument_group("model")
+    g.add_argument("--data", required=data_required, metavar="PATH|NAME",
+                   help="a CSV (or Parquet) file, or a bundled dataset name")
+    g.add_argument("--family", default="gaussian", metavar="NAME",
+                   help=f"error family, R's names: {', '.join(FAMILIES)} (default: gaussian)")
+    g.add_argument("--link", help="link function, e.g. logit, probit, cloglog, log, identity, inverse, sqrt")
+    g.add_argument("--var-power", type=float, metavar="P", help="variance power for --family tweedie")
+    g.add_argument("--theta", type=float, help="fixed theta for --family negbin (estimated when omitted)")
+    g.add_argument("--variance", default="constant",
+                   help='variance for --family quasi: constant, "mu(1-mu)", mu, "mu^2", "mu^3"')
+    g.add_argument("--weights", metavar="COL", help="column of prior weights")
+    g.add_argument("--offset", metavar="COL", help="column added to the linear predictor")
+    g.add_argument("--subset", metavar="EXPR", help='rows to use, a pandas expression such as "x > 0"')
+    g.add_argument("--na-action", choices=("omit", "exclude", "fail"), default="omit",
+                   help="rows with missing values: drop them (default), drop but pad, or stop")
+    g.add_argument("--dispersion", type=float, help="fix the dispersion (z tests instead of t)")
+    g.add_argument("--cov-type", default="nonrobust", metavar="TYPE",
+                   help="covariance: nonrobust (default), HC0, HC1, HC2, HC3, HC4, HC4m, HC5 or cluster")
+    g.add_argument("--cluster", nargs="+", metavar="COL", help="cluster column(s) for --cov-type cluster")
+    g.add_argument("--tol", type=float, default=1e-8, help="convergence tolerance (default: 1e-8)")
+    g.add_argument("--max-iter", type=int, default=25, metavar="N", help="IRLS iteration limit (default: 25)")
+    return p
+
+
+def _output_option(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of standard output")
 
 
 def read_data(source: str) -> pd.DataFrame:
@@ -146,8 +211,6 @@ def make_family(args: argparse.Namespace) -> Any:
             raise CLIError("--family tweedie needs --var-power, e.g. --var-power 1.5")
         return families.Tweedie(var_power=args.var_power, link=args.link)
     if key == "negbin":
-        if args.theta is None:
-            raise CLIError("--family negbin needs a fixed --theta, e.g. --theta 2")
         return families.NegativeBinomial(theta=args.theta, link=args.link)
     if key == "quasi":
         return families.Quasi(variance=args.variance, link=args.link)
@@ -205,6 +268,54 @@ def render(m: Any, fmt: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
+    from .api import glm
+
+    cov_kwds = None
+    if args.cluster:
+        if args.cov_type != "cluster":
+            raise CLIError("--cluster needs --cov-type cluster")
+        cov_kwds = {"groups": args.cluster if len(args.cluster) > 1 else args.cluster[0]}
+    return glm(formula, data, family=make_family(args), weights=args.weights, offset=args.offset,
+               subset=args.subset, na_action=args.na_action, tol=args.tol, max_iter=args.max_iter,
+               dispersion=args.dispersion, cov_type=args.cov_type, cov_kwds=cov_kwds)
+
+
+def _emit(out: str, output: str | None) -> None:
+    if output:
+        try:
+            with open(output, "w", encoding="utf-8") as fh:
+                fh.write(out)
+        except OSError as exc:
+            raise CLIError(f"cannot write {output!r}: {exc.strerror or exc}") from exc
+    else:
+        sys.stdout.write(out)
+
+
+def _with_warnings(work: Any) -> Any:
+    """Run ``work()``; warnings go to stderr once each as ``rglm: warning:`` lines."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = work()
+    seen: set[str] = set()
+    for w in caught:
+        msg = " ".join(str(w.message).split())
+        if msg not in seen:
+            seen.add(msg)
+            print(f"rglm: warning: {msg}", file=sys.stderr)
+    return result
+
+
+def _table_text(table: Any, fmt: str) -> str:
+    if fmt == "csv":
+        frame = table.to_frame() if hasattr(table, "to_frame") else table
+        return str(frame.to_csv())
+    renderers: dict[str, Any] = {"text": str, "markdown": lambda t: t.to_markdown(),
+                                 "latex": lambda t: t.to_latex(), "html": lambda t: t.to_html()}
+    text: str = renderers[fmt](table)
+    return text if text.endswith("\n") else text + "\n"
+
+
 def run_fit(args: argparse.Namespace) -> int:
     """Run ``rglm fit``; fit warnings go to stderr as ``rglm: warning:`` lines.
 
@@ -217,29 +328,83 @@ def run_fit(args: argparse.Namespace) -> int:
     int
         The exit status.
     """
-    from .api import glm
+    data = read_data(args.data)
+
+    def work() -> tuple[Any, str]:
+        m = _fit(args, args.formula, data)
+        return m, render(m, args.format)
+
+    m, out = _with_warnings(work)
+    if args.save:
+        try:
+            m.save(args.save)
+        except OSError as exc:
+            raise CLIError(f"cannot write {args.save!r}: {exc.strerror or exc}") from exc
+    _emit(out, args.output)
+    return 0
+
+
+def run_compare(args: argparse.Namespace) -> int:
+    """Run ``rglm compare``: fit each formula on the same data and print a compare table."""
+    from .report import compare
 
     data = read_data(args.data)
-    family = make_family(args)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        m = glm(args.formula, data, family=family, weights=args.weights, offset=args.offset,
-                subset=args.subset, tol=args.tol, max_iter=args.max_iter)
-        out = render(m, args.format)
-    seen: set[str] = set()
-    for w in caught:
-        msg = " ".join(str(w.message).split())
-        if msg not in seen:
-            seen.add(msg)
-            print(f"rglm: warning: {msg}", file=sys.stderr)
-    if args.output:
-        try:
-            with open(args.output, "w", encoding="utf-8") as fh:
-                fh.write(out)
-        except OSError as exc:
-            raise CLIError(f"cannot write {args.output!r}: {exc.strerror or exc}") from exc
+    if args.names is not None and len(args.names) != len(args.formulas):
+        raise CLIError(f"--names gives {len(args.names)} names for {len(args.formulas)} formulas")
+
+    def work() -> Any:
+        models = [_fit(args, f, data) for f in args.formulas]
+        return compare(models, names=args.names, stat=args.stat, digits=args.digits,
+                       exponentiate=args.exponentiate)
+
+    _emit(_table_text(_with_warnings(work), args.format), args.output)
+    return 0
+
+
+def run_table(args: argparse.Namespace) -> int:
+    """Run ``rglm anova`` or ``rglm drop1``."""
+    from .anova import anova
+    from .select import drop1
+
+    data = read_data(args.data)
+    test = None if args.test is None else ("none" if args.test.lower() == "none" else args.test)
+
+    def work() -> Any:
+        models = [_fit(args, f, data) for f in args.formulas]
+        if args.command == "drop1":
+            return drop1(models[0], test=test or "none")
+        return anova(*models, test=test)
+
+    _emit(_table_text(_with_warnings(work), args.format), args.output)
+    return 0
+
+
+def run_predict(args: argparse.Namespace) -> int:
+    """Run ``rglm predict``: predictions (and standard errors) for the rows of ``--newdata``."""
+    from .persist import load
+
+    if (args.model is None) == (args.formula is None):
+        raise CLIError("give either a formula (with --data) or --model FILE, not both")
+    if args.model is None and args.data is None:
+        raise CLIError("a formula needs --data to fit it on")
+    newdata = read_data(args.newdata)
+
+    def work() -> Any:
+        if args.model is not None:
+            m = load(args.model)
+        else:
+            m = _fit(args, args.formula, read_data(args.data))
+        return m.predict(newdata, type=args.type, se_fit=args.se_fit)
+
+    pred = _with_warnings(work)
+    frame = pred.to_frame() if isinstance(pred, pd.Series) else pred
+    if args.format == "csv":
+        out = frame.to_csv(index_label="row")
+    elif args.format == "json":
+        out = frame.to_json(orient="split", double_precision=15) + "\n"
     else:
-        sys.stdout.write(out)
+        out = frame.to_string() + "\n"
+    _emit(out, args.output)
     return 0
 
 
@@ -280,7 +445,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise CLIError(f"--tol must be a positive number, got {args.tol}")
         if args.max_iter < 1:
             raise CLIError(f"--max-iter must be at least 1, got {args.max_iter}")
-        return run_fit(args)
+        runners = {"fit": run_fit, "compare": run_compare, "anova": run_table, "drop1": run_table,
+                   "predict": run_predict}
+        return runners[args.command](args)
     except (CLIError, ValueError, TypeError, KeyError, OSError) as exc:
         # rglm's own errors (RGLMError) are ValueError or TypeError subclasses.
         text = str(exc.args[0]) if isinstance(exc, KeyError) and exc.args else str(exc)

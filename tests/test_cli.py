@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import rglm
@@ -204,6 +205,11 @@ def test_tweedie_and_negbin() -> None:
     nb = run("fit", "Days ~ Eth + Sex", "--data", "quine", "--family", "negbin", "--theta", "1.5")
     assert nb.returncode == 0, nb.stderr
     assert "negative.binomial(theta = 1.5)" in nb.stdout
+    est = run("fit", "Days ~ Eth + Sex + Age + Lrn", "--data", "quine", "--family", "negbin")
+    assert est.returncode == 0, est.stderr
+    m = rglm.glm("Days ~ Eth + Sex + Age + Lrn", rglm.datasets.load("quine"), family=rglm.NegativeBinomial())
+    assert est.stdout == str(m.summary())
+    assert "Theta:  1.275" in est.stdout  # MASS's glm.nb on quine
 
 
 # -- warnings and errors ------------------------------------------------------------------------
@@ -239,7 +245,6 @@ def test_bad_link() -> None:
 
 def test_family_options_required() -> None:
     assert_user_error(run("fit", DOBSON, "--data", "dobson", "--family", "tweedie"), "--var-power")
-    assert_user_error(run("fit", DOBSON, "--data", "dobson", "--family", "negbin"), "--theta")
 
 
 def test_file_not_found(tmp_path: Path) -> None:
@@ -321,3 +326,78 @@ def test_main_in_process(capsys: pytest.CaptureFixture[str]) -> None:
     assert "AIC: 56.761" in capsys.readouterr().out
     assert main(["fit", DOBSON, "--data", "dobson", "--family", "nope"]) == 2
     assert capsys.readouterr().err.startswith("rglm: error: unknown family")
+
+
+# -- more glm() options ---------------------------------------------------------------------------
+def test_fit_options_match_python_api() -> None:
+    df = rglm.datasets.load("airquality")
+    proc = run("fit", "Ozone ~ Temp + Wind", "--data", "airquality", "--family", "Gamma", "--link", "log",
+               "--na-action", "exclude", "--dispersion", "0.25", "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    m = rglm.glm("Ozone ~ Temp + Wind", df, family=rglm.Gamma(link="log"), na_action="exclude", dispersion=0.25)
+    doc = json.loads(proc.stdout)
+    assert doc["statistic"] == "z" and doc["dispersion"] == 0.25
+    for name in m.exog_names:
+        assert doc["coefficients"][name]["std_error"] == pytest.approx(m.bse[name], rel=1e-12)
+    assert doc["n_dropped"] == m.n_dropped > 0
+
+
+def test_cov_type_and_cluster() -> None:
+    df = rglm.datasets.load("warpbreaks")
+    hc = run("fit", "breaks ~ wool + tension", "--data", "warpbreaks", "--family", "poisson", "--cov-type", "HC3")
+    assert hc.returncode == 0, hc.stderr
+    m = rglm.glm("breaks ~ wool + tension", df, family=rglm.Poisson(), cov_type="HC3")
+    assert hc.stdout == str(m.summary())
+    assert "Standard errors: sandwich (HC3)" in hc.stdout
+    cl = run("fit", "breaks ~ wool", "--data", "warpbreaks", "--family", "poisson", "--cov-type", "cluster",
+             "--cluster", "tension", "--format", "json")
+    assert cl.returncode == 0, cl.stderr
+    mc = rglm.glm("breaks ~ wool", df, family=rglm.Poisson(), cov_type="cluster", cov_kwds={"groups": "tension"})
+    assert json.loads(cl.stdout)["coefficients"]["Intercept"]["std_error"] == pytest.approx(mc.bse["Intercept"])
+    assert_user_error(run("fit", "breaks ~ wool", "--data", "warpbreaks", "--cluster", "tension"), "--cov-type")
+    assert_user_error(run("fit", "breaks ~ wool", "--data", "warpbreaks", "--cov-type", "HC9"), "HC9")
+
+
+def test_save_then_predict_from_saved_model(tmp_path: Path) -> None:
+    model = tmp_path / "dobson.rglm"
+    fit = run("fit", DOBSON, "--data", "dobson", "--family", "poisson", "--save", str(model))
+    assert fit.returncode == 0, fit.stderr
+    new = tmp_path / "new.csv"
+    rglm.datasets.load("dobson").iloc[[0, 4, 8]].to_csv(new, index=False)
+    a = run("predict", "--model", str(model), "--newdata", str(new), "--se-fit", "--type", "link")
+    b = run("predict", DOBSON, "--data", "dobson", "--family", "poisson", "--newdata", str(new), "--se-fit",
+            "--type", "link")
+    assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
+    assert a.stdout == b.stdout
+    import io
+
+    import pandas as pd
+
+    got = pd.read_csv(io.StringIO(a.stdout), index_col="row")
+    m = rglm.glm(DOBSON, rglm.datasets.load("dobson"), family=rglm.Poisson())
+    want = m.predict(pd.read_csv(new), type="link", se_fit=True)
+    np.testing.assert_allclose(got[["fit", "se_fit"]].to_numpy(), want.to_numpy(), rtol=1e-12)
+    js = run("predict", "--model", str(model), "--newdata", str(new), "--format", "json")
+    assert json.loads(js.stdout)["columns"] == ["fit"]
+
+
+def test_predict_argument_errors(tmp_path: Path) -> None:
+    assert_user_error(run("predict", "--newdata", "dobson"), "either a formula")
+    assert_user_error(run("predict", DOBSON, "--newdata", "dobson"), "--data")
+    bad = tmp_path / "bad.rglm"
+    bad.write_text("nothing")
+    assert_user_error(run("predict", "--model", str(bad), "--newdata", "dobson"), "not a saved rglm model")
+
+
+def test_compare_table() -> None:
+    small, big = "counts ~ C(outcome)", DOBSON
+    proc = run("compare", small, big, "--data", "dobson", "--family", "poisson", "--names", "small", "big")
+    assert proc.returncode == 0, proc.stderr
+    df = rglm.datasets.load("dobson")
+    models = [rglm.glm(f, df, family=rglm.Poisson()) for f in (small, big)]
+    assert proc.stdout == str(rglm.compare(models, names=["small", "big"]))
+    tex = run("compare", small, big, "--data", "dobson", "--family", "poisson", "--format", "latex", "--stat", "ci",
+              "--digits", "2", "--exponentiate")
+    assert tex.returncode == 0, tex.stderr
+    assert tex.stdout == rglm.compare(models, stat="ci", digits=2, exponentiate=True).to_latex()
+    assert_user_error(run("compare", small, big, "--data", "dobson", "--names", "one"), "--names")
