@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "AnovaWarning",
     "BoundaryWarning",
     "ConvergenceWarning",
     "DataError",
@@ -119,6 +120,12 @@ class DispersionWarning(RGLMWarning):
     """The dispersion could not be estimated as usual (zero weights or no residual df)."""
 
 
+class AnovaWarning(RGLMWarning):
+    """A caveat of an analysis of deviance or a term selection: a test of doubtful validity
+    (an F test with a fixed dispersion, tests made without re-estimating a negative binomial
+    :math:`\\theta`) or models left out of a comparison."""
+
+
 def warn(message: str, category: type[Warning]) -> None:
     """Issue ``message`` attributed to the first caller outside the rglm package."""
     import os
@@ -133,3 +140,4 @@ def warn(message: str, category: type[Warning]) -> None:
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     warnings.warn(message, category, stacklevel=level)
+
