@@ -12,8 +12,10 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 from __future__ import annotations
 
 from . import datasets, families, links
+from .anova import anova
 from .api import glm
 from .exceptions import (
+    AnovaWarning,
     ArgumentError,
     BoundaryWarning,
     ConvergenceWarning,
@@ -45,11 +47,13 @@ from .families import (
     Tweedie,
 )
 from .results import GLMResult
+from .select import add1, drop1, step
 from .separation import SeparationResult, detect_separation
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnovaWarning",
     "ArgumentError",
     "Binomial",
     "BoundaryWarning",
@@ -80,9 +84,13 @@ __all__ = [
     "StepHalvingWarning",
     "Tweedie",
     "__version__",
+    "add1",
+    "anova",
     "datasets",
     "detect_separation",
+    "drop1",
     "families",
     "glm",
     "links",
+    "step",
 ]
