@@ -12,8 +12,10 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 from __future__ import annotations
 
 from . import datasets, families, links, negbin, plot
+from .anova import anova
 from .api import glm
 from .exceptions import (
+    AnovaWarning,
     ArgumentError,
     BoundaryWarning,
     ConvergenceWarning,
@@ -49,11 +51,13 @@ from .negbin import ThetaConvergenceWarning, anova_negbin, glm_nb
 from .persist import load
 from .report import CompareTable, compare
 from .results import GLMResult
+from .select import add1, drop1, step
 from .separation import SeparationResult, detect_separation
 
 __version__ = "0.1.0"
 
 __all__ = [
+    "AnovaWarning",
     "ArgumentError",
     "Binomial",
     "BoundaryWarning",
@@ -87,10 +91,13 @@ __all__ = [
     "ThetaConvergenceWarning",
     "Tweedie",
     "__version__",
+    "add1",
+    "anova",
     "anova_negbin",
     "compare",
     "datasets",
     "detect_separation",
+    "drop1",
     "families",
     "glm",
     "glm_nb",
@@ -98,4 +105,5 @@ __all__ = [
     "load",
     "negbin",
     "plot",
+    "step",
 ]

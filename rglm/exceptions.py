@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
+    "AnovaWarning",
     "BoundaryWarning",
     "ConvergenceWarning",
     "DataError",
@@ -123,6 +124,12 @@ class LeverageWarning(RGLMWarning):
     """Hat values so close to 1 that leverage-corrected covariances (HC2 to HC5) are unstable."""
 
 
+class AnovaWarning(RGLMWarning):
+    """A caveat of an analysis of deviance or a term selection: a test of doubtful validity
+    (an F test with a fixed dispersion, tests made without re-estimating a negative binomial
+    :math:`\\theta`) or models left out of a comparison."""
+
+
 def warn(message: str, category: type[Warning]) -> None:
     """Issue ``message`` attributed to the first caller outside the rglm package."""
     import os
@@ -137,3 +144,4 @@ def warn(message: str, category: type[Warning]) -> None:
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     warnings.warn(message, category, stacklevel=level)
+

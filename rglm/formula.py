@@ -258,17 +258,34 @@ def _sides(formula: str) -> tuple[str, str]:
     raise FormulaError(f"formula {formula!r} has more than one '~'")
 
 
-def simplify_rhs(rhs: str) -> str:
+def simplify_rhs(rhs: str, written: str | None = None) -> str:
     """The right-hand side with its terms expanded and ordered as R's ``terms`` does (main
-    effects before interactions), ``-`` removals applied, and ``- 1`` kept explicit."""
+    effects before interactions, offsets last, an interaction's variables in the order they
+    first appear, in ``written`` if given), ``-`` removals applied, and ``- 1`` kept explicit."""
     from formulaic import Formula
     from formulaic.errors import FormulaicError
 
     try:
-        terms = [str(t) for t in Formula(rhs)]
+        parsed = list(Formula(rhs))
+        appearance = list(Formula(rhs, _ordering="none"))
     except FormulaicError as exc:
         raise FormulaError(f"cannot parse {rhs!r}: {str(exc).splitlines()[0]}") from exc
-    body = [t for t in terms if t != "1"]
+    if written is not None:
+        try:
+            appearance = list(Formula(written, _ordering="none")) + appearance
+        except FormulaicError:
+            pass  # the order of the simplified formula will do
+    # R names an interaction by its variables in the order they first appear in the formula
+    # (``. + wool:tension`` on ``tension + wool`` reads ``tension:wool``).
+    first: dict[str, int] = {}
+    for t in appearance:
+        for f in t.factors:
+            first.setdefault(str(f), len(first))
+    terms = [":".join(sorted((str(f) for f in t.factors), key=lambda f: first.get(f, len(first))))
+             if len(t.factors) > 1 else str(t) for t in parsed]
+    # R's terms() writes offsets after the terms.
+    body = [t for t in terms if t != "1" and _call(t, "offset") is None]
+    body += [t for t in terms if _call(t, "offset") is not None]
     if "1" not in terms:
         return " + ".join(body + ["0"]) if not body else " + ".join(body) + " - 1"
     return " + ".join(body) if body else "1"
@@ -291,4 +308,6 @@ def update_formula(old: str, new: str) -> str:
     explicit_one = any(p.strip() == "1" for _, p in split_top_level(new_r, "+-"))
     if no_intercept and _DOT.search(new_r) and not explicit_one:
         rhs = f"{rhs} - 1"
-    return f"{lhs} ~ {simplify_rhs(rhs)}"
+    # R orders an interaction's variables as they appear in the formula with "." replaced.
+    written = _DOT.sub(lambda _: f"({old_r})", new_r)
+    return f"{lhs} ~ {simplify_rhs(rhs, written)}"

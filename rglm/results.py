@@ -77,12 +77,14 @@ class GLMResult:
     _data: Any
     _call: dict[str, Any]
     _negbin: NegBinInfo | None
+    _step_path: Any
 
     def __init__(self, fit: IRLSFit, frame: ModelFrame, family: Family, *, null_deviance: float,
                  control: IRLSControl, dispersion: float | None = None, formula: str = "",
                  data_name: str = "data", data: Any = None, call: dict[str, Any] | None = None,
                  cov_type: str = "nonrobust", cov: FloatArray | None = None,
-                 negbin: NegBinInfo | None = None, cov_kwds: dict[str, Any] | None = None) -> None:
+                 negbin: NegBinInfo | None = None, cov_kwds: dict[str, Any] | None = None,
+                 step_path: Any = None) -> None:
         d = self.__dict__
         d["_fit"] = fit
         d["_frame"] = frame
@@ -98,6 +100,7 @@ class GLMResult:
         d["_cov"] = cov
         d["_negbin"] = negbin
         d["_cov_kwds"] = dict(cov_kwds or {})
+        d["_step_path"] = step_path
 
     def _replace(self, **changes: Any) -> GLMResult:
         """A new result sharing this one's fit, with some constructor arguments changed
@@ -106,7 +109,8 @@ class GLMResult:
             "fit": self._fit, "frame": self._frame, "family": self.family, "null_deviance": self.null_deviance,
             "control": self.control, "dispersion": self._fixed_dispersion, "formula": self.formula,
             "data_name": self.data_name, "data": self._data, "call": self._call, "cov_type": self.cov_type,
-            "cov": self._cov, "negbin": self._negbin, "cov_kwds": self._cov_kwds}
+            "cov": self._cov, "negbin": self._negbin, "cov_kwds": self._cov_kwds,
+            "step_path": self._step_path}
         args.update(changes)
         fit, frame, family = args.pop("fit"), args.pop("frame"), args.pop("family")
         return type(self)(fit, frame, family, **args)
@@ -116,6 +120,18 @@ class GLMResult:
         """The data frame the model was fitted from (a reference, not a copy; needed by
         :meth:`update`, ``add1`` and ``step``), or None when it was not kept."""
         return self._data
+
+    @property
+    def step_path(self) -> Any:
+        """For a model chosen by :func:`rglm.step`, the path that led to it (R's ``$anova``):
+        an :class:`rglm.table.AnovaTable` with one row per step and columns ``Step``, ``Df``,
+        ``Deviance``, ``Resid. Df``, ``Resid. Dev``, ``AIC``; None for other models."""
+        path = self._step_path
+        if path is None:
+            return None
+        from .table import AnovaTable
+
+        return AnovaTable(path, heading=path.heading, print_style=path.print_style)
 
     def update(self, formula: str | None = None, **changes: Any) -> GLMResult:
         """Refit with a changed formula or ``glm`` arguments, as R's ``update``.
