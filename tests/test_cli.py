@@ -401,3 +401,22 @@ def test_compare_table() -> None:
     assert tex.returncode == 0, tex.stderr
     assert tex.stdout == rglm.compare(models, stat="ci", digits=2, exponentiate=True).to_latex()
     assert_user_error(run("compare", small, big, "--data", "dobson", "--names", "one"), "--names")
+
+
+def test_anova_and_drop1_tables() -> None:
+    df = rglm.datasets.load("budworm")
+    m = rglm.glm(BUDWORM, df, family=rglm.Binomial())
+    a = run("anova", BUDWORM, "--data", "budworm", "--family", "binomial", "--test", "Chisq")
+    assert a.returncode == 0, a.stderr
+    assert a.stdout.rstrip("\n") == str(rglm.anova(m, test="Chisq")).rstrip("\n")
+    assert "Analysis of Deviance Table" in a.stdout
+    small = "cbind(numdead, numalive) ~ sex + ldose"
+    two = run("anova", small, BUDWORM, "--data", "budworm", "--family", "binomial", "--format", "csv")
+    assert two.returncode == 0, two.stderr
+    want = rglm.anova(rglm.glm(small, df, family=rglm.Binomial()), m)
+    assert two.stdout == want.to_csv()
+    d = run("drop1", small, "--data", "budworm", "--family", "binomial", "--test", "Chisq", "--format", "markdown")
+    assert d.returncode == 0, d.stderr
+    assert d.stdout.rstrip("\n") == rglm.drop1(rglm.glm(small, df, family=rglm.Binomial()), test="Chisq"
+                                              ).to_markdown().rstrip("\n")
+    assert_user_error(run("anova", BUDWORM, "--data", "budworm", "--family", "binomial", "--test", "Wald"), "Wald")
