@@ -22,6 +22,7 @@ __all__ = [
     "FormulaError",
     "NonIntegerWarning",
     "PerfectFitWarning",
+    "ProfileWarning",
     "RGLMError",
     "RGLMWarning",
     "SeparationWarning",
@@ -109,6 +110,11 @@ FittedValueWarning = PerfectFitWarning
 
 class SeparationWarning(RGLMWarning):
     """Binomial data are (quasi-)completely separated: some maximum likelihood estimates are infinite."""
+
+
+class ProfileWarning(RGLMWarning):
+    """A profile likelihood never reaches the confidence cutoff on one side (separated data,
+    or an estimate on the boundary), so that end of the profile interval is infinite."""
 
 
 class NonIntegerWarning(RGLMWarning):
