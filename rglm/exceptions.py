@@ -23,6 +23,7 @@ __all__ = [
     "FormulaError",
     "NonIntegerWarning",
     "PerfectFitWarning",
+    "ProfileWarning",
     "RGLMError",
     "RGLMWarning",
     "SeparationWarning",
@@ -110,6 +111,11 @@ FittedValueWarning = PerfectFitWarning
 
 class SeparationWarning(RGLMWarning):
     """Binomial data are (quasi-)completely separated: some maximum likelihood estimates are infinite."""
+
+
+class ProfileWarning(RGLMWarning):
+    """A profile likelihood never reaches the confidence cutoff on one side (separated data,
+    or an estimate on the boundary), so that end of the profile interval is infinite."""
 
 
 class NonIntegerWarning(RGLMWarning):

@@ -19,8 +19,7 @@ import pandas as pd
 from scipy import special
 
 from . import _rmath
-from .design import DenseDesign
-from .exceptions import ArgumentError, DataError, DispersionWarning, warn
+from .exceptions import ArgumentError, DispersionWarning, warn
 from .families import Family, NegativeBinomial
 from .frame import ModelFrame
 from .irls import IRLSControl, IRLSFit
@@ -474,56 +473,47 @@ class GLMResult:
 
     # -- prediction ---------------------------------------------------------------------------------
     def predict(self, newdata: Any = None, type: str = "response", se_fit: bool = False,
-                offset: Any = None) -> pd.Series | pd.DataFrame:
-        """Predictions on the link or response scale, optionally with standard errors.
+                interval: str | None = None, level: float = 0.95, offset: Any = None) -> pd.Series | pd.DataFrame:
+        """Predictions on the link or response scale, or per term, as R's ``predict.glm``.
 
         Parameters
         ----------
         newdata : DataFrame, optional
             Rows to predict; by default the rows the model was fitted to.  Transforms, factor
             levels and offsets are replayed from the fit.
-        type : {"response", "link"}
+        type : {"response", "link", "terms"}
+            ``"link"``: :math:`\\hat\\eta = x^T\\hat\\beta + o`; ``"response"``:
+            :math:`\\hat\\mu = g^{-1}(\\hat\\eta)`; ``"terms"``: each term's centred
+            contribution, as R's ``predict(type = "terms")`` (see
+            :func:`rglm.predict.predict_terms`).
         se_fit : bool
             Also return standard errors: :math:`\\mathrm{se}(\\hat\\eta) =
             \\sqrt{\\phi\\, x^T (X^T W X)^{-1} x}` on the link scale and, by the delta method,
             :math:`|d\\mu/d\\eta|\\,\\mathrm{se}(\\hat\\eta)` on the response scale.
+        interval : {None, "confidence"}
+            Add ``lower`` and ``upper``: :math:`\\hat\\eta \\pm q\\,\\mathrm{se}(\\hat\\eta)`
+            on the link scale; on the response scale those limits transformed by
+            :math:`g^{-1}` (ordered so that lower <= upper even for a decreasing inverse
+            link), so they stay within the mean's range and are not symmetric about the
+            fit.  :math:`q` is the normal quantile when the dispersion is known and
+            Student's t with ``df_resid`` degrees of freedom when it is estimated (as the
+            ``summary`` tests; R's ``predict.glm`` has no intervals, and this matches
+            ``predict.lm(interval = "confidence")`` for a Gaussian identity model).
+        level : float
+            Confidence level of the interval.
         offset : array_like, optional
             The offset for ``newdata`` when the model's ``offset=`` was an array.
 
         Returns
         -------
-        Series, or DataFrame with columns ``fit`` and ``se_fit``.
+        Series of the fits; or a DataFrame with columns ``fit`` and ``se_fit`` (and ``lower``,
+        ``upper``).  For ``type="terms"`` a DataFrame with one column per term, two-level
+        (``fit``/``se_fit``/``lower``/``upper`` by term) when standard errors or intervals
+        are asked for, and R's constant in ``attrs["constant"]``.
         """
-        if type not in ("response", "link"):
-            raise ArgumentError(f"type must be 'response' or 'link', got {type!r}")
-        spec = self._frame.spec
-        if newdata is None:
-            X, eta, index = self._frame.design, self._fit.eta, self._frame.index
-        else:
-            frame = newdata if isinstance(newdata, pd.DataFrame) else pd.DataFrame(newdata)
-            X = DenseDesign(spec.design(frame))
-            off = spec.offset(frame)
-            if offset is not None:
-                extra = np.asarray(offset, dtype=np.float64)
-                if extra.shape != (len(frame),):
-                    raise DataError(f"offset must have one value per row of newdata ({len(frame)}), got {extra.size}")
-                off = off + extra
-            elif self._frame.offset_given and spec.offset_column is None:
-                raise DataError("the model's offset was given as an array; pass offset= with one value per row "
-                                "of newdata")
-            beta = np.where(self.aliased.to_numpy(), 0.0, self.params.to_numpy())
-            eta = X.matvec(beta) + off
-            index = frame.index
-        fit = eta if type == "link" else self.family.link.inverse(eta)
-        if not se_fit:
-            return self._frame.pad(fit, "fit") if newdata is None else pd.Series(fit, index=index, name="fit")
-        cov = np.nan_to_num(self.normalized_cov_params.to_numpy()) * self.scale  # aliased terms add nothing
-        se = np.sqrt(X.quad_form(cov))
-        if type == "response":
-            se = se * np.abs(self.family.link.mu_eta(eta))
-        if newdata is None:
-            return pd.DataFrame({"fit": self._frame.pad(fit), "se_fit": self._frame.pad(se)})
-        return pd.DataFrame({"fit": fit, "se_fit": se}, index=index)
+        from .predict import predict
+
+        return predict(self, newdata, type=type, se_fit=se_fit, interval=interval, level=level, offset=offset)
 
     @cached_property
     def separation(self) -> Any:

@@ -458,8 +458,9 @@ def test_predict_offset_array_needed_for_array_offset(df: pd.DataFrame) -> None:
 
 def test_predict_bad_type(df: pd.DataFrame) -> None:
     m = rglm.glm("y ~ x", df, rglm.Poisson())
+    # The message lists the valid types, "terms" among them.
     with pytest.raises(ValueError, match="'terms'"):
-        m.predict(df, type="terms")
+        m.predict(df, type="probability")
 
 
 # ---------------------------------------------------------------------------------------------
