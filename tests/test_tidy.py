@@ -136,18 +136,26 @@ def test_tidy_keeps_aliased_rows() -> None:
 PROFILE_CASES = [n for n in IDS if load(n)["r"]["confint_profile_95"] and load(n)["r"]["coef_names"]]
 
 
-@pytest.mark.xfail(raises=ImportError, strict=False, reason="profile intervals (rglm.profile) are not merged yet")
 @pytest.mark.parametrize("name", PROFILE_CASES)
-def test_tidy_profile_intervals_match_r(name: str) -> None:
-    """broom's default: R's confint (profile likelihood, MASS) at the requested level."""
+def test_tidy_profile_intervals(name: str) -> None:
+    """broom's default: profile-likelihood intervals at the requested level.
+
+    The interval ends are ``conf_int(method="profile")``'s, whose accuracy is held against
+    exact roots of R's profile in tests/test_profile.py.  R's ``confint`` interpolates a
+    spline through a grid, which is off by up to a few parts in a thousand (0.35% on one
+    end of esoph_quasibinomial), so it is only a loose check here.
+    """
     m = fitted(name)
     idx = r_order(m, name)
     r = load(name)["r"]
     for level in (0.95, 0.90):
         t = m.tidy(conf_int=True, conf_level=level)
+        ci = m.conf_int(alpha=1 - level, method="profile")
+        np.testing.assert_array_equal(t["conf_low"].to_numpy(), ci["lower"].to_numpy())
+        np.testing.assert_array_equal(t["conf_high"].to_numpy(), ci["upper"].to_numpy())
         want = r[f"confint_profile_{round(level * 100)}"]
-        close(t["conf_low"].to_numpy()[idx], values(want["lower"]), f"{name} profile low", rtol=2e-3)
-        close(t["conf_high"].to_numpy()[idx], values(want["upper"]), f"{name} profile high", rtol=2e-3)
+        close(t["conf_low"].to_numpy()[idx], values(want["lower"]), f"{name} profile low", rtol=5e-3)
+        close(t["conf_high"].to_numpy()[idx], values(want["upper"]), f"{name} profile high", rtol=5e-3)
 
 
 # -- glance ----------------------------------------------------------------------------------------------------

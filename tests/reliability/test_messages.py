@@ -142,10 +142,6 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
      rglm.FamilyError, ValueError,
      ("unknown family 'poison'; known families are Binomial, Gamma, Gaussian, InverseGaussian, NegativeBinomial, "
       "Poisson, Quasi, QuasiBinomial, QuasiPoisson, Tweedie")),
-    ("negative_binomial_without_theta", lambda: rglm.glm("y ~ x", make_data(), rglm.NegativeBinomial()),
-     rglm.FamilyError, ValueError,
-     ("NegativeBinomial() without theta estimates theta, which is not available yet; pass a fixed theta, "
-      "e.g. NegativeBinomial(theta=2.0)")),
     # -- formulas -------------------------------------------------------------------------------
     ("formula_without_tilde", lambda: rglm.glm("y + x", make_data()),
      rglm.FormulaError, ValueError,
@@ -274,9 +270,9 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
     ("start_wrong_length", lambda: rglm.glm("y ~ x + g", make_data(), rglm.Poisson(), start=[0.0, 0.1]),
      rglm.DataError, ValueError,
      "start (one per coefficient) must have 4 values, got 2"),
-    ("predict_bad_type", lambda: _fitted().predict(type="terms"),
+    ("predict_bad_type", lambda: _fitted().predict(type="probability"),
      rglm.ArgumentError, ValueError,
-     "type must be 'response' or 'link', got 'terms'"),
+     "type must be 'link', 'response' or 'terms', got 'probability'"),
 ]
 
 
