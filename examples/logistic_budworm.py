@@ -2,9 +2,9 @@
 
 Twenty moths of each sex were exposed to six doses (log2 scale) of a pyrethroid;
 the response is the number killed out of 20, given to glm as ``cbind(dead, alive)``
-exactly as in R.  Prints R's summary, a markdown table and predicted kill
-probabilities with standard errors (R's ``predict(fit, newdata, type = "response",
-se.fit = TRUE)``).
+exactly as in R.  Prints R's summary, a markdown table, predicted kill probabilities
+with standard errors (R's ``predict(fit, newdata, type = "response", se.fit = TRUE)``),
+LD50s, and a side-by-side table of nested models with their analysis of deviance.
 
 Run: python examples/logistic_budworm.py
 """
@@ -42,6 +42,15 @@ def main() -> None:
         ld50 = -a0 / a1
         print(f"\nLD50 for sex {sex}: log2 dose {ld50:.3f}, i.e. {2 ** ld50:.2f} micrograms")
     assert math.isclose(m.deviance, 4.9937, abs_tol=5e-5)
+
+    # A report table: three nested models side by side, odds ratios with 95% intervals.
+    fam = rglm.Binomial()
+    models = {"dose": rglm.glm("cbind(numdead, numalive) ~ ldose", budworm, family=fam),
+              "sex + dose": rglm.glm("cbind(numdead, numalive) ~ sex + ldose", budworm, family=fam),
+              "sex * dose": m}
+    print("\nOdds ratios, markdown for a report:\n")
+    print(rglm.compare(models, stat="ci", exponentiate=True, digits=2).to_markdown())
+    print(rglm.anova(models["dose"], models["sex + dose"], m, test="Chisq"))
 
 
 if __name__ == "__main__":
