@@ -21,6 +21,8 @@ import pandas as pd
 from scipy import special
 from tabulate import tabulate
 
+from ._escape import md_escape as _md_escape
+from ._escape import tex_escape as _tex_escape
 from .exceptions import ArgumentError
 from .format import sig_stars
 
@@ -162,16 +164,8 @@ def _fixed(x: float, digits: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
 
 
-_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-        "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}"}
-
-
-def _tex_escape(text: str) -> str:
-    return "".join(_TEX.get(ch, ch) for ch in text)
 
 
 def _tex_cell(text: str) -> str:

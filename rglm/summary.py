@@ -17,6 +17,9 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
+from ._escape import html_escape as _html_escape
+from ._escape import md_escape as _md_escape
+from ._escape import tex_escape as _tex_escape
 from .format import SIGNIF_LEGEND, coef_matrix_lines, format_real, sig_stars
 from .robust import cov_description
 from .separation import separation_note
@@ -210,23 +213,9 @@ class Summary:
         return self.to_html()
 
 
-def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
 
 
-_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-        "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
-        ">": r"\textgreater{}"}
 
-
-def _tex_escape(text: str) -> str:
-    return "".join(_TEX.get(ch, ch) for ch in text)
-
-
-def _html_escape(text: str) -> str:
-    import html
-
-    return html.escape(text)
 
 
 def _call(m: GLMResult) -> str:

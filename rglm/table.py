@@ -24,6 +24,8 @@ import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
+from ._escape import md_escape as _md_escape
+from ._escape import tex_escape as _tex_escape
 from .format import (
     DBL_EPSILON,
     NA_REAL,
@@ -311,17 +313,3 @@ class _Deparser:
 def na_vector(n: int) -> np.ndarray:
     """``n`` copies of R's NA (which prints blank in an anova table)."""
     return np.full(n, NA_REAL)
-
-
-# -- escapes --------------------------------------------------------------------------------------
-def _md_escape(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("*", "\\*").replace("_", "\\_")
-
-
-_TEX = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#", "_": r"\_",
-        "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "<": r"\textless{}",
-        ">": r"\textgreater{}"}
-
-
-def _tex_escape(text: str) -> str:
-    return "".join(_TEX.get(ch, ch) for ch in text)

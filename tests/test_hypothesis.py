@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from rnames import r_key as _key
 
 import rglm
 from rglm.hypothesis import LRTestResult, WaldTestResult, linear_restrictions, lr_test, t_test, wald_test
@@ -28,11 +29,6 @@ LR = [p for p in sorted(HERE.glob("*.json")) if json.loads(p.read_text())["kind"
 RTOL = 1e-6
 
 
-def _key(name: str) -> str:
-    s = name.replace(" ", "").replace("(Intercept)", "Intercept")
-    s = re.sub(r"(?:factor|C)\(([\w.]+)\)", r"\1", s)
-    s = re.sub(r"\[(?:T\.)?([^\]]*)\]", r"\1", s)
-    return s.replace("**", "^").replace("`", "")
 
 
 def _fit(spec: dict[str, Any]) -> rglm.GLMResult:

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from rnames import r_key as _key
 
 import rglm
 from rglm.negbin import ThetaConvergenceWarning, anova_negbin, glm_nb, theta_ml
@@ -34,12 +35,6 @@ RUNOFF_RTOL = 1e-5
 THETA_WARNINGS = ("iteration limit reached", "alternation limit reached", "estimate truncated at zero")
 
 
-def _key(name: str) -> str:
-    """A spelling shared by R's and formulaic's names of one coefficient."""
-    s = name.replace(" ", "").replace("(Intercept)", "Intercept")
-    s = re.sub(r"(?:factor|C)\(([\w.]+)\)", r"\1", s)
-    s = re.sub(r"\[(?:T\.)?([^\]]*)\]", r"\1", s)
-    return s.replace("`", "")
 
 
 def _close(got: Any, want: Any, rtol: float = RTOL) -> None:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from rnames import r_key as _key
 from scipy import special
 
 import rglm
@@ -31,12 +31,6 @@ R_RTOL = 2e-3  # R's spline interpolation error
 EXACT_RTOL = 1e-6
 
 
-def _key(name: str) -> str:
-    """A spelling shared by R's and formulaic's names of one coefficient."""
-    s = name.replace(" ", "").replace("(Intercept)", "Intercept")
-    s = re.sub(r"(?:factor|C)\(([\w.]+)\)", r"\1", s)
-    s = re.sub(r"\[(?:T\.)?([^\]]*)\]", r"\1", s)
-    return s.replace("**", "^").replace("`", "")
 
 
 def _fit(case: dict[str, Any]) -> rglm.GLMResult:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+from rnames import r_key as _key
 
 import rglm
 
@@ -33,12 +33,6 @@ CASES = CASE_FILES
 RTOL = 1e-6
 
 
-def _key(name: str) -> str:
-    """A spelling shared by R's and formulaic's names of one coefficient."""
-    s = name.replace(" ", "").replace("(Intercept)", "Intercept")
-    s = re.sub(r"(?:factor|C)\(([\w.]+)\)", r"\1", s)
-    s = re.sub(r"\[(?:T\.)?([^\]]*)\]", r"\1", s)
-    return s.replace("**", "^").replace("`", "")
 
 
 def fit(path: Path) -> tuple[rglm.GLMResult, dict, pd.DataFrame]:

@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from rnames import r_key as _key
 
 import rglm
 
@@ -36,11 +37,6 @@ PAIRS = [
 ]
 
 
-def _key(name: str) -> str:
-    s = name.replace(" ", "").replace("(Intercept)", "Intercept")
-    s = re.sub(r"(?:factor|C)\(([\w.]+)\)", r"\1", s)
-    s = re.sub(r"\[(?:T\.)?([^\]]*)\]", r"\1", s)
-    return s.replace("**", "^").replace("`", "")
 
 
 def _fit(stem: str) -> tuple[rglm.GLMResult, dict]:

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from rnames import r_key as _key
 
 import rglm
 from rglm.robust import COV_TYPES, HC_TYPES, cov_description, robust_cov
@@ -25,11 +26,6 @@ CASES = sorted((HERE / "cases").glob("*.json"))
 RTOL = 1e-6
 
 
-def _key(name: str) -> str:
-    s = name.replace(" ", "").replace("(Intercept)", "Intercept")
-    s = re.sub(r"(?:factor|C)\(([\w.]+)\)", r"\1", s)
-    s = re.sub(r"\[(?:T\.)?([^\]]*)\]", r"\1", s)
-    return s.replace("**", "^").replace("`", "")
 
 
 def _data(spec: dict[str, Any]) -> pd.DataFrame:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import json
-import re
 import warnings
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from rnames import r_key as _key
 
 import rglm
 from rglm.exceptions import ArgumentError, DataError
@@ -70,12 +70,6 @@ def close(got: Any, want: Any, what: str, rtol: float = RTOL) -> None:
     np.testing.assert_allclose(got[ok], want[ok], rtol=rtol, atol=floor, err_msg=what)
 
 
-def _key(name: str) -> str:
-    """One spelling for R's and formulaic's names of a coefficient."""
-    s = name.replace(" ", "").replace("(Intercept)", "Intercept")
-    s = re.sub(r"(?:factor|C)\(([\w.]+)\)", r"\1", s)
-    s = re.sub(r"\[(?:T\.)?([^\]]*)\]", r"\1", s)
-    return s.replace("**", "^").replace("`", "")
 
 
 def r_order(m: rglm.GLMResult, name: str) -> list[int]:
