@@ -199,6 +199,31 @@ class ModelFrame:
         return pd.Series(full, index=self.full_index, name=name)
 
 
+_CONTRAST_PREFIX = re.compile(r"^[A-Z]?\.")
+_LEVEL = re.compile(r"^(.*)\[(.*)\]$", re.DOTALL)
+
+
+def _display_name(name: str, bool_vars: set[str]) -> str:
+    """The column name shown to users: formulaic's, with two changes that make every name
+    carry its level the way R's does.
+
+    A full set of indicators (a factor without an intercept, or inside an interaction whose
+    main effect is absent) is named ``sex[F]`` by formulaic and ``sexF`` by R; rglm writes
+    ``sex[T.F]`` as for treatment contrasts, so that every indicator reads the same way.  A
+    boolean predictor is a 0/1 column named ``flag`` by formulaic and ``flagTRUE`` by R; rglm
+    writes ``flag[T.TRUE]``.
+    """
+    parts = []
+    for part in name.split(":"):
+        m = _LEVEL.match(part)
+        if m and not _CONTRAST_PREFIX.match(m.group(2)):
+            part = f"{m.group(1)}[T.{m.group(2)}]"
+        elif part in bool_vars or part.strip("`") in bool_vars:
+            part = f"{part}[T.TRUE]"
+        parts.append(part)
+    return ":".join(parts)
+
+
 def _plain(v: Any) -> Any:
     return v.item() if isinstance(v, np.generic) else v
 
@@ -562,6 +587,8 @@ def build_frame(
     for s in rhs_spec.structure:
         label = str(s.term)
         term_columns[label] = [names.index(c) for c in s.columns]
+    bool_vars = {c for c in sub.columns if pd.api.types.is_bool_dtype(sub[c].dtype)}
+    names = [_display_name(n, bool_vars) for n in names]
     levels: dict[str, list[Any]] = {}
     for key, (kind, state) in rhs_spec.encoder_state.items():
         if str(getattr(kind, "value", kind)) != "categorical":

@@ -823,3 +823,20 @@ def test_results_do_not_share_memory_with_the_callers_frame() -> None:
     # The fit is a snapshot: changing the frame afterwards changes nothing.
     np.testing.assert_array_equal(m.fittedvalues.to_numpy(), fitted)
     np.testing.assert_array_equal(m.prior_weights.to_numpy(), before["w"].to_numpy())
+
+
+def test_column_names_carry_levels_as_r_does() -> None:
+    """Every indicator is named ``var[T.level]`` (R: ``varlevel``), also a full set of them, and
+    a boolean predictor is ``var[T.TRUE]`` (R: ``varTRUE``)."""
+    rng = np.random.default_rng(5)
+    df = pd.DataFrame({"y": rng.poisson(3, 60), "x": rng.normal(size=60), "sex": rng.choice(["F", "M"], 60),
+                       "flag": rng.choice([True, False], 60)})
+    cases = {
+        "y ~ 0 + sex": ["sex[T.F]", "sex[T.M]"],
+        "y ~ x:sex": ["Intercept", "x:sex[T.F]", "x:sex[T.M]"],
+        "y ~ sex + sex:x": ["Intercept", "sex[T.M]", "sex[T.F]:x", "sex[T.M]:x"],
+        "y ~ flag * x": ["Intercept", "flag[T.TRUE]", "x", "flag[T.TRUE]:x"],
+        "y ~ C(sex, contr.poly)": ["Intercept", "C(sex, contr.poly)[.L]"],
+    }
+    for formula, names in cases.items():
+        assert quiet_glm(formula, df, rglm.Poisson()).exog_names == names, formula

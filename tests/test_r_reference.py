@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import warnings
 from pathlib import Path
 
@@ -81,6 +82,19 @@ def test_coefficients(case: tuple) -> None:
     _close(m.pvalues.to_numpy()[idx], r["p"])
     assert list(m.aliased.to_numpy()[idx]) == r["aliased"]
     assert m.use_t == (r["stat_name"] == "t value")
+
+
+def _strict_key(name: str) -> str:
+    """Only the respellings between R's and rglm's names: ``(Intercept)``, ``C(x)``/``factor(x)``,
+    ``[T.level]`` for R's ``level`` suffix and ``**`` for ``^``; nothing else is forgiven."""
+    s = name.replace(" ", "").replace("(Intercept)", "Intercept")
+    s = re.sub(r"(?:factor|C)\(([A-Za-z_.][\w.]*)\)", r"\1", s)
+    return s.replace("[T.", "").replace("]", "").replace("**", "^")
+
+
+def test_coefficient_names_spell_rs(case: tuple) -> None:
+    m, r, _ = case
+    assert [_strict_key(n) for n in m.exog_names] == [_strict_key(n) for n in r["coef_names"]]
 
 
 def test_theta(case: tuple) -> None:

@@ -436,7 +436,13 @@ def sm_reorder(rglm_names: Any, sm_names: Any) -> np.ndarray:
 
 
 def _norm_name(name: str) -> str:
-    return name.replace("np.", "").replace(" ", "")
+    """patsy's names in rglm's spelling: a full set of indicators is ``g[a]`` in patsy and
+    ``g[T.a]`` in rglm (as R writes ``ga`` for both kinds), and a boolean is ``b[T.True]``
+    in patsy and ``b[T.TRUE]`` in rglm."""
+    import re
+
+    s = name.replace("np.", "").replace(" ", "").replace("[T.True]", "[T.TRUE]")
+    return ":".join(re.sub(r"\[(?![A-Z]?\.)([^\]]*)\]$", r"[T.\1]", part) for part in s.split(":"))
 
 
 def sm_order(f: Fitted) -> np.ndarray:
