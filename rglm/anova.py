@@ -291,7 +291,7 @@ def _anova_one(m: GLMResult, test: str | bool | None, dispersion: float | None) 
              "\n\nTerms added sequentially (first to last)\n\n")
     chosen, scale, df_scale = _test_setup(m, test, dispersion)
     if chosen is not False:
-        cols.update(_stat_anova(cols, str(chosen), scale, df_scale, int(m.fit.y.shape[0])))
+        cols.update(_stat_anova(cols, str(chosen), scale, df_scale, int(m.fit.n_rows)))
     return AnovaTable(cols, index=["NULL", *labels][:keep], heading=[title])
 
 
@@ -329,7 +329,7 @@ def _anova_list(models: Sequence[GLMResult], test: str | bool | None, dispersion
     big = models[int(np.argmin(resdf))]
     chosen, scale, df_scale = _test_setup(big, test, dispersion)
     if chosen is not False:
-        cols.update(_stat_anova(cols, str(chosen), scale, df_scale, int(big.fit.y.shape[0])))
+        cols.update(_stat_anova(cols, str(chosen), scale, df_scale, int(big.fit.n_rows)))
     return AnovaTable(cols, index=list(range(1, len(models) + 1)),
                       heading=["Analysis of Deviance Table\n", notes])
 

@@ -246,10 +246,7 @@ class GLMResult:
             return 1.0
         if self.df_resid <= 0:
             return math.nan
-        w = self._fit.working_weights
-        r = self._fit.working_residuals
-        pos = w > 0
-        return _rmath.rsum((w * r * r)[pos]) / self.df_resid
+        return self._fit.working_rss / self.df_resid
 
     @_computed_once
     def normalized_cov_params(self) -> pd.DataFrame:
@@ -360,7 +357,8 @@ class GLMResult:
     @cached_property
     def pearson_chi2(self) -> float:
         """Pearson's statistic :math:`X^2 = \\sum_i w_i (y_i - \\hat\\mu_i)^2 / V(\\hat\\mu_i)`."""
-        return float(np.nansum(self.resid_pearson.to_numpy() ** 2))
+        held = getattr(self._fit, "pearson_chi2", None)  # a fit over chunks keeps the sum only
+        return float(held) if held is not None else float(np.nansum(self.resid_pearson.to_numpy() ** 2))
 
     @cached_property
     def _ll_df(self) -> int:
@@ -417,7 +415,7 @@ class GLMResult:
     def bic(self) -> float:
         """Schwarz's criterion :math:`-2\\ell + k\\log n`, with :math:`n` the rows used
         (zero-weight rows included, as R's ``BIC``)."""
-        return -2 * self.llf + math.log(self._fit.y.shape[0]) * self._ll_df
+        return -2 * self.llf + math.log(self._fit.n_rows) * self._ll_df
 
     # -- per observation ----------------------------------------------------------------------------
     @_computed_once

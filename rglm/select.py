@@ -59,7 +59,7 @@ def extract_aic(m: GLMResult, k: float = 2.0) -> tuple[float, float]:
     the residual degrees of freedom, and the AIC of the IRLS fit (for a negative binomial, the
     likelihood at the fitted :math:`\\theta`, which is not counted, as MASS's
     ``extractAIC.negbin``).  The AIC is NaN for quasi families."""
-    edf = float(m.fit.y.shape[0] - m.df_resid)
+    edf = float(m.fit.n_rows - m.df_resid)
     aic = math.nan if m.family.is_quasi else float(m.fit.aic)
     return edf, aic + (k - 2) * edf
 
