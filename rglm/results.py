@@ -533,6 +533,23 @@ class GLMResult:
 
         return separation_of(self)
 
+    # -- models fitted to chunked or Dask data -------------------------------------------------------------
+    def iter_rows(self, columns: Any = None) -> Any:
+        """Per-row values (fitted values, residuals, hat values, Cook's distances) of a model
+        fitted to chunked or Dask data, one DataFrame per chunk; see
+        :func:`rglm.backends.chunked.iter_rows`."""
+        from .backends.chunked import iter_rows
+
+        return iter_rows(self, columns)
+
+    def predict_to(self, path: Any, source: Any = None, *, type: str = "response", chunksize: int | None = None,
+                   keep: Any = None) -> int:
+        """Write predictions for ``source`` (by default the data fitted) to a Parquet file chunk by
+        chunk; see :func:`rglm.backends.chunked.predict_to`."""
+        from .backends.chunked import predict_to
+
+        return predict_to(self, path, source, type=type, chunksize=chunksize, keep=keep)
+
     # -- inference on the fitted model (each in its own module) -----------------------------------------
     def influence(self, dfbeta: str = "scaled", rstandard: str = "deviance") -> pd.DataFrame:
         """Per-observation influence measures (R's ``influence.measures``, ``rstandard``,

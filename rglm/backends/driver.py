@@ -317,6 +317,7 @@ class PassFit:
     null_deviance: float = math.nan
     deviance_trace: tuple[float, ...] = field(default=())
     passes: int = 0
+    weights_point: Point | None = None
 
     eta = _not_held("eta (the linear predictors)")
     mu = _not_held("mu (the fitted values)")
@@ -364,7 +365,8 @@ def finish_passes(run: Callable[[PassRequest], Sums], loop: LoopResult, family: 
     return PassFit(coef=loop.coef, wls=loop.wls, deviance=loop.deviance, aic=float(aic), iterations=loop.iterations,
                    converged=loop.converged, boundary=loop.boundary, n_rows=s.n_rows, n_ok=s.n_ok,
                    working_rss=float(s.working_rss), pearson_chi2=float(s.pearson), null_deviance=float(nulldev),
-                   deviance_trace=loop.trace, passes=getattr(run, "passes", 0))
+                   deviance_trace=loop.trace, passes=getattr(run, "passes", 0),
+                   weights_point=loop.weights_point)
 
 
 def _expand(beta: FloatArray, columns: IntArray, p: int) -> FloatArray:
