@@ -633,6 +633,6 @@ class GLMResult:
             from .negbin import negbin_summary
 
             return negbin_summary(self)
-        if self.dispersion_is_estimated and np.any(self._fit.prior_weights == 0):
+        if self.dispersion_is_estimated and self._fit.n_ok < self._fit.n_rows:  # some prior weight is 0
             warn("observations with zero weight not used for calculating dispersion", DispersionWarning)
         return Summary.from_result(self)
