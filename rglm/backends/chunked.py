@@ -247,7 +247,9 @@ def _rows_of(frame: pd.DataFrame, model: ChunkModel, m: Any) -> pd.DataFrame:
             resid_dev = np.where(y > mu, d, -d) if m.df_resid > 0 else np.zeros_like(mu)
             cov = np.nan_to_num(cov_unscaled(fit.wls))
             hat = chunk.design.quad_form(cov) * ww if chunk.n else np.zeros(0)
+
             cooks = (resid_pearson / (1 - hat)) ** 2 * hat / (m.scale * fit.rank)
+            cooks[pw == 0] = np.nan  # rows outside the fit, as rglm.influence
             out = {"fitted": mu, "linear_predictor": rows.eta, "resid_response": y - mu,
                    "resid_pearson": resid_pearson, "resid_deviance": resid_dev,
                    "resid_working": (y - mu) / fam.link.mu_eta(rows.eta), "working_weights": ww,

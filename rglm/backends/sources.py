@@ -128,9 +128,12 @@ _BAD_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 def _csv(path: str, columns: list[str] | None, chunksize: int) -> Iterator[pd.DataFrame]:
     try:
-        reader = pd.read_csv(path, chunksize=chunksize, usecols=columns)
+        # Every column is parsed (no usecols): with usecols pandas silently accepts a row with
+        # too many fields, and a malformed row must be an error, not a shifted row.
+        reader = pd.read_csv(path, chunksize=chunksize)
         with reader:
-            yield from reader
+            for frame in reader:
+                yield frame if columns is None else frame[[c for c in columns if c in frame.columns]]
     except pd.errors.ParserError as exc:
         m = _BAD_LINE.search(str(exc))
         if m:
