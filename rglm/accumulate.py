@@ -357,7 +357,8 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
         n_good=int(good.sum()), finite=finite, xtwx=xtwx, xtwz=xtwz, r_factor=r_factor, warnings=tuple(caught),
     )
     if request.finish is not None:
-        sums = replace(sums, **_finish_sums(chunk, request, rows))
+        pearson, rss, null, aic = _finish_sums(chunk, request, rows)
+        sums = replace(sums, pearson=pearson, working_rss=rss, null_deviance=null, aic_part=aic)
     return sums
 
 
@@ -372,7 +373,8 @@ def _qr_factor(design: Design, rows: IntArray, w: FloatArray, z: FloatArray) -> 
     return acc
 
 
-def _finish_sums(chunk: Chunk, request: PassRequest, rows: RowState) -> dict[str, float]:
+def _finish_sums(chunk: Chunk, request: PassRequest, rows: RowState) -> tuple[float, float, float, float]:
+    """Pearson's statistic, R's dispersion sum, the null deviance and the AIC share of a block."""
     fin = request.finish
     assert fin is not None
     fam = request.family
@@ -390,8 +392,7 @@ def _finish_sums(chunk: Chunk, request: PassRequest, rows: RowState) -> dict[str
             null = _rmath.rsum(fam.dev_resids(y, np.full(y.size, fin.null_mu), wt))
         elif fin.null_at_offset:
             null = _rmath.rsum(fam.dev_resids(y, fam.link.inverse(chunk.offset), wt))
-    return {"pearson": pearson, "working_rss": rss, "null_deviance": null,
-            "aic_part": aic_part(fam, y, rows.trials, mu, wt, fin)}
+    return pearson, rss, null, aic_part(fam, y, rows.trials, mu, wt, fin)
 
 
 # -- the AIC as a sum over blocks --------------------------------------------------------------------

@@ -236,7 +236,7 @@ class NormalEquations(WLSStep):
 
     def __call__(self, design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray,
                  tol: float) -> WLSFit:
-        n, p = design.shape
+        n = design.shape[0]
         wfull = np.zeros(n)
         wfull[good] = w * w
         zfull = np.zeros(n)

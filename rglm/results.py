@@ -18,7 +18,6 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from . import _rmath
 from .design import DenseDesign
 from .exceptions import ArgumentError, DataError, DispersionWarning, warn
 from .families import Family, NegativeBinomial

@@ -19,14 +19,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from .. import _rmath
-from ..accumulate import Chunk, PassRequest, Point, Sums, accumulate, evaluate_rows, working_weights
+from ..accumulate import PassRequest, Point, Sums, accumulate, evaluate_rows, working_weights
 from ..exceptions import ArgumentError, FitInterrupted, OutOfCoreError
 from ..families import Binomial, Family, NegativeBinomial, QuasiBinomial
 from ..frame import FrameSpec
@@ -138,7 +138,7 @@ class ChunkedFrame:
         def map_reduce(request: PassRequest) -> Sums:
             pc = p if request.columns is None else len(request.columns)
             fn = functools.partial(_pass_sums, model=model, request=request, p=pc)
-            return executor.map_reduce(fn, _merge_sums, Sums.empty(pc, request.qr), request.label)  # type: ignore
+            return executor.map_reduce(fn, _merge_sums, Sums.empty(pc, request.qr), request.label)
 
         return PassRunner(map_reduce)
 
@@ -195,7 +195,9 @@ def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, of
                             have_start=start_ is not None)
     except KeyboardInterrupt:
         raise _interrupted(run, "the fit") from None
-    return GLMResult(fit, frame, family, null_deviance=fit.null_deviance, control=control, dispersion=dispersion,
+    # PassFit and ChunkedFrame offer what GLMResult reads of an IRLSFit and a ModelFrame, and
+    # raise OutOfCoreError for the per-row arrays they do not hold.
+    return GLMResult(cast(Any, fit), cast(Any, frame), family, null_deviance=fit.null_deviance, control=control, dispersion=dispersion,
                      formula=formula, data=data, call=call)
 
 

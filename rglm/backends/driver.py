@@ -17,6 +17,7 @@ an intercept, the null model's own loop.
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -196,9 +197,8 @@ def irls_passes(
             raise FitError(f"NA/NaN/Inf in the weighted least-squares problem at iteration {iteration}: the "
                            "working weights or response are not finite (the variance is negative or undefined at "
                            "the current fitted means); try another link or starting values")
-        here = point
-        step = solver.solve_sums(s.xtwx, s.xtwz, control.rank_tol,
-                                 lambda: _r_factor(run(request(here, f"QR at iteration {iteration}", qr=True))))
+        qr_pass = functools.partial(_qr_pass, run, request(point, f"QR at iteration {iteration}", qr=True))
+        step = solver.solve_sums(s.xtwx, s.xtwz, control.rank_tol, qr_pass)
         if not np.all(np.isfinite(step.coef)):
             conv = False
             warn(f"non-finite coefficients at iteration {iteration}", ConvergenceWarning)
@@ -265,7 +265,9 @@ def irls_passes(
     return LoopResult(coef, beta, wls, float(s.deviance), iteration, conv, boundary, tuple(trace), s, weights_point)
 
 
-def _r_factor(s: Sums) -> FloatArray:
+def _qr_pass(run: Callable[[PassRequest], Sums], request: PassRequest) -> FloatArray:
+    """The triangular factor of :math:`[\\sqrt{W}X, \\sqrt{W}z]` by one more pass (QR fallback)."""
+    s = run(request)
     assert s.r_factor is not None
     return s.r_factor
 
@@ -394,7 +396,7 @@ def memory_map_reduce(chunks: list[Chunk], p_total: int) -> MapReduce:
     """``map_reduce`` over in-memory blocks, in order."""
 
     def map_reduce(request: PassRequest) -> Sums:
-        p = p_total if request.columns is None else int(len(request.columns))
+        p = p_total if request.columns is None else len(request.columns)
         return Sums.total([accumulate(c, request) for c in chunks], p, request.qr)
 
     return map_reduce
@@ -419,7 +421,7 @@ def _irls_in_memory(X: Design, y: FloatArray, family: Family, *, weights: FloatA
                     control: Any, error_hint: Callable[[], str] | None) -> Any:
     from ..irls import IRLSFit
 
-    n, p = X.shape
+    p = X.shape[1]
     have_start = start is not None or etastart is not None or mustart is not None
     chunks = memory_chunks(X, y, weights, offset, etastart, mustart)
     run = PassRunner(memory_map_reduce(chunks, p), emit_warnings=False)
