@@ -232,3 +232,27 @@ def test_passes_are_logged_with_deviance(caplog: pytest.LogCaptureFixture) -> No
     assert m.iterations + 2 <= len(records) == m.fit.passes
     assert f"deviance {m.deviance:.10g}" in records[-1] and records[-1].startswith(f"pass {len(records)} (final sums)")
     assert math.isclose(m.deviance, 5.129141077, rel_tol=1e-9)
+
+
+def test_large_in_memory_fits_run_through_the_same_accumulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    import rglm.backends.driver as driver
+
+    df = rglm.datasets.load("insurance")
+    formula = "Claims ~ District + Group + Age + offset(log(Holders))"
+    exact = rglm.glm(formula, df, family="poisson")
+    calls = {"n": 0}
+    real = driver.accumulate
+
+    def counted(chunk: Any, request: Any) -> Any:
+        calls["n"] += 1
+        return real(chunk, request)
+
+    monkeypatch.setattr(rglm._rmath, "R_EXACT_WORK", 0)  # as if the data were large
+    monkeypatch.setattr(driver, "accumulate", counted)
+    monkeypatch.setattr(driver, "MEMORY_BLOCK_ROWS", 20)
+    big = rglm.glm(formula, df, family="poisson")
+    assert calls["n"] > 0
+    same_fit(big, exact)
+    close(big.fittedvalues, exact.fittedvalues)
+    close(big.working_weights, exact.working_weights)
+    same_fit(rglm.glm(formula, df, family="poisson", chunksize=13), big)

@@ -380,8 +380,9 @@ def _expand(beta: FloatArray, columns: IntArray, p: int) -> FloatArray:
 # -- in-memory data above the R-exact size -------------------------------------------------------------
 def memory_chunks(X: FloatArray | Design, y: FloatArray, weights: FloatArray, offset: FloatArray,
                   etastart: FloatArray | None = None, mustart: FloatArray | None = None,
-                  block_rows: int = MEMORY_BLOCK_ROWS) -> list[Chunk]:
+                  block_rows: int | None = None) -> list[Chunk]:
     """Row blocks of in-memory arrays (views, not copies, where the design allows)."""
+    block_rows = block_rows or MEMORY_BLOCK_ROWS
     design = as_design(X)
     n = design.shape[0]
     out = []
