@@ -235,7 +235,7 @@ def test_passes_are_logged_with_deviance(caplog: pytest.LogCaptureFixture) -> No
 
 
 def test_large_in_memory_fits_run_through_the_same_accumulation(monkeypatch: pytest.MonkeyPatch) -> None:
-    import rglm.backends.driver as driver
+    from rglm.backends import driver
 
     df = rglm.datasets.load("insurance")
     formula = "Claims ~ District + Group + Age + offset(log(Holders))"
