@@ -13,7 +13,10 @@ NumPy's fast kernels, whose results agree to within one unit in the last place.
 
 from __future__ import annotations
 
+import contextvars
 import math
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import numpy as np
 import numpy.typing as npt
@@ -28,9 +31,27 @@ EXACT_LIMIT = 100_000
 R_EXACT_WORK = 2_000_000
 
 
+_FAST: contextvars.ContextVar[bool] = contextvars.ContextVar("rglm_fast_kernels", default=False)
+
+
+@contextmanager
+def fast_kernels(on: bool = True) -> Iterator[None]:
+    """Use NumPy's kernels whatever the array size, in this thread or task.
+
+    Passes over row blocks (:mod:`rglm.accumulate`) belong to large fits, where the
+    bit-for-bit R path is not taken anyway: a small last block must not switch to the slow
+    elementwise C-library path and make the fit depend on where the blocks end.
+    """
+    token = _FAST.set(on)
+    try:
+        yield
+    finally:
+        _FAST.reset(token)
+
+
 def r_exact(n: int, p: int) -> bool:
     """Whether an ``n`` by ``p`` problem takes the bit-for-bit R path."""
-    return n <= EXACT_LIMIT and n * p * p <= R_EXACT_WORK
+    return n <= EXACT_LIMIT and n * p * p <= R_EXACT_WORK and not _FAST.get()
 
 _libm_exp = np.frompyfunc(math.exp, 1, 1)
 _libm_log = np.frompyfunc(math.log, 1, 1)
@@ -40,7 +61,7 @@ _libm_log1p = np.frompyfunc(math.log1p, 1, 1)
 
 def _apply(fast: np.ufunc, exact: np.ufunc, x: npt.ArrayLike) -> FloatArray:
     a = np.asarray(x, dtype=np.float64)
-    if a.size > EXACT_LIMIT or a.size == 0:
+    if a.size > EXACT_LIMIT or a.size == 0 or _FAST.get():
         return fast(a)
     with np.errstate(all="ignore"):
         return np.asarray(exact(a), dtype=np.float64)
@@ -114,7 +135,7 @@ def rsum(x: npt.ArrayLike) -> float:
     a = np.asarray(x, dtype=np.float64).ravel()
     if a.size == 0:
         return 0.0
-    if a.size > EXACT_LIMIT:
+    if a.size > EXACT_LIMIT or _FAST.get():
         return float(np.sum(a, dtype=np.longdouble))
     return float(np.cumsum(a, dtype=np.longdouble)[-1])
 

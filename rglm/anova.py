@@ -251,7 +251,8 @@ def _anova_one(m: GLMResult, test: str | bool | None, dispersion: float | None) 
     resdev: list[float] = []
     resdf: list[int] = []
     score = np.zeros(nvars)
-    design = m.model_frame.design
+    # Only the score test needs the rows (a chunked fit has none in memory and refuses here).
+    design = m.model_frame.design if doscore else None
 
     def columns_upto(k: int) -> list[int]:
         return sorted(base + [c for t in labels[:k] for c in term_cols[t]])
@@ -265,14 +266,14 @@ def _anova_one(m: GLMResult, test: str | bool | None, dispersion: float | None) 
             upto = columns_upto(i)
             fit = refit(m, upto)
             if doscore:
-                assert r is not None and w is not None
+                assert r is not None and w is not None and design is not None
                 score[i - 1] = score_statistic(design.columns(np.asarray(upto, dtype=np.intp)), r, w,
                                                intercept=spec.has_intercept)
                 r, w = fit.working_residuals, fit.working_weights
             resdev.append(fit.deviance)
             resdf.append(_df_resid(fit))
         if doscore and nvars > 0:
-            assert r is not None and w is not None
+            assert r is not None and w is not None and design is not None
             score[nvars - 1] = score_statistic(design, r, w, intercept=spec.has_intercept)
     rdf = np.array([m.df_null, *resdf, m.df_resid], dtype=np.float64)
     rdev = np.array([m.null_deviance, *resdev, m.deviance], dtype=np.float64)
@@ -291,7 +292,7 @@ def _anova_one(m: GLMResult, test: str | bool | None, dispersion: float | None) 
              "\n\nTerms added sequentially (first to last)\n\n")
     chosen, scale, df_scale = _test_setup(m, test, dispersion)
     if chosen is not False:
-        cols.update(_stat_anova(cols, str(chosen), scale, df_scale, int(m.fit.y.shape[0])))
+        cols.update(_stat_anova(cols, str(chosen), scale, df_scale, int(m.fit.n_rows)))
     return AnovaTable(cols, index=["NULL", *labels][:keep], heading=[title])
 
 
@@ -329,7 +330,7 @@ def _anova_list(models: Sequence[GLMResult], test: str | bool | None, dispersion
     big = models[int(np.argmin(resdf))]
     chosen, scale, df_scale = _test_setup(big, test, dispersion)
     if chosen is not False:
-        cols.update(_stat_anova(cols, str(chosen), scale, df_scale, int(big.fit.y.shape[0])))
+        cols.update(_stat_anova(cols, str(chosen), scale, df_scale, int(big.fit.n_rows)))
     return AnovaTable(cols, index=list(range(1, len(models) + 1)),
                       heading=["Analysis of Deviance Table\n", notes])
 

@@ -34,6 +34,8 @@ def glm(
     trace: bool | int = False,
     cov_type: str = "nonrobust",
     cov_kwds: dict[str, Any] | None = None,
+    chunksize: int | None = None,
+    progress: bool = False,
 ) -> GLMResult:
     """Fit a generalized linear model, as R's ``glm()``.
 
@@ -84,6 +86,18 @@ def glm(
         value per row of ``data``), and optionally ``type`` (``"HC0"``, the default as in R,
         ``"HC1"``, ``"HC2"``, ``"HC3"``), ``cadjust`` and ``multi0`` as in ``vcovCL``.
 
+    chunksize : int, optional
+        Fit out of core: ``data`` is then a Parquet or CSV path (or a list of them), a
+        callable returning a fresh iterator of DataFrames, a Dask DataFrame, or a DataFrame
+        to process ``chunksize`` rows at a time; rows are read ``chunksize`` at a time in every
+        pass and never all held in memory.  Paths, callables and Dask DataFrames are fitted
+        this way whether or not ``chunksize`` is given (default 100,000 rows for files).  The
+        numbers equal the in-memory fit's to rounding; per-row values come chunk by chunk
+        (:meth:`GLMResult.iter_rows`, :meth:`GLMResult.predict_to`).  See
+        :mod:`rglm.backends.chunked` and ``docs/scaling.md``.
+    progress : bool
+        With out-of-core data, show a tqdm progress bar of passes and chunks.
+
     Returns
     -------
     GLMResult
@@ -103,6 +117,17 @@ def glm(
         raise DataError(f"dispersion must be a positive number, got {dispersion!r}")
     level = int(trace)
     control = IRLSControl(tol=tol, max_iter=max_iter, trace=bool(trace) and not estimate_theta)
+    if chunksize is not None or _out_of_core(data):
+        from .backends.chunked import fit_out_of_core
+
+        if cov_type != "nonrobust":
+            raise ArgumentError("sandwich covariances (cov_type) are not available for chunked or Dask data")
+        call = {"family": fam, "weights": weights, "offset": offset, "subset": subset, "na_action": na_action,
+                "tol": tol, "max_iter": max_iter, "dispersion": dispersion, "chunksize": chunksize,
+                "progress": progress}
+        return fit_out_of_core(formula, data, fam, weights=weights, offset=offset, subset=subset,
+                               na_action=na_action, start=start, etastart=etastart, mustart=mustart, control=control,
+                               dispersion=dispersion, chunksize=chunksize, progress=progress, call=call)
     frame = build_frame(formula, data, weights=weights, offset=offset, subset=subset, na_action=na_action,
                         binomial=isinstance(fam, (Binomial, QuasiBinomial)))
     n, p = frame.X.shape
@@ -154,6 +179,14 @@ def glm(
         groups = options.pop("groups", None)
         result = robust_result(result, cov_type, groups, **options)
     return result
+
+
+def _out_of_core(data: Any) -> bool:
+    """Paths, callables and Dask DataFrames are fitted by passes over chunks."""
+    from .backends.dask import is_dask
+    from .backends.sources import is_source
+
+    return is_source(data) or is_dask(data)
 
 
 def _check_cov_args(cov_type: Any, cov_kwds: Any) -> None:

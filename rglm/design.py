@@ -60,6 +60,11 @@ class Design:
         sub-models on the same rows."""
         return DenseDesign(np.ascontiguousarray(self.rows()[:, keep]))
 
+    def block(self, start: int, stop: int) -> Design:
+        """Rows ``start`` to ``stop - 1`` as a design of their own (a view where possible), for
+        passes over row blocks (:mod:`rglm.accumulate`)."""
+        return DenseDesign(self.rows(np.arange(start, stop)))
+
     def quad_form(self, cov: FloatArray) -> FloatArray:
         """:math:`\\mathrm{diag}(X C X^T)` row by row, without forming :math:`X` whole."""
         n = self.shape[0]
@@ -101,6 +106,9 @@ class DenseDesign(Design):
 
     def columns(self, keep: IntArray) -> Design:
         return DenseDesign(np.ascontiguousarray(self.X[:, np.asarray(keep, dtype=np.intp)]))
+
+    def block(self, start: int, stop: int) -> Design:
+        return DenseDesign(self.X[start:stop])
 
 
 def _dense_gram(x: FloatArray, w: FloatArray) -> FloatArray:
@@ -232,6 +240,12 @@ class SplitDesign(Design):
                 blocks.append(CategoricalBlock(b.codes, cols, b.values))
         return SplitDesign(self.n, int(keep.size), np.ascontiguousarray(self.dense[:, in_dense]),
                            new_pos[self.dense_columns[in_dense]], tuple(blocks))
+
+    def block(self, start: int, stop: int) -> Design:
+        stop = min(stop, self.n)
+        blocks = tuple(CategoricalBlock(b.codes[start:stop], b.columns, None if b.values is None else b.values[start:stop])
+                       for b in self.blocks)
+        return SplitDesign(stop - start, self.p, self.dense[start:stop], self.dense_columns, blocks)
 
     def rows(self, idx: IntArray | npt.NDArray[np.bool_] | None = None) -> FloatArray:
         if idx is None:

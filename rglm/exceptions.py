@@ -19,9 +19,11 @@ __all__ = [
     "DomainError",
     "FamilyError",
     "FitError",
+    "FitInterrupted",
     "FittedValueWarning",
     "FormulaError",
     "NonIntegerWarning",
+    "OutOfCoreError",
     "PerfectFitWarning",
     "ProfileWarning",
     "RGLMError",
@@ -83,6 +85,24 @@ class FamilyError(RGLMError, ValueError):
 
 class FitError(RGLMError, ValueError):
     """The iteratively reweighted least squares fit cannot proceed."""
+
+
+class OutOfCoreError(ArgumentError):
+    """A whole-data, per-row quantity (fitted values, residuals, influence) was asked of a model
+    fitted to chunked or Dask data, whose rows are not held in memory; such quantities are
+    available chunk by chunk (``GLMResult.iter_rows``, ``GLMResult.predict_to``)."""
+
+
+class FitInterrupted(FitError):
+    """A fit over chunked or Dask data was interrupted (Ctrl-C) between or during passes.
+
+    ``coef`` holds the last coefficients reached (None before the first step); passing them
+    as ``start=`` resumes the fit from there.
+    """
+
+    def __init__(self, message: str, coef: Any = None) -> None:
+        super().__init__(message)
+        self.coef = coef
 
 
 class RGLMWarning(UserWarning):

@@ -39,7 +39,7 @@ from .exceptions import (
     warn,
 )
 from .families import Family
-from .linalg import WLSFit, WLSStep, choose_solver
+from .linalg import NormalEquations, WLSFit, WLSStep, choose_solver
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -121,6 +121,18 @@ class IRLSFit:
         """Rows with non-zero prior weight."""
         return int(np.sum(self.prior_weights != 0))
 
+    @property
+    def n_rows(self) -> int:
+        """All rows of the fit, zero weights included."""
+        return int(self.y.shape[0])
+
+    @property
+    def working_rss(self) -> float:
+        """:math:`\\sum_{i: W_i > 0} W_i r_i^2`, working weights times squared working residuals
+        (the numerator of R's dispersion estimate)."""
+        w, r = self.working_weights, self.working_residuals
+        return _rmath.rsum((w * r * r)[w > 0])
+
 
 def _deviance(family: Family, y: FloatArray, mu: FloatArray, wt: FloatArray) -> float:
     # An overflowing deviance is handled by the loop (step halving, or an error), not warned.
@@ -168,7 +180,8 @@ def irls(
     weights = np.ones(nobs) if weights is None else np.asarray(weights, dtype=np.float64)
     offset = np.zeros(nobs) if offset is None else np.asarray(offset, dtype=np.float64)
     have_start = start is not None or etastart is not None or mustart is not None
-    init = family.initialize(np.asarray(y, dtype=np.float64), weights, have_start=have_start)
+    y_given, weights_given = np.asarray(y, dtype=np.float64), weights
+    init = family.initialize(y_given, weights, have_start=have_start)
     y, weights, n = init.y, init.weights, init.n
     mu_start = init.mustart if mustart is None else np.asarray(mustart, dtype=np.float64)
     link = family.link
@@ -176,6 +189,18 @@ def irls(
 
     if nvars == 0:
         return _empty_fit(y, family, weights, offset, n)
+    if start is not None and np.asarray(start).shape != (nvars,):
+        raise FitError(f"length of 'start' should equal {nvars} and correspond to the coefficients, "
+                       f"got {np.asarray(start).size} values")
+    if solver is None and isinstance(solve, NormalEquations):
+        # Beyond the R-exact size the loop runs as passes over row blocks: the same code that
+        # fits chunked files and Dask data (rglm.accumulate, rglm.backends.driver).
+        from .backends.driver import irls_in_memory
+
+        as_float = (lambda v: None if v is None else np.asarray(v, dtype=np.float64))
+        return irls_in_memory(X, y_given, family, weights=weights_given, offset=offset, init=init,
+                              start=as_float(start), etastart=as_float(etastart), mustart=as_float(mustart),
+                              control=control, error_hint=lambda: _scale_hint(y, X))
 
     coefold: FloatArray | None = None
     if etastart is not None:

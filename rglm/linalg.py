@@ -236,17 +236,25 @@ class NormalEquations(WLSStep):
 
     def __call__(self, design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray,
                  tol: float) -> WLSFit:
-        n, p = design.shape
+        n = design.shape[0]
         wfull = np.zeros(n)
         wfull[good] = w * w
         zfull = np.zeros(n)
         zfull[good] = z
         g = design.gram(wfull)
         rhs = design.rmatvec(wfull * zfull)
+        return self.solve_sums(g, rhs, tol, lambda: self._tsqr_factor(design, good, w, z))
+
+    def solve_sums(self, g: FloatArray, rhs: FloatArray, tol: float, qr_factor: Callable[[], FloatArray]) -> WLSFit:
+        """The step from :math:`X^T W X` and :math:`X^T W z`; ``qr_factor()`` gives the triangular
+        factor of :math:`[\\sqrt{W}X, \\sqrt{W}z]` when Cholesky is in trouble (for data out of
+        memory, another pass over the rows)."""
+        p = g.shape[0]
         aliased = np.zeros(p, dtype=bool) if self.aliased is None else self.aliased
         fit = self._cholesky(g, rhs, aliased)
         if fit is None:
-            fit = self._tsqr(design, good, w, z, tol)
+            acc = qr_factor()
+            fit = solve_r_exact(acc[:, :p], acc[:, p], tol)
             self.aliased = fit.aliased
             self.qr_steps += 1
         return fit
@@ -269,7 +277,7 @@ class NormalEquations(WLSStep):
         return WLSFit(coef=coef, rank=int(kept.size), pivot=pivot, r_factor=r)
 
     @staticmethod
-    def _tsqr(design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray, tol: float) -> WLSFit:
+    def _tsqr_factor(design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray) -> FloatArray:
         """QR of :math:`[\\sqrt{W}X, \\sqrt{W}z]` by blocks of rows; the triangular factor is an
         exact (orthogonally equivalent) stand-in for the full problem."""
         p = design.shape[1]
@@ -279,7 +287,7 @@ class NormalEquations(WLSStep):
             sel = slice(start, start + BLOCK_ROWS)
             blk = np.column_stack([design.rows(rows[sel]) * w[sel, None], z[sel] * w[sel]])
             acc = sla.qr(np.vstack([acc, blk]), mode="r", check_finite=False)[0][: p + 1]
-        return solve_r_exact(acc[:, :p], acc[:, p], tol)
+        return acc
 
 
 def choose_solver(n: int, p: int) -> WLSStep:

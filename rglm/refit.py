@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from .exceptions import ArgumentError
 from .families import Family
 from .irls import IRLSControl, IRLSFit, irls
 
@@ -57,6 +58,15 @@ def refit(
         binomial ``cbind`` response: proportions and trials), as R's ``glm.fit(object$y, ...,
         weights = object$prior.weights)``.
     """
+    from .backends.chunked import is_out_of_core
+
+    if is_out_of_core(m):
+        if offset is not None or mustart is not None:
+            raise ArgumentError("this analysis refits with a changed offset or starting means, which is not available "
+                                "for models fitted to chunked or Dask data")
+        from .backends.chunked import refit_out_of_core
+
+        return refit_out_of_core(m, columns, family=family, control=control, start=start)  # type: ignore[return-value]
     f = m.fit
     design = m.model_frame.design
     if columns is not None:

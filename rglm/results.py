@@ -18,7 +18,6 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from . import _rmath
 from .exceptions import ArgumentError, DispersionWarning, warn
 from .families import Family, NegativeBinomial
 from .frame import ModelFrame
@@ -245,10 +244,7 @@ class GLMResult:
             return 1.0
         if self.df_resid <= 0:
             return math.nan
-        w = self._fit.working_weights
-        r = self._fit.working_residuals
-        pos = w > 0
-        return _rmath.rsum((w * r * r)[pos]) / self.df_resid
+        return self._fit.working_rss / self.df_resid
 
     @_computed_once
     def normalized_cov_params(self) -> pd.DataFrame:
@@ -359,7 +355,8 @@ class GLMResult:
     @cached_property
     def pearson_chi2(self) -> float:
         """Pearson's statistic :math:`X^2 = \\sum_i w_i (y_i - \\hat\\mu_i)^2 / V(\\hat\\mu_i)`."""
-        return float(np.nansum(self.resid_pearson.to_numpy() ** 2))
+        held = getattr(self._fit, "pearson_chi2", None)  # a fit over chunks keeps the sum only
+        return float(held) if held is not None else float(np.nansum(self.resid_pearson.to_numpy() ** 2))
 
     @cached_property
     def _ll_df(self) -> int:
@@ -416,7 +413,7 @@ class GLMResult:
     def bic(self) -> float:
         """Schwarz's criterion :math:`-2\\ell + k\\log n`, with :math:`n` the rows used
         (zero-weight rows included, as R's ``BIC``)."""
-        return -2 * self.llf + math.log(self._fit.y.shape[0]) * self._ll_df
+        return -2 * self.llf + math.log(self._fit.n_rows) * self._ll_df
 
     # -- per observation ----------------------------------------------------------------------------
     @_computed_once
@@ -525,6 +522,23 @@ class GLMResult:
 
         return separation_of(self)
 
+    # -- models fitted to chunked or Dask data -------------------------------------------------------------
+    def iter_rows(self, columns: Any = None) -> Any:
+        """Per-row values (fitted values, residuals, hat values, Cook's distances) of a model
+        fitted to chunked or Dask data, one DataFrame per chunk; see
+        :func:`rglm.backends.chunked.iter_rows`."""
+        from .backends.chunked import iter_rows
+
+        return iter_rows(self, columns)
+
+    def predict_to(self, path: Any, source: Any = None, *, type: str = "response", chunksize: int | None = None,
+                   keep: Any = None) -> int:
+        """Write predictions for ``source`` (by default the data fitted) to a Parquet file chunk by
+        chunk; see :func:`rglm.backends.chunked.predict_to`."""
+        from .backends.chunked import predict_to
+
+        return predict_to(self, path, source, type=type, chunksize=chunksize, keep=keep)
+
     # -- inference on the fitted model (each in its own module) -----------------------------------------
     def influence(self, dfbeta: str = "scaled", rstandard: str = "deviance") -> pd.DataFrame:
         """Per-observation influence measures (R's ``influence.measures``, ``rstandard``,
@@ -608,6 +622,6 @@ class GLMResult:
             from .negbin import negbin_summary
 
             return negbin_summary(self)
-        if self.dispersion_is_estimated and np.any(self._fit.prior_weights == 0):
+        if self.dispersion_is_estimated and self._fit.n_ok < self._fit.n_rows:  # some prior weight is 0
             warn("observations with zero weight not used for calculating dispersion", DispersionWarning)
         return Summary.from_result(self)

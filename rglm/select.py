@@ -59,7 +59,7 @@ def extract_aic(m: GLMResult, k: float = 2.0) -> tuple[float, float]:
     the residual degrees of freedom, and the AIC of the IRLS fit (for a negative binomial, the
     likelihood at the fitted :math:`\\theta`, which is not counted, as MASS's
     ``extractAIC.negbin``).  The AIC is NaN for quasi families."""
-    edf = float(m.fit.y.shape[0] - m.df_resid)
+    edf = float(m.fit.n_rows - m.df_resid)
     aic = math.nan if m.family.is_quasi else float(m.fit.aic)
     return edf, aic + (k - 2) * edf
 
@@ -175,8 +175,8 @@ def drop1(model: GLMResult, scope: Any = None, test: str = "none", k: float = 2.
                                 f"not in {', '.join(t.label for t in terms)}")
         chosen = [by_key[t.factors] for t in wanted]
     spec = model.model_frame.spec
-    design = model.model_frame.design
-    n, p = design.shape
+    n, p = model.fit.n_rows, len(spec.column_names)
+    design = model.model_frame.design if test == "Rao" else None  # a chunked fit has no design in memory
     dfs = np.empty(len(chosen) + 1)
     dev = np.empty(len(chosen) + 1)
     score = na_vector(len(chosen) + 1) if test == "Rao" else None
@@ -187,6 +187,7 @@ def drop1(model: GLMResult, scope: Any = None, test: str = "none", k: float = 2.
         dfs[i], dev[i] = z.rank, z.deviance
         if score is not None:
             # R regresses on the full model's columns with an intercept, whatever the model.
+            assert design is not None
             score[i] = score_statistic(design, z.working_residuals, z.working_weights, intercept=True)
     return _finish(model, [t.label for t in chosen], dfs, dev, score, n, test, k, scale, dropping=True)
 

@@ -378,6 +378,10 @@ def _checked(result: GLMResult) -> SeparationResult | None:
     (the fit itself is R's either way, so a failing check must not break it)."""
     if result.family.name not in ("binomial", "quasibinomial"):
         return None
+    from .backends.chunked import is_out_of_core
+
+    if is_out_of_core(result):
+        return None  # the linear program needs every row in memory; m.separation raises there
     n, p = result.model_frame.design.shape
     if n * p > AUTO_CHECK_LIMIT:
         # A dense linear program over millions of cells costs more than the fit; on data this
