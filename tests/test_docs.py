@@ -1,5 +1,6 @@
 """The code in README.md and docs/*.md runs: each file's ```python blocks are executed in
-order in one namespace, as a reader would paste them."""
+order in one namespace, as a reader would paste them.  Blocks that need something outside
+the test machine (a cluster, a cloud bucket) are fenced as ```py and only shown."""
 
 from __future__ import annotations
 

@@ -16,7 +16,7 @@ EXAMPLES = sorted((ROOT / "examples").glob("*.py"))
 def test_examples_exist() -> None:
     names = {p.name for p in EXAMPLES}
     assert {"logistic_budworm.py", "poisson_rates_offset.py", "gamma_clotting.py", "overdispersed_counts.py",
-            "model_selection.py"} <= names
+            "model_selection.py", "chunked_fit.py"} <= names
 
 
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
