@@ -110,6 +110,8 @@ def build_parser() -> argparse.ArgumentParser:
                           parents=[_model_options(data_required=False)],
                           description="Fit (or load) a model and predict for the rows of --newdata.", **common)
     pred.add_argument("formula", nargs="?", help="model formula (omit with --model)")
+    pred.add_argument("--model-formula", dest="model_formula", metavar="FORMULA",
+                      help="the model formula, as an option instead of the positional argument")
     pred.add_argument("--model", metavar="FILE", help="a model saved with --save or GLMResult.save")
     pred.add_argument("--newdata", required=True, metavar="PATH|NAME", help="rows to predict (CSV, Parquet, dataset)")
     pred.add_argument("--type", choices=("response", "link"), default="response",
@@ -146,6 +148,7 @@ def _model_options(data_required: bool = True) -> argparse.ArgumentParser:
     g.add_argument("--cluster", nargs="+", metavar="COL", help="cluster column(s) for --cov-type cluster")
     g.add_argument("--tol", type=float, default=1e-8, help="convergence tolerance (default: 1e-8)")
     g.add_argument("--max-iter", type=int, default=25, metavar="N", help="IRLS iteration limit (default: 25)")
+    g.add_argument("--trace", action="store_true", help="print the deviance at each iteration (to stderr)")
     return p
 
 
@@ -276,9 +279,18 @@ def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
         if args.cov_type != "cluster":
             raise CLIError("--cluster needs --cov-type cluster")
         cov_kwds = {"groups": args.cluster if len(args.cluster) > 1 else args.cluster[0]}
-    return glm(formula, data, family=make_family(args), weights=args.weights, offset=args.offset,
-               subset=args.subset, na_action=args.na_action, tol=args.tol, max_iter=args.max_iter,
-               dispersion=args.dispersion, cov_type=args.cov_type, cov_kwds=cov_kwds)
+    def fit() -> Any:
+        return glm(formula, data, family=make_family(args), weights=args.weights, offset=args.offset,
+                   subset=args.subset, na_action=args.na_action, tol=args.tol, max_iter=args.max_iter,
+                   dispersion=args.dispersion, cov_type=args.cov_type, cov_kwds=cov_kwds, trace=args.trace)
+
+    if not args.trace:
+        return fit()
+    # The trace goes to stderr so that stdout stays the table or document asked for.
+    import contextlib
+
+    with contextlib.redirect_stdout(sys.stderr):
+        return fit()
 
 
 def _emit(out: str, output: str | None) -> None:
@@ -383,6 +395,10 @@ def run_predict(args: argparse.Namespace) -> int:
     """Run ``rglm predict``: predictions (and standard errors) for the rows of ``--newdata``."""
     from .persist import load
 
+    if args.model_formula is not None:
+        if args.formula is not None:
+            raise CLIError("give the formula once: positionally or with --model-formula")
+        args.formula = args.model_formula
     if (args.model is None) == (args.formula is None):
         raise CLIError("give either a formula (with --data) or --model FILE, not both")
     if args.model is None and args.data is None:

@@ -420,3 +420,18 @@ def test_anova_and_drop1_tables() -> None:
     assert d.stdout.rstrip("\n") == rglm.drop1(rglm.glm(small, df, family=rglm.Binomial()), test="Chisq"
                                               ).to_markdown().rstrip("\n")
     assert_user_error(run("anova", BUDWORM, "--data", "budworm", "--family", "binomial", "--test", "Wald"), "Wald")
+
+
+def test_trace_goes_to_stderr_and_model_formula_option(tmp_path: Path) -> None:
+    proc = run("fit", DOBSON, "--data", "dobson", "--family", "poisson", "--trace")
+    assert proc.returncode == 0, proc.stderr
+    m = rglm.glm(DOBSON, rglm.datasets.load("dobson"), family=rglm.Poisson())
+    assert proc.stdout == str(m.summary())
+    assert "Deviance = 5.129141077 Iterations - 4" in proc.stderr
+    new = tmp_path / "new.csv"
+    rglm.datasets.load("dobson").iloc[[1, 2]].to_csv(new, index=False)
+    a = run("predict", "--model-formula", DOBSON, "--data", "dobson", "--family", "poisson", "--newdata", str(new))
+    b = run("predict", DOBSON, "--data", "dobson", "--family", "poisson", "--newdata", str(new))
+    assert a.returncode == 0 and a.stdout == b.stdout, a.stderr
+    assert_user_error(run("predict", DOBSON, "--model-formula", DOBSON, "--data", "dobson", "--newdata", str(new)),
+                      "formula once")
