@@ -39,6 +39,7 @@ from .exceptions import (
     warn,
 )
 from .families import Family
+from .format import format_real
 from .linalg import NormalEquations, WLSFit, WLSStep, choose_solver
 
 FloatArray = npt.NDArray[np.float64]
@@ -263,7 +264,7 @@ def irls(
         mu = link.inverse(eta)
         dev = _deviance(family, y, mu, weights)
         if control.trace:
-            print(f"Deviance = {dev:.10g} Iterations - {iteration}")
+            print(f"Deviance = {format_real([dev], digits=7)[0].strip()} Iterations - {iteration}")
         boundary = False
         if not math.isfinite(dev):
             if coefold is None:

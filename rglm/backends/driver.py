@@ -51,6 +51,7 @@ from ..exceptions import (
     warn,
 )
 from ..families import Family
+from ..format import format_real
 from ..linalg import NormalEquations, WLSFit
 
 FloatArray = npt.NDArray[np.float64]
@@ -210,7 +211,7 @@ def irls_passes(
         s = run(request(point, f"iteration {iteration}"))
         dev = s.deviance
         if control.trace:
-            print(f"Deviance = {dev:.10g} Iterations - {iteration}")
+            print(f"Deviance = {format_real([dev], digits=7)[0].strip()} Iterations - {iteration}")
         boundary = False
         if not math.isfinite(dev):
             if coefold is None:
