@@ -333,21 +333,36 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
         variance = fam.variance(mu)
         mu_eta = link.mu_eta(eta)
         good = pos & (mu_eta != 0)
-        mg = mu_eta[good]
-        z = (eta - chunk.offset)[good] + (y - mu)[good] / mg
-        w = np.sqrt((wt[good] * (mg * mg)) / variance[good])
-    finite = bool(np.all(np.isfinite(w)) and np.all(np.isfinite(z)))
+        all_good = bool(good.all())
+        if all_good:
+            # The usual case: whole arrays, no gathers or scatters of the good rows.
+            z = (y - mu) / mu_eta
+            z += eta
+            z -= chunk.offset
+            wfull = mu_eta * mu_eta
+            wfull *= wt
+            wfull /= variance
+        else:
+            mg = mu_eta[good]
+            z = (eta - chunk.offset)[good] + (y - mu)[good] / mg
+            wg = (wt[good] * (mg * mg)) / variance[good]
+            wfull = np.zeros(n)
+            wfull[good] = wg
+    finite = bool(np.isfinite(wfull).all() and np.isfinite(z).all())
     xtwx, xtwz = np.zeros((p, p)), np.zeros(p)
     r_factor = np.zeros((0, p + 1)) if request.qr else None
     if finite and good.any():
-        wfull = np.zeros(n)
-        wfull[good] = w * w
-        zfull = np.zeros(n)
-        zfull[good] = z
+        if all_good:
+            zfull = z
+        else:
+            zfull = np.zeros(n)
+            zfull[good] = z
         xtwx = design.gram(wfull)
         xtwz = design.rmatvec(wfull * zfull)
         if request.qr:
-            r_factor = _qr_factor(design, np.flatnonzero(good), w, z)
+            rows_good = np.flatnonzero(good)
+            w = np.sqrt(wfull[rows_good])
+            r_factor = _qr_factor(design, rows_good, w, z if not all_good else z[rows_good])
     sums = Sums(
         p=p, n_rows=n, n_ok=int(np.sum(wt != 0)), sum_w=_rmath.rsum(wt), sum_wy=_rmath.rsum(wt * y),
         max_trials=float(np.max(rows.trials, initial=0.0)), offset_nonzero=bool(np.any(chunk.offset != 0)),

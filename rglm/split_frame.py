@@ -98,7 +98,7 @@ def split_design(
     sample_x = np.asarray(mm.to_numpy(dtype=np.float64), dtype=np.float64)
     n = len(data)
     dense_cols: list[int] = []
-    dense_vals: list[FloatArray] = []
+    dense_factors: list[list[str]] = []  # [] is the intercept; else a product of numeric factors
     blocks: list[CategoricalBlock] = []
     numeric_cache: dict[str, FloatArray] = {}
 
@@ -114,13 +114,10 @@ def split_design(
         nums = [f for f in factors if _kind(spec, f) == "numerical"]
         if str(s.term) == "1":
             dense_cols.append(cols[0])
-            dense_vals.append(np.ones(n))
+            dense_factors.append([])
         elif not cats and len(cols) == 1 and len(nums) == len(factors):
-            value = np.ones(n)
-            for f in nums:
-                value = value * numeric(f)
             dense_cols.append(cols[0])
-            dense_vals.append(value)
+            dense_factors.append(nums)
         elif len(cats) == 1 and len(nums) + 1 == len(factors):
             block = _categorical_block(spec, cats[0], cat_vars[cats[0]], nums, cols, data, sample_idx, sample_x,
                                        numeric)
@@ -129,10 +126,19 @@ def split_design(
             blocks.append(block)
         else:
             return None
-    # Row-major, so that row blocks (for X'WX) and the sparse level sums read contiguous memory.
-    dense = np.empty((n, len(dense_vals)))
-    for j, v in enumerate(dense_vals):
-        dense[:, j] = v
+    # Column-major: filling it is one contiguous copy per column (a row-major fill strides
+    # through memory and costs ten times more), and a row block is still one contiguous
+    # run per column.
+    # Each column is written in place: temporaries of n values would each cost a fresh
+    # allocation and its page faults, more than the arithmetic.
+    dense = np.empty((n, len(dense_factors)), order="F")
+    for j, factors_j in enumerate(dense_factors):
+        if not factors_j:
+            dense[:, j] = 1.0
+            continue
+        dense[:, j] = numeric(factors_j[0])
+        for f in factors_j[1:]:
+            np.multiply(dense[:, j], numeric(f), out=dense[:, j])
     design = SplitDesign(n=n, p=len(names), dense=dense, dense_columns=np.array(dense_cols, dtype=np.intp),
                          blocks=tuple(blocks))
     # The promise is formulaic's matrix; check it on the sample rows before relying on it.

@@ -17,11 +17,14 @@ an intercept, the null model's own loop.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import math
+import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -394,12 +397,51 @@ def memory_chunks(X: FloatArray | Design, y: FloatArray, weights: FloatArray, of
     return out
 
 
-def memory_map_reduce(chunks: list[Chunk], p_total: int) -> MapReduce:
-    """``map_reduce`` over in-memory blocks, in order."""
+def worker_threads() -> int:
+    """Threads for the blocks of an in-memory pass: ``RGLM_NUM_THREADS`` if set, else the
+    CPUs this process may use."""
+    env = os.environ.get("RGLM_NUM_THREADS")
+    if env:
+        try:
+            return max(1, int(env))
+        except ValueError:
+            pass
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@contextlib.contextmanager
+def _single_threaded_blas() -> Iterator[None]:
+    """One BLAS thread per worker while the workers run (threadpoolctl, when installed):
+    the workers already use every core, and nested BLAS threads would fight over them."""
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def memory_map_reduce(chunks: list[Chunk], p_total: int, threads: int | None = None) -> MapReduce:
+    """``map_reduce`` over in-memory blocks.
+
+    Blocks are accumulated on a pool of threads (NumPy and BLAS release the GIL in the
+    heavy loops) and their sums are combined in block order, so the result does not depend
+    on the number of threads or on which block finishes first.
+    """
+    threads = min(worker_threads() if threads is None else threads, len(chunks))
 
     def map_reduce(request: PassRequest) -> Sums:
         p = p_total if request.columns is None else len(request.columns)
-        return Sums.total([accumulate(c, request) for c in chunks], p, request.qr)
+        if threads <= 1:
+            parts = [accumulate(c, request) for c in chunks]
+        else:
+            with _single_threaded_blas(), ThreadPoolExecutor(max_workers=threads) as pool:
+                parts = list(pool.map(lambda c: accumulate(c, request), chunks))
+        return Sums.total(parts, p, request.qr)
 
     return map_reduce
 
