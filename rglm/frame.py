@@ -270,10 +270,19 @@ def _without_unused_levels(data: pd.DataFrame) -> pd.DataFrame:
     cats = [c for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)]
     if not cats:
         return data
-    out = data.copy(deep=False)
+    out = None
     for c in cats:
-        out[c] = out[c].cat.remove_unused_categories()
-    return out
+        col = data[c]
+        ncat = len(col.cat.categories)
+        codes = col.cat.codes.to_numpy()
+        # A count per level is one pass over the codes; pandas' own check sorts them.
+        used = np.bincount(codes[codes >= 0], minlength=ncat) > 0 if ncat else np.zeros(0, dtype=bool)
+        if used.all():
+            continue
+        if out is None:
+            out = data.copy(deep=False)
+        out[c] = col.cat.remove_unused_categories()
+    return data if out is None else out
 
 
 def _evaluate(expr: str, data: pd.DataFrame, what: str) -> FloatArray:
