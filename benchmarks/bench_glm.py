@@ -2,9 +2,11 @@
 """Time rglm, statsmodels and glum side by side on the same GLM problems.
 
 Usage: ``python benchmarks/bench_glm.py [--quick] [--problems NAME,...] [--repeats 3] [--markdown out.md]``.
-Every run is a fresh child process (this script with ``--child``) that imports one package, generates
-the data from a fixed seed, then times formula -> fit -> standard errors -> summary table.  The parent
-interleaves the packages, watches each child's memory and reports medians; see ``benchmarks/README.md``.
+By default every package runs in this one process, interleaved (rglm, statsmodels, glum, rglm, ...),
+on the same DataFrame generated once from a fixed seed; each run times formula -> fit -> standard
+errors -> summary table and reads its peak memory after resetting the kernel's peak counter.
+``--isolated`` instead runs every fit in a fresh child process (this script with ``--child``), which
+gives cleaner memory figures at the cost of regenerating the data.  See ``benchmarks/README.md``.
 """
 
 from __future__ import annotations
@@ -146,12 +148,8 @@ def proc_mb(path: str, key: str) -> float:
         return 0.0
 
 
-def child_main(spec: dict[str, Any]) -> None:
-    """One timed run: import, generate data, reset the peak-RSS counter, fit, write JSON."""
-    for module in IMPORTS[spec["package"]]:  # everything the runner imports, so imports are not timed
-        importlib.import_module(module)
-    problem = PROBLEMS[spec["problem"]]
-    df = make_data(problem, spec["n"])
+def timed_run(package: str, problem: Problem, df: Any) -> dict[str, Any]:
+    """One timed run of ``package`` on ``df``: reset the peak-RSS counter, fit, collect."""
     gc.collect()
     with open("/proc/self/clear_refs", "w") as fh:  # reset VmHWM: the peak then excludes data generation
         fh.write("5")
@@ -162,13 +160,21 @@ def child_main(spec: dict[str, Any]) -> None:
         marks.append(time.perf_counter())
         return value
 
-    names, params, bse, iters = RUNNERS[spec["package"]](problem, df, lap)
+    names, params, bse, iters = RUNNERS[package](problem, df, lap)
     peak = proc_mb("/proc/self/status", "VmHWM")
-    out = {"seconds": marks[-1] - marks[0], "cpu": time.process_time() - cpu0, "names": names,
-           **dict(zip(("fit", "se", "table"), np.diff(marks).tolist())), "params": params, "bse": bse,
-           "iterations": iters, "base_mb": base, "peak_mb": peak, "rise_mb": peak - base,
-           "y_sum": float(df["y"].sum())}
-    Path(spec["out"]).write_text(json.dumps(out))
+    return {"seconds": marks[-1] - marks[0], "cpu": time.process_time() - cpu0, "names": names,
+            **dict(zip(("fit", "se", "table"), np.diff(marks).tolist())), "params": params, "bse": bse,
+            "iterations": iters, "base_mb": base, "peak_mb": peak, "rise_mb": peak - base,
+            "y_sum": float(df["y"].sum())}
+
+
+def child_main(spec: dict[str, Any]) -> None:
+    """One isolated run: import, generate data, then :func:`timed_run`; write JSON."""
+    for module in IMPORTS[spec["package"]]:  # everything the runner imports, so imports are not timed
+        importlib.import_module(module)
+    problem = PROBLEMS[spec["problem"]]
+    df = make_data(problem, spec["n"])
+    Path(spec["out"]).write_text(json.dumps(timed_run(spec["package"], problem, df)))
 
 
 # --------------------------------------------------------------------------- parent side
@@ -207,6 +213,18 @@ def run_child(spec: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
             tail = Path(err_path).read_text().strip().splitlines()[-1:] or [f"exit {proc.returncode}"]
             return {"error": f"killed: {killed}" if killed else tail[0][:100], "other_load": other}
         return {**json.loads(Path(spec["out"]).read_text()), "other_load": other}
+
+
+def run_inline(package: str, name: str, df: Any) -> dict[str, Any]:
+    """One run in this process, on data shared by every package (the default mode)."""
+    busy0, wall0, cpu0 = busy_cpu_seconds(), time.perf_counter(), time.process_time()
+    try:
+        res = timed_run(package, PROBLEMS[name], df)
+    except Exception as exc:  # noqa: BLE001 - a failed run is reported in the table, not fatal
+        res = {"error": f"{type(exc).__name__}: {exc}"[:100]}
+    own = time.process_time() - cpu0
+    other = max(busy_cpu_seconds() - busy0 - own, 0.0) / (time.perf_counter() - wall0)
+    return {**res, "other_load": other}
 
 
 def canonical(name: str) -> str:
@@ -291,9 +309,13 @@ def collect(name: str, n: int, todo: list[str],
     """Run the packages interleaved ``--repeats`` times; successful runs per package, and failures."""
     runs: dict[str, list[dict[str, Any]]] = {p: [] for p in todo}
     errors: dict[str, str] = {}
+    df = None if args.isolated else make_data(PROBLEMS[name], n)
     for rep in range(args.repeats):
         for pkg in (p for p in todo if p not in errors):
-            res = run_child({"package": pkg, "problem": name, "n": n}, args)
+            if df is None:
+                res = run_child({"package": pkg, "problem": name, "n": n}, args)
+            else:
+                res = run_inline(pkg, name, df)
             msg = f"FAILED ({res['error']})" if "error" in res else \
                 f"{res['seconds']:.2f} s, peak {res['peak_mb']:.0f} MB"
             print(f"  {pkg} run {rep + 1}/{args.repeats}: {msg}, other load {res['other_load']:.2f}",
@@ -363,10 +385,16 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--timeout", type=float, default=1800.0, help="kill a run after this many seconds")
     ap.add_argument("--threads", type=int, help="set OPENBLAS/OMP/MKL_NUM_THREADS in the children")
     ap.add_argument("--markdown", metavar="FILE", help="also write the report as markdown")
+    ap.add_argument("--isolated", action="store_true",
+                    help="run every fit in a fresh child process (default: all in this process, interleaved)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         return child_main(json.loads(args.child))
+    if not args.isolated:
+        for pkg in PACKAGES:  # import everything once, up front, so no run pays for an import
+            for module in IMPORTS[pkg]:
+                importlib.import_module(module)
     names = [p.strip() for p in args.problems.split(",") if p.strip()]
     if unknown := [p for p in names if p not in PROBLEMS]:
         ap.error(f"unknown problem(s) {unknown}; choose from {list(PROBLEMS)}")
@@ -376,6 +404,7 @@ def main(argv: list[str] | None = None) -> None:
     report.add("h", "Machine")
     report.add("p", "\n".join([*machine_description(), (
         f"- Settings: repeats={args.repeats}, quick={args.quick}, threads={args.threads or 'default'}, "
+        f"{'isolated child processes' if args.isolated else 'one process, packages interleaved'}, "
         f"memory limit per run {args.mem_limit_mb / 1024:.1f} GB, timeout {args.timeout:.0f} s")]))
     overview: list[list[str]] = []
     t0 = time.perf_counter()
