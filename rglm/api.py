@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import os
+import sys
 from typing import Any
 
 import numpy as np
@@ -111,6 +113,7 @@ def glm(
     5.1291
     """
     _check_cov_args(cov_type, cov_kwds)
+    data_name = _data_name(data)
     fam = Gaussian() if family is None else get_family(family)
     estimate_theta = isinstance(fam, NegativeBinomial) and fam.theta is None
     if dispersion is not None and not (float(dispersion) > 0 and math.isfinite(float(dispersion))):
@@ -127,7 +130,8 @@ def glm(
                 "progress": progress}
         return fit_out_of_core(formula, data, fam, weights=weights, offset=offset, subset=subset,
                                na_action=na_action, start=start, etastart=etastart, mustart=mustart, control=control,
-                               dispersion=dispersion, chunksize=chunksize, progress=progress, call=call)
+                               dispersion=dispersion, chunksize=chunksize, progress=progress,
+                               call=call)._replace(data_name=data_name)
     frame = build_frame(formula, data, weights=weights, offset=offset, subset=subset, na_action=na_action,
                         binomial=isinstance(fam, (Binomial, QuasiBinomial)))
     n, p = frame.X.shape
@@ -157,7 +161,7 @@ def glm(
         # summary.negbin fixes the dispersion at 1 (z tests), unless told otherwise.
         result = GLMResult(fit, frame, fit_family, null_deviance=nulldev, control=control,
                            dispersion=1.0 if dispersion is None else dispersion, formula=formula, data=data,
-                           call=call, negbin=info)
+                           call=call, negbin=info, data_name=data_name)
     else:
         try:
             fit = irls(frame.X, frame.y, fam, weights=frame.weights, offset=frame.offset, start=start_,
@@ -167,7 +171,7 @@ def glm(
         nulldev = null_deviance(fit, fam, frame.offset, intercept=frame.spec.has_intercept, control=control,
                                 response=frame.y, weights=frame.weights)
         result = GLMResult(fit, frame, fam, null_deviance=nulldev, control=control, dispersion=dispersion,
-                           formula=formula, data=data, call=call)
+                           formula=formula, data=data, call=call, data_name=data_name)
         if isinstance(fam, (Binomial, QuasiBinomial)):
             from .separation import warn_if_separated
 
@@ -208,3 +212,22 @@ def _check_cov_args(cov_type: Any, cov_kwds: Any) -> None:
     elif kwds:
         raise ArgumentError(f"cov_kwds only applies to cov_type='cluster', not {cov_type!r}")
 
+
+def _data_name(data: Any) -> str:
+    """What the printed call shows for ``data``, as R's ``deparse(substitute(data))`` would:
+    the caller's variable holding the data frame, or the file name; ``data`` otherwise."""
+    if isinstance(data, (str, os.PathLike)):
+        return repr(os.fspath(data))
+    frame = sys._getframe(1)
+    try:
+        # Skip rglm's own frames (update(), step()) to reach the user's code.
+        while frame is not None and str(frame.f_globals.get("__name__", "")).split(".")[0] == "rglm":
+            frame = frame.f_back
+        if frame is not None:
+            for scope in (frame.f_locals, frame.f_globals):
+                for name, value in scope.items():
+                    if value is data and name.isidentifier() and not name.startswith("_"):
+                        return name
+    finally:
+        del frame
+    return "data"

@@ -146,7 +146,7 @@ class GLMResult:
         kwargs = dict(self._call)
         kwargs.update(changes)
         new_formula = self.formula if formula is None else update_formula(self.formula, formula)
-        return glm(new_formula, self._data, **kwargs)
+        return glm(new_formula, self._data, **kwargs)._replace(data_name=self.data_name)
 
     def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError(f"GLMResult is immutable; cannot set {key!r}")

@@ -170,3 +170,13 @@ def test_zero_weights_warn_in_summary_as_r() -> None:
     assert m.nobs == 29 and m.aic == math.inf and m.llf == -math.inf
     with pytest.warns(rglm.RGLMWarning, match="observations with zero weight not used for calculating dispersion"):
         m.summary()
+
+
+def test_call_names_the_data_variable() -> None:
+    """As R's deparse(substitute(data)): the caller's variable, kept through update()."""
+    budworm = rglm.datasets.load("budworm")
+    m = rglm.glm("cbind(numdead, numalive) ~ sex * ldose", budworm, family=rglm.Binomial())
+    assert "    data = budworm)" in str(m.summary())
+    assert "    data = budworm)" in str(m.update(". ~ . - sex:ldose").summary())
+    anonymous = rglm.glm("y ~ x", pd.DataFrame({"y": [1.0, 2.0, 3.5, 4.0], "x": [1.0, 2.0, 3.0, 5.0]}))
+    assert "data = data)" in str(anonymous.summary())
