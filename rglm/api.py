@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+import types
 from typing import Any
 
 import numpy as np
@@ -218,7 +219,7 @@ def _data_name(data: Any) -> str:
     the caller's variable holding the data frame, or the file name; ``data`` otherwise."""
     if isinstance(data, (str, os.PathLike)):
         return repr(os.fspath(data))
-    frame = sys._getframe(1)
+    frame: types.FrameType | None = sys._getframe(1)
     try:
         # Skip rglm's own frames (update(), step()) to reach the user's code.
         while frame is not None and str(frame.f_globals.get("__name__", "")).split(".")[0] == "rglm":
