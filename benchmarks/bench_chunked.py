@@ -29,6 +29,9 @@ import time
 
 import numpy as np
 
+# Benchmark the rglm of this working tree, not an installed copy (as bench_glm.py does).
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 FORMULA = "y ~ x1 + x2 + g + h + offset(log(t))"
 
 
