@@ -27,4 +27,8 @@ def same_fit(m: rglm.GLMResult, m0: rglm.GLMResult) -> None:
         close(getattr(m, name), getattr(m0, name))
     assert (m.nobs, m.df_resid, m.df_null, m.rank, m.iterations, m.converged, m.n_dropped) == (
         m0.nobs, m0.df_resid, m0.df_null, m0.rank, m0.iterations, m0.converged, m0.n_dropped)
-    assert str(m.summary()) == str(m0.summary())
+    # Everything after the call, which names the data as it was given (a file or a frame).
+    def body(text: str) -> str:
+        return text[text.index("Coefficients"):]
+
+    assert body(str(m.summary())) == body(str(m0.summary()))
