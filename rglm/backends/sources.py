@@ -116,7 +116,9 @@ class Source:
 def _parquet(path: str, columns: list[str] | None, chunksize: int) -> Iterator[pd.DataFrame]:
     pq = require("pyarrow.parquet", "parquet")
     try:
-        pf = pq.ParquetFile(path)
+        # Without pre-buffering pyarrow reads a row group's pages as they are decoded; with it,
+        # whole column chunks are buffered ahead and the reader's memory grows with the file.
+        pf = pq.ParquetFile(path, pre_buffer=False)
     except OSError as exc:
         raise DataError(f"cannot read Parquet file {path!r}: {exc}") from None
     for batch in pf.iter_batches(batch_size=chunksize, columns=columns):
