@@ -279,10 +279,14 @@ def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
         if args.cov_type != "cluster":
             raise CLIError("--cluster needs --cov-type cluster")
         cov_kwds = {"groups": args.cluster if len(args.cluster) > 1 else args.cluster[0]}
+    # The printed call names the data as the user gave it: a dataset name or a file.
+    name = args.data if args.data and not os.path.exists(args.data) else repr(args.data)
+
     def fit() -> Any:
-        return glm(formula, data, family=make_family(args), weights=args.weights, offset=args.offset,
-                   subset=args.subset, na_action=args.na_action, tol=args.tol, max_iter=args.max_iter,
-                   dispersion=args.dispersion, cov_type=args.cov_type, cov_kwds=cov_kwds, trace=args.trace)
+        m = glm(formula, data, family=make_family(args), weights=args.weights, offset=args.offset,
+                subset=args.subset, na_action=args.na_action, tol=args.tol, max_iter=args.max_iter,
+                dispersion=args.dispersion, cov_type=args.cov_type, cov_kwds=cov_kwds, trace=args.trace)
+        return m._replace(data_name=name)
 
     if not args.trace:
         return fit()

@@ -63,8 +63,10 @@ def test_budworm_binomial_text_matches_r() -> None:
 
 def test_text_equals_python_summary() -> None:
     proc = run("fit", DOBSON, "--data", "dobson", "--family", "poisson")
-    m = rglm.glm(DOBSON, rglm.datasets.load("dobson"), family=rglm.Poisson())
+    dobson = rglm.datasets.load("dobson")
+    m = rglm.glm(DOBSON, dobson, family=rglm.Poisson())
     assert proc.stdout == str(m.summary())
+    assert "data = dobson)" in proc.stdout
 
 
 def test_gamma_uses_t_and_estimated_dispersion() -> None:
@@ -172,7 +174,8 @@ def test_json_quasi_has_null_aic_and_aliased_null() -> None:
 def test_markdown() -> None:
     proc = run("fit", DOBSON, "--data", "dobson", "--family", "poisson", "--format", "markdown")
     assert proc.returncode == 0, proc.stderr
-    m = rglm.glm(DOBSON, rglm.datasets.load("dobson"), family=rglm.Poisson())
+    dobson = rglm.datasets.load("dobson")
+    m = rglm.glm(DOBSON, dobson, family=rglm.Poisson())
     assert proc.stdout == m.summary().to_markdown()
     assert "|-------" in proc.stdout
     assert "AIC: 56.761" in proc.stdout
@@ -207,7 +210,8 @@ def test_tweedie_and_negbin() -> None:
     assert "negative.binomial(theta = 1.5)" in nb.stdout
     est = run("fit", "Days ~ Eth + Sex + Age + Lrn", "--data", "quine", "--family", "negbin")
     assert est.returncode == 0, est.stderr
-    m = rglm.glm("Days ~ Eth + Sex + Age + Lrn", rglm.datasets.load("quine"), family=rglm.NegativeBinomial())
+    quine = rglm.datasets.load("quine")
+    m = rglm.glm("Days ~ Eth + Sex + Age + Lrn", quine, family=rglm.NegativeBinomial())
     assert est.stdout == str(m.summary())
     assert "Theta:  1.275" in est.stdout  # MASS's glm.nb on quine
 
@@ -343,10 +347,11 @@ def test_fit_options_match_python_api() -> None:
 
 
 def test_cov_type_and_cluster() -> None:
-    df = rglm.datasets.load("warpbreaks")
+    warpbreaks = rglm.datasets.load("warpbreaks")
+    df = warpbreaks
     hc = run("fit", "breaks ~ wool + tension", "--data", "warpbreaks", "--family", "poisson", "--cov-type", "HC3")
     assert hc.returncode == 0, hc.stderr
-    m = rglm.glm("breaks ~ wool + tension", df, family=rglm.Poisson(), cov_type="HC3")
+    m = rglm.glm("breaks ~ wool + tension", warpbreaks, family=rglm.Poisson(), cov_type="HC3")
     assert hc.stdout == str(m.summary())
     assert "Standard errors: sandwich (HC3)" in hc.stdout
     cl = run("fit", "breaks ~ wool", "--data", "warpbreaks", "--family", "poisson", "--cov-type", "cluster",
@@ -425,7 +430,8 @@ def test_anova_and_drop1_tables() -> None:
 def test_trace_goes_to_stderr_and_model_formula_option(tmp_path: Path) -> None:
     proc = run("fit", DOBSON, "--data", "dobson", "--family", "poisson", "--trace")
     assert proc.returncode == 0, proc.stderr
-    m = rglm.glm(DOBSON, rglm.datasets.load("dobson"), family=rglm.Poisson())
+    dobson = rglm.datasets.load("dobson")
+    m = rglm.glm(DOBSON, dobson, family=rglm.Poisson())
     assert proc.stdout == str(m.summary())
     assert proc.stderr.splitlines()[:4] == [f"Deviance = {d} Iterations - {i}" for i, d in
                                             enumerate(["5.179719", "5.129147", "5.129141", "5.129141"], 1)]
