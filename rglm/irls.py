@@ -141,6 +141,31 @@ def _deviance(family: Family, y: FloatArray, mu: FloatArray, wt: FloatArray) -> 
         return _rmath.rsum(family.dev_resids(y, mu, wt))
 
 
+def end_of_loop_warnings(family: Family, control: IRLSControl, *, conv: bool, iteration: int, change: float,
+                         boundary: bool, mu_min: float, mu_max: float) -> None:
+    """The warnings R's ``glm.fit`` gives once its loop ends: no convergence, a boundary
+    stop, and fitted probabilities or rates numerically 0 (or 1), which point to separation
+    or to cells the model fits exactly.  Shared by the array and the pass-based loops."""
+    if not conv:
+        warn(
+            f"IRLS did not converge in {iteration} iterations (last relative deviance change {change:.3g}, "
+            f"tolerance {control.tol:g}); raise max_iter, supply starting values, or try another link",
+            ConvergenceWarning,
+        )
+    if boundary:
+        warn("IRLS stopped at a boundary value: a step had to be halved to keep the fit valid", BoundaryWarning)
+    eps10 = 10 * _EPS
+    if family.name == "binomial" and (mu_max > 1 - eps10 or mu_min < eps10):
+        warn("fitted probabilities numerically 0 or 1 occurred: the data may be (quasi-)separated, "
+             "so some coefficients and standard errors are unreliable; check for a predictor or level "
+             "that splits the outcomes perfectly, and remove or merge it, or use a penalized (Firth) fit",
+             PerfectFitWarning)
+    if family.name == "poisson" and mu_min < eps10:
+        warn("fitted rates numerically 0 occurred: some cells have zero counts that the model fits "
+             "exactly, so some coefficients tend to minus infinity; check for levels with no events "
+             "and merge or remove them", PerfectFitWarning)
+
+
 def irls(
     X: FloatArray | Design,
     y: FloatArray,
@@ -292,24 +317,8 @@ def irls(
     else:
         iteration = control.max_iter
 
-    if not conv:
-        warn(
-            f"IRLS did not converge in {iteration} iterations (last relative deviance change {change:.3g}, "
-            f"tolerance {control.tol:g}); raise max_iter, supply starting values, or try another link",
-            ConvergenceWarning,
-        )
-    if boundary:
-        warn("IRLS stopped at a boundary value: a step had to be halved to keep the fit valid", BoundaryWarning)
-    eps10 = 10 * _EPS
-    if family.name == "binomial" and (np.any(mu > 1 - eps10) or np.any(mu < eps10)):
-        warn("fitted probabilities numerically 0 or 1 occurred: the data may be (quasi-)separated, "
-             "so some coefficients and standard errors are unreliable; check for a predictor or level "
-             "that splits the outcomes perfectly, and remove or merge it, or use a penalized (Firth) fit",
-             PerfectFitWarning)
-    if family.name == "poisson" and np.any(mu < eps10):
-        warn("fitted rates numerically 0 occurred: some cells have zero counts that the model fits "
-             "exactly, so some coefficients tend to minus infinity; check for levels with no events "
-             "and merge or remove them", PerfectFitWarning)
+    end_of_loop_warnings(family, control, conv=conv, iteration=iteration, change=change, boundary=boundary,
+                         mu_min=float(np.min(mu, initial=np.inf)), mu_max=float(np.max(mu, initial=-np.inf)))
 
     if wls is None:
         raise FitError("IRLS could not take a single step: no least-squares solution was found")

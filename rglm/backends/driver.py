@@ -45,11 +45,9 @@ from ..accumulate import (
 )
 from ..design import Design, as_design
 from ..exceptions import (
-    BoundaryWarning,
     ConvergenceWarning,
     FitError,
     OutOfCoreError,
-    PerfectFitWarning,
     StepHalvingWarning,
     warn,
 )
@@ -65,7 +63,6 @@ __all__ = ["LoopResult", "PassFit", "PassRunner", "finish_passes", "irls_in_memo
 
 logger = logging.getLogger("rglm.passes")
 
-_EPS10 = 10 * float(np.finfo(np.float64).eps)
 
 #: Rows per block when an in-memory fit goes through the pass loop.
 MEMORY_BLOCK_ROWS = 262_144
@@ -242,23 +239,10 @@ def irls_passes(
     else:
         iteration = control.max_iter
 
-    if not conv:
-        warn(
-            f"IRLS did not converge in {iteration} iterations (last relative deviance change {change:.3g}, "
-            f"tolerance {control.tol:g}); raise max_iter, supply starting values, or try another link",
-            ConvergenceWarning,
-        )
-    if boundary:
-        warn("IRLS stopped at a boundary value: a step had to be halved to keep the fit valid", BoundaryWarning)
-    if family.name == "binomial" and (s.mu_max > 1 - _EPS10 or s.mu_min < _EPS10):
-        warn("fitted probabilities numerically 0 or 1 occurred: the data may be (quasi-)separated, "
-             "so some coefficients and standard errors are unreliable; check for a predictor or level "
-             "that splits the outcomes perfectly, and remove or merge it, or use a penalized (Firth) fit",
-             PerfectFitWarning)
-    if family.name == "poisson" and s.mu_min < _EPS10:
-        warn("fitted rates numerically 0 occurred: some cells have zero counts that the model fits "
-             "exactly, so some coefficients tend to minus infinity; check for levels with no events "
-             "and merge or remove them", PerfectFitWarning)
+    from ..irls import end_of_loop_warnings  # irls imports this module for its large-data path
+
+    end_of_loop_warnings(family, control, conv=conv, iteration=iteration, change=change, boundary=boundary,
+                         mu_min=s.mu_min, mu_max=s.mu_max)
     if wls is None:
         raise FitError("IRLS could not take a single step: no least-squares solution was found")
     beta = coef.copy()
