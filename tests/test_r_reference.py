@@ -23,7 +23,8 @@ from rnames import r_key as _key
 import rglm
 
 HERE = Path(__file__).parent / "data"
-CASE_FILES = sorted((HERE / "r_cases" / "cases").glob("*.json")) + sorted((HERE / "r_shared" / "cases").glob("*.json"))
+CASE_FILES = (sorted((HERE / "r_cases" / "cases").glob("*.json")) + sorted((HERE / "r_shared" / "cases").glob("*.json"))
+              + sorted((HERE / "r_extra" / "cases").glob("*.json")))
 
 
 def _load(path: Path) -> dict:
@@ -45,9 +46,17 @@ def fit(path: Path) -> tuple[rglm.GLMResult, dict, pd.DataFrame]:
     if py.get("link"):
         kwargs["link"] = py["link"]
     extra = {k: py[k] for k in ("weights", "offset") if py.get(k)}
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")  # none of these R fits warned, so rglm must not either
+    r_warned = case["r"].get("warnings") or []
+    r_warned = [r_warned] if isinstance(r_warned, str) else list(r_warned)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
         m = rglm.glm(py["formula"], data, family=fam_cls(**kwargs), **extra)
+    ours = [str(w.message) for w in caught if issubclass(w.category, rglm.RGLMWarning)]
+    # rglm warns where R warned (fitted probabilities 0 or 1, ...) and nowhere else.
+    if any("fitted probabilities numerically 0 or 1" in w for w in r_warned):
+        assert any("fitted probabilities numerically 0 or 1" in w for w in ours), ours
+    elif not r_warned:
+        assert not ours, ours
     return m, case["r"], data
 
 
