@@ -18,9 +18,9 @@ factor of :math:`W^{1/2}X` (kept columns only) and the model's residuals.  Follo
   :math:`(X^T W X)^{-1} W_i^{1/2} x_i\\, e_i / (1 - h_i)` (0 where :math:`h_i = 1`): the
   one-step approximation R uses, with the deviance residual in place of the working one.
 
-Rows with zero prior weight take no part: R's ``lm.influence`` leaves them out.  Here they
-keep their place in every output with hat value 0 (their leverage, as :math:`W_i = 0`) and
-NaN in every other column.  With ``na_action="exclude"`` the rows dropped for missing values
+Rows with zero prior weight take no part: R's ``lm.influence`` leaves them out, and so do
+the outputs here (:func:`lm_influence` itself keeps them, with hat value 0, their leverage
+as :math:`W_i = 0`, for the callers that need every row).  With ``na_action="exclude"`` the rows dropped for missing values
 are NaN throughout (R reports hat 0, ``dfbetas`` 0 and ``cov.r`` 1 for them in
 ``influence.measures``, and NA for the residual-based measures).  A value R makes infinite
 (a division by :math:`1 - h_i = 0`) is NaN, as R's ``res[is.infinite(res)] <- NaN``.
@@ -175,7 +175,19 @@ def _finite(x: FloatArray) -> FloatArray:
 
 
 def _pad(m: GLMResult, values: FloatArray, name: str | None) -> pd.Series:
-    return m.model_frame.pad(values, name)
+    """Per-row values on the caller's rows, as R reports influence measures: rows with zero
+    prior weight are left out (``lm.influence`` drops them), rows dropped by
+    ``na_action="exclude"`` are kept as NaN."""
+    s = m.model_frame.pad(values, name)
+    zero = m.fit.prior_weights == 0
+    if not zero.any():
+        return s
+    keep = np.ones(len(s), dtype=bool)
+    if len(s) == values.shape[0]:
+        keep[zero] = False
+    else:
+        keep[m.model_frame.used_positions[zero]] = False
+    return s.iloc[keep]
 
 
 def _coef_frame(m: GLMResult, values: FloatArray, infl: Influence, prefix: str = "") -> pd.DataFrame:
@@ -251,7 +263,7 @@ def _dfbetas(m: GLMResult, infl: Influence) -> FloatArray:
 
 # -- public functions, one per R function ---------------------------------------------------------------
 def hatvalues(m: GLMResult) -> pd.Series:
-    """Hat values :math:`h_i` (R's ``hatvalues``); 0 for rows with zero prior weight."""
+    """Hat values :math:`h_i` (R's ``hatvalues``); rows with zero prior weight are left out."""
     return _pad(m, lm_influence(m, do_coef=False).hat, "hat")
 
 
