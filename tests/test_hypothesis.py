@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from rnames import r_key as _key
+from rcases import r_key as _key
 
 import rglm
 from rglm.hypothesis import LRTestResult, WaldTestResult, linear_restrictions, lr_test, t_test, wald_test

@@ -40,9 +40,9 @@ def test_lowess_tiny_inputs() -> None:
 mpl = pytest.importorskip("matplotlib")  # the test extra installs it; this guards only bare installs
 mpl.use("Agg")
 
-import warnings
 
 import pandas as pd
+from rcases import fit_spec
 
 import rglm
 
@@ -54,14 +54,7 @@ def _fit_case(stem: str) -> tuple[rglm.GLMResult, dict]:
     py = case["python"]
     data = pd.read_csv(INFL / py["data"]) if (INFL / py["data"]).exists() else pd.read_csv(
         INFL.parent / "r_cases" / py["data"])
-    kwargs = dict(py.get("family_args") or {})
-    if py.get("link"):
-        kwargs["link"] = py["link"]
-    extra = {k: py[k] for k in ("weights", "na_action") if py.get(k)}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        m = rglm.glm(py["formula"], data, family=getattr(rglm, py["family"])(**kwargs), **extra)
-    return m, case["r"]
+    return fit_spec(py, data), case["r"]
 
 
 def _points(ax: object) -> np.ndarray:

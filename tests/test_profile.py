@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from rnames import r_key as _key
+from rcases import r_key as _key
 from scipy import special
 
 import rglm

@@ -17,9 +17,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pandas as pd
 import pytest
-from rnames import r_key
+from rcases import fit_case_file, r_key
 
 import rglm
 
@@ -34,17 +33,7 @@ def _having(part: str) -> list[Path]:
 
 @functools.cache
 def _fit(path: Path) -> tuple[rglm.GLMResult, dict[str, Any]]:
-    case = json.loads(path.read_text())
-    py = case["python"]
-    data = pd.read_csv(path.parent.parent / py["data"])
-    kwargs = dict(py.get("family_args") or {})
-    if py.get("link"):
-        kwargs["link"] = py["link"]
-    extra = {k: py[k] for k in ("weights", "offset") if py.get(k)}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        m = rglm.glm(py["formula"], data, family=getattr(rglm, py["family"])(**kwargs), **extra)
-    return m, case["r"]
+    return fit_case_file(path)
 
 
 def _vec(values: list[Any]) -> np.ndarray:

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from rnames import r_key as _key
+from rcases import r_key as _key
 
 import rglm
 

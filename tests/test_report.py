@@ -10,17 +10,16 @@ the diff.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
-import warnings
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from rnames import r_key as _key
+from rcases import fit_case_file
+from rcases import r_key as _key
 
 import rglm
 
@@ -40,17 +39,7 @@ PAIRS = [
 
 
 def _fit(stem: str) -> tuple[rglm.GLMResult, dict]:
-    case = json.loads((CASES / f"{stem}.json").read_text())
-    py = case["python"]
-    data = pd.read_csv(CASES.parent / py["data"])
-    kwargs = dict(py.get("family_args") or {})
-    if py.get("link"):
-        kwargs["link"] = py["link"]
-    extra = {k: py[k] for k in ("weights", "offset") if py.get(k)}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        m = rglm.glm(py["formula"], data, family=getattr(rglm, py["family"])(**kwargs), **extra)
-    return m, case["r"]
+    return fit_case_file(CASES / f"{stem}.json")
 
 
 def _stars(p: float) -> str:

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from rnames import r_key as _key
+from rcases import r_key as _key
 
 import rglm
 from rglm.robust import COV_TYPES, HC_TYPES, cov_description, robust_cov

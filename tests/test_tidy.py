@@ -20,7 +20,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from rnames import r_key as _key
+from rcases import fit_spec
+from rcases import r_key as _key
 
 import rglm
 from rglm.exceptions import ArgumentError, DataError
@@ -40,15 +41,7 @@ def read_data(name: str) -> pd.DataFrame:
 
 
 def fit_case(name: str, data: pd.DataFrame | None = None) -> rglm.GLMResult:
-    py = load(name)["python"]
-    kwargs = dict(py.get("family_args") or {})
-    if py.get("link"):
-        kwargs["link"] = py["link"]
-    extra = {k: py[k] for k in ("weights", "na_action") if py.get(k)}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return rglm.glm(py["formula"], read_data(name) if data is None else data,
-                        family=getattr(rglm, py["family"])(**kwargs), **extra)
+    return fit_spec(load(name)["python"], read_data(name) if data is None else data)
 
 
 @functools.cache
