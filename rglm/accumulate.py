@@ -271,13 +271,23 @@ def _eta_at(chunk: Chunk, design: Design, point: Point, family: Family, mustart:
         return link.link(mustart if chunk.mustart is None else chunk.mustart)
 
 
-def evaluate_rows(chunk: Chunk, request: PassRequest,
-                  init: Any = None) -> tuple[RowState, list[tuple[type[Warning], str]]]:
-    """:math:`\\eta`, :math:`\\mu` and the initialized response of ``chunk`` at the request's point."""
+def _request_design(chunk: Chunk, request: PassRequest) -> Design:
+    """The chunk's design restricted to the request's columns (a sub-model's refit)."""
+    return chunk.design if request.columns is None else chunk.design.columns(request.columns)
+
+
+def evaluate_rows(chunk: Chunk, request: PassRequest, init: Any = None,
+                  design: Design | None = None) -> tuple[RowState, list[tuple[type[Warning], str]]]:
+    """:math:`\\eta`, :math:`\\mu` and the initialized response of ``chunk`` at the request's point.
+
+    ``init`` (the family's ``initialize`` on the chunk) and ``design`` (the request's columns)
+    are computed when not given; a pass that already has them passes them in.
+    """
     caught: list[tuple[type[Warning], str]] = []
     if init is None:
         init, caught = _initialize(request.family, chunk, request.have_start)
-    design = chunk.design if request.columns is None else chunk.design.columns(request.columns)
+    if design is None:
+        design = _request_design(chunk, request)
     eta = _eta_at(chunk, design, request.point, request.family, init.mustart)
     with np.errstate(all="ignore"):
         mu = request.family.link.inverse(eta)
@@ -321,9 +331,10 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
     """
     fam = request.family
     link = fam.link
-    design = chunk.design if request.columns is None else chunk.design.columns(request.columns)
+    design = _request_design(chunk, request)
     p = design.shape[1]
-    rows, caught = evaluate_rows(chunk, request)
+    init, caught = _initialize(fam, chunk, request.have_start)
+    rows, _ = evaluate_rows(chunk, request, init=init, design=design)
     y, wt, eta, mu = rows.y, rows.weights, rows.eta, rows.mu
     n = eta.size
     with np.errstate(all="ignore"):
@@ -372,7 +383,7 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
         n_good=int(good.sum()), finite=finite, xtwx=xtwx, xtwz=xtwz, r_factor=r_factor, warnings=tuple(caught),
     )
     if request.finish is not None:
-        pearson, rss, null, aic = _finish_sums(chunk, request, rows)
+        pearson, rss, null, aic = _finish_sums(chunk, request, rows, init, design)
         sums = replace(sums, pearson=pearson, working_rss=rss, null_deviance=null, aic_part=aic)
     return sums
 
@@ -388,7 +399,8 @@ def _qr_factor(design: Design, rows: IntArray, w: FloatArray, z: FloatArray) -> 
     return acc
 
 
-def _finish_sums(chunk: Chunk, request: PassRequest, rows: RowState) -> tuple[float, float, float, float]:
+def _finish_sums(chunk: Chunk, request: PassRequest, rows: RowState, init: Any,
+                 design: Design) -> tuple[float, float, float, float]:
     """Pearson's statistic, R's dispersion sum, the null deviance and the AIC share of a block."""
     fin = request.finish
     assert fin is not None
@@ -398,7 +410,8 @@ def _finish_sums(chunk: Chunk, request: PassRequest, rows: RowState) -> tuple[fl
         pearson = float(np.nansum(((y - mu) * np.sqrt(wt) / np.sqrt(fam.variance(mu))) ** 2))
         resid = (y - mu) / fam.link.mu_eta(rows.eta)
         # R's dispersion: the last step's working weights with the final working residuals.
-        prev, _ = evaluate_rows(chunk, replace(request, point=fin.weights_point, finish=None))
+        prev, _ = evaluate_rows(chunk, replace(request, point=fin.weights_point, finish=None), init=init,
+                                design=design)
         w, _ = working_weights(fam, prev)
         w2 = w * w
         rss = _rmath.rsum((w2 * resid * resid)[w2 > 0])
