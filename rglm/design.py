@@ -21,7 +21,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from . import _rmath
 
@@ -141,7 +140,6 @@ class CategoricalBlock:
     codes: IntArray
     columns: IntArray
     values: FloatArray | None = None
-    _by_level: list[sparse.csr_matrix] = field(default_factory=list, repr=False)
 
     @property
     def n_levels(self) -> int:
@@ -150,35 +148,15 @@ class CategoricalBlock:
     def _weighted(self, w: FloatArray) -> FloatArray:
         return w if self.values is None else w * self.values
 
-    def level_sums(self, w: FloatArray) -> sparse.csr_matrix:
-        """The ``n_levels x n`` matrix :math:`S` with :math:`S_{l i} = w_i v_i [c_i = l]`, so
-        that :math:`S D` gives every level's weighted sum of the rows of :math:`D` at once."""
-        if not self._by_level:
-            n = self.codes.size
-            # Rows sorted by level: the sparsity pattern is fixed, only the values change.
-            order = np.argsort(self.codes, kind="stable")
-            indptr = np.searchsorted(self.codes[order], np.arange(self.n_levels + 1))
-            self._by_level.append(sparse.csr_matrix((np.ones(n), order, indptr), shape=(self.n_levels, n)))
-            self._by_level.append(order)
-        s, order = self._by_level[0], self._by_level[1]
-        s.data = self._weighted(w)[order]
-        return s
-
-
-def _level_sums_of_columns(block: CategoricalBlock, wv: FloatArray, dense: FloatArray) -> FloatArray:
-    """:math:`S_{lj} = \\sum_{i: c_i = l} (w v)_i\\, d_{ij}` for every level and dense column.
-
-    A column-major ``dense`` gives contiguous columns, and one weighted ``bincount`` per column
-    beats a sparse product that would first copy the block to row-major order.
-    """
-    if dense.flags.f_contiguous or not dense.flags.c_contiguous:
-        out = np.empty((block.n_levels, dense.shape[1]))
+    def level_sums_of(self, w: FloatArray, dense: FloatArray) -> FloatArray:
+        """:math:`S_{lj} = \\sum_{i: c_i = l} w_i v_i\\, d_{ij}` for every level :math:`l` and
+        column :math:`j` of ``dense``: one weighted ``bincount`` per column (contiguous in the
+        column-major blocks the split design keeps)."""
+        wv = self._weighted(w)
+        out = np.empty((self.n_levels, dense.shape[1]))
         for j in range(dense.shape[1]):
-            out[:, j] = np.bincount(block.codes, weights=wv * dense[:, j], minlength=block.n_levels)
+            out[:, j] = np.bincount(self.codes, weights=wv * dense[:, j], minlength=self.n_levels)
         return out
-    s = block.level_sums(np.ones(wv.size))
-    s.data = wv[block._by_level[1]]
-    return np.asarray(s @ dense)
 
 
 @dataclass(frozen=True, eq=False)
@@ -228,7 +206,7 @@ class SplitDesign(Design):
             g[ca, ca] += diag[has_a]
             # Cross with the dense block: per-level sums of w * values * row.
             if dc.size:
-                cross = _level_sums_of_columns(a, wa, self.dense)[has_a]
+                cross = a.level_sums_of(w, self.dense)[has_a]
                 g[np.ix_(ca, dc)] += cross
                 g[np.ix_(dc, ca)] += cross.T
             for b in self.blocks[i + 1:]:
@@ -254,7 +232,7 @@ class SplitDesign(Design):
             cols = np.where(b.columns >= 0, new_pos[np.maximum(b.columns, 0)], -1)
             if np.any(cols >= 0):
                 blocks.append(CategoricalBlock(b.codes, cols, b.values))
-        return SplitDesign(self.n, int(keep.size), np.ascontiguousarray(self.dense[:, in_dense]),
+        return SplitDesign(self.n, int(keep.size), np.asfortranarray(self.dense[:, in_dense]),
                            new_pos[self.dense_columns[in_dense]], tuple(blocks))
 
     def block(self, start: int, stop: int) -> Design:
