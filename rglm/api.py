@@ -121,18 +121,18 @@ def glm(
         raise DataError(f"dispersion must be a positive number, got {dispersion!r}")
     level = int(trace)
     control = IRLSControl(tol=tol, max_iter=max_iter, trace=bool(trace) and not estimate_theta)
+    # What update() replays: the arguments that shape the model, not the starting values.
+    call: dict[str, Any] = {"family": fam, "weights": weights, "offset": offset, "subset": subset,
+                            "na_action": na_action, "tol": tol, "max_iter": max_iter, "dispersion": dispersion}
     if chunksize is not None or _out_of_core(data):
         from .backends.chunked import fit_out_of_core
 
         if cov_type != "nonrobust":
             raise ArgumentError("sandwich covariances (cov_type) are not available for chunked or Dask data")
-        call = {"family": fam, "weights": weights, "offset": offset, "subset": subset, "na_action": na_action,
-                "tol": tol, "max_iter": max_iter, "dispersion": dispersion, "chunksize": chunksize,
-                "progress": progress}
         return fit_out_of_core(formula, data, fam, weights=weights, offset=offset, subset=subset,
                                na_action=na_action, start=start, etastart=etastart, mustart=mustart, control=control,
                                dispersion=dispersion, chunksize=chunksize, progress=progress,
-                               call=call)._replace(data_name=data_name)
+                               call={**call, "chunksize": chunksize, "progress": progress}, data_name=data_name)
     frame = build_frame(formula, data, weights=weights, offset=offset, subset=subset, na_action=na_action,
                         binomial=isinstance(fam, (Binomial, QuasiBinomial)))
     n, p = frame.X.shape
@@ -147,9 +147,7 @@ def glm(
 
     start_, etastart_, mustart_ = (_vec(start, "start (one per coefficient)", p), _vec(etastart, "etastart", n),
                                    _vec(mustart, "mustart", n))
-    call = {"family": fam, "weights": weights, "offset": offset, "subset": subset, "na_action": na_action,
-            "tol": tol, "max_iter": max_iter, "dispersion": dispersion, "cov_type": cov_type,
-            "cov_kwds": cov_kwds}
+    call.update(cov_type=cov_type, cov_kwds=cov_kwds)
     if estimate_theta:
         from .negbin import fit_glm_nb
 

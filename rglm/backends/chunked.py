@@ -157,7 +157,8 @@ def _interrupted(run: PassRunner, what: str) -> FitInterrupted:
 
 def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, offset: Any, subset: Any,
                     na_action: str, start: Any, etastart: Any, mustart: Any, control: IRLSControl,
-                    dispersion: float | None, chunksize: int | None, progress: bool, call: dict[str, Any]) -> Any:
+                    dispersion: float | None, chunksize: int | None, progress: bool, call: dict[str, Any],
+                    data_name: str = "data") -> Any:
     """:func:`rglm.glm` on chunked files, a callable or a Dask DataFrame; see the module docstring."""
     from ..results import GLMResult
 
@@ -198,7 +199,7 @@ def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, of
     # PassFit and ChunkedFrame offer what GLMResult reads of an IRLSFit and a ModelFrame, and
     # raise OutOfCoreError for the per-row arrays they do not hold.
     return GLMResult(cast(Any, fit), cast(Any, frame), family, null_deviance=fit.null_deviance, control=control, dispersion=dispersion,
-                     formula=formula, data=data, call=call)
+                     formula=formula, data=data, call=call, data_name=data_name)
 
 
 def _executor(data: Any, chunksize: int | None, progress: bool) -> Any:
