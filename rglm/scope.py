@@ -91,6 +91,15 @@ def add_scope(terms: Sequence[Term], upper: Sequence[Term]) -> list[Term]:
     return factor_scope(terms, drop=None, add=upper)[1]
 
 
+def _require_within(inner: Sequence[Term], outer: Sequence[Term], message: str) -> None:
+    """Raise, naming them, if some terms of ``inner`` are not in ``outer``."""
+    keys = {t.factors for t in outer}
+    missing = [t.label for t in inner if t.factors not in keys]
+    if missing:
+        noun = "term" if len(missing) == 1 else "terms"
+        raise ArgumentError(message.format(f"{noun} {', '.join(repr(x) for x in missing)}"))
+
+
 def factor_scope(terms: Sequence[Term], drop: Sequence[Term] | None,
                  add: Sequence[Term] | None) -> tuple[list[Term], list[Term]]:
     """R's ``factor.scope``: the terms that may be dropped and those that may be added.
@@ -104,23 +113,13 @@ def factor_scope(terms: Sequence[Term], drop: Sequence[Term] | None,
     """
     droppable: list[Term] = []
     if terms and drop is not None:
-        keys = {t.factors for t in terms}
-        missing = [t.label for t in drop if t.factors not in keys]
-        if missing:
-            noun = "term" if len(missing) == 1 else "terms"
-            raise ArgumentError(f"lower scope has {noun} {', '.join(repr(x) for x in missing)} not included in "
-                                "the model")
+        _require_within(drop, terms, "lower scope has {} not included in the model")
         lower = {t.factors for t in drop}
         facs = [t for t in terms if t.factors not in lower]
         droppable = [t for t in facs if not any(o is not t and _contains(o, t) for o in facs)]
     addable: list[Term] = []
     if add:
-        upper = {t.factors for t in add}
-        missing = [t.label for t in terms if t.factors not in upper]
-        if missing:
-            noun = "term" if len(missing) == 1 else "terms"
-            raise ArgumentError(f"the model has {noun} {', '.join(repr(x) for x in missing)} not included in the "
-                                "upper scope")
+        _require_within(terms, add, "the model has {} not included in the upper scope")
         present = {t.factors for t in terms}
         cands = [t for t in add if t.factors not in present]
         addable = [t for t in cands if not any(o is not t and _contains(t, o) for o in cands)]
