@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["refit", "term_columns"]
+__all__ = ["refit"]
 
 
 def refit(
@@ -75,7 +75,3 @@ def refit(
                 offset=m.model_frame.offset if offset is None else offset, start=start, mustart=mustart,
                 control=control or m.control)
 
-
-def term_columns(m: GLMResult) -> dict[str, list[int]]:
-    """Model term label -> positions of its columns, intercept (``"1"``) included."""
-    return {k: list(v) for k, v in m.model_frame.spec.term_columns.items()}
