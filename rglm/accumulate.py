@@ -81,6 +81,9 @@ class Chunk:
         Per-row starting values (in-memory fits only).
     labels : sequence, optional
         Row labels, used to name the offending row in a :class:`DomainError`.
+    init : rglm.families.Initialized, optional
+        The fit's family ``initialize`` already run on these rows (in-memory fits run it once
+        for the whole data, so the passes need not repeat it).
     """
 
     design: Design
@@ -90,6 +93,7 @@ class Chunk:
     etastart: FloatArray | None = None
     mustart: FloatArray | None = None
     labels: Any = None
+    init: Any = None
 
     @property
     def n(self) -> int:
@@ -247,6 +251,8 @@ class RowState:
 
 
 def _initialize(family: Family, chunk: Chunk, have_start: bool) -> tuple[Any, list[tuple[type[Warning], str]]]:
+    if chunk.init is not None:
+        return chunk.init, []
     # initialize may warn (non-integer binomial counts) in every block of every pass: record the
     # warnings so that the caller can issue each once, wherever the pass ran.
     with warnings.catch_warnings(record=True) as caught:

@@ -51,7 +51,7 @@ from ..exceptions import (
     StepHalvingWarning,
     warn,
 )
-from ..families import Family
+from ..families import Family, Initialized
 from ..format import format_real
 from ..linalg import NormalEquations, WLSFit
 
@@ -368,16 +368,20 @@ def _expand(beta: FloatArray, columns: IntArray, p: int) -> FloatArray:
 # -- in-memory data above the R-exact size -------------------------------------------------------------
 def memory_chunks(X: FloatArray | Design, y: FloatArray, weights: FloatArray, offset: FloatArray,
                   etastart: FloatArray | None = None, mustart: FloatArray | None = None,
-                  block_rows: int | None = None) -> list[Chunk]:
-    """Row blocks of in-memory arrays (views, not copies, where the design allows)."""
+                  block_rows: int | None = None, init: Initialized | None = None) -> list[Chunk]:
+    """Row blocks of in-memory arrays (views, not copies, where the design allows); with
+    ``init`` (the family's ``initialize`` on all rows) each block carries its share of it."""
     block_rows = block_rows or MEMORY_BLOCK_ROWS
     design = as_design(X)
     n = design.shape[0]
     out = []
     for a in range(0, max(n, 1), block_rows):
         b = min(a + block_rows, n)
+        part = None if init is None else Initialized(init.y[a:b], init.weights[a:b], init.mustart[a:b],
+                                                     init.n[a:b])
         out.append(Chunk(design if (a, b) == (0, n) else design.block(a, b), y[a:b], weights[a:b], offset[a:b],
-                         None if etastart is None else etastart[a:b], None if mustart is None else mustart[a:b]))
+                         None if etastart is None else etastart[a:b], None if mustart is None else mustart[a:b],
+                         init=part))
     return out
 
 
@@ -451,7 +455,7 @@ def _irls_in_memory(X: Design, y: FloatArray, family: Family, *, weights: FloatA
 
     p = X.shape[1]
     have_start = start is not None or etastart is not None or mustart is not None
-    chunks = memory_chunks(X, y, weights, offset, etastart, mustart)
+    chunks = memory_chunks(X, y, weights, offset, etastart, mustart, init=init)
     run = PassRunner(memory_map_reduce(chunks, p), emit_warnings=False)
     loop = irls_passes(run, p, family, control, start=start, have_start=have_start, error_hint=error_hint)
     whole = Chunk(X, y, weights, offset, etastart, mustart)
