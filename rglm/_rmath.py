@@ -49,6 +49,12 @@ def fast_kernels(on: bool = True) -> Iterator[None]:
         _FAST.reset(token)
 
 
+def fast(n: int) -> bool:
+    """Whether arrays of ``n`` values take NumPy's vectorized kernels (large fits) rather than
+    R's arithmetic step for step: the rule of :func:`exp`, :func:`log` and :func:`rsum`."""
+    return n > EXACT_LIMIT or _FAST.get()
+
+
 def r_exact(n: int, p: int) -> bool:
     """Whether an ``n`` by ``p`` problem takes the bit-for-bit R path."""
     return n <= EXACT_LIMIT and n * p * p <= R_EXACT_WORK and not _FAST.get()

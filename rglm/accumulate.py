@@ -37,7 +37,7 @@ from __future__ import annotations
 import math
 import warnings
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -61,8 +61,8 @@ from .families import (
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-__all__ = ["Chunk", "Finish", "PassRequest", "Point", "RowState", "Sums", "accumulate", "aic_total",
-           "evaluate_rows"]
+__all__ = ["Chunk", "Finish", "Kept", "PassRequest", "Point", "RowState", "Sums", "accumulate", "aic_total",
+           "evaluate_rows", "kept"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -149,7 +149,13 @@ class Finish:
 class PassRequest:
     """What one pass computes: the family, the point, the columns of a sub-model (all by
     default), whether the starting values were user-supplied (R's ``initialize`` checks differ),
-    the QR factor and the end-of-fit sums."""
+    the QR factor and the end-of-fit sums.
+
+    Passes over blocks held in memory may split a pass in two.  With ``keep`` the block keeps
+    its per-row values at the point (:class:`Kept`); with ``defer`` as well, the normal
+    equations are left out (``Sums.deferred``), so that a point whose deviance ends the fit
+    never pays for them; ``from_kept`` then forms them from the kept values without
+    evaluating the point again."""
 
     family: Family
     point: Point
@@ -158,6 +164,9 @@ class PassRequest:
     qr: bool = False
     finish: Finish | None = None
     label: str = ""
+    keep: bool = False
+    defer: bool = False
+    from_kept: bool = False
 
 
 @dataclass(frozen=True, eq=False)
@@ -189,6 +198,7 @@ class Sums:
     pearson: float = 0.0
     working_rss: float = 0.0
     null_deviance: float = 0.0
+    deferred: bool = False
 
     @classmethod
     def empty(cls, p: int, qr: bool = False) -> Sums:
@@ -216,7 +226,7 @@ class Sums:
             finite=self.finite and other.finite, xtwx=self.xtwx + other.xtwx, xtwz=self.xtwz + other.xtwz,
             r_factor=r, warnings=tuple(seen), aic_part=self.aic_part + other.aic_part,
             pearson=self.pearson + other.pearson, working_rss=self.working_rss + other.working_rss,
-            null_deviance=self.null_deviance + other.null_deviance,
+            null_deviance=self.null_deviance + other.null_deviance, deferred=self.deferred or other.deferred,
         )
 
     @staticmethod
@@ -248,6 +258,43 @@ class RowState:
     trials: FloatArray
     eta: FloatArray
     mu: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class Kept:
+    """A block's per-row values at a point, kept by a ``keep`` pass: :math:`\\eta`, the working
+    weights :math:`W` and the working response :math:`z` (both 0 off the good rows; ``z`` is
+    None once the normal equations are formed, or when they cannot be).  ``previous`` is the
+    point before, with its weights only (the weights of the last least-squares step)."""
+
+    point: Point
+    eta: FloatArray | None
+    w: FloatArray
+    z: FloatArray | None
+    previous: Kept | None = None
+
+
+def kept(chunk: Chunk) -> Kept | None:
+    """The values kept on ``chunk`` by the last ``keep`` pass, if any."""
+    return cast(Kept | None, chunk.__dict__.get("_kept"))
+
+
+def _keep(chunk: Chunk, value: Kept) -> None:
+    chunk.__dict__["_kept"] = value  # frozen dataclass: per-fit scratch, not a field
+
+
+def _from_kept(chunk: Chunk, request: PassRequest) -> Sums:
+    """The normal equations of a deferred pass, from the values it kept."""
+    design = _request_design(chunk, request)
+    p = design.shape[1]
+    k = kept(chunk)
+    if k is None or k.point is not request.point:
+        raise RuntimeError("no values kept for this point: run the pass with keep=True first")
+    if k.z is None:
+        return Sums(p=p, xtwx=np.zeros((p, p)), xtwz=np.zeros(p))
+    xtwx, xtwz = design.normal_equations(k.w, k.z)
+    _keep(chunk, replace(k, z=None))
+    return Sums(p=p, xtwx=xtwx, xtwz=xtwz)
 
 
 def _initialize(family: Family, chunk: Chunk, have_start: bool) -> tuple[Any, list[tuple[type[Warning], str]]]:
@@ -320,6 +367,50 @@ def accumulate(chunk: Chunk, request: PassRequest) -> Sums:
         return _accumulate(chunk, request)
 
 
+@dataclass(frozen=True)
+class _Fixed:
+    """What a block contributes whatever the point: the sums of R's loop that depend only on
+    the response, the prior weights and the offset."""
+
+    n_ok: int
+    sum_w: float
+    sum_wy: float
+    max_trials: float
+    offset_nonzero: bool
+    all_positive: bool
+    unit_weights: bool
+
+
+def _fixed(chunk: Chunk, init: Any) -> _Fixed:
+    """The block's :class:`_Fixed` sums, kept on the chunk when its ``initialize`` is too
+    (an in-memory fit reuses its chunks on every pass)."""
+    cached = chunk.__dict__.get("_fixed")
+    if cached is not None and init is chunk.init:
+        return cast(_Fixed, cached)
+    y, wt = init.y, init.weights
+    fixed = _Fixed(
+        n_ok=int(np.count_nonzero(wt)), sum_w=_rmath.rsum(wt), sum_wy=_rmath.rsum(wt * y),
+        max_trials=float(np.max(init.n, initial=0.0)), offset_nonzero=bool(np.any(chunk.offset != 0)),
+        all_positive=bool(np.all(wt > 0)), unit_weights=bool(np.all(wt == 1)),
+    )
+    if init is chunk.init:
+        chunk.__dict__["_fixed"] = fixed  # frozen dataclass: a cache, not a field
+    return fixed
+
+
+def _has_zero(a: FloatArray) -> bool:
+    """``any(a == 0)``, usually from the extremes alone (no temporary)."""
+    lo, hi = float(np.min(a, initial=math.inf)), float(np.max(a, initial=-math.inf))
+    if lo > 0 or hi < 0:
+        return False
+    return bool(np.any(a == 0))
+
+
+def _all_finite(a: FloatArray) -> bool:
+    """``all(isfinite(a))`` from the extremes (NaN and infinities reach them)."""
+    return a.size == 0 or bool(np.isfinite(np.min(a)) and np.isfinite(np.max(a)))
+
+
 def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
     """The sums of one pass over ``chunk``: see the module docstring for the contract.
 
@@ -335,58 +426,85 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
         :math:`= \\sum_{good} W_i z_i x_i` over the request's columns (only when every
         :math:`W_i` and :math:`z_i` is finite, as R refuses the step otherwise).
     """
+    if request.from_kept:
+        return _from_kept(chunk, request)
     fam = request.family
     link = fam.link
     design = _request_design(chunk, request)
     p = design.shape[1]
     init, caught = _initialize(fam, chunk, request.have_start)
+    fixed = _fixed(chunk, init)
     rows, _ = evaluate_rows(chunk, request, init=init, design=design)
     y, wt, eta, mu = rows.y, rows.weights, rows.eta, rows.mu
     n = eta.size
     with np.errstate(all="ignore"):
         dev = _rmath.rsum(fam.dev_resids(y, mu, wt))
         valid = bool(fam.valid_eta(eta) and fam.valid_mu(mu))
-        pos = wt > 0
         variance = fam.variance(mu)
         mu_eta = link.mu_eta(eta)
-        good = pos & (mu_eta != 0)
-        all_good = bool(good.all())
+        if fixed.all_positive:
+            # Every row has a positive weight: R's checks over those rows need no gathers.
+            pos = None
+            nan_variance = bool(np.isnan(np.min(variance, initial=0.0)))
+            zero_variance = _has_zero(variance)
+            nan_mu_eta = bool(np.isnan(np.min(mu_eta, initial=0.0)))
+            all_good = not _has_zero(mu_eta)
+        else:
+            pos = wt > 0
+            nan_variance = bool(np.any(np.isnan(variance[pos])))
+            zero_variance = bool(np.any(variance[pos] == 0))
+            nan_mu_eta = bool(np.any(np.isnan(mu_eta[pos])))
+            all_good = False
+        good: npt.NDArray[np.bool_] | None = None
         if all_good:
             # The usual case: whole arrays, no gathers or scatters of the good rows.
-            z = (y - mu) / mu_eta
+            z = y - mu
+            z /= mu_eta
             z += eta
-            z -= chunk.offset
+            if fixed.offset_nonzero:
+                z -= chunk.offset
             wfull = mu_eta * mu_eta
-            wfull *= wt
+            if not fixed.unit_weights:
+                wfull *= wt
             wfull /= variance
+            n_good = n
         else:
+            assert pos is not None or fixed.all_positive
+            good = (wt > 0 if pos is None else pos) & (mu_eta != 0)
+            all_good = bool(good.all())
             mg = mu_eta[good]
             z = (eta - chunk.offset)[good] + (y - mu)[good] / mg
             wg = (wt[good] * (mg * mg)) / variance[good]
             wfull = np.zeros(n)
             wfull[good] = wg
-    finite = bool(np.isfinite(wfull).all() and np.isfinite(z).all())
+            n_good = int(good.sum())
+    finite = _all_finite(wfull) and _all_finite(z)
     xtwx, xtwz = np.zeros((p, p)), np.zeros(p)
     r_factor = np.zeros((0, p + 1)) if request.qr else None
-    if finite and good.any():
-        if all_good:
+    zfull: FloatArray | None = None
+    if finite and n_good:
+        if good is None:
             zfull = z
         else:
             zfull = np.zeros(n)
             zfull[good] = z
-        xtwx = design.gram(wfull)
-        xtwz = design.rmatvec(wfull * zfull)
+    deferred = request.defer and not request.qr
+    if request.keep:
+        before = kept(chunk)
+        previous = None if before is None else Kept(before.point, None, before.w, None)
+        _keep(chunk, Kept(request.point, eta, wfull, zfull if deferred else None, previous))
+    if zfull is not None and not deferred:
+        xtwx, xtwz = design.normal_equations(wfull, zfull)
         if request.qr:
-            rows_good = np.flatnonzero(good)
+            rows_good = np.arange(n) if good is None else np.flatnonzero(good)
             w = np.sqrt(wfull[rows_good])
-            r_factor = _qr_factor(design, rows_good, w, z if not all_good else z[rows_good])
+            r_factor = _qr_factor(design, rows_good, w, z if good is not None else z[rows_good])
     sums = Sums(
-        p=p, n_rows=n, n_ok=int(np.sum(wt != 0)), sum_w=_rmath.rsum(wt), sum_wy=_rmath.rsum(wt * y),
-        max_trials=float(np.max(rows.trials, initial=0.0)), offset_nonzero=bool(np.any(chunk.offset != 0)),
-        deviance=dev, valid=valid, mu_min=float(np.min(mu, initial=math.inf)),
-        mu_max=float(np.max(mu, initial=-math.inf)), nan_variance=bool(np.any(np.isnan(variance[pos]))),
-        zero_variance=bool(np.any(variance[pos] == 0)), nan_mu_eta=bool(np.any(np.isnan(mu_eta[pos]))),
-        n_good=int(good.sum()), finite=finite, xtwx=xtwx, xtwz=xtwz, r_factor=r_factor, warnings=tuple(caught),
+        p=p, n_rows=n, n_ok=fixed.n_ok, sum_w=fixed.sum_w, sum_wy=fixed.sum_wy, max_trials=fixed.max_trials,
+        offset_nonzero=fixed.offset_nonzero, deviance=dev, valid=valid, mu_min=float(np.min(mu, initial=math.inf)),
+        mu_max=float(np.max(mu, initial=-math.inf)), nan_variance=nan_variance, zero_variance=zero_variance,
+        nan_mu_eta=nan_mu_eta, n_good=n_good, finite=finite, xtwx=xtwx, xtwz=xtwz, r_factor=r_factor,
+        warnings=tuple(caught), deferred=deferred,
     )
     if request.finish is not None:
         pearson, rss, null, aic = _finish_sums(chunk, request, rows, init, design)

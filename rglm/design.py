@@ -17,7 +17,9 @@ not care which they get.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -48,6 +50,10 @@ class Design:
 
     def gram(self, w: FloatArray) -> FloatArray:
         """:math:`X^T \\mathrm{diag}(w) X`, with ``w`` one weight per row (0 drops a row)."""
+        return self.normal_equations(w)[0]
+
+    def normal_equations(self, w: FloatArray, z: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
+        """:math:`X^T W X` and :math:`X^T W z` (zeros without ``z``) in one read of the design."""
         raise NotImplementedError
 
     def rows(self, idx: IntArray | npt.NDArray[np.bool_] | None = None) -> FloatArray:
@@ -74,6 +80,143 @@ class Design:
         return out
 
 
+def sub_block_rows(k: int, n_levels: int = 0) -> int:
+    """Rows per sub-block of the normal-equations kernel: small enough that a ``rows x k``
+    buffer stays in a core's cache, large enough that the per-call overhead and a factor's
+    per-level sums (``n_levels`` values per column) cost little next to the rows they sum."""
+    m = 1 << max(10, min(13, int(math.log2(max(131_072 // max(k, 1), 1)))))
+    while m < 16 * n_levels and m < 65_536:
+        m *= 2
+    return m
+
+
+@dataclass(frozen=True, eq=False)
+class NumericColumns:
+    """The numeric columns of a :class:`SplitDesign`: an optional intercept and a block.
+
+    The intercept is never stored (its products are sums of the weights), and the block
+    may be the caller's own data: when the model's numeric columns are adjacent float
+    columns of one pandas block, ``matrix`` is a read-only view of them rather than a copy.
+
+    Attributes
+    ----------
+    matrix : ndarray, shape (n, m), Fortran order
+        The numeric columns other than the intercept.
+    intercept : bool
+        Whether column 0 of this block is the intercept (a column of ones).
+    owner : object, optional
+        The pandas object a borrowed ``matrix`` belongs to.  Holding it keeps the view
+        safe: under pandas' copy-on-write a later change to the caller's frame copies the
+        frame's data instead of writing into ours.  Not pickled (``matrix`` is, as a copy).
+    """
+
+    matrix: FloatArray
+    intercept: bool = False
+    owner: Any = field(default=None, repr=False, compare=False)
+
+    @classmethod
+    def from_array(cls, a: FloatArray) -> NumericColumns:
+        """A block holding a copy of the 2-D array ``a`` (no implicit intercept)."""
+        return cls(np.asfortranarray(np.asarray(a, dtype=np.float64)))
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["owner"] = None
+        state["matrix"] = np.asfortranarray(self.matrix)
+        return state
+
+    @property
+    def n(self) -> int:
+        return int(self.matrix.shape[0])
+
+    @property
+    def k(self) -> int:
+        return int(self.matrix.shape[1]) + int(self.intercept)
+
+    @property
+    def data(self) -> tuple[FloatArray | None, ...]:
+        """Column by column, None for the intercept."""
+        cols: tuple[FloatArray | None, ...] = tuple(self.matrix[:, j] for j in range(self.matrix.shape[1]))
+        return ((None,) + cols) if self.intercept else cols
+
+    def take(self, idx: IntArray) -> FloatArray:
+        """The rows ``idx`` as an ``(len(idx), k)`` array."""
+        rows = self.matrix[idx]
+        return np.column_stack([np.ones(idx.size), rows]) if self.intercept else rows
+
+    def slice(self, start: int, stop: int) -> NumericColumns:
+        return NumericColumns(self.matrix[start:stop], self.intercept, self.owner)
+
+    def select(self, keep: npt.NDArray[np.bool_]) -> NumericColumns:
+        """The columns where ``keep`` holds (a copy, for refits of sub-models)."""
+        keep = np.asarray(keep, dtype=bool)
+        rest = keep[1:] if self.intercept else keep
+        return NumericColumns(np.asfortranarray(self.matrix[:, rest]), bool(self.intercept and keep[0]))
+
+    def matvec(self, b: FloatArray) -> FloatArray:
+        """:math:`\\sum_j b_j c_j`."""
+        if self.matrix.shape[1] == 0:
+            return np.full(self.n, b[0] if self.intercept else 0.0)
+        out = self.matrix @ b[int(self.intercept):]
+        if self.intercept:
+            out += b[0]
+        return out
+
+    def rmatvec(self, v: FloatArray) -> FloatArray:
+        """:math:`(c_j^T v)_j`."""
+        rest = self.matrix.T @ v
+        return np.r_[np.sum(v), rest] if self.intercept else rest
+
+    def normal_equations(self, w: FloatArray, z: FloatArray | None,
+                         blocks: tuple[CategoricalBlock, ...] = ()) -> tuple[FloatArray, FloatArray, list[FloatArray]]:
+        """:math:`C^T W C`, :math:`C^T W z` and, for each factor block, the per-level sums
+        :math:`\\sum_{i: c_i = l} w_i v_i C_{ij}`, in one read of the block.
+
+        Each cache-sized sub-block's :math:`W C_s` gives :math:`C_s^T W C_s` (one matrix
+        product), the right-hand side and, by a ``bincount`` per column, the factors'
+        level sums.  The intercept's entries are sums of :math:`w`, :math:`w z` and
+        :math:`W C` and never touch a column of ones.
+        """
+        mtx = self.matrix
+        n, m = mtx.shape
+        o = int(self.intercept)
+        k = m + o
+        g, r = np.zeros((k, k)), np.zeros(k)
+        cross = [np.zeros((b.n_levels, k), order="F") for b in blocks]
+        if m:
+            most = max((b.n_levels for b in blocks), default=0)
+            step = max(1, min(sub_block_rows(m, most), n))
+            buf = np.empty((step, m), order="F")
+            gm, rm, colsum = np.zeros((m, m)), np.zeros(m), np.zeros(m)
+            for start in range(0, n, step):
+                stop = min(start + step, n)
+                xs = mtx[start:stop]
+                ws = buf[: stop - start]
+                np.multiply(xs, w[start:stop, None], out=ws)
+                gm += ws.T @ xs
+                if o:
+                    colsum += ws.sum(axis=0)
+                if z is not None:
+                    rm += ws.T @ z[start:stop]
+                for b, c in zip(blocks, cross):
+                    codes = b.codes[start:stop]
+                    vals = None if b.values is None else b.values[start:stop]
+                    for j in range(m):
+                        col = ws[:, j] if vals is None else ws[:, j] * vals
+                        c[:, o + j] += np.bincount(codes, weights=col, minlength=b.n_levels)
+            g[o:, o:] = _symmetric(gm)
+            r[o:] = rm
+            if o:
+                g[0, 1:] = g[1:, 0] = colsum
+        if o:
+            g[0, 0] = np.sum(w)
+            if z is not None:
+                r[0] = np.sum(w * z)
+            for b, c in zip(blocks, cross):
+                c[:, 0] = np.bincount(b.codes, weights=b._weighted(w), minlength=b.n_levels)
+        return g, r, cross
+
+
 @dataclass(frozen=True, eq=False)
 class DenseDesign(Design):
     """An ordinary dense model matrix."""
@@ -97,8 +240,21 @@ class DenseDesign(Design):
     def rmatvec(self, v: FloatArray) -> FloatArray:
         return self.X.T @ v
 
-    def gram(self, w: FloatArray) -> FloatArray:
-        return _dense_gram(self.X, w)
+    def normal_equations(self, w: FloatArray, z: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
+        x = self.X
+        n, p = x.shape
+        g, r = np.zeros((p, p)), np.zeros(p)
+        step = max(1, min(sub_block_rows(p), n))
+        buf = np.empty((step, p))
+        for start in range(0, n, step):
+            stop = min(start + step, n)
+            xs = x[start:stop]
+            ws = buf[: stop - start]
+            np.multiply(xs, w[start:stop, None], out=ws)
+            g += ws.T @ xs
+            if z is not None:
+                r += ws.T @ z[start:stop]
+        return _symmetric(g), r
 
     def rows(self, idx: IntArray | npt.NDArray[np.bool_] | None = None) -> FloatArray:
         return self.X if idx is None else self.X[idx]
@@ -110,15 +266,9 @@ class DenseDesign(Design):
         return DenseDesign(self.X[start:stop])
 
 
-def _dense_gram(x: FloatArray, w: FloatArray) -> FloatArray:
-    """:math:`X^T W X` accumulated over row blocks of :math:`\\sqrt{w} X`."""
-    p = x.shape[1]
-    g = np.zeros((p, p))
-    sw = np.sqrt(w)
-    for start in range(0, x.shape[0], BLOCK_ROWS):
-        blk = x[start:start + BLOCK_ROWS] * sw[start:start + BLOCK_ROWS, None]
-        g += blk.T @ blk
-    return g
+def _symmetric(g: FloatArray) -> FloatArray:
+    """``g`` made exactly symmetric: :math:`X^T (W X)` is so only up to rounding."""
+    return (g + g.T) * 0.5
 
 
 @dataclass(frozen=True, eq=False)
@@ -148,16 +298,6 @@ class CategoricalBlock:
     def _weighted(self, w: FloatArray) -> FloatArray:
         return w if self.values is None else w * self.values
 
-    def level_sums_of(self, w: FloatArray, dense: FloatArray) -> FloatArray:
-        """:math:`S_{lj} = \\sum_{i: c_i = l} w_i v_i\\, d_{ij}` for every level :math:`l` and
-        column :math:`j` of ``dense``: one weighted ``bincount`` per column (contiguous in the
-        column-major blocks the split design keeps)."""
-        wv = self._weighted(w)
-        out = np.empty((self.n_levels, dense.shape[1]))
-        for j in range(dense.shape[1]):
-            out[:, j] = np.bincount(self.codes, weights=wv * dense[:, j], minlength=self.n_levels)
-        return out
-
 
 @dataclass(frozen=True, eq=False)
 class SplitDesign(Design):
@@ -166,16 +306,22 @@ class SplitDesign(Design):
 
     n: int
     p: int
-    dense: FloatArray
+    dense: NumericColumns
     dense_columns: IntArray
     blocks: tuple[CategoricalBlock, ...] = field(default=())
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.dense, NumericColumns):  # a plain n x k array
+            object.__setattr__(self, "dense", NumericColumns.from_array(np.asarray(self.dense)))
+        if self.dense.k != self.dense_columns.size:
+            raise ValueError(f"{self.dense.k} numeric columns for {self.dense_columns.size} positions")
 
     @property
     def shape(self) -> tuple[int, int]:  # type: ignore[override]
         return (self.n, self.p)
 
     def matvec(self, beta: FloatArray) -> FloatArray:
-        out = self.dense @ beta[self.dense_columns] if self.dense_columns.size else np.zeros(self.n)
+        out = self.dense.matvec(beta[self.dense_columns]) if self.dense_columns.size else np.zeros(self.n)
         for b in self.blocks:
             by_level = np.where(b.columns >= 0, beta[np.maximum(b.columns, 0)], 0.0)
             term = by_level[b.codes]
@@ -185,18 +331,32 @@ class SplitDesign(Design):
     def rmatvec(self, v: FloatArray) -> FloatArray:
         out = np.zeros(self.p)
         if self.dense_columns.size:
-            out[self.dense_columns] = self.dense.T @ v
+            out[self.dense_columns] = self.dense.rmatvec(v)
         for b in self.blocks:
             sums = np.bincount(b.codes, weights=b._weighted(v), minlength=b.n_levels)
             has = b.columns >= 0
             out[b.columns[has]] += sums[has]
         return out
 
-    def gram(self, w: FloatArray) -> FloatArray:
-        g = np.zeros((self.p, self.p))
+    def normal_equations(self, w: FloatArray, z: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
+        """:math:`X^T W X` and :math:`X^T W z`.
+
+        The numeric block is read once (:meth:`NumericColumns.normal_equations`), which also
+        gives every factor's cross block with it.  A factor's diagonal, its right-hand side
+        and the joint counts of two factors are ``bincount`` s over the codes.
+        """
+        g, r = np.zeros((self.p, self.p)), np.zeros(self.p)
         dc = self.dense_columns
+        wz = None if z is None else w * z
         if dc.size:
-            g[np.ix_(dc, dc)] = _dense_gram(self.dense, w)
+            gd, rd, cross = self.dense.normal_equations(w, z, self.blocks)
+            g[np.ix_(dc, dc)] = gd
+            r[dc] = rd
+            for b, c in zip(self.blocks, cross):
+                has = b.columns >= 0
+                ca = b.columns[has]
+                g[np.ix_(ca, dc)] += c[has]
+                g[np.ix_(dc, ca)] += c[has].T
         for i, a in enumerate(self.blocks):
             wa = a._weighted(w)
             has_a = a.columns >= 0
@@ -204,11 +364,8 @@ class SplitDesign(Design):
             # Diagonal of the block with itself: sum of w * values^2 per level.
             diag = np.bincount(a.codes, weights=wa if a.values is None else wa * a.values, minlength=a.n_levels)
             g[ca, ca] += diag[has_a]
-            # Cross with the dense block: per-level sums of w * values * row.
-            if dc.size:
-                cross = a.level_sums_of(w, self.dense)[has_a]
-                g[np.ix_(ca, dc)] += cross
-                g[np.ix_(dc, ca)] += cross.T
+            if wz is not None:
+                r[ca] += np.bincount(a.codes, weights=a._weighted(wz), minlength=a.n_levels)[has_a]
             for b in self.blocks[i + 1:]:
                 has_b = b.columns >= 0
                 wab = wa if b.values is None else wa * b.values
@@ -218,7 +375,7 @@ class SplitDesign(Design):
                 cb = b.columns[has_b]
                 g[np.ix_(ca, cb)] += sub
                 g[np.ix_(cb, ca)] += sub.T
-        return g
+        return g, r
 
     def columns(self, keep: IntArray) -> Design:
         keep = np.asarray(keep, dtype=np.intp)
@@ -232,23 +389,24 @@ class SplitDesign(Design):
             cols = np.where(b.columns >= 0, new_pos[np.maximum(b.columns, 0)], -1)
             if np.any(cols >= 0):
                 blocks.append(CategoricalBlock(b.codes, cols, b.values))
-        return SplitDesign(self.n, int(keep.size), np.asfortranarray(self.dense[:, in_dense]),
+        return SplitDesign(self.n, int(keep.size), self.dense.select(in_dense),
                            new_pos[self.dense_columns[in_dense]], tuple(blocks))
 
     def block(self, start: int, stop: int) -> Design:
         stop = min(stop, self.n)
         blocks = tuple(CategoricalBlock(b.codes[start:stop], b.columns, None if b.values is None else b.values[start:stop])
                        for b in self.blocks)
-        return SplitDesign(stop - start, self.p, self.dense[start:stop], self.dense_columns, blocks)
+        return SplitDesign(stop - start, self.p, self.dense.slice(start, stop), self.dense_columns, blocks)
 
     def rows(self, idx: IntArray | npt.NDArray[np.bool_] | None = None) -> FloatArray:
         if idx is None:
             idx = np.arange(self.n)
         elif idx.dtype == bool:
             idx = np.flatnonzero(idx)
+        idx = np.asarray(idx, dtype=np.intp)
         out = np.zeros((idx.size, self.p))
         if self.dense_columns.size:
-            out[:, self.dense_columns] = self.dense[idx]
+            out[:, self.dense_columns] = self.dense.take(idx)
         for b in self.blocks:
             cols = b.columns[b.codes[idx]]
             has = cols >= 0

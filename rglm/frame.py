@@ -389,10 +389,11 @@ def build_frame(
     offset_vars = _variables(list(parsed.offsets), frame)
     used = sorted(set(rhs_vars) | set(offset_vars) | set(_variables(list(parsed.response), frame)))
 
+    used_set = set(used)
     na = subset_na.copy()
     na_cols: dict[str, int] = {"subset": int(subset_na.sum())} if subset_na.any() else {}
     for name in used:
-        col_na = frame[name].isna().to_numpy()
+        col_na = _missing(frame[name])
         if np.any(col_na & keep):
             na_cols[name] = int(np.sum(col_na & keep))
         na |= col_na
@@ -425,7 +426,8 @@ def build_frame(
     for _ in range(2):
         sub_rows = np.flatnonzero(rows)
         # Select the model's columns first, so that only they are copied when rows are dropped.
-        cols = frame[used]
+        # In the frame's own order: a slice of its blocks is a view (copy-on-write), a reordering a copy.
+        cols = frame[[c for c in frame.columns if c in used_set]]
         sub = _without_unused_levels(_prepared(cols if sub_rows.size == len(frame) else cols.iloc[sub_rows]))
         rhs_spec, X, y, off = _materialize(parsed, formula, sub, binomial)
         names = list(rhs_spec.column_names)
@@ -496,15 +498,25 @@ def build_frame(
     )
 
 
+def _missing(col: pd.Series) -> npt.NDArray[np.bool_]:
+    """``col.isna()`` as an array; a float column whose sum is finite has none, found in one
+    read without a temporary."""
+    if col.dtype == np.float64 and len(col) and np.isfinite(np.sum(col.to_numpy())):
+        return np.zeros(len(col), dtype=bool)
+    return np.asarray(col.isna().to_numpy(), dtype=bool)
+
+
 def _bad_rows(X: FloatArray | SplitDesign, test: Callable[[Any], Any],
               names: list[str]) -> tuple[npt.NDArray[np.bool_], list[str]]:
     """Rows where ``test`` holds for some column of the design, and those columns' names."""
     if isinstance(X, SplitDesign):
-        parts = [(X.dense[:, j], int(c)) for j, c in enumerate(X.dense_columns)]
+        parts = [(col, int(c)) for col, c in zip(X.dense.data, X.dense_columns) if col is not None]
         parts += [(b.values, int(b.columns.max())) for b in X.blocks if b.values is not None]
         rows = np.zeros(X.n, dtype=bool)
         cols: list[str] = []
         for values, col in parts:
+            if values.size and np.isfinite(np.sum(values)):
+                continue  # a NaN or an infinity makes the sum non-finite: nothing to find, no temporary
             hit = test(values)
             if hit.any():
                 rows |= hit

@@ -241,8 +241,7 @@ class NormalEquations(WLSStep):
         wfull[good] = w * w
         zfull = np.zeros(n)
         zfull[good] = z
-        g = design.gram(wfull)
-        rhs = design.rmatvec(wfull * zfull)
+        g, rhs = design.normal_equations(wfull, zfull)
         return self.solve_sums(g, rhs, tol, lambda: self._tsqr_factor(design, good, w, z))
 
     def solve_sums(self, g: FloatArray, rhs: FloatArray, tol: float, qr_factor: Callable[[], FloatArray]) -> WLSFit:

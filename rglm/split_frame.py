@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 from formulaic import model_matrix
 
-from .design import CategoricalBlock, SplitDesign
+from .design import CategoricalBlock, NumericColumns, SplitDesign
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -32,6 +32,35 @@ __all__ = ["split_design"]
 
 _FACTOR_VAR = re.compile(r"^(?:C|factor)\(\s*`?([^`,()]+?)`?\s*(?:\)|,)")
 _HEAD = 256
+
+
+def _views_are_safe() -> bool:
+    """Whether a NumPy view of a frame's column is protected from later changes to the
+    frame by pandas' copy-on-write (always from pandas 3; an option in pandas 2)."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.get_option("mode.copy_on_write") is True
+
+
+def _position(factors: list[str], position: dict[Any, int]) -> int:
+    """Where a single-variable factor's column lies in the data (products and transforms last)."""
+    return position.get(factors[0].strip("`"), len(position)) if len(factors) == 1 else len(position)
+
+
+def _borrowed_block(data: pd.DataFrame, factors: list[list[str]]) -> tuple[FloatArray | None, Any]:
+    """The data's own float64 columns for single-variable ``factors``, as one column-major
+    view, and the frame it belongs to; ``(None, None)`` when they are not laid out as one."""
+    names = [f[0].strip("`") for f in factors if len(f) == 1]
+    if not names or len(names) != len(factors) or len(set(names)) != len(names) or not _views_are_safe():
+        return None, None
+    if any(name not in data.columns or data[name].dtype != np.float64 for name in names):
+        return None, None
+    block = data[names]
+    matrix = block.to_numpy()
+    if matrix.dtype != np.float64 or not matrix.flags.f_contiguous or not np.shares_memory(
+            matrix[:, 0], data[names[0]].to_numpy()):
+        return None, None
+    return matrix, block
 
 
 def _variable(factor: str, data: pd.DataFrame) -> str | None:
@@ -126,19 +155,28 @@ def split_design(
             blocks.append(block)
         else:
             return None
-    # Column-major: filling it is one contiguous copy per column (a row-major fill strides
-    # through memory and costs ten times more), and a row block is still one contiguous
-    # run per column.
-    # Each column is written in place: temporaries of n values would each cost a fresh
-    # allocation and its page faults, more than the arithmetic.
-    dense = np.empty((n, len(dense_factors)), order="F")
-    for j, factors_j in enumerate(dense_factors):
-        if not factors_j:
-            dense[:, j] = 1.0
-            continue
-        dense[:, j] = numeric(factors_j[0])
-        for f in factors_j[1:]:
-            np.multiply(dense[:, j], numeric(f), out=dense[:, j])
+    # The intercept is implicit, and the other numeric columns are borrowed from the data
+    # when they are adjacent float64 columns of one pandas block (a read-only view), instead
+    # of being copied into a new n x k block: at a million rows the copy and its page faults
+    # cost more than a pass of the fit.
+    # Intercept first, then (for borrowing) the columns in the data's own order.
+    position = {name: i for i, name in enumerate(data.columns)}
+    order = sorted(range(len(dense_factors)), key=lambda j: (bool(dense_factors[j]), _position(dense_factors[j],
+                                                                                              position)))
+    dense_cols = [dense_cols[j] for j in order]
+    dense_factors = [dense_factors[j] for j in order]
+    intercept = bool(dense_factors) and not dense_factors[0]
+    rest = dense_factors[int(intercept):]
+    matrix, owner = _borrowed_block(data, rest)
+    if matrix is None:
+        # Column-major, each column written in place: a row-major fill strides through memory,
+        # and temporaries of n values would each cost a fresh allocation and its page faults.
+        matrix = np.empty((n, len(rest)), order="F")
+        for j, factors_j in enumerate(rest):
+            matrix[:, j] = numeric(factors_j[0])
+            for f in factors_j[1:]:
+                np.multiply(matrix[:, j], numeric(f), out=matrix[:, j])
+    dense = NumericColumns(matrix, intercept, owner)
     design = SplitDesign(n=n, p=len(names), dense=dense, dense_columns=np.array(dense_cols, dtype=np.intp),
                          blocks=tuple(blocks))
     # The promise is formulaic's matrix; check it on the sample rows before relying on it.

@@ -25,7 +25,7 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -40,7 +40,9 @@ from ..accumulate import (
     Sums,
     accumulate,
     aic_total,
+    Kept,
     evaluate_rows,
+    kept,
     working_weights,
 )
 from ..design import Design, as_design
@@ -116,6 +118,7 @@ class LoopResult:
     trace: tuple[float, ...]
     last: Sums
     weights_point: Point
+    point: Point | None = None
 
 
 def irls_passes(
@@ -129,6 +132,7 @@ def irls_passes(
     mu_beta: FloatArray | None = None,
     have_start: bool = False,
     error_hint: Callable[[], str] | None = None,
+    defer: bool = False,
 ) -> LoopResult:
     """R's ``glm.fit`` loop, one :func:`rglm.accumulate.accumulate` pass per point.
 
@@ -151,10 +155,21 @@ def irls_passes(
         Whether the user supplied starting values (the family's ``initialize`` checks less).
     error_hint : callable, optional
         Extra text for the "no valid set of coefficients" error.
+    defer : bool
+        ``run`` keeps per-row values on its blocks (in memory): each point's pass leaves out
+        the normal equations, formed by a second pass only when the loop goes on (the last
+        point of a fit never needs them).
     """
 
-    def request(point: Point, label: str, qr: bool = False) -> PassRequest:
-        return PassRequest(family, point, columns, have_start, qr=qr, label=label)
+    def request(point: Point, label: str, qr: bool = False, later: bool = True) -> PassRequest:
+        return PassRequest(family, point, columns, have_start, qr=qr, label=label, keep=defer,
+                           defer=defer and later)
+
+    def complete(s: Sums, point: Point, label: str) -> Sums:
+        if not s.deferred:
+            return s
+        ne = run(replace(request(point, label), from_kept=True, label=f"{label}: normal equations"))
+        return replace(s, xtwx=ne.xtwx, xtwz=ne.xtwz, deferred=False)
 
     if p == 0:
         point = Point(beta=np.zeros(0))
@@ -163,7 +178,7 @@ def irls_passes(
             raise FitError("invalid linear predictor values in empty model: the offset gives means outside "
                            "the family's range")
         empty = WLSFit(np.zeros(0), 0, np.zeros(0, dtype=np.intp), np.zeros((0, 0)))
-        return LoopResult(np.zeros(0), np.zeros(0), empty, s.deviance, 0, True, False, (), s, point)
+        return LoopResult(np.zeros(0), np.zeros(0), empty, s.deviance, 0, True, False, (), s, point, point)
 
     coefold: FloatArray | None = None
     if start is not None:
@@ -171,7 +186,7 @@ def irls_passes(
         point = Point(beta=coefold.copy())
     else:
         point = Point(mu_beta=mu_beta)
-    s = run(request(point, "start"))
+    s = run(request(point, "start", later=False))
     if not s.valid:
         raise FitError("cannot find valid starting values: please specify some (start, etastart or mustart)")
     devold = s.deviance
@@ -198,6 +213,7 @@ def irls_passes(
             raise FitError(f"NA/NaN/Inf in the weighted least-squares problem at iteration {iteration}: the "
                            "working weights or response are not finite (the variance is negative or undefined at "
                            "the current fitted means); try another link or starting values")
+        s = complete(s, point, f"iteration {iteration}")
         qr_pass = functools.partial(_qr_pass, run, request(point, f"QR at iteration {iteration}", qr=True))
         step = solver.solve_sums(s.xtwx, s.xtwz, control.rank_tol, qr_pass)
         if not np.all(np.isfinite(step.coef)):
@@ -250,7 +266,8 @@ def irls_passes(
         beta[wls.aliased] = 0.0  # as R's eta, which uses the zero the solver left there
         coef = coef.copy()
         coef[wls.aliased] = np.nan
-    return LoopResult(coef, beta, wls, float(s.deviance), iteration, conv, boundary, tuple(trace), s, weights_point)
+    return LoopResult(coef, beta, wls, float(s.deviance), iteration, conv, boundary, tuple(trace), s, weights_point,
+                      point)
 
 
 def _qr_pass(run: Callable[[PassRequest], Sums], request: PassRequest) -> FloatArray:
@@ -434,6 +451,19 @@ def memory_map_reduce(chunks: list[Chunk], p_total: int, threads: int | None = N
     return map_reduce
 
 
+def _kept_rows(chunks: list[Chunk], pick: Callable[[Kept], FloatArray | None]) -> FloatArray | None:
+    """One per-row array over all blocks from their kept values (``pick`` returns None when a
+    block's kept values are not the ones wanted)."""
+    parts = []
+    for c in chunks:
+        k = kept(c)
+        part = None if k is None else pick(k)
+        if part is None:
+            return None
+        parts.append(part)
+    return np.concatenate(parts) if parts else None
+
+
 def irls_in_memory(X: Design, y: FloatArray, family: Family, *, weights: FloatArray, offset: FloatArray,
                    init: Any, start: FloatArray | None, etastart: FloatArray | None, mustart: FloatArray | None,
                    control: Any, error_hint: Callable[[], str] | None = None) -> Any:
@@ -457,17 +487,28 @@ def _irls_in_memory(X: Design, y: FloatArray, family: Family, *, weights: FloatA
     have_start = start is not None or etastart is not None or mustart is not None
     chunks = memory_chunks(X, y, weights, offset, etastart, mustart, init=init)
     run = PassRunner(memory_map_reduce(chunks, p), emit_warnings=False)
-    loop = irls_passes(run, p, family, control, start=start, have_start=have_start, error_hint=error_hint)
+    loop = irls_passes(run, p, family, control, start=start, have_start=have_start, error_hint=error_hint,
+                       defer=True)
     whole = Chunk(X, y, weights, offset, etastart, mustart)
-    rows, _ = evaluate_rows(whole, PassRequest(family, Point(beta=loop.beta), have_start=have_start), init=init)
-    prev, _ = evaluate_rows(whole, PassRequest(family, loop.weights_point, have_start=have_start), init=init)
-    w, _ = working_weights(family, prev)
+    # The per-row results come from what the last passes kept on the blocks (eta at the final
+    # point, the working weights of the last least-squares step); recomputed if they are gone.
+    eta = _kept_rows(chunks, lambda k: k.eta if k.point is loop.point else None)
+    if eta is None:
+        rows, _ = evaluate_rows(whole, PassRequest(family, Point(beta=loop.beta), have_start=have_start), init=init)
+        eta = rows.eta
+    w2 = _kept_rows(chunks, lambda k: k.w if k.point is loop.weights_point else
+                    (k.previous.w if k.previous is not None and k.previous.point is loop.weights_point else None))
+    if w2 is None:
+        prev, _ = evaluate_rows(whole, PassRequest(family, loop.weights_point, have_start=have_start), init=init)
+        w, _ = working_weights(family, prev)
+        w2 = w * w
     with np.errstate(all="ignore"):
-        working_resid = (init.y - rows.mu) / family.link.mu_eta(rows.eta)
-    aic = family.aic(init.y, init.n, rows.mu, init.weights, loop.deviance) + 2 * loop.wls.rank
+        mu = family.link.inverse(eta)
+        working_resid = (init.y - mu) / family.link.mu_eta(eta)
+    aic = family.aic(init.y, init.n, mu, init.weights, loop.deviance) + 2 * loop.wls.rank
     return IRLSFit(
-        coef=loop.coef, eta=rows.eta, mu=rows.mu, y=init.y, prior_weights=init.weights, trials=init.n,
-        working_weights=w * w, working_residuals=working_resid, wls=loop.wls, deviance=loop.deviance,
+        coef=loop.coef, eta=eta, mu=mu, y=init.y, prior_weights=init.weights, trials=init.n,
+        working_weights=w2, working_residuals=working_resid, wls=loop.wls, deviance=loop.deviance,
         aic=float(aic), iterations=loop.iterations, converged=loop.converged, boundary=loop.boundary,
         deviance_trace=loop.trace,
     )
