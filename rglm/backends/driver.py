@@ -35,12 +35,12 @@ from .. import _rmath
 from ..accumulate import (
     Chunk,
     Finish,
+    Kept,
     PassRequest,
     Point,
     Sums,
     accumulate,
     aic_total,
-    Kept,
     evaluate_rows,
     kept,
     working_weights,
