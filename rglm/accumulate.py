@@ -223,7 +223,7 @@ class Sums:
             nan_variance=self.nan_variance or other.nan_variance,
             zero_variance=self.zero_variance or other.zero_variance,
             nan_mu_eta=self.nan_mu_eta or other.nan_mu_eta, n_good=self.n_good + other.n_good,
-            finite=self.finite and other.finite, xtwx=self.xtwx + other.xtwx, xtwz=self.xtwz + other.xtwz,
+            finite=self.finite and other.finite, xtwx=_add(self.xtwx, other.xtwx), xtwz=_add(self.xtwz, other.xtwz),
             r_factor=r, warnings=tuple(seen), aic_part=self.aic_part + other.aic_part,
             pearson=self.pearson + other.pearson, working_rss=self.working_rss + other.working_rss,
             null_deviance=self.null_deviance + other.null_deviance, deferred=self.deferred or other.deferred,
@@ -231,11 +231,31 @@ class Sums:
 
     @staticmethod
     def total(parts: list[Sums], p: int, qr: bool = False) -> Sums:
-        """:meth:`merge` of a list, in order."""
+        """:meth:`merge` of a list, in order (the matrices added in place: with many
+        coefficients a new ``p x p`` array per block would cost more than the adding)."""
+        xtwx, xtwz = np.zeros((p, p)), np.zeros(p)
         out = Sums.empty(p, qr)
         for s in parts:
-            out = out.merge(s)
-        return out
+            if s.xtwx.size:
+                xtwx += s.xtwx
+                xtwz += s.xtwz
+            out = out.merge(replace(s, xtwx=_NO_MATRIX, xtwz=_NO_VECTOR))
+        return replace(out, xtwx=xtwx, xtwz=xtwz)
+
+
+#: Placeholders for sums without normal equations (deferred, or not computable): :func:`_add`
+#: treats them as zeros of any shape.
+_NO_MATRIX = np.zeros((0, 0))
+_NO_VECTOR = np.zeros(0)
+
+
+def _add(a: FloatArray, b: FloatArray) -> FloatArray:
+    """``a + b``, where an empty array stands for zeros of the other's shape."""
+    if a.size == 0:
+        return b
+    if b.size == 0:
+        return a
+    return a + b
 
 
 def _combine_r(a: FloatArray, b: FloatArray) -> FloatArray:
@@ -291,7 +311,7 @@ def _from_kept(chunk: Chunk, request: PassRequest) -> Sums:
     if k is None or k.point is not request.point:
         raise RuntimeError("no values kept for this point: run the pass with keep=True first")
     if k.z is None:
-        return Sums(p=p, xtwx=np.zeros((p, p)), xtwz=np.zeros(p))
+        return Sums(p=p, xtwx=_NO_MATRIX, xtwz=_NO_VECTOR)
     xtwx, xtwz = design.normal_equations(k.w, k.z)
     _keep(chunk, replace(k, z=None))
     return Sums(p=p, xtwx=xtwx, xtwz=xtwz)
@@ -441,7 +461,7 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
         dev = _rmath.rsum(fam.dev_resids(y, mu, wt))
         valid = bool(fam.valid_eta(eta) and fam.valid_mu(mu))
         variance = fam.variance(mu)
-        mu_eta = link.mu_eta(eta)
+        mu_eta = link.mu_eta_at(eta, mu)
         if fixed.all_positive:
             # Every row has a positive weight: R's checks over those rows need no gathers.
             pos = None
@@ -479,7 +499,7 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
             wfull[good] = wg
             n_good = int(good.sum())
     finite = _all_finite(wfull) and _all_finite(z)
-    xtwx, xtwz = np.zeros((p, p)), np.zeros(p)
+    xtwx, xtwz = _NO_MATRIX, _NO_VECTOR
     r_factor = np.zeros((0, p + 1)) if request.qr else None
     zfull: FloatArray | None = None
     if finite and n_good:

@@ -172,9 +172,9 @@ class NumericColumns:
         """:math:`C^T W C`, :math:`C^T W z` and, for each factor block, the per-level sums
         :math:`\\sum_{i: c_i = l} w_i v_i C_{ij}`, in one read of the block.
 
-        Each cache-sized sub-block's :math:`W C_s` gives :math:`C_s^T W C_s` (one matrix
-        product), the right-hand side and, by a ``bincount`` per column, the factors'
-        level sums.  The intercept's entries are sums of :math:`w`, :math:`w z` and
+        Each cache-sized sub-block's :math:`W C_s` (or :math:`\\sqrt{W} C_s` without factors)
+        gives :math:`C_s^T W C_s`, the right-hand side and, by a ``bincount`` per column, the
+        factors' level sums.  The intercept's entries are sums of :math:`w`, :math:`w z` and
         :math:`W C` and never touch a column of ones.
         """
         mtx = self.matrix
@@ -188,16 +188,28 @@ class NumericColumns:
             step = max(1, min(sub_block_rows(m, most), n))
             buf = np.empty((step, m), order="F")
             gm, rm, colsum = np.zeros((m, m)), np.zeros(m), np.zeros(m)
+            # Without factors, sqrt(W) C_s and a symmetric rank-k update (half the work of a
+            # general product: what matters with many columns).  With factors, W C_s serves the
+            # product with C_s and, by a bincount per column, the factors' level sums alike.
+            root = not blocks
+            scale = np.sqrt(w) if root else w
+            rhs = None if z is None else (scale * z if root else z)
+            ones = np.ones(step)
             for start in range(0, n, step):
                 stop = min(start + step, n)
                 xs = mtx[start:stop]
                 ws = buf[: stop - start]
-                np.multiply(xs, w[start:stop, None], out=ws)
-                gm += ws.T @ xs
-                if o:
-                    colsum += ws.sum(axis=0)
-                if z is not None:
-                    rm += ws.T @ z[start:stop]
+                np.multiply(xs, scale[start:stop, None], out=ws)
+                if root:
+                    gm += ws.T @ ws
+                    if o:
+                        colsum += scale[start:stop] @ ws
+                else:
+                    gm += ws.T @ xs
+                    if o:
+                        colsum += ones[: stop - start] @ ws
+                if rhs is not None:
+                    rm += rhs[start:stop] @ ws
                 for b, c in zip(blocks, cross):
                     codes = b.codes[start:stop]
                     vals = None if b.values is None else b.values[start:stop]

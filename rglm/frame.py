@@ -392,10 +392,14 @@ def build_frame(
     used_set = set(used)
     na = subset_na.copy()
     na_cols: dict[str, int] = {"subset": int(subset_na.sum())} if subset_na.any() else {}
+    n_keep = int(np.sum(keep))
+    all_na: list[str] = []
     for name in used:
         col_na = _missing(frame[name])
         if np.any(col_na & keep):
             na_cols[name] = int(np.sum(col_na & keep))
+            if na_cols[name] == n_keep:
+                all_na.append(name)
         na |= col_na
     for label, arr in ((w_col or "weights", w_all), (offset_col or "offset", o_all)):
         if arr is not None:
@@ -411,7 +415,6 @@ def build_frame(
         if pd.api.types.is_datetime64_any_dtype(dtype):
             raise DataTypeError(f"column '{name}' has dtype {dtype}; a formula cannot use dates directly - convert "
                                 "them to numbers (e.g. days since a start date) or to a categorical first")
-    all_na = [name for name in used if frame[name][keep].isna().all()]
     if all_na:
         raise DataError(f"column {', '.join(repr(c) for c in all_na)} has only missing values in the rows used")
     if na_cols and na_action == "fail":

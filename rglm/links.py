@@ -70,6 +70,12 @@ class Link:
         """:math:`d\\mu / d\\eta` evaluated at ``eta``."""
         return np.ones_like(_arr(eta))
 
+    def mu_eta_at(self, eta: FloatArray, mu: FloatArray) -> FloatArray:
+        """:meth:`mu_eta` at ``eta`` when :math:`\\mu = g^{-1}(\\eta)` is known too (links
+        whose derivative is their inverse reuse it instead of computing it again).  The
+        result may be ``mu`` itself: treat it as read-only."""
+        return self.mu_eta(eta)
+
     def valid_eta(self, eta: npt.ArrayLike) -> bool:
         """Whether every :math:`\\eta` is inside the link's domain."""
         return True
@@ -215,6 +221,9 @@ class Log(Link):
 
     def mu_eta(self, eta: npt.ArrayLike) -> FloatArray:
         return np.maximum(_rmath.exp(_arr(eta)), _EPS)
+
+    def mu_eta_at(self, eta: FloatArray, mu: FloatArray) -> FloatArray:
+        return mu  # max(exp(eta), eps) is the inverse link itself
 
 
 def _finite_positive(eta: npt.ArrayLike) -> bool:

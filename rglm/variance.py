@@ -44,9 +44,25 @@ def _y_log_y(y: FloatArray, mu: FloatArray) -> FloatArray:
         return np.where(y != 0, y * _rmath.log(np.where(y != 0, y, 1.0) / mu), 0.0)
 
 
+def _y_log_y_fast(y: FloatArray, mu: FloatArray) -> FloatArray:
+    """:func:`_y_log_y` in place, without gathers (large fits)."""
+    nz = y != 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        d = np.divide(y, mu, out=np.zeros(np.shape(y)), where=nz)
+        np.log(d, out=d, where=nz)
+        d *= y
+    return d
+
+
 def binomial_dev_resids(y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
     """Binomial unit deviance :math:`2w\\,[y\\log(y/\\mu) + (1-y)\\log((1-y)/(1-\\mu))]`,
     with :math:`0 \\log 0 = 0` (R's ``C_binomial_dev_resids``)."""
+    if _rmath.fast(np.size(y)):
+        d = _y_log_y_fast(y, mu)
+        d += _y_log_y_fast(1.0 - y, 1.0 - mu)
+        d *= wt
+        d *= 2.0
+        return d
     return 2.0 * wt * (_y_log_y(y, mu) + _y_log_y(1.0 - y, 1.0 - mu))
 
 
@@ -121,7 +137,9 @@ class Mu(_PositiveMean):
     name: str = "mu"
 
     def __call__(self, mu: npt.ArrayLike) -> FloatArray:
-        return _arr(mu).copy()
+        out = _arr(mu).view()
+        out.flags.writeable = False  # mu itself, not a copy: a pass over a million rows need not pay for one
+        return out
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
