@@ -321,11 +321,13 @@ class _PoissonBase(Family):
         return bool(np.all(np.isfinite(mu)) and np.all(mu > 0))
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
-        if _rmath.fast(np.size(y)):
-            # Large fits: the same quantity with in-place operations and no gathers.
+        if _rmath.fast(np.size(y)) and np.size(mu) and 0 < np.min(mu) and np.max(mu) < math.inf:
+            # Large fits: the same quantity with in-place operations and no gathers.  With
+            # 0 < mu < inf, y = 0 gives 0 * log(1 / mu) = 0, R's value.
             with np.errstate(divide="ignore", invalid="ignore"):
-                d = np.divide(y, mu)
-                np.log(d, out=d, where=y > 0)  # y = 0 keeps y / mu = 0, so y log(y/mu) = 0
+                d = np.where(y > 0, y, 1.0)
+                d /= mu
+                np.log(d, out=d)
                 d *= y
                 d -= y
                 d += mu

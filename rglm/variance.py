@@ -45,11 +45,12 @@ def _y_log_y(y: FloatArray, mu: FloatArray) -> FloatArray:
 
 
 def _y_log_y_fast(y: FloatArray, mu: FloatArray) -> FloatArray:
-    """:func:`_y_log_y` in place, without gathers (large fits)."""
-    nz = y != 0
+    """:func:`_y_log_y` in place, without gathers (large fits), for :math:`0 < \\mu < \\infty`:
+    :math:`y = 0` then gives :math:`0 \\log(1/\\mu) = 0`."""
     with np.errstate(divide="ignore", invalid="ignore"):
-        d = np.divide(y, mu, out=np.zeros(np.shape(y)), where=nz)
-        np.log(d, out=d, where=nz)
+        d = np.where(y != 0, y, 1.0)
+        d /= mu
+        np.log(d, out=d)
         d *= y
     return d
 
@@ -57,7 +58,7 @@ def _y_log_y_fast(y: FloatArray, mu: FloatArray) -> FloatArray:
 def binomial_dev_resids(y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
     """Binomial unit deviance :math:`2w\\,[y\\log(y/\\mu) + (1-y)\\log((1-y)/(1-\\mu))]`,
     with :math:`0 \\log 0 = 0` (R's ``C_binomial_dev_resids``)."""
-    if _rmath.fast(np.size(y)):
+    if _rmath.fast(np.size(y)) and np.size(mu) and 0 < np.min(mu) and np.max(mu) < 1:
         d = _y_log_y_fast(y, mu)
         d += _y_log_y_fast(1.0 - y, 1.0 - mu)
         d *= wt

@@ -438,10 +438,12 @@ def memory_map_reduce(chunks: list[Chunk], p_total: int, threads: int | None = N
     on the number of threads or on which block finishes first.
     """
     threads = min(worker_threads() if threads is None else threads, len(chunks))
+    # Passes that only form the normal equations run on one thread where threads contend.
+    kept_threads = threads if not chunks or chunks[0].design.threads_pay() else 1
 
     def map_reduce(request: PassRequest) -> Sums:
         p = p_total if request.columns is None else len(request.columns)
-        if threads <= 1:
+        if (kept_threads if request.from_kept else threads) <= 1:
             parts = [accumulate(c, request) for c in chunks]
         else:
             with _single_threaded_blas(), ThreadPoolExecutor(max_workers=threads) as pool:
