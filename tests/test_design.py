@@ -103,7 +103,7 @@ def test_split_path_equals_dense_path(formula: str, family: rglm.Family, kw: dic
     assert isinstance(split.model_frame.X, SplitDesign)
     assert list(split.params.index) == list(dense.params.index)
     assert split.aliased.equals(dense.aliased)
-    for attr in ("params", "bse", "fittedvalues", "resid_working"):
+    for attr in ("params", "bse", "fittedvalues", "resid_working", "working_weights", "linear_predictors"):
         np.testing.assert_allclose(getattr(split, attr), getattr(dense, attr), rtol=1e-10, atol=1e-12, err_msg=attr)
     # A deviance residual for y close to mu is the root of a cancelling difference, so its
     # relative error grows as it shrinks; compare on the scale of the residuals instead.
