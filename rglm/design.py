@@ -118,11 +118,14 @@ class NumericColumns:
         The pandas object a borrowed ``matrix`` belongs to.  Holding it keeps the view
         safe: under pandas' copy-on-write a later change to the caller's frame copies the
         frame's data instead of writing into ours.  Not pickled (``matrix`` is, as a copy).
+    finite : bool
+        Every value is known to be finite (the data's columns were checked already).
     """
 
     matrix: FloatArray
     intercept: bool = False
     owner: Any = field(default=None, repr=False, compare=False)
+    finite: bool = False
 
     @classmethod
     def from_array(cls, a: FloatArray) -> NumericColumns:
@@ -155,13 +158,14 @@ class NumericColumns:
         return np.column_stack([np.ones(idx.size), rows]) if self.intercept else rows
 
     def slice(self, start: int, stop: int) -> NumericColumns:
-        return NumericColumns(self.matrix[start:stop], self.intercept, self.owner)
+        return NumericColumns(self.matrix[start:stop], self.intercept, self.owner, self.finite)
 
     def select(self, keep: npt.NDArray[np.bool_]) -> NumericColumns:
         """The columns where ``keep`` holds (a copy, for refits of sub-models)."""
         keep = np.asarray(keep, dtype=bool)
         rest = keep[1:] if self.intercept else keep
-        return NumericColumns(np.asfortranarray(self.matrix[:, rest]), bool(self.intercept and keep[0]))
+        return NumericColumns(np.asfortranarray(self.matrix[:, rest]), bool(self.intercept and keep[0]),
+                              finite=self.finite)
 
     def matvec(self, b: FloatArray) -> FloatArray:
         """:math:`\\sum_j b_j c_j`."""

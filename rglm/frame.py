@@ -394,8 +394,9 @@ def build_frame(
     na_cols: dict[str, int] = {"subset": int(subset_na.sum())} if subset_na.any() else {}
     n_keep = int(np.sum(keep))
     all_na: list[str] = []
+    finite: set[str] = set()
     for name in used:
-        col_na = _missing(frame[name])
+        col_na = _missing(frame[name], finite)
         if np.any(col_na & keep):
             na_cols[name] = int(np.sum(col_na & keep))
             if na_cols[name] == n_keep:
@@ -432,7 +433,7 @@ def build_frame(
         # In the frame's own order: a slice of its blocks is a view (copy-on-write), a reordering a copy.
         cols = frame[[c for c in frame.columns if c in used_set]]
         sub = _without_unused_levels(_prepared(cols if sub_rows.size == len(frame) else cols.iloc[sub_rows]))
-        rhs_spec, X, y, off = _materialize(parsed, formula, sub, binomial)
+        rhs_spec, X, y, off = _materialize(parsed, formula, sub, binomial, frozenset(finite))
         names = list(rhs_spec.column_names)
         w = np.ones(len(sub)) if w_all is None else w_all[sub_rows]
         if o_all is not None:
@@ -501,10 +502,11 @@ def build_frame(
     )
 
 
-def _missing(col: pd.Series) -> npt.NDArray[np.bool_]:
-    """``col.isna()`` as an array; a float column whose sum is finite has none, found in one
-    read without a temporary."""
+def _missing(col: pd.Series, finite: set[str]) -> npt.NDArray[np.bool_]:
+    """``col.isna()`` as an array.  A float column whose sum is finite has no NaN and no
+    infinity, found in one read without a temporary; its name is added to ``finite``."""
     if col.dtype == np.float64 and len(col) and np.isfinite(np.sum(col.to_numpy())):
+        finite.add(str(col.name))
         return np.zeros(len(col), dtype=bool)
     return np.asarray(col.isna().to_numpy(), dtype=bool)
 
@@ -513,7 +515,8 @@ def _bad_rows(X: FloatArray | SplitDesign, test: Callable[[Any], Any],
               names: list[str]) -> tuple[npt.NDArray[np.bool_], list[str]]:
     """Rows where ``test`` holds for some column of the design, and those columns' names."""
     if isinstance(X, SplitDesign):
-        parts = [(col, int(c)) for col, c in zip(X.dense.data, X.dense_columns) if col is not None]
+        checked = X.dense.finite
+        parts = [(col, int(c)) for col, c in zip(X.dense.data, X.dense_columns) if col is not None and not checked]
         parts += [(b.values, int(b.columns.max())) for b in X.blocks if b.values is not None]
         rows = np.zeros(X.n, dtype=bool)
         cols: list[str] = []
@@ -529,8 +532,8 @@ def _bad_rows(X: FloatArray | SplitDesign, test: Callable[[Any], Any],
     return hits.any(axis=1), [names[j] for j in np.flatnonzero(hits.any(axis=0))]
 
 
-def _materialize(parsed: ParsedFormula, formula: str, sub: pd.DataFrame,
-                 binomial: bool) -> tuple[Any, FloatArray | SplitDesign, FloatArray, FloatArray]:
+def _materialize(parsed: ParsedFormula, formula: str, sub: pd.DataFrame, binomial: bool,
+                 finite: frozenset[str] = frozenset()) -> tuple[Any, FloatArray | SplitDesign, FloatArray, FloatArray]:
     y = _response(parsed, sub, binomial)
     off = np.zeros(len(sub))
     for expr in parsed.offsets:
@@ -538,7 +541,7 @@ def _materialize(parsed: ParsedFormula, formula: str, sub: pd.DataFrame,
     if len(sub) >= SPLIT_MIN_ROWS:
         try:
             with np.errstate(all="ignore"):
-                split = split_design(parsed.rhs, sub, formula_context(), _evaluate)
+                split = split_design(parsed.rhs, sub, formula_context(), _evaluate, finite)
         except (FormulaicError, NameError, SyntaxError, DataError, ValueError, TypeError):
             split = None  # the dense path below raises the proper error, if there is one
         if split is not None and not r_exact(len(sub), split[0].p):

@@ -77,14 +77,24 @@ def _kind(spec: Any, factor: str) -> str:
 
 
 def _sample_rows(data: pd.DataFrame, variables: list[str]) -> npt.NDArray[np.intp]:
-    """The first rows, plus the first row holding each level of each factor variable."""
+    """The first rows, plus a row holding each level of each factor variable."""
     rows = [np.arange(min(_HEAD, len(data)))]
     for v in variables:
-        # factorize numbers levels in order of appearance, so a level's first row is where
-        # the running maximum of the codes steps up.
-        codes, _ = pd.factorize(data[v], sort=False)
-        running = np.maximum.accumulate(codes)
-        rows.append(np.flatnonzero(np.diff(running, prepend=-1) > 0))
+        col = data[v]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes, n_codes = col.cat.codes.to_numpy(), len(col.cat.categories)
+        else:
+            codes, uniques = pd.factorize(col, sort=False)
+            n_codes = len(uniques)
+        # One scatter: each level's slot ends up holding one of its rows (which one does
+        # not matter), in one pass and without sorting.
+        where = np.full(n_codes, -1, dtype=np.intp)
+        valid = codes >= 0
+        if valid.all():
+            where[codes] = np.arange(codes.size)
+        else:
+            where[codes[valid]] = np.flatnonzero(valid)
+        rows.append(where[where >= 0])
     return np.unique(np.concatenate(rows))
 
 
@@ -93,6 +103,7 @@ def split_design(
     data: pd.DataFrame,
     context: dict[str, object],
     evaluate: Callable[[str, pd.DataFrame, str], FloatArray],
+    finite: frozenset[str] = frozenset(),
 ) -> tuple[SplitDesign, Any] | None:
     """A split design for ``rhs`` on ``data`` and formulaic's model spec, or None.
 
@@ -106,6 +117,9 @@ def split_design(
         Names available in formulas.
     evaluate : callable
         ``evaluate(expr, data, what)``: one numeric expression over the data.
+    finite : frozenset of str
+        Columns of ``data`` known to hold only finite values (a borrowed block made of them
+        needs no further check).
     """
     head = data.iloc[: min(_HEAD, len(data))]
     probe = model_matrix(rhs, head, context=context, na_action="ignore")
@@ -168,6 +182,7 @@ def split_design(
     intercept = bool(dense_factors) and not dense_factors[0]
     rest = dense_factors[int(intercept):]
     matrix, owner = _borrowed_block(data, rest)
+    checked = owner is not None and all(f[0].strip("`") in finite for f in rest)
     if matrix is None:
         # Column-major, each column written in place: a row-major fill strides through memory,
         # and temporaries of n values would each cost a fresh allocation and its page faults.
@@ -176,7 +191,7 @@ def split_design(
             matrix[:, j] = numeric(factors_j[0])
             for f in factors_j[1:]:
                 np.multiply(matrix[:, j], numeric(f), out=matrix[:, j])
-    dense = NumericColumns(matrix, intercept, owner)
+    dense = NumericColumns(matrix, intercept, owner, finite=checked)
     design = SplitDesign(n=n, p=len(names), dense=dense, dense_columns=np.array(dense_cols, dtype=np.intp),
                          blocks=tuple(blocks))
     # The promise is formulaic's matrix; check it on the sample rows before relying on it.
