@@ -130,9 +130,10 @@ def test_the_last_point_skips_the_normal_equations(large_path: None) -> None:
         log.setLevel(old)
     k = m.iterations
     normal = [lab for lab in handler.labels if lab.endswith("normal equations")]
-    # The start pass forms its own; each later point's are formed only when another step follows.
-    assert len(normal) == k - 1
-    assert len(handler.labels) == 1 + k + (k - 1)
+    # A point's normal equations are formed only when a step is taken from it: from the start
+    # and from each iterate but the last.
+    assert len(normal) == k
+    assert len(handler.labels) == 1 + k + k
     assert not handler.labels[-1].endswith("normal equations")
 
 
@@ -183,3 +184,15 @@ def test_in_place_binomial_deviance_matches_r_arithmetic() -> None:
     exact = _exact(binomial_dev_resids, y, mu, wt)
     np.testing.assert_allclose(fast[:50_000], exact, rtol=0, atol=1e-14 * np.max(exact))
     assert np.all(fast[y == 0] >= 0) and np.all(np.isfinite(fast))
+
+
+def test_in_place_poisson_log_density_matches_the_special_functions() -> None:
+    from rglm.families import _log_dpois
+
+    y = RNG.poisson(3.0, 20_000).astype(float)
+    mu = RNG.uniform(0.1, 8.0, 20_000)
+    fast = _log_dpois(y, mu)
+    reference = special.xlogy(y, mu) - mu - special.gammaln(y + 1)
+    np.testing.assert_allclose(fast, reference, rtol=0, atol=1e-13 * np.max(np.abs(reference)))
+    y[7] = 2.5  # not a count: -inf there, as R's dpois gives 0
+    assert _log_dpois(y, mu)[7] == -np.inf

@@ -161,9 +161,8 @@ def irls_passes(
         point of a fit never needs them).
     """
 
-    def request(point: Point, label: str, qr: bool = False, later: bool = True) -> PassRequest:
-        return PassRequest(family, point, columns, have_start, qr=qr, label=label, keep=defer,
-                           defer=defer and later)
+    def request(point: Point, label: str, qr: bool = False) -> PassRequest:
+        return PassRequest(family, point, columns, have_start, qr=qr, label=label, keep=defer, defer=defer)
 
     def complete(s: Sums, point: Point, label: str) -> Sums:
         if not s.deferred:
@@ -186,7 +185,7 @@ def irls_passes(
         point = Point(beta=coefold.copy())
     else:
         point = Point(mu_beta=mu_beta)
-    s = run(request(point, "start", later=False))
+    s = run(request(point, "start"))
     if not s.valid:
         raise FitError("cannot find valid starting values: please specify some (start, etastart or mustart)")
     devold = s.deviance
