@@ -109,6 +109,8 @@ def _as_floats(x: FloatsLike | float) -> list[float]:
 
 def _str_width(s: str) -> int:
     """Display width of a string as R's ``Rstrwid`` counts it (wide = 2)."""
+    if s.isascii():
+        return len(s)
     return sum(0 if unicodedata.combining(ch) else
                2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
 
@@ -181,6 +183,9 @@ def _scientific(x: float, digits: int) -> tuple[bool, int, int, bool]:
         mant, exp = ("%#.*e" % (digits - 1, r)).split("e")  # noqa: UP031
         sig = mant.replace(".", "").rstrip("0")
         return neg, int(exp), max(1, len(sig)), False
+    quick = _scientific_quick(r, digits)
+    if quick is not None:
+        return (neg, *quick)
     # scale r to an integer alpha with `digits` digits: alpha ~ r / 10^kp
     kp = math.floor(math.log10(r)) - digits + 1
     rq = Fraction(r)
@@ -208,6 +213,47 @@ def _scientific(x: float, digits: int) -> tuple[bool, int, int, bool]:
     fuzz = 0.5 / float(10 ** rgt)
     widens = 0 < kpower <= _KP_MAX and rq < _ld(_tbl(kpower) - Fraction(fuzz))
     return neg, kpower, nsig, widens
+
+
+def _scientific_quick(r: float, digits: int) -> tuple[int, int, bool] | None:
+    """:func:`_scientific` for ``r > 0`` from a correctly rounded decimal string, or None
+    when the exact long double arithmetic could decide otherwise.
+
+    ``%.{digits+3}e`` gives ``r / 10^kp`` to four decimals beyond the ``digits`` R rounds
+    to, within half a unit of the last; R's scaled value differs from the exact quotient by
+    one long double rounding (a relative 5e-20).  Unless the four decimals are within two
+    units of one half, both round ``alpha`` the same way (R's powers of ten are exact up to
+    :math:`10^{22}`; beyond, it is left to the exact path).  The widening test compares ``r``
+    with ``10^kpower - fuzz`` in double precision, and gives up within 1e-12 of it.
+    """
+    if not (1e-280 < r < 1e280) or digits > _DBL_DIG:
+        return None
+    mant, exp = ("%.*e" % (digits + 3, r)).split("e")  # noqa: UP031
+    scaled = int(mant.replace(".", ""))  # r / 10^kp * 10^4, kp = exponent - digits + 1
+    alpha, frac = divmod(scaled, 10_000)
+    if abs(frac - 5_000) <= 2:
+        return None
+    if frac > 5_000:
+        alpha += 1
+    kp = int(exp) - digits + 1
+    if abs(kp) > 22:
+        return None  # R scales by 10^23 .. 10^27 rounded to doubles, or by powl: not exact
+    nsig = digits
+    while nsig > 0 and alpha % 10 == 0:
+        alpha //= 10
+        nsig -= 1
+    if nsig == 0:
+        nsig = 1
+        kp += 1
+    kpower = kp + digits - 1
+    widens = False
+    if 0 < kpower <= _KP_MAX:
+        rgt = min(max(digits - kpower, 0), _KP_MAX)
+        bound = float(10 ** kpower) - 0.5 / float(10 ** rgt)
+        if abs(r - bound) <= 1e-12 * bound:
+            return None
+        widens = r < bound
+    return kpower, nsig, widens
 
 
 def _format_info(xs: Sequence[float], digits: int, nsmall: int,

@@ -300,15 +300,20 @@ def choose_solver(n: int, p: int) -> WLSStep:
 def cov_unscaled(fit: WLSFit) -> FloatArray:
     """:math:`(X^T W X)^{-1}` from the R factor, in the original column order, NaN where aliased.
 
-    Computed as R's ``chol2inv``: :math:`(R^T R)^{-1} = R^{-1} R^{-T}`.
+    Computed as R's ``chol2inv`` does, by LAPACK's ``dpotri``: :math:`(R^T R)^{-1}` from the
+    triangular factor.
     """
     p = fit.coef.size
     out = np.full((p, p), np.nan)
     k = fit.rank
     if k == 0:
         return out
-    rinv = sla.solve_triangular(fit.r_factor, np.eye(k), check_finite=False)
-    inv = rinv @ rinv.T
+    upper, info = sla.lapack.dpotri(np.asarray(fit.r_factor[:k, :k], dtype=np.float64), lower=False)
+    if info != 0:  # a zero on R's diagonal: the triangular solve reports it as R would
+        rinv = sla.solve_triangular(fit.r_factor, np.eye(k), check_finite=False)
+        inv = rinv @ rinv.T
+    else:
+        inv = np.triu(upper) + np.triu(upper, 1).T
     idx = fit.pivot[:k]
     out[np.ix_(idx, idx)] = inv
     return out

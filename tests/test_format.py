@@ -155,3 +155,30 @@ def test_no_legend_when_all_p_large() -> None:
     assert lines == ["            Estimate Std. Error z value Pr(>|z|)",
                      "(Intercept)      0.5        1.0     0.5     0.62",
                      "x                0.2        2.0     0.1     0.92"]
+
+
+def test_quick_scientific_agrees_with_the_long_double_emulation(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decimal-string shortcut of R's scientific() either gives the exact emulation's
+    answer or steps aside, on random magnitudes and on values at and next to rounding ties."""
+    import rglm.format as fmt
+
+    rng = np.random.default_rng(11)
+    values = list(np.abs(rng.standard_normal(1500)) * 10.0 ** rng.integers(-14, 14, 1500))
+    for _ in range(300):
+        a, e = int(rng.integers(10**6, 10**7)), int(rng.integers(-9, 9))
+        tie = (a + 0.5) * 10.0**e
+        values += [tie, float(np.nextafter(tie, 0)), float(np.nextafter(tie, np.inf)),
+                   float(10 ** (e + 7)) - 0.5 * 10.0**e]
+    values += [0.15, 0.25, 9.9995, 9996.0, 99999.5, 0.1 + 0.2, 1 / 3, 999999.95, 6.168787551543195e-11]
+    quick = fmt._scientific_quick
+    answered = 0
+    for digits in (1, 3, 7, 15):
+        for v in values:
+            got = quick(float(v), digits)
+            if got is None:
+                continue
+            answered += 1
+            with monkeypatch.context() as m:
+                m.setattr(fmt, "_scientific_quick", lambda r, d: None)
+                assert (False, *got) == fmt._scientific(float(v), digits), (v, digits)
+    assert answered > 0.8 * 4 * len(values)  # the shortcut is the usual case
