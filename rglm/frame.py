@@ -469,9 +469,10 @@ def build_frame(
                         "before fitting")
 
     term_columns: dict[str, list[int]] = {}
+    position = {c: i for i, c in enumerate(names)}
     for s in rhs_spec.structure:
         label = str(s.term)
-        term_columns[label] = [names.index(c) for c in s.columns]
+        term_columns[label] = [position[c] for c in s.columns]
     bool_vars = {c for c in sub.columns if pd.api.types.is_bool_dtype(sub[c].dtype)}
     names = [_display_name(n, bool_vars) for n in names]
     levels: dict[str, list[Any]] = {}

@@ -138,6 +138,7 @@ def split_design(
     if spec.transform_state:
         return None  # a stateful transform learned from the sample, not the data
     names = list(spec.column_names)
+    position = {c: i for i, c in enumerate(names)}
     sample_x = np.asarray(mm.to_numpy(dtype=np.float64), dtype=np.float64)
     n = len(data)
     dense_cols: list[int] = []
@@ -151,7 +152,7 @@ def split_design(
         return numeric_cache[factor]
 
     for s in spec.structure:
-        cols = [names.index(c) for c in s.columns]
+        cols = [position[c] for c in s.columns]
         factors = [str(f) for f in s.term.factors]
         cats = [f for f in factors if _kind(spec, f) == "categorical"]
         nums = [f for f in factors if _kind(spec, f) == "numerical"]
@@ -219,15 +220,16 @@ def _categorical_block(spec: Any, factor: str, var: str, nums: list[str], cols: 
             values = values * numeric(f)
     sample_codes = codes[sample_idx]
     sample_vals = np.ones(sample_idx.size) if values is None else values[sample_idx]
-    column_of = np.full(len(levels), -1, dtype=np.intp)
-    block = sample_x[:, cols]
-    for level in range(len(levels)):
-        rows = np.flatnonzero((sample_codes == level) & (sample_vals != 0))
-        if rows.size == 0:
-            return None
-        hits = np.flatnonzero(block[rows[0]] != 0)
-        if hits.size > 1:
-            return None
-        if hits.size == 1:
-            column_of[level] = cols[hits[0]]
-    return CategoricalBlock(codes=codes, columns=column_of, values=values)
+    # One sample row per level (with a nonzero multiplier) shows which column the level's
+    # indicator went to: none (the reference level) or exactly one.
+    present = np.flatnonzero(sample_vals != 0)
+    row_of = np.full(len(levels), -1, dtype=np.intp)
+    row_of[sample_codes[present]] = present
+    if np.any(row_of < 0):
+        return None
+    nonzero = sample_x[np.ix_(row_of, np.asarray(cols, dtype=np.intp))] != 0
+    counts = nonzero.sum(axis=1)
+    if np.any(counts > 1):
+        return None
+    column_of = np.where(counts == 1, np.asarray(cols, dtype=np.intp)[np.argmax(nonzero, axis=1)], -1)
+    return CategoricalBlock(codes=codes, columns=column_of.astype(np.intp), values=values)
