@@ -160,7 +160,7 @@ def test_no_legend_when_all_p_large() -> None:
 def test_quick_scientific_agrees_with_the_long_double_emulation(monkeypatch: pytest.MonkeyPatch) -> None:
     """The decimal-string shortcut of R's scientific() either gives the exact emulation's
     answer or steps aside, on random magnitudes and on values at and next to rounding ties."""
-    import rglm.format as fmt
+    import rglm._format_real as fmt
 
     rng = np.random.default_rng(11)
     values = list(np.abs(rng.standard_normal(1500)) * 10.0 ** rng.integers(-14, 14, 1500))
