@@ -138,9 +138,7 @@ class Mu(_PositiveMean):
     name: str = "mu"
 
     def __call__(self, mu: npt.ArrayLike) -> FloatArray:
-        out = _arr(mu).view()
-        out.flags.writeable = False  # mu itself, not a copy: a pass over a million rows need not pay for one
-        return out
+        return _arr(mu).copy()
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
