@@ -126,6 +126,18 @@ def _tbl(k: int) -> Fraction:
 
 # ---- formatReal --------------------------------------------------------
 
+def _significant(alpha: int, digits: int, kp: int) -> tuple[int, int]:
+    """Significant digits of ``alpha`` (``digits`` digits, scale ``10^kp``) once trailing zeros
+    are dropped, and the scale; ``alpha == 10^digits`` rounded up a decade."""
+    nsig = digits
+    while nsig > 0 and alpha % 10 == 0:
+        alpha //= 10
+        nsig -= 1
+    if nsig == 0:
+        return 1, kp + 1
+    return nsig, kp
+
+
 def _scientific(x: float, digits: int) -> tuple[bool, int, int, bool]:
     """R's ``scientific()``: sign, decimal exponent, significant digits.
 
@@ -161,14 +173,7 @@ def _scientific(x: float, digits: int) -> tuple[bool, int, int, bool]:
         r_prec = _ld(r_prec * 10)
         kp -= 1
     alpha = round(r_prec)  # nearbyintl: to nearest, ties to even
-    # drop trailing zeros; alpha == 10^digits means it rounded up a decade
-    nsig = digits
-    while nsig > 0 and alpha % 10 == 0:
-        alpha //= 10
-        nsig -= 1
-    if nsig == 0:
-        nsig = 1
-        kp += 1
+    nsig, kp = _significant(alpha, digits, kp)
     kpower = kp + digits - 1
     # rounding may widen in sci but not fixed format (9996 -> 1.00e+04)
     rgt = min(max(digits - kpower, 0), _KP_MAX)
@@ -200,13 +205,7 @@ def _scientific_quick(r: float, digits: int) -> tuple[int, int, bool] | None:
     kp = int(exp) - digits + 1
     if abs(kp) > 22:
         return None  # R scales by 10^23 .. 10^27 rounded to doubles, or by powl: not exact
-    nsig = digits
-    while nsig > 0 and alpha % 10 == 0:
-        alpha //= 10
-        nsig -= 1
-    if nsig == 0:
-        nsig = 1
-        kp += 1
+    nsig, kp = _significant(alpha, digits, kp)
     kpower = kp + digits - 1
     widens = False
     if 0 < kpower <= _KP_MAX:

@@ -65,10 +65,10 @@ _libm_expm1 = np.frompyfunc(math.expm1, 1, 1)
 _libm_log1p = np.frompyfunc(math.log1p, 1, 1)
 
 
-def _apply(fast: np.ufunc, exact: np.ufunc, x: npt.ArrayLike) -> FloatArray:
+def _apply(vectorized: np.ufunc, exact: np.ufunc, x: npt.ArrayLike) -> FloatArray:
     a = np.asarray(x, dtype=np.float64)
-    if a.size > EXACT_LIMIT or a.size == 0 or _FAST.get():
-        return fast(a)
+    if a.size == 0 or fast(a.size):
+        return vectorized(a)
     with np.errstate(all="ignore"):
         return np.asarray(exact(a), dtype=np.float64)
 
@@ -141,7 +141,7 @@ def rsum(x: npt.ArrayLike) -> float:
     a = np.asarray(x, dtype=np.float64).ravel()
     if a.size == 0:
         return 0.0
-    if a.size > EXACT_LIMIT or _FAST.get():
+    if fast(a.size):
         # Large fits are not on R's bit-for-bit path: NumPy's pairwise sum in double
         # precision (error O(log n) ulps) is as accurate as needed and several times faster
         # than extended precision, which has no vector instructions.

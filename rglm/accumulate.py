@@ -293,6 +293,12 @@ class Kept:
     z: FloatArray | None
     previous: Kept | None = None
 
+    def at(self, point: Point) -> Kept | None:
+        """The values kept for ``point`` (this one or the one before), if any."""
+        if self.point is point:
+            return self
+        return self.previous if self.previous is not None and self.previous.point is point else None
+
 
 def kept(chunk: Chunk) -> Kept | None:
     """The values kept on ``chunk`` by the last ``keep`` pass, if any."""
@@ -464,7 +470,6 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
         mu_eta = link.mu_eta_at(eta, mu)
         if fixed.all_positive:
             # Every row has a positive weight: R's checks over those rows need no gathers.
-            pos = None
             nan_variance = bool(np.isnan(np.min(variance, initial=0.0)))
             zero_variance = _has_zero(variance)
             nan_mu_eta = bool(np.isnan(np.min(mu_eta, initial=0.0)))
@@ -489,8 +494,7 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
             wfull /= variance
             n_good = n
         else:
-            assert pos is not None or fixed.all_positive
-            good = (wt > 0 if pos is None else pos) & (mu_eta != 0)
+            good = (wt > 0) & (mu_eta != 0)
             all_good = bool(good.all())
             mg = mu_eta[good]
             z = (eta - chunk.offset)[good] + (y - mu)[good] / mg

@@ -237,7 +237,7 @@ class NumericColumns:
         if o:
             g[0, 0] = np.sum(w)
             if z is not None:
-                r[0] = np.sum(w * z)
+                r[0] = w @ z
             for b, c in zip(blocks, cross):
                 c[:, 0] = np.bincount(b.codes, weights=b._weighted(w), minlength=b.n_levels)
         return g, r, cross
@@ -267,20 +267,8 @@ class DenseDesign(Design):
         return self.X.T @ v
 
     def normal_equations(self, w: FloatArray, z: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
-        x = self.X
-        n, p = x.shape
-        g, r = np.zeros((p, p)), np.zeros(p)
-        step = max(1, min(sub_block_rows(p), n))
-        buf = np.empty((step, p))
-        for start in range(0, n, step):
-            stop = min(start + step, n)
-            xs = x[start:stop]
-            ws = buf[: stop - start]
-            np.multiply(xs, w[start:stop, None], out=ws)
-            g += ws.T @ xs
-            if z is not None:
-                r += ws.T @ z[start:stop]
-        return _symmetric(g), r
+        g, r, _ = NumericColumns(self.X).normal_equations(w, z)  # the same sweep, over a view
+        return g, r
 
     def rows(self, idx: IntArray | npt.NDArray[np.bool_] | None = None) -> FloatArray:
         return self.X if idx is None else self.X[idx]
@@ -374,6 +362,7 @@ class SplitDesign(Design):
         g, r = np.zeros((self.p, self.p)), np.zeros(self.p)
         dc = self.dense_columns
         wz = None if z is None else w * z
+        cross: list[FloatArray] = []
         if dc.size:
             gd, rd, cross = self.dense.normal_equations(w, z, self.blocks)
             g[np.ix_(dc, dc)] = gd
@@ -387,8 +376,13 @@ class SplitDesign(Design):
             wa = a._weighted(w)
             has_a = a.columns >= 0
             ca = a.columns[has_a]
-            # Diagonal of the block with itself: sum of w * values^2 per level.
-            diag = np.bincount(a.codes, weights=wa if a.values is None else wa * a.values, minlength=a.n_levels)
+            # Diagonal of the block with itself: sum of w * values^2 per level.  For a plain
+            # factor that is its cross sum with the intercept, already formed.
+            if a.values is None and cross and self.dense.intercept:
+                diag = cross[i][:, 0]
+            else:
+                diag = np.asarray(np.bincount(a.codes, weights=wa if a.values is None else wa * a.values,
+                                              minlength=a.n_levels), dtype=np.float64)
             g[ca, ca] += diag[has_a]
             if wz is not None:
                 r[ca] += np.bincount(a.codes, weights=a._weighted(wz), minlength=a.n_levels)[has_a]

@@ -28,6 +28,7 @@ from .variance import (
     NegBinVariance,
     PowerVariance,
     VarianceFunction,
+    _y_log_y_fast,
     get_variance,
 )
 
@@ -77,17 +78,18 @@ def _domain_error(prefix: str, mask: npt.NDArray[np.bool_], values: FloatArray, 
     return DomainError(prefix, int(idx.size), int(idx[0]), float(values[idx[0]]), suffix)
 
 
-def _lfactorial(x: FloatArray) -> FloatArray:
+def _lfactorial(x: FloatArray, whole: bool | None = None) -> FloatArray:
     r""":math:`\log x! = \log\Gamma(x + 1)`.
 
     Counts repeat: for many whole numbers below a million the values are looked up in a
     table of ``gammaln`` over :math:`0..\max x`, the same function on the same arguments, so
     the result is identical and costs a gather instead of a special function per row.
+    ``whole``: whether ``x`` is known to hold whole numbers (None: find out).
     """
     x = np.asarray(x, dtype=np.float64)
     if x.size > 4096:
         lo, hi = float(np.min(x)), float(np.max(x))
-        if 0 <= lo and hi < min(1e6, x.size) and np.array_equal(x, np.floor(x)):
+        if 0 <= lo and hi < min(1e6, x.size) and (np.array_equal(x, np.floor(x)) if whole is None else whole):
             table = special.gammaln(np.arange(int(hi) + 1, dtype=np.float64) + 1)
             return np.asarray(table[x.astype(np.intp)], dtype=np.float64)
     return np.asarray(special.gammaln(x + 1), dtype=np.float64)
@@ -107,7 +109,7 @@ def _log_dpois(y: FloatArray, mu: FloatArray) -> FloatArray:
         ll = np.log(mu)
         ll *= y
         ll -= mu
-        ll -= _lfactorial(y)
+        ll -= _lfactorial(y, whole=True)
         return ll
     ll = special.xlogy(y, mu) - mu - _lfactorial(y)
     return np.where(y == np.floor(y), ll, -np.inf)
@@ -332,11 +334,8 @@ class _PoissonBase(Family):
         if _rmath.fast(np.size(y)) and np.size(mu) and 0 < np.min(mu) and np.max(mu) < math.inf:
             # Large fits: the same quantity with in-place operations and no gathers.  With
             # 0 < mu < inf, y = 0 gives 0 * log(1 / mu) = 0, R's value.
-            with np.errstate(divide="ignore", invalid="ignore"):
-                d = np.where(y > 0, y, 1.0)
-                d /= mu
-                np.log(d, out=d)
-                d *= y
+            d = _y_log_y_fast(y, mu)
+            with np.errstate(invalid="ignore"):
                 d -= y
                 d += mu
                 d *= wt

@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +35,6 @@ from .. import _rmath
 from ..accumulate import (
     Chunk,
     Finish,
-    Kept,
     PassRequest,
     Point,
     Sums,
@@ -452,13 +451,14 @@ def memory_map_reduce(chunks: list[Chunk], p_total: int, threads: int | None = N
     return map_reduce
 
 
-def _kept_rows(chunks: list[Chunk], pick: Callable[[Kept], FloatArray | None]) -> FloatArray | None:
-    """One per-row array over all blocks from their kept values (``pick`` returns None when a
-    block's kept values are not the ones wanted)."""
+def _kept_rows(chunks: list[Chunk], point: Point, name: Literal["eta", "w"]) -> FloatArray | None:
+    """``eta`` or ``w`` at ``point`` over all blocks, from their kept values; None when some
+    block no longer holds them."""
     parts = []
     for c in chunks:
         k = kept(c)
-        part = None if k is None else pick(k)
+        at = None if k is None else k.at(point)
+        part = None if at is None else getattr(at, name)
         if part is None:
             return None
         parts.append(part)
@@ -493,12 +493,11 @@ def _irls_in_memory(X: Design, y: FloatArray, family: Family, *, weights: FloatA
     whole = Chunk(X, y, weights, offset, etastart, mustart)
     # The per-row results come from what the last passes kept on the blocks (eta at the final
     # point, the working weights of the last least-squares step); recomputed if they are gone.
-    eta = _kept_rows(chunks, lambda k: k.eta if k.point is loop.point else None)
+    eta = None if loop.point is None else _kept_rows(chunks, loop.point, "eta")
     if eta is None:
         rows, _ = evaluate_rows(whole, PassRequest(family, Point(beta=loop.beta), have_start=have_start), init=init)
         eta = rows.eta
-    w2 = _kept_rows(chunks, lambda k: k.w if k.point is loop.weights_point else
-                    (k.previous.w if k.previous is not None and k.previous.point is loop.weights_point else None))
+    w2 = _kept_rows(chunks, loop.weights_point, "w")
     if w2 is None:
         prev, _ = evaluate_rows(whole, PassRequest(family, loop.weights_point, have_start=have_start), init=init)
         w, _ = working_weights(family, prev)
