@@ -62,7 +62,7 @@ def main() -> None:
     import tabmat
 
     import rglm
-    from rglm.frame import build_frame
+    from rglm.frame.model_frame import build_frame
 
     n = args.rows
     print(f"rows {n:,}; median of {args.repeats}; tabmat {tabmat.__version__}, rglm {rglm.__version__}\n")

@@ -11,10 +11,9 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 
 from __future__ import annotations
 
-from . import datasets, families, links, negbin, plot
-from .anova import anova
-from .api import glm
-from .exceptions import (
+from rglm import datasets, families
+from rglm.api import glm
+from rglm.exceptions import (
     AnovaWarning,
     ArgumentError,
     BoundaryWarning,
@@ -37,7 +36,7 @@ from .exceptions import (
     SeparationWarning,
     StepHalvingWarning,
 )
-from .families import (
+from rglm.families import (
     Binomial,
     Family,
     Gamma,
@@ -49,13 +48,17 @@ from .families import (
     QuasiBinomial,
     QuasiPoisson,
     Tweedie,
+    links,
 )
-from .negbin import ThetaConvergenceWarning, anova_negbin, glm_nb
-from .persist import load
-from .report import CompareTable, compare
-from .results import GLMResult
-from .select import add1, drop1, step
-from .separation import SeparationResult, detect_separation
+from rglm.fit import negbin
+from rglm.fit.negbin import ThetaConvergenceWarning, anova_negbin, glm_nb
+from rglm.inference.anova import anova
+from rglm.inference.select import add1, drop1, step
+from rglm.inference.separation import SeparationResult, detect_separation
+from rglm.output import plot
+from rglm.output.persist import load
+from rglm.output.report import CompareTable, compare
+from rglm.results.glm import GLMResult
 
 __version__ = "0.1.0"
 

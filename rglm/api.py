@@ -10,11 +10,11 @@ from typing import Any
 
 import numpy as np
 
-from .exceptions import ArgumentError, DataError, DomainError
-from .families import Binomial, Family, Gaussian, NegativeBinomial, QuasiBinomial, get_family
-from .frame import build_frame
-from .irls import IRLSControl, irls, null_deviance
-from .results import GLMResult
+from rglm.exceptions import ArgumentError, DataError, DomainError
+from rglm.families.family import Binomial, Family, Gaussian, NegativeBinomial, QuasiBinomial, get_family
+from rglm.fit.irls import IRLSControl, irls, null_deviance
+from rglm.frame.model_frame import build_frame
+from rglm.results.glm import GLMResult
 
 __all__ = ["glm"]
 
@@ -55,7 +55,7 @@ def glm(
     family : Family, default Gaussian()
         A family object such as ``rglm.Binomial(link="probit")``, or R's family name.
         ``NegativeBinomial()`` without ``theta`` estimates :math:`\\theta` as ``MASS::glm.nb``
-        (see :mod:`rglm.negbin`): the result then has ``theta``, ``theta_se`` and
+        (see :mod:`rglm.fit.negbin`): the result then has ``theta``, ``theta_se`` and
         ``twologlik``, its dispersion is 1 and its AIC counts :math:`\\theta`.
     weights : str or array_like, optional
         Prior weights: a column name or one value per row.  For binomial, a proportion
@@ -83,7 +83,7 @@ def glm(
     cov_type : {"nonrobust", "HC0", "HC1", "HC2", "HC3", "HC4", "HC4m", "HC5", "cluster"}
         Covariance of the coefficients behind the standard errors, tests and intervals: the
         model-based :math:`\\phi (X^T W X)^{-1}` (R's ``vcov``) or a sandwich estimate as
-        ``sandwich::vcovHC`` / ``vcovCL``; see :func:`rglm.robust.robust_cov`.
+        ``sandwich::vcovHC`` / ``vcovCL``; see :func:`rglm.inference.robust.robust_cov`.
     cov_kwds : dict, optional
         For ``cov_type="cluster"``: ``groups`` (a column name, several column names, or one
         value per row of ``data``), and optionally ``type`` (``"HC0"``, the default as in R,
@@ -125,7 +125,7 @@ def glm(
     call: dict[str, Any] = {"family": fam, "weights": weights, "offset": offset, "subset": subset,
                             "na_action": na_action, "tol": tol, "max_iter": max_iter, "dispersion": dispersion}
     if chunksize is not None or _out_of_core(data):
-        from .backends.chunked import fit_out_of_core
+        from rglm.backends.chunked import fit_out_of_core
 
         if cov_type != "nonrobust":
             raise ArgumentError("sandwich covariances (cov_type) are not available for chunked or Dask data")
@@ -149,7 +149,7 @@ def glm(
                                    _vec(mustart, "mustart", n))
     call.update(cov_type=cov_type, cov_kwds=cov_kwds)
     if estimate_theta:
-        from .negbin import fit_glm_nb
+        from rglm.fit.negbin import fit_glm_nb
 
         assert isinstance(fam, NegativeBinomial)
         try:
@@ -172,11 +172,11 @@ def glm(
         result = GLMResult(fit, frame, fam, null_deviance=nulldev, control=control, dispersion=dispersion,
                            formula=formula, data=data, call=call, data_name=data_name)
         if isinstance(fam, (Binomial, QuasiBinomial)):
-            from .separation import warn_if_separated
+            from rglm.inference.separation import warn_if_separated
 
             warn_if_separated(result)
     if cov_type != "nonrobust":
-        from .robust import robust_result
+        from rglm.inference.robust import robust_result
 
         options = dict(cov_kwds or {})
         groups = options.pop("groups", None)
@@ -186,15 +186,15 @@ def glm(
 
 def _out_of_core(data: Any) -> bool:
     """Paths, callables and Dask DataFrames are fitted by passes over chunks."""
-    from .backends.dask import is_dask
-    from .backends.sources import is_source
+    from rglm.backends.dask import is_dask
+    from rglm.backends.sources import is_source
 
     return is_source(data) or is_dask(data)
 
 
 def _check_cov_args(cov_type: Any, cov_kwds: Any) -> None:
     """Fail before fitting on a misspelt covariance request."""
-    from .robust import COV_TYPES
+    from rglm.inference.robust import COV_TYPES
 
     if cov_type not in COV_TYPES:
         raise ArgumentError(f"unknown cov_type {cov_type!r}; choose one of {', '.join(map(repr, COV_TYPES))}")

@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
     """
-    from . import __version__
+    from rglm import __version__
 
     parser = argparse.ArgumentParser(
         prog="rglm", description="R's glm() for Python: fit GLMs from formulas and print R's summary.",
@@ -168,7 +168,7 @@ def read_data(source: str) -> pd.DataFrame:
     -------
     DataFrame
     """
-    from . import datasets
+    from rglm import datasets
 
     if os.path.isfile(source):
         ext = os.path.splitext(source)[1].lower()
@@ -202,7 +202,7 @@ def make_family(args: argparse.Namespace) -> Any:
     -------
     rglm.Family
     """
-    from . import families
+    from rglm.families import family as families
 
     key = args.family.strip().lower()
     key = _ALIASES.get(key, key)
@@ -272,7 +272,7 @@ def render(m: Any, fmt: str) -> str:
 
 
 def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
-    from .api import glm
+    from rglm.api import glm
 
     cov_kwds = None
     if args.cluster:
@@ -362,7 +362,7 @@ def run_fit(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Run ``rglm compare``: fit each formula on the same data and print a compare table."""
-    from .report import compare
+    from rglm.output.report import compare
 
     data = read_data(args.data)
     if args.names is not None and len(args.names) != len(args.formulas):
@@ -379,8 +379,8 @@ def run_compare(args: argparse.Namespace) -> int:
 
 def run_table(args: argparse.Namespace) -> int:
     """Run ``rglm anova`` or ``rglm drop1``."""
-    from .anova import anova
-    from .select import drop1
+    from rglm.inference.anova import anova
+    from rglm.inference.select import drop1
 
     data = read_data(args.data)
     test = None if args.test is None else ("none" if args.test.lower() == "none" else args.test)
@@ -397,7 +397,7 @@ def run_table(args: argparse.Namespace) -> int:
 
 def run_predict(args: argparse.Namespace) -> int:
     """Run ``rglm predict``: predictions (and standard errors) for the rows of ``--newdata``."""
-    from .persist import load
+    from rglm.output.persist import load
 
     if args.model_formula is not None:
         if args.formula is not None:
@@ -436,7 +436,7 @@ def run_datasets() -> int:
     int
         The exit status.
     """
-    from .datasets import DESCRIPTIONS, names
+    from rglm.datasets import DESCRIPTIONS, names
 
     width = max(len(n) for n in names())
     for name in names():

@@ -1,4 +1,4 @@
-"""rglm.anova against R's anova.glm and anova.glmlist (tests/r/make_anova_cases.R), and the
+"""rglm.inference.anova against R's anova.glm and anova.glmlist (tests/r/make_anova_cases.R), and the
 behaviour of the tables it returns."""
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 import rglm
-from rglm.table import AnovaTable, deparse_formula
+from rglm.results.table import AnovaTable, deparse_formula
 
 
 def _anova(models: list[rglm.GLMResult], test: str, dispersion: float | None) -> tuple[Any, list[str]]:
@@ -67,12 +67,12 @@ def test_negbin_estimated_theta_several_models_go_to_anova_negbin(monkeypatch: p
     m1 = _EstimatedTheta(R.fit(case["models"][0]))
     m2 = _EstimatedTheta(m1.update(". ~ . - Lrn"))
     seen: list[Any] = []
-    fake = types.ModuleType("rglm.negbin")
+    fake = types.ModuleType("rglm.fit.negbin")
     fake.anova_negbin = lambda models, test: seen.append((models, test)) or "table"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "rglm.negbin", fake)
+    monkeypatch.setitem(sys.modules, "rglm.fit.negbin", fake)
     assert rglm.anova(m1, m2, test="Chisq") == "table"
     assert seen[0][0] == [m1, m2] and seen[0][1] == "Chisq"
-    monkeypatch.setitem(sys.modules, "rglm.negbin", None)  # not installed: a clear error
+    monkeypatch.setitem(sys.modules, "rglm.fit.negbin", None)  # not installed: a clear error
     with pytest.raises(rglm.ArgumentError, match="anova_negbin"):
         rglm.anova(m1, m2)
     with pytest.raises(rglm.ArgumentError, match="not all"):
@@ -189,7 +189,7 @@ PRINTING = __import__("json").loads((R.HERE / "printing.json").read_text())
 def test_r_na_and_nan_print_differently() -> None:
     """Structural blanks are R's NA (printed blank); a NaN from arithmetic prints NaN, as in R."""
     case = PRINTING["na_nan"]
-    cols = {k: np.array([rglm.format.NA_REAL if v is None else float(v) for v in vals])
+    cols = {k: np.array([rglm.numerics.format.NA_REAL if v is None else float(v) for v in vals])
             for k, vals in case["columns"].items()}
     t = AnovaTable(cols, index=case["rownames"], heading=["A heading"])
     assert str(t) == case["printed"]

@@ -235,7 +235,7 @@ def test_passes_are_logged_with_deviance(caplog: pytest.LogCaptureFixture) -> No
 
 
 def test_large_in_memory_fits_run_through_the_same_accumulation(monkeypatch: pytest.MonkeyPatch) -> None:
-    from rglm.backends import driver
+    from rglm.fit import passes as driver
 
     df = rglm.datasets.load("insurance")
     formula = "Claims ~ District + Group + Age + offset(log(Holders))"
@@ -247,7 +247,7 @@ def test_large_in_memory_fits_run_through_the_same_accumulation(monkeypatch: pyt
         calls["n"] += 1
         return real(chunk, request)
 
-    monkeypatch.setattr(rglm._rmath, "R_EXACT_WORK", 0)  # as if the data were large
+    monkeypatch.setattr(rglm.numerics.rmath, "R_EXACT_WORK", 0)  # as if the data were large
     monkeypatch.setattr(driver, "accumulate", counted)
     monkeypatch.setattr(driver, "MEMORY_BLOCK_ROWS", 20)
     big = rglm.glm(formula, df, family="poisson")

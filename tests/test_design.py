@@ -7,10 +7,10 @@ import pandas as pd
 import pytest
 
 import rglm
-import rglm._rmath
-import rglm.frame
-from rglm.design import CategoricalBlock, DenseDesign, SplitDesign
-from rglm.split_frame import split_design
+import rglm.frame.model_frame
+import rglm.numerics.rmath
+from rglm.frame.split_design import split_design
+from rglm.numerics.design import CategoricalBlock, DenseDesign, SplitDesign
 
 RNG = np.random.default_rng(2026)
 
@@ -97,8 +97,8 @@ def test_split_path_equals_dense_path(formula: str, family: rglm.Family, kw: dic
     d = _data()
     dense = rglm.glm(formula, d, family=family, tol=1e-10, **kw)
     assert not isinstance(dense.model_frame.X, SplitDesign)
-    monkeypatch.setattr(rglm.frame, "SPLIT_MIN_ROWS", 0)
-    monkeypatch.setattr(rglm._rmath, "R_EXACT_WORK", 0)
+    monkeypatch.setattr(rglm.frame.model_frame, "SPLIT_MIN_ROWS", 0)
+    monkeypatch.setattr(rglm.numerics.rmath, "R_EXACT_WORK", 0)
     split = rglm.glm(formula, d, family=family, tol=1e-10, **kw)
     assert isinstance(split.model_frame.X, SplitDesign)
     assert list(split.params.index) == list(dense.params.index)
@@ -123,8 +123,8 @@ def test_split_path_equals_dense_path(formula: str, family: rglm.Family, kw: dic
 
 def test_split_design_declines_what_it_cannot_represent() -> None:
     d = _data(300)
-    ctx = rglm.formula.formula_context()
-    ev = rglm.frame._evaluate
+    ctx = rglm.frame.formula.formula_context()
+    ev = rglm.frame.model_frame._evaluate
     assert split_design("x1 + g", d, ctx, ev) is not None
     assert split_design("poly(x1, 2) + g", d, ctx, ev) is None  # stateful transform
     assert split_design("g:h", d, ctx, ev) is None  # two factors in one term

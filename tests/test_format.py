@@ -1,4 +1,4 @@
-"""Tests for rglm.format against outputs recorded from R.
+"""Tests for rglm.numerics.format against outputs recorded from R.
 
 The fixture tests/data/format/format_fixture.json is produced by
 tests/data/format/make_format_fixture.R (run it with Rscript to
@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from rglm.format import (
+from rglm.numerics.format import (
     NA_REAL,
     SIGNIF_LEGEND,
     coef_matrix_lines,
@@ -160,7 +160,7 @@ def test_no_legend_when_all_p_large() -> None:
 def test_quick_scientific_agrees_with_the_long_double_emulation(monkeypatch: pytest.MonkeyPatch) -> None:
     """The decimal-string shortcut of R's scientific() either gives the exact emulation's
     answer or steps aside, on random magnitudes and on values at and next to rounding ties."""
-    import rglm._format_real as fmt
+    import rglm.numerics.format_real as fmt
 
     rng = np.random.default_rng(11)
     values = list(np.abs(rng.standard_normal(1500)) * 10.0 ** rng.integers(-14, 14, 1500))

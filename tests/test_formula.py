@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rglm.exceptions import FormulaError
-from rglm.formula import formula_context, parse_formula, split_top_level
+from rglm.frame.formula import formula_context, parse_formula, split_top_level
 
 
 @pytest.mark.parametrize(

@@ -20,7 +20,14 @@ import pytest
 from rcases import r_key as _key
 
 import rglm
-from rglm.hypothesis import LRTestResult, WaldTestResult, linear_restrictions, lr_test, t_test, wald_test
+from rglm.inference.hypothesis import (
+    LRTestResult,
+    WaldTestResult,
+    linear_restrictions,
+    lr_test,
+    t_test,
+    wald_test,
+)
 
 HERE = Path(__file__).parent / "data" / "r_hypothesis"
 WALD = [p for p in sorted(HERE.glob("*.json")) if json.loads(p.read_text())["kind"] == "wald"]

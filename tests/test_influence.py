@@ -26,9 +26,9 @@ import pandas as pd
 import pytest
 
 import rglm
-from rglm import influence as infl_mod
-from rglm.design import BLOCK_ROWS
 from rglm.exceptions import ArgumentError
+from rglm.inference import influence as infl_mod
+from rglm.numerics.design import BLOCK_ROWS
 
 HERE = Path(__file__).parent / "data" / "r_influence"
 CASE_FILES = sorted((HERE / "cases").glob("*.json"))

@@ -9,7 +9,7 @@ import pandas as pd
 import pytest
 
 import rglm
-from rglm.irls import IRLSControl, irls
+from rglm.fit.irls import IRLSControl, irls
 
 RNG = np.random.default_rng(11)
 

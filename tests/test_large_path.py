@@ -12,12 +12,12 @@ import pytest
 from scipy import special
 
 import rglm
-import rglm._rmath
-import rglm.frame
-from rglm.backends import driver
-from rglm.design import NumericColumns, SplitDesign
-from rglm.families import _lfactorial
-from rglm.variance import binomial_dev_resids
+import rglm.frame.model_frame
+import rglm.numerics.rmath
+from rglm.families.family import _lfactorial
+from rglm.families.variance import binomial_dev_resids
+from rglm.fit import passes as driver
+from rglm.numerics.design import NumericColumns, SplitDesign
 
 RNG = np.random.default_rng(4242)
 
@@ -35,8 +35,8 @@ def _frame(n: int = 3000) -> pd.DataFrame:
 @pytest.fixture
 def large_path(monkeypatch: pytest.MonkeyPatch) -> None:
     """Send small data down the large-data path (split design, passes over row blocks)."""
-    monkeypatch.setattr(rglm.frame, "SPLIT_MIN_ROWS", 0)
-    monkeypatch.setattr(rglm._rmath, "R_EXACT_WORK", 0)
+    monkeypatch.setattr(rglm.frame.model_frame, "SPLIT_MIN_ROWS", 0)
+    monkeypatch.setattr(rglm.numerics.rmath, "R_EXACT_WORK", 0)
     monkeypatch.setattr(driver, "MEMORY_BLOCK_ROWS", 700)  # several blocks
 
 
@@ -62,8 +62,8 @@ def test_columns_not_laid_out_as_one_block_are_copied(large_path: None, formula:
 def test_large_path_equals_dense_path(formula: str, monkeypatch: pytest.MonkeyPatch) -> None:
     d = _frame()
     dense = rglm.glm(formula, d, family=rglm.Poisson(), tol=1e-10)
-    monkeypatch.setattr(rglm.frame, "SPLIT_MIN_ROWS", 0)
-    monkeypatch.setattr(rglm._rmath, "R_EXACT_WORK", 0)
+    monkeypatch.setattr(rglm.frame.model_frame, "SPLIT_MIN_ROWS", 0)
+    monkeypatch.setattr(rglm.numerics.rmath, "R_EXACT_WORK", 0)
     monkeypatch.setattr(driver, "MEMORY_BLOCK_ROWS", 700)
     large = rglm.glm(formula, d, family=rglm.Poisson(), tol=1e-10)
     assert isinstance(large.model_frame.X, SplitDesign)
@@ -156,7 +156,7 @@ def test_log_factorial_table_is_gammaln() -> None:
 
 
 def _exact(f, *args):  # type: ignore[no-untyped-def]
-    with rglm._rmath.fast_kernels(False):
+    with rglm.numerics.rmath.fast_kernels(False):
         return f(*[a[:50_000] for a in args])
 
 
@@ -187,7 +187,7 @@ def test_in_place_binomial_deviance_matches_r_arithmetic() -> None:
 
 
 def test_in_place_poisson_log_density_matches_the_special_functions() -> None:
-    from rglm.families import _log_dpois
+    from rglm.families.family import _log_dpois
 
     y = RNG.poisson(3.0, 20_000).astype(float)
     mu = RNG.uniform(0.1, 8.0, 20_000)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from rglm import linalg
-from rglm._rmath import nrm2, rsum, seqdot
-from rglm.design import DenseDesign
+from rglm.numerics import linalg
+from rglm.numerics.design import DenseDesign
+from rglm.numerics.rmath import nrm2, rsum, seqdot
 
 RNG = np.random.default_rng(7)
 SOLVERS = [linalg.solve_r_exact, linalg.solve_lapack]

@@ -21,7 +21,7 @@ import pytest
 from rcases import r_key as _key
 
 import rglm
-from rglm.negbin import ThetaConvergenceWarning, anova_negbin, glm_nb, theta_ml
+from rglm.fit.negbin import ThetaConvergenceWarning, anova_negbin, glm_nb, theta_ml
 
 HERE = Path(__file__).parent / "data"
 CASES = sorted(p for p in (HERE / "r_negbin" / "cases").glob("*.json") if not p.stem.startswith(("anova_", "trace_")))
@@ -319,7 +319,7 @@ def test_runoff_warns_and_returns() -> None:
 def test_theta_ml_truncated_at_zero(monkeypatch: pytest.MonkeyPatch) -> None:
     """MASS's rule: a negative estimate after the last step becomes 0 with a warning; glm.nb
     cannot go on from theta = 0, which is a clear error."""
-    import rglm.negbin as nb
+    import rglm.fit.negbin as nb
 
     monkeypatch.setattr(nb, "_score", lambda th, mu, y, w: -1e6)
     monkeypatch.setattr(nb, "_info", lambda th, mu, y, w: 1.0)

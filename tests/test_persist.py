@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import rglm
-from rglm import persist
+from rglm.output import persist
 
 
 def _model(**kwargs: object) -> rglm.GLMResult:
@@ -49,7 +49,7 @@ def test_save_load_without_data(tmp_path: Path) -> None:
 def test_save_load_with_data(tmp_path: Path) -> None:
     m = _model()
     path = tmp_path / "model.rglm"
-    rglm.persist.save(m, path, keep_data=True)
+    rglm.output.persist.save(m, path, keep_data=True)
     back = rglm.load(path)
     _same(m, back)
     pd.testing.assert_frame_equal(back.data, m.data)

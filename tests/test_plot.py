@@ -1,4 +1,4 @@
-"""rglm.plot: R's lowess reproduced, and the figures checked for what they draw."""
+"""rglm.output.plot: R's lowess reproduced, and the figures checked for what they draw."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rglm.plot import lowess
+from rglm.output.plot import lowess
 
 R_LOWESS = json.loads((Path(__file__).parent / "data" / "r_lowess.json").read_text())
 
@@ -115,7 +115,7 @@ def test_effects_numeric_and_factor() -> None:
 
     df = rglm.datasets.load("budworm")
     m = rglm.glm("cbind(numdead, numalive) ~ sex + ldose", df, family=rglm.Binomial())
-    fig = rglm.plot.effects(m, "ldose", n=50, level=0.9)
+    fig = rglm.output.plot.effects(m, "ldose", n=50, level=0.9)
     ax = fig.axes[0]
     x, y = ax.lines[0].get_xdata(), ax.lines[0].get_ydata()
     assert len(x) == 50 and x[0] == df["ldose"].min() and x[-1] == df["ldose"].max()
@@ -128,9 +128,9 @@ def test_effects_numeric_and_factor() -> None:
     lo = 1 / (1 + np.exp(-(pred["fit"] - z * pred["se_fit"])))
     assert np.isclose(band[:, 1].min(), lo.min(), rtol=1e-10)
     plt.close(fig)
-    fig = rglm.plot.effects(m, "sex", at={"ldose": 3.0})
+    fig = rglm.output.plot.effects(m, "sex", at={"ldose": 3.0})
     ax = fig.axes[0]
     assert [t.get_text() for t in ax.get_xticklabels()] == ["F", "M"]
     plt.close(fig)
     with pytest.raises(rglm.ArgumentError, match="not a variable of the model"):
-        rglm.plot.effects(m, "dose")
+        rglm.output.plot.effects(m, "dose")

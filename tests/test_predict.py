@@ -1,4 +1,4 @@
-"""predict(): per-term contributions and confidence intervals (rglm.predict) against R.
+"""predict(): per-term contributions and confidence intervals (rglm.inference.predict) against R.
 
 The cases under tests/data/r_predict are made by tests/r/make_predict_cases.R: R 4.2.2's
 ``predict(fit, newdata, type = "terms", se.fit = TRUE)`` on new and on the fitted rows,
@@ -21,8 +21,8 @@ import pytest
 from scipy import special, stats
 
 import rglm
-import rglm.design
-from rglm.predict import interval_quantile
+import rglm.numerics.design
+from rglm.inference.predict import interval_quantile
 
 HERE = Path(__file__).parent / "data"
 CASE_FILES = sorted((HERE / "r_predict").glob("*.json"))
@@ -260,14 +260,14 @@ def test_missing_factor_blanks_only_its_terms(as_category: bool) -> None:
 
 
 def test_terms_of_a_split_design_match_the_dense_formula() -> None:
-    """Large data keep factors as codes (rglm.design.SplitDesign); the centred contributions
+    """Large data keep factors as codes (rglm.numerics.design.SplitDesign); the centred contributions
     and their standard errors are those of the dense model matrix."""
     rng = np.random.default_rng(1)
     n = 25_000
     d = pd.DataFrame({"g": rng.choice(list("abcde"), n), "x": rng.normal(size=n)})
     d["y"] = rng.poisson(np.exp(0.3 * d["x"] + 0.5 * (d["g"] == "b")))
     m = rglm.glm("y ~ g * x", d, family=rglm.Poisson())
-    assert isinstance(m.model_frame.X, rglm.design.SplitDesign)
+    assert isinstance(m.model_frame.X, rglm.numerics.design.SplitDesign)
     p = m.predict(type="terms", se_fit=True)
     X = m.model_frame.design.rows()
     avx, b, V = X.mean(axis=0), m.params.to_numpy(), m.cov_params().to_numpy()

@@ -1,4 +1,4 @@
-"""Profile-likelihood confidence intervals (rglm.profile) against R.
+"""Profile-likelihood confidence intervals (rglm.inference.profile) against R.
 
 The cases under tests/data/r_profile are made by tests/r/make_profile_cases.R.  Each holds
 what R's ``confint(glm)`` (MASS's profile.glm + confint.profile.glm) reports and, as a sharper
@@ -22,8 +22,8 @@ from rcases import r_key as _key
 from scipy import special
 
 import rglm
-import rglm.profile as profile_module
-from rglm.profile import profile_conf_int, profile_z
+import rglm.inference.profile as profile_module
+from rglm.inference.profile import profile_conf_int, profile_z
 
 HERE = Path(__file__).parent / "data"
 CASE_FILES = sorted((HERE / "r_profile").glob("*.json"))

@@ -43,7 +43,7 @@ def _fit(stem: str) -> tuple[rglm.GLMResult, dict]:
 
 
 def _stars(p: float) -> str:
-    """R's symnum cut points, written out independently of rglm.format."""
+    """R's symnum cut points, written out independently of rglm.numerics.format."""
     if p is None or math.isnan(p):
         return ""
     for cut, mark in ((0.001, "***"), (0.01, "**"), (0.05, "*"), (0.1, ".")):

@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 import rglm
-from rglm.table import AnovaTable
+from rglm.results.table import AnovaTable
 
 
 def _scope(scope: Any) -> Any:
@@ -202,6 +202,6 @@ UPDATES = __import__("json").loads((R.HERE / "printing.json").read_text())["upda
 def test_update_formula_as_r(item: dict[str, str]) -> None:
     """step refits through update(): offsets go last and an interaction names its variables
     in the order they first appear, as R's update.formula writes them."""
-    from rglm.formula import update_formula
+    from rglm.frame.formula import update_formula
 
     assert update_formula(item["old"], item["new"]) == item["r"]

@@ -3,9 +3,9 @@
 ``rglm.glm(formula, data=SOURCE, ...)`` with SOURCE a Parquet or CSV path (or a list of
 them), a callable returning a fresh iterator of DataFrames, or a Dask DataFrame, fits here:
 
-1. a scan pass fixes the model frame (:mod:`rglm.backends.chunkspec`);
-2. R's IRLS loop runs as passes (:mod:`rglm.backends.driver`), each pass turning every chunk
-   into model rows and calling :func:`rglm.accumulate.accumulate` on it, and summing;
+1. a scan pass fixes the model frame (:mod:`rglm.frame.chunked`);
+2. R's IRLS loop runs as passes (:mod:`rglm.fit.passes`), each pass turning every chunk
+   into model rows and calling :func:`rglm.fit.accumulate.accumulate` on it, and summing;
 3. an end-of-fit pass gives the AIC, Pearson's statistic, the dispersion and the null
    deviance.
 
@@ -25,16 +25,16 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from .. import _rmath
-from ..accumulate import PassRequest, Point, Sums, accumulate, evaluate_rows, working_weights
-from ..exceptions import ArgumentError, FitInterrupted, OutOfCoreError
-from ..families import Binomial, Family, NegativeBinomial, QuasiBinomial
-from ..frame import FrameSpec
-from ..irls import IRLSControl
-from ..linalg import cov_unscaled
-from .chunkspec import ChunkModel, Layout, ScanPart, freeze, layout, materialize, scan_chunk
-from .driver import PassFit, PassRunner, finish_passes, irls_passes
-from .sources import Source, as_source, require
+from rglm.backends.sources import Source, as_source, require
+from rglm.exceptions import ArgumentError, FitInterrupted, OutOfCoreError
+from rglm.families.family import Binomial, Family, NegativeBinomial, QuasiBinomial
+from rglm.fit.accumulate import PassRequest, Point, Sums, accumulate, evaluate_rows, working_weights
+from rglm.fit.irls import IRLSControl
+from rglm.fit.passes import PassFit, PassRunner, finish_passes, irls_passes
+from rglm.frame.chunked import ChunkModel, Layout, ScanPart, freeze, layout, materialize, scan_chunk
+from rglm.frame.model_frame import FrameSpec
+from rglm.numerics import rmath as _rmath
+from rglm.numerics.linalg import cov_unscaled
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -160,7 +160,7 @@ def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, of
                     dispersion: float | None, chunksize: int | None, progress: bool, call: dict[str, Any],
                     data_name: str = "data") -> Any:
     """:func:`rglm.glm` on chunked files, a callable or a Dask DataFrame; see the module docstring."""
-    from ..results import GLMResult
+    from rglm.results.glm import GLMResult
 
     if etastart is not None or mustart is not None:
         raise ArgumentError("etastart and mustart (one value per row) are not available for chunked or Dask data; "
@@ -172,7 +172,7 @@ def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, of
     binomial = isinstance(family, (Binomial, QuasiBinomial))
     first = executor.first()
     if len(first) == 0:
-        from ..exceptions import DataError
+        from rglm.exceptions import DataError
 
         raise DataError("data has no rows")
     lay: Layout = layout(formula, first, weights=weights, offset=offset, subset=subset, binomial=binomial)
@@ -203,7 +203,7 @@ def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, of
 
 
 def _executor(data: Any, chunksize: int | None, progress: bool) -> Any:
-    from .dask import DaskExecutor, is_dask
+    from rglm.backends.dask import DaskExecutor, is_dask
 
     if is_dask(data):
         return DaskExecutor(data, progress=progress)
@@ -212,7 +212,7 @@ def _executor(data: Any, chunksize: int | None, progress: bool) -> Any:
 
 def refit_out_of_core(m: Any, columns: Any = None, *, family: Family | None = None, control: Any = None,
                       start: FloatArray | None = None) -> PassFit:
-    """:func:`rglm.refit.refit` for an out-of-core model: the sub-model's own passes."""
+    """:func:`rglm.inference.refit.refit` for an out-of-core model: the sub-model's own passes."""
     frame: ChunkedFrame = m.model_frame
     fam = family or m.family
     ctl = control or m.control
@@ -252,7 +252,7 @@ def _rows_of(frame: pd.DataFrame, model: ChunkModel, m: Any) -> pd.DataFrame:
             hat = chunk.design.quad_form(cov) * ww if chunk.n else np.zeros(0)
 
             cooks = (resid_pearson / (1 - hat)) ** 2 * hat / (m.scale * fit.rank)
-            cooks[pw == 0] = np.nan  # rows outside the fit, as rglm.influence
+            cooks[pw == 0] = np.nan  # rows outside the fit, as rglm.inference.influence
             out = {"fitted": mu, "linear_predictor": rows.eta, "resid_response": y - mu,
                    "resid_pearson": resid_pearson, "resid_deviance": resid_dev,
                    "resid_working": (y - mu) / fam.link.mu_eta(rows.eta), "working_weights": ww,
@@ -299,7 +299,7 @@ def predict_to(m: Any, path: Any, source: Any = None, *, type: str = "response",
     elif isinstance(source, pd.DataFrame):
         chunks = iter([source])
     else:
-        from .dask import DaskExecutor, is_dask
+        from rglm.backends.dask import DaskExecutor, is_dask
 
         ex = DaskExecutor(source) if is_dask(source) else LocalExecutor(as_source(source, chunksize))
         chunks = ex.chunks("predict")

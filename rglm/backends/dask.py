@@ -1,10 +1,10 @@
 """Passes over a Dask DataFrame: each partition's sums on the workers, only sums come back.
 
 Every pass builds one task per partition (turn the partition into model rows, then
-:func:`rglm.accumulate.accumulate`) and a tree of merges, and computes it on whatever
+:func:`rglm.fit.accumulate.accumulate`) and a tree of merges, and computes it on whatever
 scheduler is active: threads by default, or a ``distributed.Client`` (a ``LocalCluster`` or
 a real cluster, ``distributed.Client("tcp://scheduler:8786")``).  What travels back to the
-client is one :class:`rglm.accumulate.Sums`: a few :math:`p \\times p` matrices and scalars.
+client is one :class:`rglm.fit.accumulate.Sums`: a few :math:`p \\times p` matrices and scalars.
 Each pass recomputes the partitions from their source; ``ddf.persist()`` first keeps them in
 the workers' memory between passes.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from .sources import require
+from rglm.backends.sources import require
 
 __all__ = ["DaskExecutor", "is_dask"]
 

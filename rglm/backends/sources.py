@@ -18,7 +18,7 @@ from typing import Any
 
 import pandas as pd
 
-from ..exceptions import ArgumentError, DataError
+from rglm.exceptions import ArgumentError, DataError
 
 __all__ = ["Source", "as_source", "is_source", "require"]
 

@@ -143,7 +143,7 @@ class Fam:
     def _rglm_link(self) -> Any:
         # R's families other than quasi() take a power link as a link object, not by name.
         if self.link.startswith("power(") and self.family != "quasi":
-            return rglm.links.power(_power_lambda(self.link))
+            return rglm.families.links.power(_power_lambda(self.link))
         return self.link
 
     def rglm(self) -> rglm.Family:

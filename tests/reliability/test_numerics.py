@@ -59,11 +59,11 @@ def test_eta_overflow_at_the_start_is_rs_error(d: pd.DataFrame) -> None:
 
 def test_link_clamps_keep_extreme_eta_finite() -> None:
     eta = np.array([-800.0, 800.0])
-    assert np.all(np.isfinite(rglm.links.Logit().inverse(eta)))
-    assert np.all(np.isfinite(rglm.links.Logit().mu_eta(eta)))
-    assert rglm.links.Log().inverse(np.array([-800.0]))[0] > 0
-    assert np.all(np.isfinite(rglm.links.CLogLog().mu_eta(eta)))
-    assert np.all(np.isfinite(rglm.links.Probit().inverse(eta)))
+    assert np.all(np.isfinite(rglm.families.links.Logit().inverse(eta)))
+    assert np.all(np.isfinite(rglm.families.links.Logit().mu_eta(eta)))
+    assert rglm.families.links.Log().inverse(np.array([-800.0]))[0] > 0
+    assert np.all(np.isfinite(rglm.families.links.CLogLog().mu_eta(eta)))
+    assert np.all(np.isfinite(rglm.families.links.Probit().inverse(eta)))
 
 
 def test_no_nan_coefficients_without_a_word() -> None:

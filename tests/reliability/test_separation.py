@@ -1,4 +1,4 @@
-"""Separation detection (:mod:`rglm.separation`) against R's ``detectseparation`` and ``glm``.
+"""Separation detection (:mod:`rglm.inference.separation`) against R's ``detectseparation`` and ``glm``.
 
 The R figures are in ``data/separation.json``, made by ``data/make_separation.R`` (R 4.2.2,
 detectseparation 0.3 with its lpSolveAPI implementation of Konis's linear program).  Where
@@ -22,7 +22,7 @@ from scipy import special
 
 import rglm
 from rglm import FamilyError, RGLMWarning, SeparationWarning, detect_separation
-from rglm.separation import separation_suspected
+from rglm.inference.separation import separation_suspected
 
 FIXTURE = json.loads((Path(__file__).parent / "data" / "separation.json").read_text())
 CASES: dict[str, dict[str, Any]] = FIXTURE["cases"]

@@ -1,0 +1,614 @@
+"""One IRLS pass over a block of rows: everything R's ``glm.fit`` needs, as sums.
+
+Every quantity Fisher scoring uses is a sum over rows.  At a point of the fit (a
+coefficient vector :math:`\\beta`, or R's starting means) a block of rows contributes
+
+.. math::
+
+    X^T W X, \\quad X^T W z, \\quad D = \\sum_i d_i(y_i, \\mu_i), \\quad
+    \\sum_i w_i, \\quad \\sum_i w_i y_i, \\quad n, \\ \\dots
+
+with :math:`z_i = \\eta_i - o_i + (y_i - \\mu_i)\\, d\\eta/d\\mu` and
+:math:`W_i = w_i (d\\mu/d\\eta)^2 / V(\\mu_i)` on R's ``good`` rows (prior weight > 0 and
+:math:`d\\mu/d\\eta \\ne 0`).  The sums of the blocks are the sums of the whole data, so a
+pass over blocks held in memory, read from files or computed on Dask workers gives the same
+IRLS step as one over all rows at once: exactly, not approximately.
+
+:func:`accumulate` is the only place where those sums are formed.  Its contract:
+
+* input: a :class:`Chunk` (design rows, *raw* response and prior weights as the model frame
+  gives them, offset) and a :class:`PassRequest` (where to evaluate, which columns, what to
+  add);
+* the family's ``initialize`` is applied to the chunk (it is row-local in every family), so a
+  two-column binomial response becomes proportions and trials inside the pass;
+* output: a :class:`Sums`, which :meth:`Sums.merge` combines associatively;
+* cost: :math:`O(n p^2)` for the Gram matrix, a few length-:math:`n` temporaries and no
+  :math:`n \\times p` temporary beyond the design's own row blocks.
+
+Two extras are only computed on request: the triangular factor of
+:math:`[\\sqrt{W}X, \\sqrt{W}z]` (``qr=True``, for the QR fallback of
+:class:`rglm.numerics.linalg.NormalEquations`), and the end-of-fit sums (``finish``): the AIC terms,
+Pearson's :math:`X^2`, R's dispersion sum :math:`\\sum W_i r_i^2` (working weights of the last
+step times squared working residuals at the final fit) and the null deviance.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass, field, replace
+from typing import Any, cast
+
+import numpy as np
+import numpy.typing as npt
+from scipy import linalg as sla
+
+from rglm.exceptions import DomainError
+from rglm.families.family import (
+    Binomial,
+    Family,
+    Gamma,
+    Gaussian,
+    InverseGaussian,
+    NegativeBinomial,
+    Poisson,
+    _log_dbinom,
+    _log_dgamma,
+)
+from rglm.numerics import rmath as _rmath
+from rglm.numerics.design import BLOCK_ROWS, Design
+
+FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
+
+__all__ = ["Chunk", "Finish", "Kept", "PassRequest", "Point", "RowState", "Sums", "accumulate", "aic_total",
+           "evaluate_rows", "kept"]
+
+
+@dataclass(frozen=True, eq=False)
+class Chunk:
+    """A block of model rows.
+
+    Attributes
+    ----------
+    design : Design
+        The model-matrix rows (all columns of the model).
+    y : ndarray, shape (n,) or (n, 2)
+        The response as the model frame gives it (``cbind`` counts stay two columns).
+    weights, offset : ndarray, shape (n,)
+        Prior weights as given (before ``initialize``) and the total offset.
+    etastart, mustart : ndarray, optional
+        Per-row starting values (in-memory fits only).
+    labels : sequence, optional
+        Row labels, used to name the offending row in a :class:`DomainError`.
+    init : rglm.families.Initialized, optional
+        The fit's family ``initialize`` already run on these rows (in-memory fits run it once
+        for the whole data, so the passes need not repeat it).
+    """
+
+    design: Design
+    y: FloatArray
+    weights: FloatArray
+    offset: FloatArray
+    etastart: FloatArray | None = None
+    mustart: FloatArray | None = None
+    labels: Any = None
+    init: Any = None
+
+    @property
+    def n(self) -> int:
+        return int(self.design.shape[0])
+
+
+@dataclass(frozen=True, eq=False)
+class Point:
+    """Where a pass evaluates the fit.
+
+    ``beta``: :math:`\\eta = X\\beta + o` over the request's columns.  ``mu_beta``: R's
+    ``mustart = fitted.values`` of another fit, :math:`\\eta = g(g^{-1}(X\\beta + o))` with all of
+    the chunk's columns (the null-deviance refit starts there).  Neither: R's own start,
+    ``etastart``, else :math:`g` of ``mustart``, else of the family's ``initialize`` means.
+    """
+
+    beta: FloatArray | None = None
+    mu_beta: FloatArray | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class Finish:
+    """Whole-data values the end-of-fit sums need (known only after the fit).
+
+    Attributes
+    ----------
+    deviance : float
+        The final deviance (the Gaussian, Gamma and inverse Gaussian AIC use :math:`D/n`).
+    n_rows : int
+        All rows (R's ``nobs`` in the Gaussian AIC, zero weights included).
+    sum_w : float
+        :math:`\\sum_i w_i` after ``initialize``.
+    any_trials : bool
+        Some binomial row has more than one trial (R's ``any(n > 1)`` in the binomial AIC).
+    weights_point : Point
+        The point whose working weights the last least-squares step used.
+    null_mu : float or None
+        The null model's constant mean (intercept, no offset), or None.
+    null_at_offset : bool
+        Null model :math:`\\mu = g^{-1}(o)` (no intercept).
+    """
+
+    deviance: float
+    n_rows: int
+    sum_w: float
+    any_trials: bool
+    weights_point: Point
+    null_mu: float | None = None
+    null_at_offset: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class PassRequest:
+    """What one pass computes: the family, the point, the columns of a sub-model (all by
+    default), whether the starting values were user-supplied (R's ``initialize`` checks differ),
+    the QR factor and the end-of-fit sums.
+
+    Passes over blocks held in memory may split a pass in two.  With ``keep`` the block keeps
+    its per-row values at the point (:class:`Kept`); with ``defer`` as well, the normal
+    equations are left out (``Sums.deferred``), so that a point whose deviance ends the fit
+    never pays for them; ``from_kept`` then forms them from the kept values without
+    evaluating the point again."""
+
+    family: Family
+    point: Point
+    columns: IntArray | None = None
+    have_start: bool = False
+    qr: bool = False
+    finish: Finish | None = None
+    label: str = ""
+    keep: bool = False
+    defer: bool = False
+    from_kept: bool = False
+
+
+@dataclass(frozen=True, eq=False)
+class Sums:
+    """The sums of one pass; see the module docstring.  Flags are per-row checks of R's loop
+    combined with *or* (``valid`` with *and*)."""
+
+    p: int
+    n_rows: int = 0
+    n_ok: int = 0
+    sum_w: float = 0.0
+    sum_wy: float = 0.0
+    max_trials: float = 0.0
+    offset_nonzero: bool = False
+    deviance: float = 0.0
+    valid: bool = True
+    mu_min: float = math.inf
+    mu_max: float = -math.inf
+    nan_variance: bool = False
+    zero_variance: bool = False
+    nan_mu_eta: bool = False
+    n_good: int = 0
+    finite: bool = True
+    xtwx: FloatArray = field(default_factory=lambda: np.zeros((0, 0)))
+    xtwz: FloatArray = field(default_factory=lambda: np.zeros(0))
+    r_factor: FloatArray | None = None
+    warnings: tuple[tuple[type[Warning], str], ...] = ()
+    aic_part: float = 0.0
+    pearson: float = 0.0
+    working_rss: float = 0.0
+    null_deviance: float = 0.0
+    deferred: bool = False
+
+    @classmethod
+    def empty(cls, p: int, qr: bool = False) -> Sums:
+        """The sums of no rows (the neutral element of :meth:`merge`)."""
+        return cls(p=p, xtwx=np.zeros((p, p)), xtwz=np.zeros(p), r_factor=np.zeros((0, p + 1)) if qr else None)
+
+    def merge(self, other: Sums) -> Sums:
+        """The sums of both blocks of rows."""
+        r: FloatArray | None = None
+        if self.r_factor is not None and other.r_factor is not None:
+            r = _combine_r(self.r_factor, other.r_factor)
+        else:
+            r = self.r_factor if other.r_factor is None else other.r_factor
+        seen = dict.fromkeys(self.warnings + other.warnings)
+        return Sums(
+            p=self.p, n_rows=self.n_rows + other.n_rows, n_ok=self.n_ok + other.n_ok,
+            sum_w=self.sum_w + other.sum_w, sum_wy=self.sum_wy + other.sum_wy,
+            max_trials=max(self.max_trials, other.max_trials),
+            offset_nonzero=self.offset_nonzero or other.offset_nonzero,
+            deviance=self.deviance + other.deviance, valid=self.valid and other.valid,
+            mu_min=min(self.mu_min, other.mu_min), mu_max=max(self.mu_max, other.mu_max),
+            nan_variance=self.nan_variance or other.nan_variance,
+            zero_variance=self.zero_variance or other.zero_variance,
+            nan_mu_eta=self.nan_mu_eta or other.nan_mu_eta, n_good=self.n_good + other.n_good,
+            finite=self.finite and other.finite, xtwx=_add(self.xtwx, other.xtwx), xtwz=_add(self.xtwz, other.xtwz),
+            r_factor=r, warnings=tuple(seen), aic_part=self.aic_part + other.aic_part,
+            pearson=self.pearson + other.pearson, working_rss=self.working_rss + other.working_rss,
+            null_deviance=self.null_deviance + other.null_deviance, deferred=self.deferred or other.deferred,
+        )
+
+    @staticmethod
+    def total(parts: list[Sums], p: int, qr: bool = False) -> Sums:
+        """:meth:`merge` of a list, in order (the matrices added in place: with many
+        coefficients a new ``p x p`` array per block would cost more than the adding)."""
+        xtwx, xtwz = np.zeros((p, p)), np.zeros(p)
+        out = Sums.empty(p, qr)
+        for s in parts:
+            if s.xtwx.size:
+                xtwx += s.xtwx
+                xtwz += s.xtwz
+            out = out.merge(replace(s, xtwx=_NO_MATRIX, xtwz=_NO_VECTOR))
+        return replace(out, xtwx=xtwx, xtwz=xtwz)
+
+
+#: Placeholders for sums without normal equations (deferred, or not computable): :func:`_add`
+#: treats them as zeros of any shape.
+_NO_MATRIX = np.zeros((0, 0))
+_NO_VECTOR = np.zeros(0)
+
+
+def _add(a: FloatArray, b: FloatArray) -> FloatArray:
+    """``a + b``, where an empty array stands for zeros of the other's shape."""
+    if a.size == 0:
+        return b
+    if b.size == 0:
+        return a
+    return a + b
+
+
+def _combine_r(a: FloatArray, b: FloatArray) -> FloatArray:
+    """The triangular factor of the stacked rows of two triangular factors (TSQR's reduction)."""
+    if a.shape[0] == 0:
+        return b
+    if b.shape[0] == 0:
+        return a
+    k = a.shape[1]
+    return np.asarray(sla.qr(np.vstack([a, b]), mode="r", check_finite=False)[0][:k])
+
+
+@dataclass(frozen=True, eq=False)
+class RowState:
+    """Per-row values at a point: the response and weights after ``initialize``, trials,
+    :math:`\\eta` and :math:`\\mu`."""
+
+    y: FloatArray
+    weights: FloatArray
+    trials: FloatArray
+    eta: FloatArray
+    mu: FloatArray
+
+
+@dataclass(frozen=True, eq=False)
+class Kept:
+    """A block's per-row values at a point, kept by a ``keep`` pass: :math:`\\eta`, the working
+    weights :math:`W` and the working response :math:`z` (both 0 off the good rows; ``z`` is
+    None once the normal equations are formed, or when they cannot be).  ``previous`` is the
+    point before, with its weights only (the weights of the last least-squares step)."""
+
+    point: Point
+    eta: FloatArray | None
+    w: FloatArray
+    z: FloatArray | None
+    previous: Kept | None = None
+
+    def at(self, point: Point) -> Kept | None:
+        """The values kept for ``point`` (this one or the one before), if any."""
+        if self.point is point:
+            return self
+        return self.previous if self.previous is not None and self.previous.point is point else None
+
+
+def kept(chunk: Chunk) -> Kept | None:
+    """The values kept on ``chunk`` by the last ``keep`` pass, if any."""
+    return cast(Kept | None, chunk.__dict__.get("_kept"))
+
+
+def _keep(chunk: Chunk, value: Kept) -> None:
+    chunk.__dict__["_kept"] = value  # frozen dataclass: per-fit scratch, not a field
+
+
+def _from_kept(chunk: Chunk, request: PassRequest) -> Sums:
+    """The normal equations of a deferred pass, from the values it kept."""
+    design = _request_design(chunk, request)
+    p = design.shape[1]
+    k = kept(chunk)
+    if k is None or k.point is not request.point:
+        raise RuntimeError("no values kept for this point: run the pass with keep=True first")
+    if k.z is None:
+        return Sums(p=p, xtwx=_NO_MATRIX, xtwz=_NO_VECTOR)
+    xtwx, xtwz = design.normal_equations(k.w, k.z)
+    _keep(chunk, replace(k, z=None))
+    return Sums(p=p, xtwx=xtwx, xtwz=xtwz)
+
+
+def _initialize(family: Family, chunk: Chunk, have_start: bool) -> tuple[Any, list[tuple[type[Warning], str]]]:
+    if chunk.init is not None:
+        return chunk.init, []
+    # initialize may warn (non-integer binomial counts) in every block of every pass: record the
+    # warnings so that the caller can issue each once, wherever the pass ran.
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            init = family.initialize(np.asarray(chunk.y, dtype=np.float64), chunk.weights, have_start=have_start)
+        except DomainError as exc:
+            raise (exc if chunk.labels is None else exc.with_row_labels(chunk.labels)) from None
+    return init, [(w.category, str(w.message)) for w in caught]
+
+
+def _eta_at(chunk: Chunk, design: Design, point: Point, family: Family, mustart: FloatArray) -> FloatArray:
+    link = family.link
+    if point.beta is not None:
+        return design.matvec(point.beta) + chunk.offset
+    if point.mu_beta is not None:
+        with np.errstate(all="ignore"):
+            return link.link(link.inverse(chunk.design.matvec(point.mu_beta) + chunk.offset))
+    if chunk.etastart is not None:
+        return np.asarray(chunk.etastart, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        return link.link(mustart if chunk.mustart is None else chunk.mustart)
+
+
+def _request_design(chunk: Chunk, request: PassRequest) -> Design:
+    """The chunk's design restricted to the request's columns (a sub-model's refit)."""
+    return chunk.design if request.columns is None else chunk.design.columns(request.columns)
+
+
+def evaluate_rows(chunk: Chunk, request: PassRequest, init: Any = None,
+                  design: Design | None = None) -> tuple[RowState, list[tuple[type[Warning], str]]]:
+    """:math:`\\eta`, :math:`\\mu` and the initialized response of ``chunk`` at the request's point.
+
+    ``init`` (the family's ``initialize`` on the chunk) and ``design`` (the request's columns)
+    are computed when not given; a pass that already has them passes them in.
+    """
+    caught: list[tuple[type[Warning], str]] = []
+    if init is None:
+        init, caught = _initialize(request.family, chunk, request.have_start)
+    if design is None:
+        design = _request_design(chunk, request)
+    eta = _eta_at(chunk, design, request.point, request.family, init.mustart)
+    with np.errstate(all="ignore"):
+        mu = request.family.link.inverse(eta)
+    return RowState(init.y, init.weights, init.n, eta, mu), caught
+
+
+def working_weights(family: Family, rows: RowState) -> tuple[FloatArray, FloatArray]:
+    """R's ``w`` (square roots of the working weights, 0 off the ``good`` rows) and the
+    working response :math:`z` (0 off the good rows), with the offset not yet removed."""
+    mu_eta = family.link.mu_eta(rows.eta)
+    good = (rows.weights > 0) & (mu_eta != 0)
+    w = np.zeros(rows.eta.size)
+    with np.errstate(all="ignore"):
+        mg = mu_eta[good]
+        w[good] = np.sqrt((rows.weights[good] * (mg * mg)) / family.variance(rows.mu[good]))
+    return w, mu_eta
+
+
+def accumulate(chunk: Chunk, request: PassRequest) -> Sums:
+    """The sums of one pass over ``chunk`` (NumPy's kernels throughout, see
+    :func:`rglm.numerics.rmath.fast_kernels`); the contract is in the module docstring and
+    :func:`_accumulate`."""
+    with _rmath.fast_kernels():
+        return _accumulate(chunk, request)
+
+
+@dataclass(frozen=True)
+class _Fixed:
+    """What a block contributes whatever the point: the sums of R's loop that depend only on
+    the response, the prior weights and the offset."""
+
+    n_ok: int
+    sum_w: float
+    sum_wy: float
+    max_trials: float
+    offset_nonzero: bool
+    all_positive: bool
+    unit_weights: bool
+
+
+def _fixed(chunk: Chunk, init: Any) -> _Fixed:
+    """The block's :class:`_Fixed` sums, kept on the chunk when its ``initialize`` is too
+    (an in-memory fit reuses its chunks on every pass)."""
+    cached = chunk.__dict__.get("_fixed")
+    if cached is not None and init is chunk.init:
+        return cast(_Fixed, cached)
+    y, wt = init.y, init.weights
+    fixed = _Fixed(
+        n_ok=int(np.count_nonzero(wt)), sum_w=_rmath.rsum(wt), sum_wy=_rmath.rsum(wt * y),
+        max_trials=float(np.max(init.n, initial=0.0)), offset_nonzero=bool(np.any(chunk.offset != 0)),
+        all_positive=bool(np.all(wt > 0)), unit_weights=bool(np.all(wt == 1)),
+    )
+    if init is chunk.init:
+        chunk.__dict__["_fixed"] = fixed  # frozen dataclass: a cache, not a field
+    return fixed
+
+
+def _has_zero(a: FloatArray) -> bool:
+    """``any(a == 0)``, usually from the extremes alone (no temporary)."""
+    lo, hi = float(np.min(a, initial=math.inf)), float(np.max(a, initial=-math.inf))
+    if lo > 0 or hi < 0:
+        return False
+    return bool(np.any(a == 0))
+
+
+def _all_finite(a: FloatArray) -> bool:
+    """``all(isfinite(a))`` from the extremes (NaN and infinities reach them)."""
+    return a.size == 0 or bool(np.isfinite(np.min(a)) and np.isfinite(np.max(a)))
+
+
+def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
+    """The sums of one pass over ``chunk``: see the module docstring for the contract.
+
+    Parameters
+    ----------
+    chunk : Chunk
+    request : PassRequest
+
+    Returns
+    -------
+    Sums
+        With ``xtwx`` :math:`= \\sum_{good} W_i x_i x_i^T` and ``xtwz``
+        :math:`= \\sum_{good} W_i z_i x_i` over the request's columns (only when every
+        :math:`W_i` and :math:`z_i` is finite, as R refuses the step otherwise).
+    """
+    if request.from_kept:
+        return _from_kept(chunk, request)
+    fam = request.family
+    link = fam.link
+    design = _request_design(chunk, request)
+    p = design.shape[1]
+    init, caught = _initialize(fam, chunk, request.have_start)
+    fixed = _fixed(chunk, init)
+    rows, _ = evaluate_rows(chunk, request, init=init, design=design)
+    y, wt, eta, mu = rows.y, rows.weights, rows.eta, rows.mu
+    n = eta.size
+    with np.errstate(all="ignore"):
+        dev = _rmath.rsum(fam.dev_resids(y, mu, wt))
+        valid = bool(fam.valid_eta(eta) and fam.valid_mu(mu))
+        variance = fam.variance(mu)
+        mu_eta = link.mu_eta_at(eta, mu)
+        if fixed.all_positive:
+            # Every row has a positive weight: R's checks over those rows need no gathers.
+            nan_variance = bool(np.isnan(np.min(variance, initial=0.0)))
+            zero_variance = _has_zero(variance)
+            nan_mu_eta = bool(np.isnan(np.min(mu_eta, initial=0.0)))
+            all_good = not _has_zero(mu_eta)
+        else:
+            pos = wt > 0
+            nan_variance = bool(np.any(np.isnan(variance[pos])))
+            zero_variance = bool(np.any(variance[pos] == 0))
+            nan_mu_eta = bool(np.any(np.isnan(mu_eta[pos])))
+            all_good = False
+        good: npt.NDArray[np.bool_] | None = None
+        if all_good:
+            # The usual case: whole arrays, no gathers or scatters of the good rows.
+            z = y - mu
+            z /= mu_eta
+            z += eta
+            if fixed.offset_nonzero:
+                z -= chunk.offset
+            wfull = mu_eta * mu_eta
+            if not fixed.unit_weights:
+                wfull *= wt
+            wfull /= variance
+            n_good = n
+        else:
+            good = (wt > 0) & (mu_eta != 0)
+            all_good = bool(good.all())
+            mg = mu_eta[good]
+            z = (eta - chunk.offset)[good] + (y - mu)[good] / mg
+            wg = (wt[good] * (mg * mg)) / variance[good]
+            wfull = np.zeros(n)
+            wfull[good] = wg
+            n_good = int(good.sum())
+    finite = _all_finite(wfull) and _all_finite(z)
+    xtwx, xtwz = _NO_MATRIX, _NO_VECTOR
+    r_factor = np.zeros((0, p + 1)) if request.qr else None
+    zfull: FloatArray | None = None
+    if finite and n_good:
+        if good is None:
+            zfull = z
+        else:
+            zfull = np.zeros(n)
+            zfull[good] = z
+    deferred = request.defer and not request.qr
+    if request.keep:
+        before = kept(chunk)
+        previous = None if before is None else Kept(before.point, None, before.w, None)
+        _keep(chunk, Kept(request.point, eta, wfull, zfull if deferred else None, previous))
+    if zfull is not None and not deferred:
+        xtwx, xtwz = design.normal_equations(wfull, zfull)
+        if request.qr:
+            rows_good = np.arange(n) if good is None else np.flatnonzero(good)
+            w = np.sqrt(wfull[rows_good])
+            r_factor = _qr_factor(design, rows_good, w, z if good is not None else z[rows_good])
+    sums = Sums(
+        p=p, n_rows=n, n_ok=fixed.n_ok, sum_w=fixed.sum_w, sum_wy=fixed.sum_wy, max_trials=fixed.max_trials,
+        offset_nonzero=fixed.offset_nonzero, deviance=dev, valid=valid, mu_min=float(np.min(mu, initial=math.inf)),
+        mu_max=float(np.max(mu, initial=-math.inf)), nan_variance=nan_variance, zero_variance=zero_variance,
+        nan_mu_eta=nan_mu_eta, n_good=n_good, finite=finite, xtwx=xtwx, xtwz=xtwz, r_factor=r_factor,
+        warnings=tuple(caught), deferred=deferred,
+    )
+    if request.finish is not None:
+        pearson, rss, null, aic = _finish_sums(chunk, request, rows, init, design)
+        sums = replace(sums, pearson=pearson, working_rss=rss, null_deviance=null, aic_part=aic)
+    return sums
+
+
+def _qr_factor(design: Design, rows: IntArray, w: FloatArray, z: FloatArray) -> FloatArray:
+    """Triangular factor of :math:`[\\sqrt{W}X, \\sqrt{W}z]` over the good rows, by row blocks."""
+    p = design.shape[1]
+    acc = np.zeros((0, p + 1))
+    for start in range(0, rows.size, BLOCK_ROWS):
+        sel = slice(start, start + BLOCK_ROWS)
+        blk = np.column_stack([design.rows(rows[sel]) * w[sel, None], z[sel] * w[sel]])
+        acc = _combine_r(acc, np.asarray(sla.qr(blk, mode="r", check_finite=False)[0][: p + 1]))
+    return acc
+
+
+def _finish_sums(chunk: Chunk, request: PassRequest, rows: RowState, init: Any,
+                 design: Design) -> tuple[float, float, float, float]:
+    """Pearson's statistic, R's dispersion sum, the null deviance and the AIC share of a block."""
+    fin = request.finish
+    assert fin is not None
+    fam = request.family
+    y, wt, mu = rows.y, rows.weights, rows.mu
+    with np.errstate(all="ignore"):
+        pearson = float(np.nansum(((y - mu) * np.sqrt(wt) / np.sqrt(fam.variance(mu))) ** 2))
+        resid = (y - mu) / fam.link.mu_eta(rows.eta)
+        # R's dispersion: the last step's working weights with the final working residuals.
+        prev, _ = evaluate_rows(chunk, replace(request, point=fin.weights_point, finish=None), init=init,
+                                design=design)
+        w, _ = working_weights(fam, prev)
+        w2 = w * w
+        rss = _rmath.rsum((w2 * resid * resid)[w2 > 0])
+        null = 0.0
+        if fin.null_mu is not None:
+            null = _rmath.rsum(fam.dev_resids(y, np.full(y.size, fin.null_mu), wt))
+        elif fin.null_at_offset:
+            null = _rmath.rsum(fam.dev_resids(y, fam.link.inverse(chunk.offset), wt))
+    return pearson, rss, null, aic_part(fam, y, rows.trials, mu, wt, fin)
+
+
+# -- the AIC as a sum over blocks --------------------------------------------------------------------
+def aic_part(family: Family, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, fin: Finish) -> float:
+    """One block's share of R's ``family$aic``; :func:`aic_total` adds the whole-data terms.
+
+    R's AIC functions are sums over rows except for terms in the whole-data deviance and
+    counts (the Gaussian :math:`n\\log(2\\pi D/n)`, the Gamma dispersion :math:`D/\\sum w`), which
+    ``fin`` supplies.  NaN for families without a likelihood (quasi, Tweedie) and for families
+    this module does not know how to split.
+    """
+    with np.errstate(all="ignore"):
+        if isinstance(family, Gaussian):
+            return -_rmath.rsum(_rmath.log(wt))
+        if isinstance(family, Binomial):
+            m = n if fin.any_trials else wt
+            k = np.round(m * y)
+            ll = _log_dbinom(k, np.round(m), mu)
+            factor = np.where(m > 0, wt / np.where(m > 0, m, 1.0), 0.0)
+            return -2.0 * _rmath.rsum(np.where(factor == 0, 0.0, factor * ll))
+        if isinstance(family, (Poisson, NegativeBinomial)):
+            return float(family.aic(y, n, mu, wt, fin.deviance))
+        if isinstance(family, Gamma):
+            disp = fin.deviance / fin.sum_w
+            ll = _log_dgamma(y, 1.0 / disp, mu * disp)
+            return -2.0 * _rmath.rsum(np.where(wt == 0, 0.0, ll * wt))
+        if isinstance(family, InverseGaussian):
+            return 3 * _rmath.rsum(_rmath.log(y) * wt)
+    return math.nan
+
+
+def aic_total(family: Family, part: float, fin: Finish) -> float:
+    """R's ``family$aic`` from the blocks' :func:`aic_part` sum."""
+    with np.errstate(all="ignore"):
+        if isinstance(family, Gaussian):
+            nobs = fin.n_rows
+            return nobs * (math.log(fin.deviance / nobs * 2 * math.pi) + 1) + 2 + part
+        if isinstance(family, Gamma):
+            return part + 2.0
+        if isinstance(family, InverseGaussian):
+            sw = fin.sum_w
+            return sw * (1 + math.log(fin.deviance / sw * 2 * math.pi)) + part + 2
+    return part

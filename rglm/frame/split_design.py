@@ -1,0 +1,235 @@
+"""Build a :class:`rglm.numerics.design.SplitDesign` straight from the data, for large problems.
+
+formulaic materializes every categorical term as dense indicator columns, and converting
+those to a float array costs more than the whole fit.  For large data rglm instead
+
+1. lets formulaic work out the model on a small sample that contains every level of every
+   factor (so the levels, their order, the contrasts and the column names are exactly
+   formulaic's);
+2. fills in numeric columns from the data and keeps each factor as integer codes;
+3. checks the result against formulaic's own matrix on the sample rows.
+
+Anything it does not handle (stateful transforms such as ``poly``, contrasts other than
+treatment, terms with two factors) returns None, and the caller materializes densely.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+from formulaic import model_matrix
+
+from rglm.numerics.design import CategoricalBlock, NumericColumns, SplitDesign
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["split_design"]
+
+_FACTOR_VAR = re.compile(r"^(?:C|factor)\(\s*`?([^`,()]+?)`?\s*(?:\)|,)")
+_HEAD = 256
+
+
+def _views_are_safe() -> bool:
+    """Whether a NumPy view of a frame's column is protected from later changes to the
+    frame by pandas' copy-on-write (always from pandas 3; an option in pandas 2)."""
+    if int(pd.__version__.split(".")[0]) >= 3:
+        return True
+    return pd.get_option("mode.copy_on_write") is True
+
+
+def _position(factors: list[str], position: dict[Any, int]) -> int:
+    """Where a single-variable factor's column lies in the data (products and transforms last)."""
+    return position.get(factors[0].strip("`"), len(position)) if len(factors) == 1 else len(position)
+
+
+def _borrowed_block(data: pd.DataFrame, factors: list[list[str]]) -> tuple[FloatArray | None, Any]:
+    """The data's own float64 columns for single-variable ``factors``, as one column-major
+    view, and the frame it belongs to; ``(None, None)`` when they are not laid out as one."""
+    names = [f[0].strip("`") for f in factors if len(f) == 1]
+    if not names or len(names) != len(factors) or len(set(names)) != len(names) or not _views_are_safe():
+        return None, None
+    if any(name not in data.columns or data[name].dtype != np.float64 for name in names):
+        return None, None
+    block = data[names]
+    matrix = block.to_numpy()
+    if matrix.dtype != np.float64 or not matrix.flags.f_contiguous or not np.shares_memory(
+            matrix[:, 0], data[names[0]].to_numpy()):
+        return None, None
+    return matrix, block
+
+
+def _variable(factor: str, data: pd.DataFrame) -> str | None:
+    name = factor.strip("`")
+    if name in data.columns:
+        return name
+    m = _FACTOR_VAR.match(factor)
+    return m.group(1).strip() if m and m.group(1).strip() in data.columns else None
+
+
+def _kind(spec: Any, factor: str) -> str:
+    kind, _ = spec.encoder_state.get(factor, ("numerical", {}))
+    return str(getattr(kind, "value", kind))
+
+
+def _sample_rows(data: pd.DataFrame, variables: list[str]) -> npt.NDArray[np.intp]:
+    """The first rows, plus a row holding each level of each factor variable."""
+    rows = [np.arange(min(_HEAD, len(data)))]
+    for v in variables:
+        col = data[v]
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            codes, n_codes = col.cat.codes.to_numpy(), len(col.cat.categories)
+        else:
+            codes, uniques = pd.factorize(col, sort=False)
+            n_codes = len(uniques)
+        # One scatter: each level's slot ends up holding one of its rows (which one does
+        # not matter), in one pass and without sorting.
+        where = np.full(n_codes, -1, dtype=np.intp)
+        valid = codes >= 0
+        if valid.all():
+            where[codes] = np.arange(codes.size)
+        else:
+            where[codes[valid]] = np.flatnonzero(valid)
+        rows.append(where[where >= 0])
+    return np.unique(np.concatenate(rows))
+
+
+def split_design(
+    rhs: str,
+    data: pd.DataFrame,
+    context: dict[str, object],
+    evaluate: Callable[[str, pd.DataFrame, str], FloatArray],
+    finite: frozenset[str] = frozenset(),
+) -> tuple[SplitDesign, Any] | None:
+    """A split design for ``rhs`` on ``data`` and formulaic's model spec, or None.
+
+    Parameters
+    ----------
+    rhs : str
+        The right-hand side of the formula (offsets already removed).
+    data : DataFrame
+        The rows used, with no missing values in the model's variables.
+    context : dict
+        Names available in formulas.
+    evaluate : callable
+        ``evaluate(expr, data, what)``: one numeric expression over the data.
+    finite : frozenset of str
+        Columns of ``data`` known to hold only finite values (a borrowed block made of them
+        needs no further check).
+    """
+    head = data.iloc[: min(_HEAD, len(data))]
+    probe = model_matrix(rhs, head, context=context, na_action="ignore")
+    spec = probe.model_spec
+    cat_vars = {}
+    for factor in spec.encoder_state:
+        if _kind(spec, factor) == "categorical":
+            var = _variable(factor, data)
+            if var is None:
+                return None
+            cat_vars[factor] = var
+    sample_idx = _sample_rows(data, sorted(set(cat_vars.values())))
+    sample = data.iloc[sample_idx]
+    mm = model_matrix(rhs, sample, context=context, na_action="ignore")
+    spec = mm.model_spec
+    if spec.transform_state:
+        return None  # a stateful transform learned from the sample, not the data
+    names = list(spec.column_names)
+    position = {c: i for i, c in enumerate(names)}
+    sample_x = np.asarray(mm.to_numpy(dtype=np.float64), dtype=np.float64)
+    n = len(data)
+    dense_cols: list[int] = []
+    dense_factors: list[list[str]] = []  # [] is the intercept; else a product of numeric factors
+    blocks: list[CategoricalBlock] = []
+    numeric_cache: dict[str, FloatArray] = {}
+
+    def numeric(factor: str) -> FloatArray:
+        if factor not in numeric_cache:
+            numeric_cache[factor] = evaluate(factor, data, f"term {factor}")
+        return numeric_cache[factor]
+
+    for s in spec.structure:
+        cols = [position[c] for c in s.columns]
+        factors = [str(f) for f in s.term.factors]
+        cats = [f for f in factors if _kind(spec, f) == "categorical"]
+        nums = [f for f in factors if _kind(spec, f) == "numerical"]
+        if str(s.term) == "1":
+            dense_cols.append(cols[0])
+            dense_factors.append([])
+        elif not cats and len(cols) == 1 and len(nums) == len(factors):
+            dense_cols.append(cols[0])
+            dense_factors.append(nums)
+        elif len(cats) == 1 and len(nums) + 1 == len(factors):
+            block = _categorical_block(spec, cats[0], cat_vars[cats[0]], nums, cols, data, sample_idx, sample_x,
+                                       numeric)
+            if block is None:
+                return None
+            blocks.append(block)
+        else:
+            return None
+    # The intercept is implicit, and the other numeric columns are borrowed from the data
+    # when they are adjacent float64 columns of one pandas block (a read-only view), instead
+    # of being copied into a new n x k block: at a million rows the copy and its page faults
+    # cost more than a pass of the fit.
+    # Intercept first, then (for borrowing) the columns in the data's own order.
+    position = {name: i for i, name in enumerate(data.columns)}
+    order = sorted(range(len(dense_factors)), key=lambda j: (bool(dense_factors[j]), _position(dense_factors[j],
+                                                                                              position)))
+    dense_cols = [dense_cols[j] for j in order]
+    dense_factors = [dense_factors[j] for j in order]
+    intercept = bool(dense_factors) and not dense_factors[0]
+    rest = dense_factors[int(intercept):]
+    matrix, owner = _borrowed_block(data, rest)
+    checked = owner is not None and all(f[0].strip("`") in finite for f in rest)
+    if matrix is None:
+        # Column-major, each column written in place: a row-major fill strides through memory,
+        # and temporaries of n values would each cost a fresh allocation and its page faults.
+        matrix = np.empty((n, len(rest)), order="F")
+        for j, factors_j in enumerate(rest):
+            matrix[:, j] = numeric(factors_j[0])
+            for f in factors_j[1:]:
+                np.multiply(matrix[:, j], numeric(f), out=matrix[:, j])
+    dense = NumericColumns(matrix, intercept, owner, finite=checked)
+    design = SplitDesign(n=n, p=len(names), dense=dense, dense_columns=np.array(dense_cols, dtype=np.intp),
+                         blocks=tuple(blocks))
+    # The promise is formulaic's matrix; check it on the sample rows before relying on it.
+    if not np.array_equal(design.rows(sample_idx), sample_x, equal_nan=True):
+        return None
+    return design, spec
+
+
+def _categorical_block(spec: Any, factor: str, var: str, nums: list[str], cols: list[int], data: pd.DataFrame,
+                       sample_idx: npt.NDArray[np.intp], sample_x: FloatArray,
+                       numeric: Callable[[str], FloatArray]) -> CategoricalBlock | None:
+    """Codes of ``factor`` over its fitted levels, and which column each level's indicator is."""
+    state = spec.encoder_state[factor][1]
+    contrasts = state.get("contrasts")
+    if contrasts is not None and type(getattr(contrasts, "contrasts", None)).__name__ != "TreatmentContrasts":
+        return None
+    levels = list(state.get("categories", []))
+    codes = pd.Categorical(data[var], categories=levels).codes.astype(np.intp)
+    if np.any(codes < 0):
+        return None
+    values = None
+    if nums:
+        values = np.ones(len(data))
+        for f in nums:
+            values = values * numeric(f)
+    sample_codes = codes[sample_idx]
+    sample_vals = np.ones(sample_idx.size) if values is None else values[sample_idx]
+    # One sample row per level (with a nonzero multiplier) shows which column the level's
+    # indicator went to: none (the reference level) or exactly one.
+    present = np.flatnonzero(sample_vals != 0)
+    row_of = np.full(len(levels), -1, dtype=np.intp)
+    row_of[sample_codes[present]] = present
+    if np.any(row_of < 0):
+        return None
+    nonzero = sample_x[np.ix_(row_of, np.asarray(cols, dtype=np.intp))] != 0
+    counts = nonzero.sum(axis=1)
+    if np.any(counts > 1):
+        return None
+    column_of = np.where(counts == 1, np.asarray(cols, dtype=np.intp)[np.argmax(nonzero, axis=1)], -1)
+    return CategoricalBlock(codes=codes, columns=column_of.astype(np.intp), values=values)

@@ -1,0 +1,77 @@
+"""Refits of a model on its own rows: sub-models, fixed coefficients, other families.
+
+Analysis of deviance, ``drop1``, profile likelihood and the negative binomial's
+:math:`\\theta` all fit variations of one model to exactly the rows, response, prior weights
+and offset it was fitted to, as R passes ``object$y``, ``object$prior.weights`` and
+``object$offset`` to ``glm.fit``.  They go through :func:`refit`, so the variations cannot
+drift from the fit they vary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+import numpy.typing as npt
+
+from rglm.exceptions import ArgumentError
+from rglm.families.family import Family
+from rglm.fit.irls import IRLSControl, IRLSFit, irls
+
+if TYPE_CHECKING:
+    from rglm.results.glm import GLMResult
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["refit"]
+
+
+def refit(
+    m: GLMResult,
+    columns: Sequence[int] | npt.NDArray[np.intp] | None = None,
+    *,
+    offset: FloatArray | None = None,
+    family: Family | None = None,
+    start: FloatArray | None = None,
+    mustart: FloatArray | None = None,
+    control: IRLSControl | None = None,
+) -> IRLSFit:
+    """Fit the model's family (or ``family``) to the model's rows with some of its columns.
+
+    Parameters
+    ----------
+    m : GLMResult
+    columns : sequence of int, optional
+        Ascending positions of the model-matrix columns to keep; all by default.  An empty
+        sequence fits the offset alone (R's ``glm.fit`` with a zero-column ``x``).
+    offset : ndarray, optional
+        The total offset to use instead of the model's (for example the model's offset plus
+        :math:`b\\,x_j` when coefficient :math:`j` is held at :math:`b`).
+    family, start, mustart, control : optional
+        Defaults are the model's family, R's starting values, and the model's control.
+
+    Returns
+    -------
+    IRLSFit
+        Fitted to :math:`y` and prior weights as the family's ``initialize`` left them (for a
+        binomial ``cbind`` response: proportions and trials), as R's ``glm.fit(object$y, ...,
+        weights = object$prior.weights)``.
+    """
+    from rglm.backends.chunked import is_out_of_core
+
+    if is_out_of_core(m):
+        if offset is not None or mustart is not None:
+            raise ArgumentError("this analysis refits with a changed offset or starting means, which is not available "
+                                "for models fitted to chunked or Dask data")
+        from rglm.backends.chunked import refit_out_of_core
+
+        return refit_out_of_core(m, columns, family=family, control=control, start=start)  # type: ignore[return-value]
+    f = m.fit
+    design = m.model_frame.design
+    if columns is not None:
+        design = design.columns(np.asarray(columns, dtype=np.intp))
+    return irls(design, f.y, family or m.family, weights=f.prior_weights,
+                offset=m.model_frame.offset if offset is None else offset, start=start, mustart=mustart,
+                control=control or m.control)
+
