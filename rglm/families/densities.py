@@ -57,5 +57,5 @@ def log_dpois(y: FloatArray, mu: FloatArray) -> FloatArray:
 
 def log_dgamma(y: FloatArray, shape: float, scale: FloatArray) -> FloatArray:
     r"""Gamma log-density :math:`(a-1)\log y - y/s - \log\Gamma(a) - a\log s`."""
-    return np.asarray(special.xlogy(shape - 1.0, y) - y / scale - special.gammaln(shape) - shape * np.log(scale),
-                      dtype=np.float64)
+    ll = special.xlogy(shape - 1.0, y) - y / scale - special.gammaln(shape) - shape * np.log(scale)
+    return np.asarray(ll, dtype=np.float64)

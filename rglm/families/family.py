@@ -103,7 +103,8 @@ class AICTotals:
     @classmethod
     def of(cls, y: FloatArray, n: FloatArray, wt: FloatArray, dev: float) -> AICTotals:
         """The totals of data held whole in memory."""
-        return cls(deviance=dev, n_rows=int(np.size(y)), sum_w=_rmath.rsum(wt), any_trials=bool(np.any(n > 1)))
+        return cls(deviance=dev, n_rows=int(np.size(y)), sum_w=_rmath.rsum(wt),
+                   any_trials=bool(np.any(n > 1)))
 
 
 def _domain_error(prefix: str, mask: npt.NDArray[np.bool_], values: FloatArray, suffix: str = "") -> DomainError:
@@ -181,7 +182,8 @@ class Family:
         totals = AICTotals.of(y, n, wt, dev)
         return self.aic_whole(self.aic_rows(y, n, mu, wt, totals), totals)
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals) -> float:
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
         """The part of the AIC that is a sum over rows (a chunk's share of it, given the
         whole-data ``totals``); NaN for families without a likelihood."""
         return math.nan
@@ -240,7 +242,8 @@ class Gaussian(Family):
             )
         return Initialized(y, weights, y.copy(), np.ones_like(y))
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals) -> float:
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
         with np.errstate(divide="ignore"):
             return -_rmath.rsum(_rmath.log(wt))
 
@@ -305,7 +308,8 @@ class Binomial(_BinomialBase):
     name = "binomial"
     fixed_dispersion = True
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals) -> float:
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
         m = n if totals.any_trials else wt
         k = np.round(m * y)
         size = np.round(m)
@@ -320,7 +324,8 @@ class Binomial(_BinomialBase):
         if mu_max > 1 - _EPS10 or mu_min < _EPS10:
             return ("fitted probabilities numerically 0 or 1 occurred: the data may be (quasi-)separated, "
                     "so some coefficients and standard errors are unreliable; check for a predictor or level "
-                    "that splits the outcomes perfectly, and remove or merge it, or use a penalized (Firth) fit")
+                    "that splits the outcomes perfectly, and remove or merge it, or use a penalized (Firth) "
+                    "fit")
         return None
 
 
@@ -375,7 +380,8 @@ class Poisson(_PoissonBase):
     name = "poisson"
     fixed_dispersion = True
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals) -> float:
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
         with np.errstate(divide="ignore", invalid="ignore"):
             ll = log_dpois(y, mu)
             terms = np.where(wt == 0, 0.0, ll * wt)
@@ -430,7 +436,8 @@ class Gamma(_PositiveResponse):
         with np.errstate(divide="ignore", invalid="ignore"):
             return -2.0 * wt * (_rmath.log(np.where(y == 0, 1.0, y / mu)) - (y - mu) / mu)
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals) -> float:
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
         disp = totals.deviance / totals.sum_w
         with np.errstate(divide="ignore", invalid="ignore"):
             ll = log_dgamma(y, 1.0 / disp, mu * disp)
@@ -457,7 +464,8 @@ class InverseGaussian(_PositiveResponse):
     def valid_mu(self, mu: FloatArray) -> bool:
         return True  # R's inverse.gaussian() accepts any mean; the link guards eta
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals) -> float:
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
         with np.errstate(divide="ignore", invalid="ignore"):
             return 3 * _rmath.rsum(_rmath.log(y) * wt)
 
@@ -598,7 +606,8 @@ class NegativeBinomial(Family):
             raise _domain_error("negative values not allowed for the negative binomial family", y < 0, y)
         return Initialized(y, weights, y + (y == 0) / 6.0, np.ones_like(y))
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals) -> float:
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
         th = self._theta_value
         with np.errstate(divide="ignore", invalid="ignore"):
             term = ((y + th) * _rmath.log(mu + th) - y * _rmath.log(mu) + special.gammaln(y + 1)

@@ -194,8 +194,8 @@ def run_loop(ev: Evaluator[E], family: Family, control: IRLSControl, *,
         coefold = coef.copy()
     else:
         iteration = control.max_iter
-    return finish(family, control, wls, coef, e, weights_at, iteration=iteration, conv=conv, boundary=boundary,
-                  change=change, trace=tuple(trace))
+    return finish(family, control, wls, coef, e, weights_at, iteration=iteration, conv=conv,
+                  boundary=boundary, change=change, trace=tuple(trace))
 
 
 def empty_model(ev: Evaluator[E]) -> LoopResult[E]:
@@ -261,7 +261,8 @@ def keep_valid(ev: Evaluator[E], family: Family, control: IRLSControl, coef: Flo
         if coefold is None:
             raise FitError("no valid set of coefficients has been found: please supply starting values")
         warn("step size truncated: out of bounds", StepHalvingWarning)
-        coef, e = halve(ev, control, coef, coefold, lambda t: t.valid, "inner loop 2; cannot correct step size")
+        coef, e = halve(ev, control, coef, coefold, lambda t: t.valid,
+                        "inner loop 2; cannot correct step size")
         boundary = True
     return coef, e, boundary
 
@@ -285,8 +286,9 @@ def converged(change: float, control: IRLSControl) -> bool:
     return change < control.tol
 
 
-def finish(family: Family, control: IRLSControl, wls: WLSFit | None, coef: FloatArray, e: E, weights_at: E, *,
-           iteration: int, conv: bool, boundary: bool, change: float, trace: tuple[float, ...]) -> LoopResult[E]:
+def finish(family: Family, control: IRLSControl, wls: WLSFit | None, coef: FloatArray, e: E,
+           weights_at: E, *, iteration: int, conv: bool, boundary: bool, change: float,
+           trace: tuple[float, ...]) -> LoopResult[E]:
     """Step 7: R's warnings once the loop ends, and the coefficients of aliased columns."""
     mu_min, mu_max = e.mu_range
     end_of_loop_warnings(family, control, conv=conv, iteration=iteration, change=change, boundary=boundary,
@@ -313,7 +315,8 @@ def end_of_loop_warnings(family: Family, control: IRLSControl, *, conv: bool, it
             ConvergenceWarning,
         )
     if boundary:
-        warn("IRLS stopped at a boundary value: a step had to be halved to keep the fit valid", BoundaryWarning)
+        warn("IRLS stopped at a boundary value: a step had to be halved to keep the fit valid",
+             BoundaryWarning)
     extreme = family.extreme_fit_message(mu_min, mu_max)
     if extreme:
         warn(extreme, PerfectFitWarning)
@@ -339,4 +342,5 @@ def null_model(*, intercept: bool, offset_nonzero: bool) -> NullModel:
 def warn_null_refit(converged: bool) -> None:
     """``glm.fit``'s warning when the intercept-only refit of the null deviance did not converge."""
     if not converged:
-        warn("fitting to calculate the null deviance did not converge -- increase max_iter?", ConvergenceWarning)
+        warn("fitting to calculate the null deviance did not converge -- increase max_iter?",
+             ConvergenceWarning)

@@ -55,7 +55,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 MapReduce = Callable[[PassRequest], Sums]
 
-__all__ = ["PassFit", "PassRunner", "SumsEvaluator", "SumsPoint", "finish_passes", "fit_in_memory", "fit_passes"]
+__all__ = ["PassFit", "PassRunner", "SumsEvaluator", "SumsPoint", "finish_passes", "fit_in_memory",
+           "fit_passes"]
 
 logger = logging.getLogger("rglm.passes")
 
@@ -158,8 +159,8 @@ class SumsEvaluator:
         return self.p
 
     def request(self, point: Point, label: str, qr: bool = False) -> PassRequest:
-        return PassRequest(self.family, point, self.columns, self.have_start, qr=qr, label=label, keep=self.defer,
-                           defer=self.defer)
+        return PassRequest(self.family, point, self.columns, self.have_start, qr=qr, label=label,
+                           keep=self.defer, defer=self.defer)
 
     def _pass(self, point: Point, label: str) -> SumsPoint:
         return SumsPoint(point, self.run(self.request(point, label)))
@@ -180,7 +181,9 @@ class SumsEvaluator:
         label = f"iteration {iteration}"
         s = e.sums
         if s.deferred:
-            ne = self.run(replace(self.request(e.point, label), from_kept=True, label=f"{label}: normal equations"))
+            request = replace(self.request(e.point, label), from_kept=True,
+                              label=f"{label}: normal equations")
+            ne = self.run(request)
             s = replace(s, xtwx=ne.xtwx, xtwz=ne.xtwz, deferred=False)
 
         def qr_factor() -> FloatArray:
@@ -197,14 +200,14 @@ class SumsEvaluator:
         return self.error_hint() if self.error_hint else ""
 
 
-def fit_passes(run: MapReduce, p: int, family: Family, control: IRLSControl, *, columns: IntArray | None = None,
-               start: FloatArray | None = None, mu_beta: FloatArray | None = None, have_start: bool = False,
-               etastart: bool = False, error_hint: Callable[[], str] | None = None,
-               defer: bool = False) -> LoopResult[SumsPoint]:
+def fit_passes(run: MapReduce, p: int, family: Family, control: IRLSControl, *,
+               columns: IntArray | None = None, start: FloatArray | None = None,
+               mu_beta: FloatArray | None = None, have_start: bool = False, etastart: bool = False,
+               error_hint: Callable[[], str] | None = None, defer: bool = False) -> LoopResult[SumsPoint]:
     """R's loop (:func:`rglm.fit.loop.run_loop`) over :class:`SumsEvaluator` passes; the
     parameters are the evaluator's, plus ``start`` (R's starting coefficients)."""
-    ev = SumsEvaluator(run, p, family, columns=columns, mu_beta=mu_beta, have_start=have_start, etastart=etastart,
-                       error_hint=error_hint, defer=defer)
+    ev = SumsEvaluator(run, p, family, columns=columns, mu_beta=mu_beta, have_start=have_start,
+                       etastart=etastart, error_hint=error_hint, defer=defer)
     return run_loop(ev, family, control, start_coef=start)
 
 
@@ -277,18 +280,19 @@ def finish_passes(run: MapReduce, loop: LoopResult[SumsPoint], family: Family, c
         nulldev = refit.deviance
     elif null and kind is NullModel.MEAN:
         null_mu = last.sum_wy / last.sum_w
-    totals = AICTotals(deviance=loop.deviance, n_rows=last.n_rows, sum_w=last.sum_w, any_trials=last.max_trials > 1)
+    totals = AICTotals(deviance=loop.deviance, n_rows=last.n_rows, sum_w=last.sum_w,
+                       any_trials=last.max_trials > 1)
     fin = Finish(totals=totals, weights_point=loop.weights_at.point, null_mu=null_mu,
                  null_at_offset=null and kind is NullModel.OFFSET)
     s = run(PassRequest(family, Point(beta=loop.beta), columns, have_start, finish=fin, label="final sums"))
     if null and kind is not NullModel.REFIT:
         nulldev = s.null_deviance
     aic = family.aic_whole(s.aic_part, totals) + 2 * loop.wls.rank
-    return PassFit(coef=loop.coef, wls=loop.wls, deviance=loop.deviance, aic=float(aic), iterations=loop.iterations,
-                   converged=loop.converged, boundary=loop.boundary, n_rows=s.n_rows, n_ok=s.n_ok,
-                   working_rss=float(s.working_rss), pearson_chi2=float(s.pearson), null_deviance=float(nulldev),
-                   deviance_trace=loop.trace, passes=getattr(run, "passes", 0),
-                   weights_point=loop.weights_at.point)
+    return PassFit(coef=loop.coef, wls=loop.wls, deviance=loop.deviance, aic=float(aic),
+                   iterations=loop.iterations, converged=loop.converged, boundary=loop.boundary,
+                   n_rows=s.n_rows, n_ok=s.n_ok, working_rss=float(s.working_rss),
+                   pearson_chi2=float(s.pearson), null_deviance=float(nulldev), deviance_trace=loop.trace,
+                   passes=getattr(run, "passes", 0), weights_point=loop.weights_at.point)
 
 
 def _expand(beta: FloatArray, columns: IntArray, p: int) -> FloatArray:
@@ -396,8 +400,8 @@ def fit_in_memory(X: Design, y: FloatArray, family: Family, *, weights: FloatArr
     have_start = start is not None or etastart is not None or mustart is not None
     chunks = memory_chunks(X, y, weights, offset, etastart, mustart, block_rows=plan.block_rows, init=init)
     run = PassRunner(memory_map_reduce(chunks, p, plan.threads), emit_warnings=False)
-    loop = fit_passes(run, p, family, control, start=start, have_start=have_start, etastart=etastart is not None,
-                      error_hint=error_hint, defer=True)
+    loop = fit_passes(run, p, family, control, start=start, have_start=have_start,
+                      etastart=etastart is not None, error_hint=error_hint, defer=True)
     whole = Chunk(X, y, weights, offset, etastart, mustart)
     # The per-row results come from what the last passes kept on the blocks (eta at the final
     # point, the working weights of the last least-squares step); recomputed if they are gone.
