@@ -12,7 +12,7 @@ import numpy as np
 
 from rglm.exceptions import ArgumentError, DataError, DomainError
 from rglm.families.family import Binomial, Family, Gaussian, NegativeBinomial, QuasiBinomial, get_family
-from rglm.fit.irls import IRLSControl, irls, null_deviance
+from rglm.fit.irls import FitPlan, IRLSControl, irls, null_deviance
 from rglm.frame.model_frame import build_frame
 from rglm.results.glm import GLMResult
 
@@ -162,13 +162,14 @@ def glm(
                            dispersion=1.0 if dispersion is None else dispersion, formula=formula, data=data,
                            call=call, negbin=info, data_name=data_name)
     else:
+        plan = FitPlan.for_problem(n, p)  # the one decision: R's digits, or sums over row blocks
         try:
             fit = irls(frame.X, frame.y, fam, weights=frame.weights, offset=frame.offset, start=start_,
-                       etastart=etastart_, mustart=mustart_, control=control)
+                       etastart=etastart_, mustart=mustart_, control=control, plan=plan)
         except DomainError as exc:
             raise exc.with_row_labels(frame.index) from None
         nulldev = null_deviance(fit, fam, frame.offset, intercept=frame.spec.has_intercept, control=control,
-                                response=frame.y, weights=frame.weights)
+                                response=frame.y, weights=frame.weights, plan=plan)
         result = GLMResult(fit, frame, fam, null_deviance=nulldev, control=control, dispersion=dispersion,
                            formula=formula, data=data, call=call, data_name=data_name)
         if isinstance(fam, (Binomial, QuasiBinomial)):

@@ -14,7 +14,7 @@ from scipy import special
 import rglm
 import rglm.frame.model_frame
 import rglm.numerics.rmath
-from rglm.families.family import _lfactorial
+from rglm.families.densities import lfactorial as _lfactorial
 from rglm.families.variance import binomial_dev_resids
 from rglm.fit import passes as driver
 from rglm.numerics.design import NumericColumns, SplitDesign
@@ -187,7 +187,7 @@ def test_in_place_binomial_deviance_matches_r_arithmetic() -> None:
 
 
 def test_in_place_poisson_log_density_matches_the_special_functions() -> None:
-    from rglm.families.family import _log_dpois
+    from rglm.families.densities import log_dpois as _log_dpois
 
     y = RNG.poisson(3.0, 20_000).astype(float)
     mu = RNG.uniform(0.1, 8.0, 20_000)

@@ -28,9 +28,9 @@ import pandas as pd
 from rglm.backends.sources import Source, as_source, require
 from rglm.exceptions import ArgumentError, FitInterrupted, OutOfCoreError
 from rglm.families.family import Binomial, Family, NegativeBinomial, QuasiBinomial
-from rglm.fit.accumulate import PassRequest, Point, Sums, accumulate, evaluate_rows, working_weights
+from rglm.fit.accumulate import PassRequest, Point, Sums, accumulate, evaluate_rows, working_at
 from rglm.fit.irls import IRLSControl
-from rglm.fit.passes import PassFit, PassRunner, finish_passes, irls_passes
+from rglm.fit.passes import PassFit, PassRunner, finish_passes, fit_passes
 from rglm.frame.chunked import ChunkModel, Layout, ScanPart, freeze, layout, materialize, scan_chunk
 from rglm.frame.model_frame import FrameSpec
 from rglm.numerics import rmath as _rmath
@@ -191,14 +191,14 @@ def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, of
                                 f"got {start_.size} values")
     run = frame.run(family)
     try:
-        loop = irls_passes(run, p, family, control, start=start_, have_start=start_ is not None)
+        loop = fit_passes(run, p, family, control, start=start_, have_start=start_ is not None)
         fit = finish_passes(run, loop, family, control, p_total=p, intercept_column=_intercept_column(model.spec),
                             have_start=start_ is not None)
     except KeyboardInterrupt:
         raise _interrupted(run, "the fit") from None
-    # PassFit and ChunkedFrame offer what GLMResult reads of an IRLSFit and a ModelFrame, and
-    # raise OutOfCoreError for the per-row arrays they do not hold.
-    return GLMResult(cast(Any, fit), cast(Any, frame), family, null_deviance=fit.null_deviance, control=control, dispersion=dispersion,
+    # PassFit is a GLMFit; ChunkedFrame offers what GLMResult reads of a ModelFrame. Both raise
+    # OutOfCoreError for the per-row arrays they do not hold.
+    return GLMResult(fit, cast(Any, frame), family, null_deviance=fit.null_deviance, control=control, dispersion=dispersion,
                      formula=formula, data=data, call=call, data_name=data_name)
 
 
@@ -221,7 +221,7 @@ def refit_out_of_core(m: Any, columns: Any = None, *, family: Family | None = No
     p = p_total if cols is None else int(cols.size)
     run = frame.run(fam)
     try:
-        loop = irls_passes(run, p, fam, ctl, columns=cols, start=start, have_start=start is not None)
+        loop = fit_passes(run, p, fam, ctl, columns=cols, start=start, have_start=start is not None)
         return finish_passes(run, loop, fam, ctl, p_total=p_total, columns=cols, null=False)
     except KeyboardInterrupt:
         raise _interrupted(run, "the refit") from None
@@ -241,8 +241,7 @@ def _rows_of(frame: pd.DataFrame, model: ChunkModel, m: Any) -> pd.DataFrame:
     with _rmath.fast_kernels():
         rows, _ = evaluate_rows(chunk, PassRequest(fam, Point(beta=beta)))
         prev, _ = evaluate_rows(chunk, PassRequest(fam, fit.weights_point or Point(beta=beta)))
-        w, _ = working_weights(fam, prev)
-        ww = w * w
+        ww = working_at(fam, prev, chunk.offset).W
         with np.errstate(all="ignore"):
             y, mu, pw = rows.y, rows.mu, rows.weights
             resid_pearson = (y - mu) * np.sqrt(pw) / np.sqrt(fam.variance(mu))

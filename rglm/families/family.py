@@ -17,6 +17,7 @@ import numpy.typing as npt
 from scipy import special
 
 from rglm.exceptions import DomainError, FamilyError, NonIntegerWarning, warn
+from rglm.families.densities import log_dbinom, log_dgamma, log_dpois
 from rglm.families.links import Inverse, Link, LinkLike, Log, Power, get_link
 from rglm.families.variance import (
     Constant,
@@ -27,14 +28,18 @@ from rglm.families.variance import (
     NegBinVariance,
     PowerVariance,
     VarianceFunction,
-    _y_log_y_fast,
     get_variance,
+    y_log_y_fast,
 )
 from rglm.numerics import rmath as _rmath
 
 FloatArray = npt.NDArray[np.float64]
 
+#: R's threshold for fitted means "numerically" at 0 or 1: ``10 * .Machine$double.eps``.
+_EPS10 = 10 * float(np.finfo(np.float64).eps)
+
 __all__ = [
+    "AICTotals",
     "Binomial",
     "Family",
     "Gamma",
@@ -73,51 +78,38 @@ class Initialized:
     n: FloatArray
 
 
+@dataclass(frozen=True)
+class AICTotals:
+    """The whole-data values in R's ``family$aic`` beyond sums over rows.
+
+    Attributes
+    ----------
+    deviance : float
+        The fit's deviance :math:`D` (the Gaussian, Gamma and inverse Gaussian AIC use :math:`D/n`
+        or :math:`D/\\sum w`).
+    n_rows : int
+        All rows, zero weights included (R's ``nobs`` in the Gaussian AIC).
+    sum_w : float
+        :math:`\\sum_i w_i` of the prior weights after ``initialize``.
+    any_trials : bool
+        Some binomial row has more than one trial (R's ``any(n > 1)``).
+    """
+
+    deviance: float
+    n_rows: int
+    sum_w: float
+    any_trials: bool
+
+    @classmethod
+    def of(cls, y: FloatArray, n: FloatArray, wt: FloatArray, dev: float) -> AICTotals:
+        """The totals of data held whole in memory."""
+        return cls(deviance=dev, n_rows=int(np.size(y)), sum_w=_rmath.rsum(wt),
+                   any_trials=bool(np.any(n > 1)))
+
+
 def _domain_error(prefix: str, mask: npt.NDArray[np.bool_], values: FloatArray, suffix: str = "") -> DomainError:
     idx = np.flatnonzero(mask)
     return DomainError(prefix, int(idx.size), int(idx[0]), float(values[idx[0]]), suffix)
-
-
-def _lfactorial(x: FloatArray, whole: bool | None = None) -> FloatArray:
-    r""":math:`\log x! = \log\Gamma(x + 1)`.
-
-    Counts repeat: for many whole numbers below a million the values are looked up in a
-    table of ``gammaln`` over :math:`0..\max x`, the same function on the same arguments, so
-    the result is identical and costs a gather instead of a special function per row.
-    ``whole``: whether ``x`` is known to hold whole numbers (None: find out).
-    """
-    x = np.asarray(x, dtype=np.float64)
-    if x.size > 4096:
-        lo, hi = float(np.min(x)), float(np.max(x))
-        if 0 <= lo and hi < min(1e6, x.size) and (np.array_equal(x, np.floor(x)) if whole is None else whole):
-            table = special.gammaln(np.arange(int(hi) + 1, dtype=np.float64) + 1)
-            return np.asarray(table[x.astype(np.intp)], dtype=np.float64)
-    return np.asarray(special.gammaln(x + 1), dtype=np.float64)
-
-
-def _log_dbinom(k: FloatArray, n: FloatArray, p: FloatArray) -> FloatArray:
-    r""":math:`\log\binom{n}{k} + k\log p + (n-k)\log(1-p)`, with :math:`0\log 0 = 0`."""
-    lchoose = _lfactorial(n) - _lfactorial(k) - _lfactorial(n - k)
-    return lchoose + special.xlogy(k, p) + special.xlog1py(n - k, -p)
-
-
-def _log_dpois(y: FloatArray, mu: FloatArray) -> FloatArray:
-    r""":math:`y\log\mu - \mu - \log y!`; :math:`-\infty` for non-integer :math:`y`, as R."""
-    if (np.size(y) > 4096 and 0 < np.min(mu) and np.max(mu) < math.inf and np.min(y) >= 0
-            and np.array_equal(y, np.floor(y))):
-        # Large data of counts with 0 < mu < inf: in place (y = 0 gives 0 log mu = 0).
-        ll = np.log(mu)
-        ll *= y
-        ll -= mu
-        ll -= _lfactorial(y, whole=True)
-        return ll
-    ll = special.xlogy(y, mu) - mu - _lfactorial(y)
-    return np.where(y == np.floor(y), ll, -np.inf)
-
-
-def _log_dgamma(y: FloatArray, shape: float, scale: FloatArray) -> FloatArray:
-    r"""Gamma log-density :math:`(a-1)\log y - y/s - \log\Gamma(a) - a\log s`."""
-    return special.xlogy(shape - 1.0, y) - y / scale - special.gammaln(shape) - shape * np.log(scale)
 
 
 class Family:
@@ -183,11 +175,30 @@ class Family:
 
     def aic(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, dev: float) -> float:
         """R's ``family$aic``: :math:`-2\\ell` (plus 2 where R counts the dispersion);
-        NaN for quasi families, which have no likelihood."""
+        NaN for quasi families, which have no likelihood.
+
+        It is :meth:`aic_whole` of :meth:`aic_rows`, so that a fit over chunks of rows, which
+        adds :meth:`aic_rows` over its chunks, gets the same number."""
+        totals = AICTotals.of(y, n, wt, dev)
+        return self.aic_whole(self.aic_rows(y, n, mu, wt, totals), totals)
+
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
+        """The part of the AIC that is a sum over rows (a chunk's share of it, given the
+        whole-data ``totals``); NaN for families without a likelihood."""
         return math.nan
+
+    def aic_whole(self, rows: float, totals: AICTotals) -> float:
+        """The AIC from the sum of :meth:`aic_rows` over all rows and the whole-data ``totals``."""
+        return rows
 
     def valid_mu(self, mu: FloatArray) -> bool:
         return self.variance.valid_mu(mu)
+
+    def extreme_fit_message(self, mu_min: float, mu_max: float) -> str | None:
+        """R's warning when the fitted means reach the edge of the family's range (binomial
+        probabilities numerically 0 or 1, Poisson rates numerically 0), or None."""
+        return None
 
     def valid_eta(self, eta: FloatArray) -> bool:
         return self.link.valid_eta(eta)
@@ -231,10 +242,14 @@ class Gaussian(Family):
             )
         return Initialized(y, weights, y.copy(), np.ones_like(y))
 
-    def aic(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, dev: float) -> float:
-        nobs = y.size
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
         with np.errstate(divide="ignore"):
-            return nobs * (math.log(dev / nobs * 2 * math.pi) + 1) + 2 - _rmath.rsum(_rmath.log(wt))
+            return -_rmath.rsum(_rmath.log(wt))
+
+    def aic_whole(self, rows: float, totals: AICTotals) -> float:
+        nobs = totals.n_rows
+        return nobs * (math.log(totals.deviance / nobs * 2 * math.pi) + 1) + 2 + rows
 
 
 class _BinomialBase(Family):
@@ -293,15 +308,25 @@ class Binomial(_BinomialBase):
     name = "binomial"
     fixed_dispersion = True
 
-    def aic(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, dev: float) -> float:
-        m = n if np.any(n > 1) else wt
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
+        m = n if totals.any_trials else wt
         k = np.round(m * y)
         size = np.round(m)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ll = _log_dbinom(k, size, mu)
+            ll = log_dbinom(k, size, mu)
             factor = np.where(m > 0, wt / np.where(m > 0, m, 1.0), 0.0)
             terms = np.where(factor == 0, 0.0, factor * ll)
         return -2.0 * _rmath.rsum(terms)
+
+
+    def extreme_fit_message(self, mu_min: float, mu_max: float) -> str | None:
+        if mu_max > 1 - _EPS10 or mu_min < _EPS10:
+            return ("fitted probabilities numerically 0 or 1 occurred: the data may be (quasi-)separated, "
+                    "so some coefficients and standard errors are unreliable; check for a predictor or level "
+                    "that splits the outcomes perfectly, and remove or merge it, or use a penalized (Firth) "
+                    "fit")
+        return None
 
 
 class QuasiBinomial(_BinomialBase):
@@ -334,7 +359,7 @@ class _PoissonBase(Family):
         if _rmath.fast(np.size(y)) and np.size(mu) and 0 < np.min(mu) and np.max(mu) < math.inf:
             # Large fits: the same quantity with in-place operations and no gathers.  With
             # 0 < mu < inf, y = 0 gives 0 * log(1 / mu) = 0, R's value.
-            d = _y_log_y_fast(y, mu)
+            d = y_log_y_fast(y, mu)
             with np.errstate(invalid="ignore"):
                 d -= y
                 d += mu
@@ -355,11 +380,20 @@ class Poisson(_PoissonBase):
     name = "poisson"
     fixed_dispersion = True
 
-    def aic(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, dev: float) -> float:
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
         with np.errstate(divide="ignore", invalid="ignore"):
-            ll = _log_dpois(y, mu)
+            ll = log_dpois(y, mu)
             terms = np.where(wt == 0, 0.0, ll * wt)
         return -2.0 * _rmath.rsum(terms)
+
+
+    def extreme_fit_message(self, mu_min: float, mu_max: float) -> str | None:
+        if mu_min < _EPS10:
+            return ("fitted rates numerically 0 occurred: some cells have zero counts that the model fits "
+                    "exactly, so some coefficients tend to minus infinity; check for levels with no events "
+                    "and merge or remove them")
+        return None
 
 
 class QuasiPoisson(_PoissonBase):
@@ -402,12 +436,16 @@ class Gamma(_PositiveResponse):
         with np.errstate(divide="ignore", invalid="ignore"):
             return -2.0 * wt * (_rmath.log(np.where(y == 0, 1.0, y / mu)) - (y - mu) / mu)
 
-    def aic(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, dev: float) -> float:
-        disp = dev / _rmath.rsum(wt)
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
+        disp = totals.deviance / totals.sum_w
         with np.errstate(divide="ignore", invalid="ignore"):
-            ll = _log_dgamma(y, 1.0 / disp, mu * disp)
+            ll = log_dgamma(y, 1.0 / disp, mu * disp)
             terms = np.where(wt == 0, 0.0, ll * wt)
-        return -2.0 * _rmath.rsum(terms) + 2.0
+        return -2.0 * _rmath.rsum(terms)
+
+    def aic_whole(self, rows: float, totals: AICTotals) -> float:
+        return rows + 2.0
 
 
 class InverseGaussian(_PositiveResponse):
@@ -426,10 +464,14 @@ class InverseGaussian(_PositiveResponse):
     def valid_mu(self, mu: FloatArray) -> bool:
         return True  # R's inverse.gaussian() accepts any mean; the link guards eta
 
-    def aic(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, dev: float) -> float:
-        sw = _rmath.rsum(wt)
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
         with np.errstate(divide="ignore", invalid="ignore"):
-            return sw * (1 + math.log(dev / sw * 2 * math.pi)) + 3 * _rmath.rsum(_rmath.log(y) * wt) + 2
+            return 3 * _rmath.rsum(_rmath.log(y) * wt)
+
+    def aic_whole(self, rows: float, totals: AICTotals) -> float:
+        sw = totals.sum_w
+        return sw * (1 + math.log(totals.deviance / sw * 2 * math.pi)) + rows + 2
 
 
 class Quasi(Family):
@@ -564,7 +606,8 @@ class NegativeBinomial(Family):
             raise _domain_error("negative values not allowed for the negative binomial family", y < 0, y)
         return Initialized(y, weights, y + (y == 0) / 6.0, np.ones_like(y))
 
-    def aic(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, dev: float) -> float:
+    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
+                 totals: AICTotals) -> float:
         th = self._theta_value
         with np.errstate(divide="ignore", invalid="ignore"):
             term = ((y + th) * _rmath.log(mu + th) - y * _rmath.log(mu) + special.gammaln(y + 1)

@@ -28,6 +28,7 @@ __all__ = [
     "VarianceFunction",
     "binomial_dev_resids",
     "get_variance",
+    "y_log_y_fast",
 ]
 
 
@@ -44,7 +45,7 @@ def _y_log_y(y: FloatArray, mu: FloatArray) -> FloatArray:
         return np.where(y != 0, y * _rmath.log(np.where(y != 0, y, 1.0) / mu), 0.0)
 
 
-def _y_log_y_fast(y: FloatArray, mu: FloatArray) -> FloatArray:
+def y_log_y_fast(y: FloatArray, mu: FloatArray) -> FloatArray:
     """:func:`_y_log_y` in place, without gathers (large fits), for :math:`0 < \\mu < \\infty`:
     :math:`y = 0` then gives :math:`0 \\log(1/\\mu) = 0`."""
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -59,8 +60,8 @@ def binomial_dev_resids(y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatA
     """Binomial unit deviance :math:`2w\\,[y\\log(y/\\mu) + (1-y)\\log((1-y)/(1-\\mu))]`,
     with :math:`0 \\log 0 = 0` (R's ``C_binomial_dev_resids``)."""
     if _rmath.fast(np.size(y)) and np.size(mu) and 0 < np.min(mu) and np.max(mu) < 1:
-        d = _y_log_y_fast(y, mu)
-        d += _y_log_y_fast(1.0 - y, 1.0 - mu)
+        d = y_log_y_fast(y, mu)
+        d += y_log_y_fast(1.0 - y, 1.0 - mu)
         d *= wt
         d *= 2.0
         return d

@@ -44,25 +44,16 @@ import numpy.typing as npt
 from scipy import linalg as sla
 
 from rglm.exceptions import DomainError
-from rglm.families.family import (
-    Binomial,
-    Family,
-    Gamma,
-    Gaussian,
-    InverseGaussian,
-    NegativeBinomial,
-    Poisson,
-    _log_dbinom,
-    _log_dgamma,
-)
+from rglm.families.family import AICTotals, Family
+from rglm.fit.working import Working, working
 from rglm.numerics import rmath as _rmath
 from rglm.numerics.design import BLOCK_ROWS, Design
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-__all__ = ["Chunk", "Finish", "Kept", "PassRequest", "Point", "RowState", "Sums", "accumulate", "aic_total",
-           "evaluate_rows", "kept"]
+__all__ = ["Chunk", "Finish", "Kept", "PassRequest", "Point", "RowState", "Sums", "accumulate", "evaluate_rows",
+           "kept", "working_at"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -120,14 +111,8 @@ class Finish:
 
     Attributes
     ----------
-    deviance : float
-        The final deviance (the Gaussian, Gamma and inverse Gaussian AIC use :math:`D/n`).
-    n_rows : int
-        All rows (R's ``nobs`` in the Gaussian AIC, zero weights included).
-    sum_w : float
-        :math:`\\sum_i w_i` after ``initialize``.
-    any_trials : bool
-        Some binomial row has more than one trial (R's ``any(n > 1)`` in the binomial AIC).
+    totals : AICTotals
+        The whole-data values of the family's AIC (deviance, rows, :math:`\\sum w`, trials).
     weights_point : Point
         The point whose working weights the last least-squares step used.
     null_mu : float or None
@@ -136,10 +121,7 @@ class Finish:
         Null model :math:`\\mu = g^{-1}(o)` (no intercept).
     """
 
-    deviance: float
-    n_rows: int
-    sum_w: float
-    any_trials: bool
+    totals: AICTotals
     weights_point: Point
     null_mu: float | None = None
     null_at_offset: bool = False
@@ -340,10 +322,10 @@ def _initialize(family: Family, chunk: Chunk, have_start: bool) -> tuple[Any, li
 def _eta_at(chunk: Chunk, design: Design, point: Point, family: Family, mustart: FloatArray) -> FloatArray:
     link = family.link
     if point.beta is not None:
-        return design.matvec(point.beta) + chunk.offset
+        return design.matvec(point.beta, exact=False) + chunk.offset
     if point.mu_beta is not None:
         with np.errstate(all="ignore"):
-            return link.link(link.inverse(chunk.design.matvec(point.mu_beta) + chunk.offset))
+            return link.link(link.inverse(chunk.design.matvec(point.mu_beta, exact=False) + chunk.offset))
     if chunk.etastart is not None:
         return np.asarray(chunk.etastart, dtype=np.float64)
     with np.errstate(all="ignore"):
@@ -373,16 +355,10 @@ def evaluate_rows(chunk: Chunk, request: PassRequest, init: Any = None,
     return RowState(init.y, init.weights, init.n, eta, mu), caught
 
 
-def working_weights(family: Family, rows: RowState) -> tuple[FloatArray, FloatArray]:
-    """R's ``w`` (square roots of the working weights, 0 off the ``good`` rows) and the
-    working response :math:`z` (0 off the good rows), with the offset not yet removed."""
-    mu_eta = family.link.mu_eta(rows.eta)
-    good = (rows.weights > 0) & (mu_eta != 0)
-    w = np.zeros(rows.eta.size)
-    with np.errstate(all="ignore"):
-        mg = mu_eta[good]
-        w[good] = np.sqrt((rows.weights[good] * (mg * mg)) / family.variance(rows.mu[good]))
-    return w, mu_eta
+def working_at(family: Family, rows: RowState, offset: FloatArray) -> Working:
+    """R's working weights and response at the point of ``rows`` (:func:`rglm.fit.working.working`,
+    with the kernels of large fits)."""
+    return working(family, rows.y, rows.weights, rows.eta, rows.mu, offset, fast=True)
 
 
 def accumulate(chunk: Chunk, request: PassRequest) -> Sums:
@@ -424,19 +400,6 @@ def _fixed(chunk: Chunk, init: Any) -> _Fixed:
     return fixed
 
 
-def _has_zero(a: FloatArray) -> bool:
-    """``any(a == 0)``, usually from the extremes alone (no temporary)."""
-    lo, hi = float(np.min(a, initial=math.inf)), float(np.max(a, initial=-math.inf))
-    if lo > 0 or hi < 0:
-        return False
-    return bool(np.any(a == 0))
-
-
-def _all_finite(a: FloatArray) -> bool:
-    """``all(isfinite(a))`` from the extremes (NaN and infinities reach them)."""
-    return a.size == 0 or bool(np.isfinite(np.min(a)) and np.isfinite(np.max(a)))
-
-
 def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
     """The sums of one pass over ``chunk``: see the module docstring for the contract.
 
@@ -455,7 +418,6 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
     if request.from_kept:
         return _from_kept(chunk, request)
     fam = request.family
-    link = fam.link
     design = _request_design(chunk, request)
     p = design.shape[1]
     init, caught = _initialize(fam, chunk, request.have_start)
@@ -466,52 +428,13 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
     with np.errstate(all="ignore"):
         dev = _rmath.rsum(fam.dev_resids(y, mu, wt))
         valid = bool(fam.valid_eta(eta) and fam.valid_mu(mu))
-        variance = fam.variance(mu)
-        mu_eta = link.mu_eta_at(eta, mu)
-        if fixed.all_positive:
-            # Every row has a positive weight: R's checks over those rows need no gathers.
-            nan_variance = bool(np.isnan(np.min(variance, initial=0.0)))
-            zero_variance = _has_zero(variance)
-            nan_mu_eta = bool(np.isnan(np.min(mu_eta, initial=0.0)))
-            all_good = not _has_zero(mu_eta)
-        else:
-            pos = wt > 0
-            nan_variance = bool(np.any(np.isnan(variance[pos])))
-            zero_variance = bool(np.any(variance[pos] == 0))
-            nan_mu_eta = bool(np.any(np.isnan(mu_eta[pos])))
-            all_good = False
-        good: npt.NDArray[np.bool_] | None = None
-        if all_good:
-            # The usual case: whole arrays, no gathers or scatters of the good rows.
-            z = y - mu
-            z /= mu_eta
-            z += eta
-            if fixed.offset_nonzero:
-                z -= chunk.offset
-            wfull = mu_eta * mu_eta
-            if not fixed.unit_weights:
-                wfull *= wt
-            wfull /= variance
-            n_good = n
-        else:
-            good = (wt > 0) & (mu_eta != 0)
-            all_good = bool(good.all())
-            mg = mu_eta[good]
-            z = (eta - chunk.offset)[good] + (y - mu)[good] / mg
-            wg = (wt[good] * (mg * mg)) / variance[good]
-            wfull = np.zeros(n)
-            wfull[good] = wg
-            n_good = int(good.sum())
-    finite = _all_finite(wfull) and _all_finite(z)
+    wk = working(fam, y, wt, eta, mu, chunk.offset, fast=True, all_positive=fixed.all_positive,
+                 unit_weights=fixed.unit_weights, offset_nonzero=fixed.offset_nonzero)
+    good, z, wfull, n_good = wk.good, wk.z, wk.W, wk.n_good
+    finite = wk.finite
     xtwx, xtwz = _NO_MATRIX, _NO_VECTOR
     r_factor = np.zeros((0, p + 1)) if request.qr else None
-    zfull: FloatArray | None = None
-    if finite and n_good:
-        if good is None:
-            zfull = z
-        else:
-            zfull = np.zeros(n)
-            zfull[good] = z
+    zfull = wk.z_full() if finite and n_good else None
     deferred = request.defer and not request.qr
     if request.keep:
         before = kept(chunk)
@@ -526,8 +449,8 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
     sums = Sums(
         p=p, n_rows=n, n_ok=fixed.n_ok, sum_w=fixed.sum_w, sum_wy=fixed.sum_wy, max_trials=fixed.max_trials,
         offset_nonzero=fixed.offset_nonzero, deviance=dev, valid=valid, mu_min=float(np.min(mu, initial=math.inf)),
-        mu_max=float(np.max(mu, initial=-math.inf)), nan_variance=nan_variance, zero_variance=zero_variance,
-        nan_mu_eta=nan_mu_eta, n_good=n_good, finite=finite, xtwx=xtwx, xtwz=xtwz, r_factor=r_factor,
+        mu_max=float(np.max(mu, initial=-math.inf)), nan_variance=wk.nan_variance, zero_variance=wk.zero_variance,
+        nan_mu_eta=wk.nan_mu_eta, n_good=n_good, finite=finite, xtwx=xtwx, xtwz=xtwz, r_factor=r_factor,
         warnings=tuple(caught), deferred=deferred,
     )
     if request.finish is not None:
@@ -560,55 +483,12 @@ def _finish_sums(chunk: Chunk, request: PassRequest, rows: RowState, init: Any,
         # R's dispersion: the last step's working weights with the final working residuals.
         prev, _ = evaluate_rows(chunk, replace(request, point=fin.weights_point, finish=None), init=init,
                                 design=design)
-        w, _ = working_weights(fam, prev)
-        w2 = w * w
+        w2 = working_at(fam, prev, chunk.offset).W
         rss = _rmath.rsum((w2 * resid * resid)[w2 > 0])
         null = 0.0
         if fin.null_mu is not None:
             null = _rmath.rsum(fam.dev_resids(y, np.full(y.size, fin.null_mu), wt))
         elif fin.null_at_offset:
             null = _rmath.rsum(fam.dev_resids(y, fam.link.inverse(chunk.offset), wt))
-    return pearson, rss, null, aic_part(fam, y, rows.trials, mu, wt, fin)
-
-
-# -- the AIC as a sum over blocks --------------------------------------------------------------------
-def aic_part(family: Family, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, fin: Finish) -> float:
-    """One block's share of R's ``family$aic``; :func:`aic_total` adds the whole-data terms.
-
-    R's AIC functions are sums over rows except for terms in the whole-data deviance and
-    counts (the Gaussian :math:`n\\log(2\\pi D/n)`, the Gamma dispersion :math:`D/\\sum w`), which
-    ``fin`` supplies.  NaN for families without a likelihood (quasi, Tweedie) and for families
-    this module does not know how to split.
-    """
-    with np.errstate(all="ignore"):
-        if isinstance(family, Gaussian):
-            return -_rmath.rsum(_rmath.log(wt))
-        if isinstance(family, Binomial):
-            m = n if fin.any_trials else wt
-            k = np.round(m * y)
-            ll = _log_dbinom(k, np.round(m), mu)
-            factor = np.where(m > 0, wt / np.where(m > 0, m, 1.0), 0.0)
-            return -2.0 * _rmath.rsum(np.where(factor == 0, 0.0, factor * ll))
-        if isinstance(family, (Poisson, NegativeBinomial)):
-            return float(family.aic(y, n, mu, wt, fin.deviance))
-        if isinstance(family, Gamma):
-            disp = fin.deviance / fin.sum_w
-            ll = _log_dgamma(y, 1.0 / disp, mu * disp)
-            return -2.0 * _rmath.rsum(np.where(wt == 0, 0.0, ll * wt))
-        if isinstance(family, InverseGaussian):
-            return 3 * _rmath.rsum(_rmath.log(y) * wt)
-    return math.nan
-
-
-def aic_total(family: Family, part: float, fin: Finish) -> float:
-    """R's ``family$aic`` from the blocks' :func:`aic_part` sum."""
-    with np.errstate(all="ignore"):
-        if isinstance(family, Gaussian):
-            nobs = fin.n_rows
-            return nobs * (math.log(fin.deviance / nobs * 2 * math.pi) + 1) + 2 + part
-        if isinstance(family, Gamma):
-            return part + 2.0
-        if isinstance(family, InverseGaussian):
-            sw = fin.sum_w
-            return sw * (1 + math.log(fin.deviance / sw * 2 * math.pi)) + part + 2
-    return part
+        aic = fam.aic_rows(y, rows.trials, mu, wt, fin.totals)
+    return pearson, rss, null, aic

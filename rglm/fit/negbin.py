@@ -329,14 +329,13 @@ def fit_glm_nb(
         th_warn = "alternation limit reached"
         warn(f"alternation limit reached: theta and the coefficients did not settle in {control.max_iter} "
              f"alternations (last theta {th.theta:.6g}, change {-delta:.3g}); raise max_iter", ThetaConvergenceWarning)
-    if (frame.offset_given or frame.spec.parsed.offsets) and frame.spec.has_intercept:
-        # MASS refits the intercept alone with the final theta, from the family's own start.
-        col = frame.spec.term_columns["1"]
-        nulldev = irls(X.columns(np.asarray(col, dtype=np.intp)), y, fam, weights=w, offset=offset,
-                       control=inner).deviance
-    else:
-        # glm.fit's own: the weighted mean with an intercept, else the offset alone.
-        nulldev = null_deviance(fit, fit_family, offset, intercept=frame.spec.has_intercept, control=inner)
+    # R's null-deviance rule, as MASS applies it: with an offset given, the intercept is refitted
+    # alone with the final theta from the family's own start; otherwise glm.fit's weighted mean
+    # (with an intercept) or the offset alone.
+    offset_given = bool(frame.offset_given or frame.spec.parsed.offsets)
+    refit = offset_given and frame.spec.has_intercept
+    nulldev = null_deviance(fit, fam if refit else fit_family, offset, intercept=frame.spec.has_intercept,
+                            control=inner, response=y, weights=w, offset_given=offset_given, refit_from_fit=False)
     twologlik = 2 * lm
     info = NegBinInfo(theta=th.theta, theta_se=th.se, twologlik=twologlik, aic=-twologlik + 2 * fit.rank + 2,
                       warning=th_warn, alternations=it - 1, init_theta=init_theta)

@@ -1,10 +1,12 @@
-"""R's ``glm.fit`` loop driven by passes over the data.
+"""R's ``glm.fit`` loop driven by passes over the data: the sums evaluator.
 
-The loop of :func:`rglm.fit.irls.irls` needs, at each point of the fit, only the sums of
-:func:`rglm.fit.accumulate.accumulate`.  :func:`irls_passes` runs that loop given a
-``map_reduce(request) -> Sums`` callable, so the same loop fits
+At each point of the fit the loop of :mod:`rglm.fit.loop` needs only the sums of
+:func:`rglm.fit.accumulate.accumulate`: the deviance, R's checks, :math:`X^T W X` and
+:math:`X^T W z`.  :class:`SumsEvaluator` gets them from a ``map_reduce(request) -> Sums``
+callable and solves each step by the normal equations (with the QR fallback of
+:class:`rglm.numerics.linalg.NormalEquations`), so the one loop fits
 
-* in-memory data above the R-exact size (:func:`irls_in_memory`, row blocks),
+* in-memory data under a ``sums`` plan (:func:`fit_in_memory`, row blocks on threads),
 * chunked files (:mod:`rglm.backends.chunked`), and
 * Dask data frames (:mod:`rglm.backends.dask`).
 
@@ -18,7 +20,6 @@ an intercept, the null model's own loop.
 from __future__ import annotations
 
 import contextlib
-import functools
 import logging
 import math
 import os
@@ -31,14 +32,8 @@ from typing import Any, Literal
 import numpy as np
 import numpy.typing as npt
 
-from rglm.exceptions import (
-    ConvergenceWarning,
-    FitError,
-    OutOfCoreError,
-    StepHalvingWarning,
-    warn,
-)
-from rglm.families.family import Family, Initialized
+from rglm.exceptions import OutOfCoreError, warn
+from rglm.families.family import AICTotals, Family, Initialized
 from rglm.fit.accumulate import (
     Chunk,
     Finish,
@@ -46,21 +41,22 @@ from rglm.fit.accumulate import (
     Point,
     Sums,
     accumulate,
-    aic_total,
     evaluate_rows,
     kept,
-    working_weights,
+    working_at,
 )
-from rglm.numerics import rmath as _rmath
+from rglm.fit.loop import LoopResult, NullModel, null_model, run_loop, warn_null_refit
+from rglm.fit.plan import FitPlan, IRLSControl
+from rglm.fit.result import IRLSFit
 from rglm.numerics.design import Design, as_design
-from rglm.numerics.format import format_real
 from rglm.numerics.linalg import NormalEquations, WLSFit
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 MapReduce = Callable[[PassRequest], Sums]
 
-__all__ = ["LoopResult", "PassFit", "PassRunner", "finish_passes", "irls_in_memory", "irls_passes"]
+__all__ = ["PassFit", "PassRunner", "SumsEvaluator", "SumsPoint", "finish_passes", "fit_in_memory",
+           "fit_passes"]
 
 logger = logging.getLogger("rglm.passes")
 
@@ -101,39 +97,30 @@ class PassRunner:
                     warn(message, category)
         return sums
 
+@dataclass(eq=False)
+class SumsPoint:
+    """A point of a pass-based fit: where it was evaluated and the sums of its pass (the
+    normal equations dropped once its step is solved, so that no old ``p x p`` matrix stays
+    alive while the next pass forms a new one)."""
 
-@dataclass(frozen=True)
-class LoopResult:
-    """The end of R's loop: ``coef`` (NaN where aliased), ``beta`` (0 where aliased, what
-    :math:`\\eta` uses), the last least-squares step, and the sums at the final point."""
+    point: Point
+    sums: Sums
 
-    coef: FloatArray
-    beta: FloatArray
-    wls: WLSFit
-    deviance: float
-    iterations: int
-    converged: bool
-    boundary: bool
-    trace: tuple[float, ...]
-    last: Sums
-    weights_point: Point
-    point: Point | None = None
+    @property
+    def deviance(self) -> float:
+        return self.sums.deviance
+
+    @property
+    def valid(self) -> bool:
+        return self.sums.valid
+
+    @property
+    def mu_range(self) -> tuple[float, float]:
+        return self.sums.mu_min, self.sums.mu_max
 
 
-def irls_passes(
-    run: Callable[[PassRequest], Sums],
-    p: int,
-    family: Family,
-    control: Any,
-    *,
-    columns: IntArray | None = None,
-    start: FloatArray | None = None,
-    mu_beta: FloatArray | None = None,
-    have_start: bool = False,
-    error_hint: Callable[[], str] | None = None,
-    defer: bool = False,
-) -> LoopResult:
-    """R's ``glm.fit`` loop, one :func:`rglm.fit.accumulate.accumulate` pass per point.
+class SumsEvaluator:
+    """Points of R's loop as passes of :func:`rglm.fit.accumulate.accumulate` over all rows.
 
     Parameters
     ----------
@@ -142,16 +129,15 @@ def irls_passes(
     p : int
         Number of coefficients (of ``columns`` when given).
     family : Family
-    control : IRLSControl
     columns : ndarray of int, optional
         The sub-model's columns (all by default).
-    start : ndarray, optional
-        Starting coefficients; otherwise R's start (or ``mu_beta``'s fitted means).
     mu_beta : ndarray, optional
         Start from the fitted means of these coefficients over all columns (R's
         ``mustart = fit$fitted.values``).
     have_start : bool
         Whether the user supplied starting values (the family's ``initialize`` checks less).
+    etastart : bool
+        The rows carry R's ``etastart``, which comes before ``start``.
     error_hint : callable, optional
         Extra text for the "no valid set of coefficients" error.
     defer : bool
@@ -160,135 +146,69 @@ def irls_passes(
         point of a fit never needs them).
     """
 
-    def request(point: Point, label: str, qr: bool = False) -> PassRequest:
-        return PassRequest(family, point, columns, have_start, qr=qr, label=label, keep=defer, defer=defer)
+    def __init__(self, run: MapReduce, p: int, family: Family, *, columns: IntArray | None = None,
+                 mu_beta: FloatArray | None = None, have_start: bool = False, etastart: bool = False,
+                 error_hint: Callable[[], str] | None = None, defer: bool = False) -> None:
+        self.run, self.p, self.family, self.columns = run, p, family, columns
+        self.mu_beta, self.have_start, self.etastart = mu_beta, have_start, etastart
+        self.error_hint, self.defer = error_hint, defer
+        self.solver = NormalEquations()
 
-    def complete(s: Sums, point: Point, label: str) -> Sums:
-        if not s.deferred:
-            return s
-        ne = run(replace(request(point, label), from_kept=True, label=f"{label}: normal equations"))
-        return replace(s, xtwx=ne.xtwx, xtwz=ne.xtwz, deferred=False)
+    @property
+    def n_coef(self) -> int:
+        return self.p
 
-    if p == 0:
-        point = Point(beta=np.zeros(0))
-        s = run(request(point, "empty model"))
-        if not s.valid:
-            raise FitError("invalid linear predictor values in empty model: the offset gives means outside "
-                           "the family's range")
-        empty = WLSFit(np.zeros(0), 0, np.zeros(0, dtype=np.intp), np.zeros((0, 0)))
-        return LoopResult(np.zeros(0), np.zeros(0), empty, s.deviance, 0, True, False, (), s, point, point)
+    def request(self, point: Point, label: str, qr: bool = False) -> PassRequest:
+        return PassRequest(self.family, point, self.columns, self.have_start, qr=qr, label=label,
+                           keep=self.defer, defer=self.defer)
 
-    coefold: FloatArray | None = None
-    if start is not None:
-        coefold = np.array(start, dtype=np.float64)
-        point = Point(beta=coefold.copy())
-    else:
-        point = Point(mu_beta=mu_beta)
-    s = run(request(point, "start"))
-    if not s.valid:
-        raise FitError("cannot find valid starting values: please specify some (start, etastart or mustart)")
-    devold = s.deviance
-    coef = np.zeros(p) if start is None else np.array(start, dtype=np.float64)
-    solver = NormalEquations()
-    boundary = conv = False
-    wls: WLSFit | None = None
-    weights_point = point
-    trace: list[float] = []
-    change = math.nan
-    iteration = 0
-    for iteration in range(1, control.max_iter + 1):
-        if s.nan_variance:
-            raise FitError("NAs in V(mu): the variance function is undefined at the current fitted means")
-        if s.zero_variance:
-            raise FitError("0s in V(mu): the variance function is zero at the current fitted means")
-        if s.nan_mu_eta:
-            raise FitError("NAs in d(mu)/d(eta): the link's derivative is undefined at the current fit")
-        if s.n_good == 0:
-            conv = False
-            warn(f"no observations informative at iteration {iteration}", ConvergenceWarning)
-            break
-        if not s.finite:
-            raise FitError(f"NA/NaN/Inf in the weighted least-squares problem at iteration {iteration}: the "
-                           "working weights or response are not finite (the variance is negative or undefined at "
-                           "the current fitted means); try another link or starting values")
-        s = complete(s, point, f"iteration {iteration}")
-        qr_pass = functools.partial(_qr_pass, run, request(point, f"QR at iteration {iteration}", qr=True))
-        step = solver.solve_sums(s.xtwx, s.xtwz, control.rank_tol, qr_pass)
-        if not np.all(np.isfinite(step.coef)):
-            conv = False
-            warn(f"non-finite coefficients at iteration {iteration}", ConvergenceWarning)
-            break
-        wls = step
-        weights_point = point
-        coef = step.coef.copy()
-        point = Point(beta=coef)
-        s = run(request(point, f"iteration {iteration}"))
-        dev = s.deviance
-        if control.trace:
-            print(f"Deviance = {format_real([dev], digits=7)[0].strip()} Iterations - {iteration}")
-        boundary = False
-        if not math.isfinite(dev):
-            if coefold is None:
-                raise FitError("no valid set of coefficients has been found: please supply starting values"
-                               + (error_hint() if error_hint else ""))
-            warn("step size truncated due to divergence", StepHalvingWarning)
-            coef, point, s = _halve(run, request, coef, coefold, control.max_iter,
-                                    lambda t: math.isfinite(t.deviance), "inner loop 1; cannot correct step size")
-            boundary = True
-        if not s.valid:
-            if coefold is None:
-                raise FitError("no valid set of coefficients has been found: please supply starting values")
-            warn("step size truncated: out of bounds", StepHalvingWarning)
-            coef, point, s = _halve(run, request, coef, coefold, control.max_iter, lambda t: t.valid,
-                                    "inner loop 2; cannot correct step size")
-            boundary = True
-        dev = s.deviance
-        trace.append(dev)
-        change = abs(dev - devold) / (abs(dev) + 0.1)
-        if change < control.tol:
-            conv = True
-            break
-        devold = dev
-        coefold = coef.copy()
-    else:
-        iteration = control.max_iter
+    def _pass(self, point: Point, label: str) -> SumsPoint:
+        return SumsPoint(point, self.run(self.request(point, label)))
 
-    from rglm.fit.irls import end_of_loop_warnings  # irls imports this module for its large-data path
+    def start(self, coef: FloatArray | None) -> tuple[SumsPoint, FloatArray | None]:
+        if coef is not None and not self.etastart:
+            coefold = np.array(coef, dtype=np.float64)
+            return self._pass(Point(beta=coefold.copy()), "start"), coefold
+        return self._pass(Point(mu_beta=self.mu_beta), "start"), None
 
-    end_of_loop_warnings(family, control, conv=conv, iteration=iteration, change=change, boundary=boundary,
-                         mu_min=s.mu_min, mu_max=s.mu_max)
-    if wls is None:
-        raise FitError("IRLS could not take a single step: no least-squares solution was found")
-    beta = coef.copy()
-    if wls.rank < p:
-        beta[wls.aliased] = 0.0  # as R's eta, which uses the zero the solver left there
-        coef = coef.copy()
-        coef[wls.aliased] = np.nan
-    return LoopResult(coef, beta, wls, float(s.deviance), iteration, conv, boundary, tuple(trace), s, weights_point,
-                      point)
+    def at(self, coef: FloatArray, label: str) -> SumsPoint:
+        return self._pass(Point(beta=coef), label)
+
+    def checks(self, e: SumsPoint) -> Sums:
+        return e.sums
+
+    def solve(self, e: SumsPoint, tol: float, iteration: int) -> WLSFit:
+        label = f"iteration {iteration}"
+        s = e.sums
+        if s.deferred:
+            request = replace(self.request(e.point, label), from_kept=True,
+                              label=f"{label}: normal equations")
+            ne = self.run(request)
+            s = replace(s, xtwx=ne.xtwx, xtwz=ne.xtwz, deferred=False)
+
+        def qr_factor() -> FloatArray:
+            # The triangular factor of [sqrt(W) X, sqrt(W) z] by one more pass (QR fallback).
+            r = self.run(self.request(e.point, f"QR at iteration {iteration}", qr=True)).r_factor
+            assert r is not None
+            return r
+
+        step = self.solver.solve_sums(s.xtwx, s.xtwz, tol, qr_factor)
+        e.sums = replace(s, xtwx=np.zeros((0, 0)), xtwz=np.zeros(0))
+        return step
+
+    def divergence_hint(self) -> str:
+        return self.error_hint() if self.error_hint else ""
 
 
-def _qr_pass(run: Callable[[PassRequest], Sums], request: PassRequest) -> FloatArray:
-    """The triangular factor of :math:`[\\sqrt{W}X, \\sqrt{W}z]` by one more pass (QR fallback)."""
-    s = run(request)
-    assert s.r_factor is not None
-    return s.r_factor
-
-
-def _halve(run: Callable[[PassRequest], Sums], request: Callable[..., PassRequest], coef: FloatArray,
-           coefold: FloatArray, max_iter: int, ok: Callable[[Sums], bool],
-           message: str) -> tuple[FloatArray, Point, Sums]:
-    """Halve the step towards ``coefold`` (one pass each) until ``ok`` holds."""
-    ii = 1
-    while True:
-        coef = (coef + coefold) / 2
-        point = Point(beta=coef)
-        s = run(request(point, "step halving"))
-        if ok(s):
-            return coef, point, s
-        ii += 1
-        if ii > max_iter:
-            raise FitError(message)
+def fit_passes(run: MapReduce, p: int, family: Family, control: IRLSControl, *,
+               columns: IntArray | None = None, start: FloatArray | None = None,
+               mu_beta: FloatArray | None = None, have_start: bool = False, etastart: bool = False,
+               error_hint: Callable[[], str] | None = None, defer: bool = False) -> LoopResult[SumsPoint]:
+    """R's loop (:func:`rglm.fit.loop.run_loop`) over :class:`SumsEvaluator` passes; the
+    parameters are the evaluator's, plus ``start`` (R's starting coefficients)."""
+    ev = SumsEvaluator(run, p, family, columns=columns, mu_beta=mu_beta, have_start=have_start,
+                       etastart=etastart, error_hint=error_hint, defer=defer)
+    return run_loop(ev, family, control, start_coef=start)
 
 
 # -- out-of-core results ----------------------------------------------------------------------------
@@ -341,37 +261,38 @@ class PassFit:
         return np.isnan(self.coef)
 
 
-def finish_passes(run: Callable[[PassRequest], Sums], loop: LoopResult, family: Family, control: Any, *,
+def finish_passes(run: MapReduce, loop: LoopResult[SumsPoint], family: Family, control: IRLSControl, *,
                   p_total: int, columns: IntArray | None = None, intercept_column: int | None = None,
                   null: bool = True, have_start: bool = False) -> PassFit:
     """The end-of-fit pass (AIC, Pearson's :math:`X^2`, R's dispersion sum) and the null
-    deviance by R's rule: the weighted mean of :math:`y` with an intercept and no offset; a
-    refit of the intercept with the offset, started at the fitted means (its own passes); or
-    :math:`g^{-1}(o)` without an intercept."""
-    last = loop.last
-    intercept = intercept_column is not None
+    deviance by R's rule (:func:`rglm.fit.loop.null_model`): the weighted mean of :math:`y`, a
+    refit of the intercept started at the fitted means (its own passes), or :math:`g^{-1}(o)`."""
+    last = loop.final.sums
     null_mu = None
     nulldev = math.nan
-    if null and intercept and last.offset_nonzero:
+    kind = null_model(intercept=intercept_column is not None, offset_nonzero=last.offset_nonzero)
+    if null and kind is NullModel.REFIT:
+        assert intercept_column is not None
         full_beta = loop.beta if columns is None else _expand(loop.beta, columns, p_total)
-        refit = irls_passes(run, 1, family, control, columns=np.array([intercept_column], dtype=np.intp),
-                            mu_beta=full_beta)
-        if not refit.converged:
-            warn("fitting to calculate the null deviance did not converge -- increase max_iter?", ConvergenceWarning)
+        refit = fit_passes(run, 1, family, control, columns=np.array([intercept_column], dtype=np.intp),
+                           mu_beta=full_beta)
+        warn_null_refit(refit.converged)
         nulldev = refit.deviance
-    elif null and intercept:
+    elif null and kind is NullModel.MEAN:
         null_mu = last.sum_wy / last.sum_w
-    fin = Finish(deviance=loop.deviance, n_rows=last.n_rows, sum_w=last.sum_w, any_trials=last.max_trials > 1,
-                 weights_point=loop.weights_point, null_mu=null_mu, null_at_offset=null and not intercept)
+    totals = AICTotals(deviance=loop.deviance, n_rows=last.n_rows, sum_w=last.sum_w,
+                       any_trials=last.max_trials > 1)
+    fin = Finish(totals=totals, weights_point=loop.weights_at.point, null_mu=null_mu,
+                 null_at_offset=null and kind is NullModel.OFFSET)
     s = run(PassRequest(family, Point(beta=loop.beta), columns, have_start, finish=fin, label="final sums"))
-    if null and (null_mu is not None or not intercept):
+    if null and kind is not NullModel.REFIT:
         nulldev = s.null_deviance
-    aic = aic_total(family, s.aic_part, fin) + 2 * loop.wls.rank
-    return PassFit(coef=loop.coef, wls=loop.wls, deviance=loop.deviance, aic=float(aic), iterations=loop.iterations,
-                   converged=loop.converged, boundary=loop.boundary, n_rows=s.n_rows, n_ok=s.n_ok,
-                   working_rss=float(s.working_rss), pearson_chi2=float(s.pearson), null_deviance=float(nulldev),
-                   deviance_trace=loop.trace, passes=getattr(run, "passes", 0),
-                   weights_point=loop.weights_point)
+    aic = family.aic_whole(s.aic_part, totals) + 2 * loop.wls.rank
+    return PassFit(coef=loop.coef, wls=loop.wls, deviance=loop.deviance, aic=float(aic),
+                   iterations=loop.iterations, converged=loop.converged, boundary=loop.boundary,
+                   n_rows=s.n_rows, n_ok=s.n_ok, working_rss=float(s.working_rss),
+                   pearson_chi2=float(s.pearson), null_deviance=float(nulldev), deviance_trace=loop.trace,
+                   passes=getattr(run, "passes", 0), weights_point=loop.weights_at.point)
 
 
 def _expand(beta: FloatArray, columns: IntArray, p: int) -> FloatArray:
@@ -465,43 +386,34 @@ def _kept_rows(chunks: list[Chunk], point: Point, name: Literal["eta", "w"]) -> 
     return np.concatenate(parts) if parts else None
 
 
-def irls_in_memory(X: Design, y: FloatArray, family: Family, *, weights: FloatArray, offset: FloatArray,
-                   init: Any, start: FloatArray | None, etastart: FloatArray | None, mustart: FloatArray | None,
-                   control: Any, error_hint: Callable[[], str] | None = None) -> Any:
-    """:func:`rglm.fit.irls.irls` for in-memory data through the pass loop over row blocks, with
-    the per-row arrays of :class:`rglm.fit.irls.IRLSFit` computed once at the end.
+def fit_in_memory(X: Design, y: FloatArray, family: Family, *, weights: FloatArray, offset: FloatArray,
+                  init: Initialized, start: FloatArray | None, etastart: FloatArray | None,
+                  mustart: FloatArray | None, control: IRLSControl, plan: FitPlan,
+                  error_hint: Callable[[], str] | None = None) -> IRLSFit:
+    """A fit of in-memory data under a ``sums`` plan: R's loop over passes through row blocks,
+    with the per-row arrays of :class:`rglm.fit.result.IRLSFit` computed once at the end.
 
     ``y`` and ``weights`` are the caller's (before ``initialize``); ``init`` is the family's
     ``initialize`` already run on them (its warnings and errors issued once by the caller).
     """
-    with _rmath.fast_kernels():
-        return _irls_in_memory(X, y, family, weights=weights, offset=offset, init=init, start=start,
-                               etastart=etastart, mustart=mustart, control=control, error_hint=error_hint)
-
-
-def _irls_in_memory(X: Design, y: FloatArray, family: Family, *, weights: FloatArray, offset: FloatArray,
-                    init: Any, start: FloatArray | None, etastart: FloatArray | None, mustart: FloatArray | None,
-                    control: Any, error_hint: Callable[[], str] | None) -> Any:
-    from rglm.fit.irls import IRLSFit
-
     p = X.shape[1]
     have_start = start is not None or etastart is not None or mustart is not None
-    chunks = memory_chunks(X, y, weights, offset, etastart, mustart, init=init)
-    run = PassRunner(memory_map_reduce(chunks, p), emit_warnings=False)
-    loop = irls_passes(run, p, family, control, start=start, have_start=have_start, error_hint=error_hint,
-                       defer=True)
+    chunks = memory_chunks(X, y, weights, offset, etastart, mustart, block_rows=plan.block_rows, init=init)
+    run = PassRunner(memory_map_reduce(chunks, p, plan.threads), emit_warnings=False)
+    loop = fit_passes(run, p, family, control, start=start, have_start=have_start,
+                      etastart=etastart is not None, error_hint=error_hint, defer=True)
     whole = Chunk(X, y, weights, offset, etastart, mustart)
     # The per-row results come from what the last passes kept on the blocks (eta at the final
     # point, the working weights of the last least-squares step); recomputed if they are gone.
-    eta = None if loop.point is None else _kept_rows(chunks, loop.point, "eta")
+    final, weights_at = loop.final.point, loop.weights_at.point
+    eta = _kept_rows(chunks, final, "eta")
     if eta is None:
-        rows, _ = evaluate_rows(whole, PassRequest(family, Point(beta=loop.beta), have_start=have_start), init=init)
+        rows, _ = evaluate_rows(whole, PassRequest(family, final, have_start=have_start), init=init)
         eta = rows.eta
-    w2 = _kept_rows(chunks, loop.weights_point, "w")
+    w2 = _kept_rows(chunks, weights_at, "w")
     if w2 is None:
-        prev, _ = evaluate_rows(whole, PassRequest(family, loop.weights_point, have_start=have_start), init=init)
-        w, _ = working_weights(family, prev)
-        w2 = w * w
+        prev, _ = evaluate_rows(whole, PassRequest(family, weights_at, have_start=have_start), init=init)
+        w2 = working_at(family, prev, offset).W
     with np.errstate(all="ignore"):
         mu = family.link.inverse(eta)
         working_resid = (init.y - mu) / family.link.mu_eta(eta)

@@ -79,7 +79,7 @@ from scipy import linalg, optimize
 from rglm.exceptions import FamilyError, FitError, SeparationWarning, warn
 
 if TYPE_CHECKING:
-    from rglm.fit.irls import IRLSFit
+    from rglm.fit.irls import GLMFit
     from rglm.results.glm import GLMResult
 
 FloatArray = npt.NDArray[np.float64]
@@ -337,7 +337,7 @@ def detect_separation(
     return SeparationResult(True, kind, directions, nm, alias, rows, either)
 
 
-def separation_suspected(fit: IRLSFit, tol: float = 1e-8) -> bool:
+def separation_suspected(fit: GLMFit, tol: float = 1e-8) -> bool:
     r"""Whether a binomial fit shows the symptom of separation, so the LP is worth solving.
 
     True if IRLS did not converge, or if some row with positive weight :math:`w_i` and an

@@ -40,8 +40,10 @@ class Design:
 
     shape: tuple[int, int]
 
-    def matvec(self, beta: FloatArray) -> FloatArray:
-        """:math:`X\\beta`."""
+    def matvec(self, beta: FloatArray, *, exact: bool | None = None) -> FloatArray:
+        """:math:`X\\beta`.  ``exact``: in R's order of operations (a fit passes its plan's
+        choice); None outside a fit, where the sizes of :func:`rglm.numerics.rmath.r_exact`
+        decide, so that predictions of a model fitted exactly are R's to the last bit."""
         raise NotImplementedError
 
     def rmatvec(self, v: FloatArray) -> FloatArray:
@@ -253,10 +255,10 @@ class DenseDesign(Design):
     def shape(self) -> tuple[int, int]:  # type: ignore[override]
         return self.X.shape
 
-    def matvec(self, beta: FloatArray) -> FloatArray:
+    def matvec(self, beta: FloatArray, *, exact: bool | None = None) -> FloatArray:
         x = self.X
         # On the R-exact path R's dgemv order (one column at a time) keeps eta bit-identical to R.
-        if not _rmath.r_exact(*x.shape):
+        if not (_rmath.r_exact(*x.shape) if exact is None else exact):
             return x @ beta
         out = np.zeros(x.shape[0])
         for j in range(x.shape[1]):
@@ -334,7 +336,7 @@ class SplitDesign(Design):
     def shape(self) -> tuple[int, int]:  # type: ignore[override]
         return (self.n, self.p)
 
-    def matvec(self, beta: FloatArray) -> FloatArray:
+    def matvec(self, beta: FloatArray, *, exact: bool | None = None) -> FloatArray:
         out = self.dense.matvec(beta[self.dense_columns]) if self.dense_columns.size else np.zeros(self.n)
         for b in self.blocks:
             by_level = np.where(b.columns >= 0, beta[np.maximum(b.columns, 0)], 0.0)

@@ -14,8 +14,10 @@ columns.  Every solver here follows that rule:
 * :class:`NormalEquations` (the default for large data) uses Cholesky on :math:`X^T W X`,
   falling back to a blocked QR when that would lose digits.
 
-The step is chosen by :func:`choose_solver`; IRLS calls any :class:`WLSStep`
-``(design, good, w, z, tol) -> WLSFit``, so faster ones can be added without touching the loop.
+A fit's plan (:class:`rglm.fit.plan.FitPlan`) chooses between them: the row evaluator of
+the loop calls any :class:`WLSStep` ``(design, good, w, z, tol) -> WLSFit`` (R's LINPACK
+replica by default), and the sums evaluator calls :meth:`NormalEquations.solve_sums`.
+:func:`choose_solver` gives the step the size rule would pick, for callers outside a fit.
 """
 
 from __future__ import annotations
@@ -291,7 +293,8 @@ class NormalEquations(WLSStep):
 
 def choose_solver(n: int, p: int) -> WLSStep:
     """R's LINPACK replica for small problems (bit-identical to R), the normal equations with
-    a QR fallback beyond the sizes of :func:`rglm.numerics.rmath.r_exact`."""
+    a QR fallback beyond the sizes of :func:`rglm.numerics.rmath.r_exact` (the choice a
+    :class:`rglm.fit.plan.FitPlan` makes for a fit)."""
     if r_exact(n, p):
         return QRStep(solve_r_exact)
     return NormalEquations()

@@ -56,8 +56,12 @@ def fast(n: int) -> bool:
 
 
 def r_exact(n: int, p: int) -> bool:
-    """Whether an ``n`` by ``p`` problem takes the bit-for-bit R path."""
-    return n <= EXACT_LIMIT and n * p * p <= R_EXACT_WORK and not _FAST.get()
+    """The size rule: whether an ``n`` by ``p`` problem takes the bit-for-bit R path.
+
+    A fit consults it once, through :meth:`rglm.fit.plan.FitPlan.for_problem`, and carries
+    the answer in its plan; the model frame asks it to choose a design representation that
+    the plan's path can use."""
+    return n <= EXACT_LIMIT and n * p * p <= R_EXACT_WORK
 
 _libm_exp = np.frompyfunc(math.exp, 1, 1)
 _libm_log = np.frompyfunc(math.log, 1, 1)

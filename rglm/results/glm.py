@@ -20,7 +20,7 @@ from scipy import special
 
 from rglm.exceptions import ArgumentError, DispersionWarning, warn
 from rglm.families.family import Family, NegativeBinomial
-from rglm.fit.irls import IRLSControl, IRLSFit
+from rglm.fit.irls import GLMFit, IRLSControl
 from rglm.frame.model_frame import ModelFrame
 from rglm.numerics.linalg import cov_unscaled
 
@@ -61,7 +61,7 @@ class GLMResult:
     attribute is fixed at fit time or derived from what was fixed.
     """
 
-    _fit: IRLSFit
+    _fit: GLMFit
     _frame: ModelFrame
     _fixed_dispersion: float | None
     family: Family
@@ -77,7 +77,7 @@ class GLMResult:
     _negbin: NegBinInfo | None
     _step_path: Any
 
-    def __init__(self, fit: IRLSFit, frame: ModelFrame, family: Family, *, null_deviance: float,
+    def __init__(self, fit: GLMFit, frame: ModelFrame, family: Family, *, null_deviance: float,
                  control: IRLSControl, dispersion: float | None = None, formula: str = "",
                  data_name: str = "data", data: Any = None, call: dict[str, Any] | None = None,
                  cov_type: str = "nonrobust", cov: FloatArray | None = None,
@@ -159,7 +159,7 @@ class GLMResult:
 
     # -- what the fit fixed --------------------------------------------------------------------
     @property
-    def fit(self) -> IRLSFit:
+    def fit(self) -> GLMFit:
         """The underlying IRLS fit (arrays only)."""
         return self._fit
 
