@@ -42,6 +42,7 @@ from rglm.frame.formula import ParsedFormula, formula_context
 from rglm.frame.model_frame import FrameSpec, build_frame
 from rglm.frame.state import ChunkSource, FrozenMap
 from rglm.frame.steps import (
+    check_finite,
     count_missing,
     is_factor_response,
     model_factors,
@@ -336,22 +337,8 @@ def materialize(chunk: pd.DataFrame, model: ChunkModel) -> tuple[ChunkRows, int]
     y = response_vector(lay.parsed, sub, lay.binomial, first=model.response_first)
     off = offset_vector(lay.parsed, sub, lay.offset)
     w = np.ones(len(sub)) if lay.weights is None else numeric_values(sub[lay.weights], f"weights column '{lay.weights}'")
-    _check_finite(sub.index, X, y, off, w)
+    check_finite(X, y, off, w, list(model.spec.column_names), sub.index)
     return ChunkRows(DenseDesign(X), y, w, off, sub.index), dropped
-
-
-def _check_finite(index: pd.Index, X: FloatArray, y: FloatArray, off: FloatArray, w: FloatArray) -> None:
-    """Refuse infinite values and negative weights, naming the first offending row of the
-    source (a chunk's rows are gone by the time the fit could report them)."""
-    for label, bad in (("response", ~np.isfinite(y).reshape(len(index), -1).all(axis=1)),
-                       ("offset", ~np.isfinite(off)), ("model matrix", ~np.isfinite(X).all(axis=1)),
-                       ("weights", ~np.isfinite(w))):
-        if bad.any():
-            raise DataError(f"the {label} has infinite values ({int(bad.sum())} rows, first at row "
-                            f"{index[int(np.flatnonzero(bad)[0])]!r}); remove or recode them before fitting")
-    if np.any(w < 0):
-        i = int(np.flatnonzero(w < 0)[0])
-        raise DataError(f"negative weights not allowed: {w[i]:g} at row {index[i]!r}")
 
 
 # -- the frame of an out-of-core fit ----------------------------------------------------------------------

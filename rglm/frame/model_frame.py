@@ -18,7 +18,6 @@ with the same transforms, levels and contrasts; a level not seen in fitting is a
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -44,7 +43,9 @@ from rglm.frame.formula import ParsedFormula, formula_context
 from rglm.frame.split_design import split_design
 from rglm.frame.state import FrozenMap
 from rglm.frame.steps import (
+    bad_rows,
     check_dtypes,
+    check_finite,
     count_missing,
     factor_levels,
     offset_vector,
@@ -315,7 +316,7 @@ def build_frame(
         w = np.ones(len(sub)) if w_all is None else w_all[sub_rows]
         if o_all is not None:
             off = off + o_all[sub_rows]
-        x_na, x_na_cols = _bad_rows(X, np.isnan, names)
+        x_na, x_na_cols = bad_rows(X, np.isnan, names)
         derived_na = x_na | np.isnan(y).reshape(len(sub), -1).any(axis=1) | np.isnan(off)
         if not np.any(derived_na):
             break
@@ -328,7 +329,7 @@ def build_frame(
         rows[sub_rows[derived_na]] = False
         if not np.any(rows):
             raise DataError("no rows left to fit: every row has a missing value after transforming the variables")
-    _check_finite(X, y, off, w, names, sub.index)
+    check_finite(X, y, off, w, names, sub.index)
     spec = frame_spec(parsed, rhs_spec, sub, offset_column=offset_col, variables=resolved.rhs,
                       offset_variables=resolved.offsets)
     dropped = frame.index[keep & ~rows]
@@ -358,49 +359,6 @@ def frame_spec(parsed: ParsedFormula, rhs_spec: ModelSpec, data: pd.DataFrame, *
         variables=variables,
         offset_variables=offset_variables,
     )
-
-
-def _check_finite(X: FloatArray | SplitDesign, y: FloatArray, off: FloatArray, w: FloatArray, names: list[str],
-                  index: pd.Index) -> None:
-    """Refuse infinite values in the response, offset or model matrix, and weights that are
-    negative or infinite (R's ``glm.fit`` would fail on them later, less clearly)."""
-    x_inf, x_inf_cols = _bad_rows(X, np.isinf, names)
-    for label, inf_rows in (("response", np.isinf(y).reshape(len(index), -1).any(axis=1)),
-                            ("offset", np.isinf(off)), ("model matrix", x_inf)):
-        if inf_rows.any():
-            n_inf = int(inf_rows.sum())
-            where = f" (column {', '.join(repr(c) for c in x_inf_cols)})" if label == "model matrix" else ""
-            raise DataError(f"the {label} has infinite values in {n_inf} row{'s' if n_inf != 1 else ''}{where}; "
-                            "remove or recode them before fitting")
-    if np.any(w < 0):
-        bad = np.flatnonzero(w < 0)
-        raise DataError(f"negative weights not allowed: {bad.size} row{'s' if bad.size > 1 else ''} "
-                        f"(first: {w[bad[0]]:g} at row {index[bad[0]]!r})")
-    if np.isinf(w).any():
-        k = int(np.isinf(w).sum())
-        raise DataError(f"weights have infinite values in {k} row{'s' if k != 1 else ''}; remove or recode them "
-                        "before fitting")
-
-
-def _bad_rows(X: FloatArray | SplitDesign, test: Callable[[Any], Any],
-              names: list[str]) -> tuple[npt.NDArray[np.bool_], list[str]]:
-    """Rows where ``test`` holds for some column of the design, and those columns' names."""
-    if isinstance(X, SplitDesign):
-        checked = X.dense.finite
-        parts = [(col, int(c)) for col, c in zip(X.dense.data, X.dense_columns) if col is not None and not checked]
-        parts += [(b.values, int(b.columns.max())) for b in X.blocks if b.values is not None]
-        rows = np.zeros(X.n, dtype=bool)
-        cols: list[str] = []
-        for values, col in parts:
-            if values.size and np.isfinite(np.sum(values)):
-                continue  # a NaN or an infinity makes the sum non-finite: nothing to find, no temporary
-            hit = test(values)
-            if hit.any():
-                rows |= hit
-                cols.append(names[col])
-        return rows, cols
-    hits = test(X)
-    return hits.any(axis=1), [names[j] for j in np.flatnonzero(hits.any(axis=0))]
 
 
 def materialize_design(parsed: ParsedFormula, formula: str, sub: pd.DataFrame,

@@ -10,7 +10,8 @@ In the order a frame is built:
 3. :func:`count_missing`, :func:`refuse_missing`, :func:`check_dtypes`: rows with a missing
    value in a variable the model uses, and R's ``na.fail``;
 4. :func:`response_vector`, :func:`offset_vector`: the response and the total offset of the
-   rows used;
+   rows used; :func:`bad_rows` and :func:`check_finite`: rows made missing by a transform, and
+   infinite values or negative weights refused;
 5. :func:`term_columns`, :func:`factor_levels`: what formulaic's ``ModelSpec`` says about the
    model matrix (the columns of each term, the levels of each categorical variable).
 """
@@ -18,7 +19,7 @@ In the order a frame is built:
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -46,6 +47,7 @@ from rglm.frame.formula import (
     quote_dotted_names,
 )
 from rglm.frame.state import FrozenMap, read_only
+from rglm.numerics.design import SplitDesign
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -53,7 +55,9 @@ IntArray = npt.NDArray[np.intp]
 
 __all__ = [
     "FormulaVariables",
+    "bad_rows",
     "check_dtypes",
+    "check_finite",
     "count_missing",
     "factor_levels",
     "first_level",
@@ -324,6 +328,51 @@ def offset_vector(parsed: ParsedFormula, data: pd.DataFrame, column: str | None 
     if column is not None:
         total = total + numeric_values(data[column], f"offset column '{column}'")
     return total
+
+
+def bad_rows(X: FloatArray | SplitDesign, test: Callable[[Any], Any],
+              names: list[str]) -> tuple[npt.NDArray[np.bool_], list[str]]:
+    """Rows where ``test`` (``np.isnan``, ``np.isinf``) holds for some column of the design
+    (dense or split), and those columns' names."""
+    if isinstance(X, SplitDesign):
+        checked = X.dense.finite
+        parts = [(col, int(c)) for col, c in zip(X.dense.data, X.dense_columns) if col is not None and not checked]
+        parts += [(b.values, int(b.columns.max())) for b in X.blocks if b.values is not None]
+        rows = np.zeros(X.n, dtype=bool)
+        cols: list[str] = []
+        for values, col in parts:
+            if values.size and np.isfinite(np.sum(values)):
+                continue  # a NaN or an infinity makes the sum non-finite: nothing to find, no temporary
+            hit = test(values)
+            if hit.any():
+                rows |= hit
+                cols.append(names[col])
+        return rows, cols
+    hits = test(X)
+    return hits.any(axis=1), [names[j] for j in np.flatnonzero(hits.any(axis=0))]
+
+
+def check_finite(X: FloatArray | SplitDesign, y: FloatArray, off: FloatArray, w: FloatArray, names: list[str],
+                  index: pd.Index) -> None:
+    """Refuse infinite values in the response, offset or model matrix (``names`` are its
+    columns), and weights that are negative or infinite (R's ``glm.fit`` would fail on them
+    later, less clearly); ``index`` labels the rows in messages."""
+    x_inf, x_inf_cols = bad_rows(X, np.isinf, names)
+    for label, inf_rows in (("response", np.isinf(y).reshape(len(index), -1).any(axis=1)),
+                            ("offset", np.isinf(off)), ("model matrix", x_inf)):
+        if inf_rows.any():
+            n_inf = int(inf_rows.sum())
+            where = f" (column {', '.join(repr(c) for c in x_inf_cols)})" if label == "model matrix" else ""
+            raise DataError(f"the {label} has infinite values in {n_inf} row{'s' if n_inf != 1 else ''}{where}; "
+                            "remove or recode them before fitting")
+    if np.any(w < 0):
+        bad = np.flatnonzero(w < 0)
+        raise DataError(f"negative weights not allowed: {bad.size} row{'s' if bad.size > 1 else ''} "
+                        f"(first: {w[bad[0]]:g} at row {index[bad[0]]!r})")
+    if np.isinf(w).any():
+        k = int(np.isinf(w).sum())
+        raise DataError(f"weights have infinite values in {k} row{'s' if k != 1 else ''}; remove or recode them "
+                        "before fitting")
 
 
 def term_columns(spec: ModelSpec) -> FrozenMap[str, IntArray]:
