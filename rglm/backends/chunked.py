@@ -161,7 +161,8 @@ def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, of
     run = pass_runner(frame)
     try:
         loop = irls_passes(run, p, family, control, start=start_, have_start=start_ is not None)
-        fit = finish_passes(run, loop, family, control, p_total=p, intercept_column=model.spec.intercept_column,
+        fit = finish_passes(run, loop, family, control, p_total=p,
+                            intercept_column=model.spec.intercept_column,
                             have_start=start_ is not None)
     except KeyboardInterrupt:
         raise _interrupted(run, "the fit") from None

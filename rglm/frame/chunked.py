@@ -336,7 +336,8 @@ def materialize(chunk: pd.DataFrame, model: ChunkModel) -> tuple[ChunkRows, int]
     X = np.ascontiguousarray(to_float(mm, "model matrix"))
     y = response_vector(lay.parsed, sub, lay.binomial, first=model.response_first)
     off = offset_vector(lay.parsed, sub, lay.offset)
-    w = np.ones(len(sub)) if lay.weights is None else numeric_values(sub[lay.weights], f"weights column '{lay.weights}'")
+    w = (np.ones(len(sub)) if lay.weights is None
+         else numeric_values(sub[lay.weights], f"weights column '{lay.weights}'"))
     check_finite(X, y, off, w, list(model.spec.column_names), sub.index)
     return ChunkRows(DenseDesign(X), y, w, off, sub.index), dropped
 

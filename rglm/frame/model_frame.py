@@ -342,8 +342,9 @@ def build_frame(
     )
 
 
-def frame_spec(parsed: ParsedFormula, rhs_spec: ModelSpec, data: pd.DataFrame, *, offset_column: str | None = None,
-               variables: tuple[str, ...] = (), offset_variables: tuple[str, ...] = ()) -> FrameSpec:
+def frame_spec(parsed: ParsedFormula, rhs_spec: ModelSpec, data: pd.DataFrame, *,
+               offset_column: str | None = None, variables: tuple[str, ...] = (),
+               offset_variables: tuple[str, ...] = ()) -> FrameSpec:
     """The :class:`FrameSpec` of a model matrix formulaic built from ``data`` (the rows used):
     the column names as shown, each term's columns and each categorical variable's levels."""
     bool_vars = {c for c in data.columns if pd.api.types.is_bool_dtype(data[c].dtype)}

@@ -294,7 +294,8 @@ def first_level(col: pd.Series) -> Any:
     return levels[0]
 
 
-def response_vector(parsed: ParsedFormula, data: pd.DataFrame, binomial: bool, first: Any = None) -> FloatArray:
+def response_vector(parsed: ParsedFormula, data: pd.DataFrame, binomial: bool,
+                    first: Any = None) -> FloatArray:
     """The response of the rows in ``data``: one column, or two for ``cbind()``.
 
     For a binomial model, a factor response is R's "not the first level" (the first level is
