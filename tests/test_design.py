@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 
 import rglm
+import rglm.frame.columns
 import rglm.frame.model_frame
 import rglm.numerics.rmath
 from rglm.frame.split_design import split_design
@@ -124,7 +125,7 @@ def test_split_path_equals_dense_path(formula: str, family: rglm.Family, kw: dic
 def test_split_design_declines_what_it_cannot_represent() -> None:
     d = _data(300)
     ctx = rglm.frame.formula.formula_context()
-    ev = rglm.frame.model_frame._evaluate
+    ev = rglm.frame.columns.evaluate
     assert split_design("x1 + g", d, ctx, ev) is not None
     assert split_design("poly(x1, 2) + g", d, ctx, ev) is None  # stateful transform
     assert split_design("g:h", d, ctx, ev) is None  # two factors in one term

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from typing import Any, cast
 
 import numpy as np
@@ -26,13 +25,21 @@ import numpy.typing as npt
 import pandas as pd
 
 from rglm.backends.sources import Source, as_source, require
-from rglm.exceptions import ArgumentError, FitInterrupted, OutOfCoreError
+from rglm.exceptions import ArgumentError, FitInterrupted
 from rglm.families.family import Binomial, Family, NegativeBinomial, QuasiBinomial
-from rglm.fit.accumulate import PassRequest, Point, Sums, accumulate, evaluate_rows, working_at
+from rglm.fit.accumulate import Chunk, PassRequest, Point, Sums, accumulate, evaluate_rows, working_at
 from rglm.fit.irls import IRLSControl
 from rglm.fit.passes import PassFit, PassRunner, finish_passes, fit_passes
-from rglm.frame.chunked import ChunkModel, Layout, ScanPart, freeze, layout, materialize, scan_chunk
-from rglm.frame.model_frame import FrameSpec
+from rglm.frame.chunked import (
+    ChunkedFrame,
+    ChunkModel,
+    Layout,
+    ScanPart,
+    freeze,
+    layout,
+    materialize,
+    scan_chunk,
+)
 from rglm.numerics import rmath as _rmath
 from rglm.numerics.linalg import cov_unscaled
 
@@ -76,8 +83,13 @@ class LocalExecutor:
         return out
 
 
+def _chunk(frame: pd.DataFrame, model: ChunkModel) -> Chunk:
+    rows, _ = materialize(frame, model)
+    return Chunk(rows.design, rows.y, rows.weights, rows.offset, labels=rows.labels)
+
+
 def _pass_sums(frame: pd.DataFrame, model: ChunkModel, request: PassRequest, p: int) -> Sums:
-    chunk, _ = materialize(frame, model)
+    chunk = _chunk(frame, model)
     if chunk.n == 0:
         return Sums.empty(p, request.qr)
     return accumulate(chunk, request)
@@ -91,61 +103,18 @@ def _merge_scan(a: ScanPart, b: ScanPart) -> ScanPart:
     return a.merge(b)
 
 
-# -- the frame of an out-of-core fit ----------------------------------------------------------------------
-def _not_held(name: str) -> Any:
-    def getter(self: ChunkedFrame) -> Any:
-        raise OutOfCoreError(f"the model frame's {name} is not held for a model fitted to chunked or Dask data; "
-                             "use m.iter_rows() for per-row values, or m.predict_to(path) for predictions")
+# -- passes over the frame of an out-of-core fit -----------------------------------------------------------
+def pass_runner(frame: ChunkedFrame) -> PassRunner:
+    """A pass runner over the data of ``frame``."""
+    model, executor = frame.model, frame.executor
+    p = len(model.spec.column_names)
 
-    return property(getter)
+    def map_reduce(request: PassRequest) -> Sums:
+        pc = p if request.columns is None else len(request.columns)
+        fn = functools.partial(_pass_sums, model=model, request=request, p=pc)
+        return executor.map_reduce(fn, _merge_sums, Sums.empty(pc, request.qr), request.label)
 
-
-@dataclass(frozen=True, eq=False)
-class ChunkedFrame:
-    """The model frame of an out-of-core fit: the recipe (``spec``) and where the data is,
-    but no rows.  Array attributes raise :class:`rglm.exceptions.OutOfCoreError`."""
-
-    model: ChunkModel
-    executor: Any
-    n_rows: int
-    n_dropped: int
-    weights_given: bool
-    offset_given: bool
-    na_action: str
-
-    @property
-    def spec(self) -> FrameSpec:
-        return self.model.spec
-
-    y = _not_held("response")
-    X = _not_held("model matrix")
-    design = _not_held("model matrix")
-    weights = _not_held("weights")
-    offset = _not_held("offset")
-    index = _not_held("row index")
-    dropped_index = _not_held("dropped rows")
-    full_index = _not_held("row index")
-
-    def pad(self, values: Any, name: str | None = None) -> pd.Series:
-        raise OutOfCoreError("per-row values are not held for a model fitted to chunked or Dask data; use "
-                             "m.iter_rows()")
-
-    def run(self, family: Family, *, progress: bool | None = None) -> PassRunner:
-        """A pass runner over this frame's data."""
-        model, executor = self.model, self.executor
-        p = len(model.spec.column_names)
-
-        def map_reduce(request: PassRequest) -> Sums:
-            pc = p if request.columns is None else len(request.columns)
-            fn = functools.partial(_pass_sums, model=model, request=request, p=pc)
-            return executor.map_reduce(fn, _merge_sums, Sums.empty(pc, request.qr), request.label)
-
-        return PassRunner(map_reduce)
-
-
-def _intercept_column(spec: FrameSpec) -> int | None:
-    cols = spec.term_columns.get("1")
-    return int(cols[0]) if cols else None
+    return PassRunner(map_reduce)
 
 
 def _interrupted(run: PassRunner, what: str) -> FitInterrupted:
@@ -189,10 +158,11 @@ def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, of
         if start_.shape != (p,):
             raise ArgumentError(f"length of 'start' should equal {p} and correspond to the coefficients, "
                                 f"got {start_.size} values")
-    run = frame.run(family)
+    run = pass_runner(frame)
     try:
         loop = fit_passes(run, p, family, control, start=start_, have_start=start_ is not None)
-        fit = finish_passes(run, loop, family, control, p_total=p, intercept_column=_intercept_column(model.spec),
+        fit = finish_passes(run, loop, family, control, p_total=p,
+                            intercept_column=model.spec.intercept_column,
                             have_start=start_ is not None)
     except KeyboardInterrupt:
         raise _interrupted(run, "the fit") from None
@@ -219,7 +189,7 @@ def refit_out_of_core(m: Any, columns: Any = None, *, family: Family | None = No
     p_total = len(frame.spec.column_names)
     cols = None if columns is None else np.asarray(columns, dtype=np.intp)
     p = p_total if cols is None else int(cols.size)
-    run = frame.run(fam)
+    run = pass_runner(frame)
     try:
         loop = fit_passes(run, p, fam, ctl, columns=cols, start=start, have_start=start is not None)
         return finish_passes(run, loop, fam, ctl, p_total=p_total, columns=cols, null=False)
@@ -234,7 +204,7 @@ ROW_COLUMNS = ("fitted", "linear_predictor", "resid_response", "resid_pearson", 
 
 def _rows_of(frame: pd.DataFrame, model: ChunkModel, m: Any) -> pd.DataFrame:
     """Per-row values of the fit on one raw chunk (rows dropped for missing values left out)."""
-    chunk, _ = materialize(frame, model)
+    chunk = _chunk(frame, model)
     fam = m.family
     fit = m.fit
     beta = np.where(fit.aliased, 0.0, fit.coef)

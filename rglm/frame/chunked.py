@@ -17,13 +17,18 @@ Levels are ordered as pandas and formulaic order them for the whole data: sorted
 category order of a pandas Categorical column that has the same categories in every chunk.
 Stateful transforms (``scale``, ``center``, ``poly``, splines) would learn their state from
 the sample rather than the data and are refused.
+
+Every step it shares with the in-memory frame (reading the formula's variables, the subset,
+the missing values, the response and the offset) is the one of :mod:`rglm.frame.steps`.
+The frame of such a fit, :class:`ChunkedFrame`, holds the recipe and where the data is, but
+no rows (it is a :class:`rglm.frame.state.FrameState`).
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,26 +36,31 @@ import pandas as pd
 from formulaic import model_matrix
 from formulaic.errors import FormulaicError
 
-from rglm.exceptions import ArgumentError, DataError, FormulaError
-from rglm.fit.accumulate import Chunk
-from rglm.frame.formula import ParsedFormula, formula_context, parse_formula
-from rglm.frame.model_frame import (
-    _BARE_NAME,
-    FrameSpec,
-    _evaluate,
-    _numeric,
-    _prepared,
-    _to_float,
-    _variables,
-    _with_quoted_names,
-    build_frame,
+from rglm.exceptions import ArgumentError, DataError, FormulaError, OutOfCoreError
+from rglm.frame.columns import categorical_variable, evaluate, numeric_values, plain_value, prepared, to_float
+from rglm.frame.formula import ParsedFormula, formula_context
+from rglm.frame.model_frame import FrameSpec, build_frame
+from rglm.frame.state import ChunkSource, FrozenMap
+from rglm.frame.steps import (
+    check_finite,
+    count_missing,
+    is_factor_response,
+    model_factors,
+    offset_vector,
+    refuse_missing,
+    resolve_variables,
+    response_vector,
+    subset_mask,
 )
-from rglm.frame.split_design import _variable
-from rglm.numerics.design import DenseDesign
+from rglm.numerics.design import DenseDesign, Design
+
+if TYPE_CHECKING:
+    from rglm.frame.state import FrameState
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["ChunkModel", "Layout", "ScanPart", "freeze", "layout", "materialize", "scan_chunk"]
+__all__ = ["ChunkModel", "ChunkRows", "ChunkedFrame", "Layout", "ScanPart", "freeze", "layout", "materialize",
+           "scan_chunk"]
 
 _HEAD = 256
 
@@ -86,16 +96,14 @@ def layout(formula: str, first: pd.DataFrame, *, weights: Any, offset: Any, subs
     w_col, o_col = _column_arg(weights, "weights"), _column_arg(offset, "offset")
     if subset is not None and not isinstance(subset, str):
         raise ArgumentError("for chunked or Dask data, subset must be a query string such as 'age > 30'")
-    parsed = _with_quoted_names(parse_formula(formula), first)
-    rhs_vars = _variables([parsed.rhs], first)
-    used = sorted(set(rhs_vars) | set(_variables(list(parsed.offsets), first))
-                  | set(_variables(list(parsed.response), first)))
+    resolved = resolve_variables(formula, first)
+    parsed, rhs_vars, used = resolved.parsed, resolved.rhs, list(resolved.used)
     for col in (w_col, o_col):
         if col is not None and col not in first.columns:
             raise DataError(f"column {col!r} is not in the data")
-    head = _prepared(first[used]).dropna()
+    head = prepared(first[used]).dropna()
     if len(head) == 0:
-        head = _prepared(first[used])
+        head = prepared(first[used])
     try:
         with np.errstate(all="ignore"):
             spec = model_matrix(parsed.rhs, head.iloc[:_HEAD], context=formula_context(), na_action="ignore").model_spec
@@ -106,26 +114,21 @@ def layout(formula: str, first: pd.DataFrame, *, weights: Any, offset: Any, subs
                             "Dask data: they would learn their centre and scale from a sample; compute them "
                             "beforehand as plain columns")
     categorical, numeric = [], []
-    for factor, (kind, _) in spec.encoder_state.items():
-        if str(getattr(kind, "value", kind)) == "categorical":
-            var = _variable(factor, first)
+    for factor, is_categorical in model_factors(spec):
+        if is_categorical:
+            var = categorical_variable(factor, first.columns)
             if var is None:
                 raise ArgumentError(f"the categorical term {factor!r} is not a column or C(column); for chunked "
                                     "data, compute it as a column beforehand")
             categorical.append(var)
         else:
             numeric.append(factor)
-    factor_response = None
-    if binomial and not parsed.is_cbind and re.match(_BARE_NAME, parsed.response[0]):
-        name = parsed.response[0].strip("`")
-        if name in first.columns and not (pd.api.types.is_numeric_dtype(first[name].dtype)
-                                          or pd.api.types.is_bool_dtype(first[name].dtype)):
-            factor_response = name
+    factor_response = is_factor_response(parsed, first, binomial)
     columns = sorted(set(used) | {c for c in (w_col, o_col) if c is not None}
                      | (set(_subset_names(subset, first)) if subset else set()))
     required = sorted(set(used) | {c for c in (w_col, o_col) if c is not None})
     numeric_cols = [c for c in required if c not in categorical and c != factor_response]
-    return Layout(formula, parsed, tuple(rhs_vars), tuple(dict.fromkeys(categorical)), tuple(numeric),
+    return Layout(formula, parsed, rhs_vars, tuple(dict.fromkeys(categorical)), tuple(numeric),
                   tuple(columns), w_col, o_col, subset, binomial, factor_response, tuple(required),
                   tuple(numeric_cols))
 
@@ -170,25 +173,10 @@ class ScanPart:
 
 def _usable(chunk: pd.DataFrame, lay: Layout) -> tuple[npt.NDArray[np.bool_], dict[str, int]]:
     """Rows selected and free of missing values in every model column (before transforms)."""
-    n = len(chunk)
-    keep = np.ones(n, dtype=bool)
-    na = np.zeros(n, dtype=bool)
-    counts: dict[str, int] = {}
-    if lay.subset is not None:
-        try:
-            sel = pd.Series(chunk.eval(lay.subset, engine="python")).reset_index(drop=True)
-        except Exception as exc:  # pandas raises many kinds of errors for a bad expression
-            raise DataError(f"cannot evaluate subset {lay.subset!r}: {exc}") from exc
-        sub_na = sel.isna().to_numpy()
-        keep = sel.where(~sub_na, False).astype(bool).to_numpy() | sub_na
-        na |= sub_na
-        if sub_na.any():
-            counts["subset"] = int(sub_na.sum())
-    for name in lay.required:
-        col_na = chunk[name].isna().to_numpy()
-        if np.any(col_na & keep):
-            counts[name] = int(np.sum(col_na & keep))
-        na |= col_na
+    selected, sub_na = subset_mask(lay.subset, chunk)
+    keep = selected | sub_na
+    na, counts = count_missing(chunk, lay.required, keep, sub_na,
+                               {"subset": int(sub_na.sum())} if sub_na.any() else {})
     return keep & ~na, counts
 
 
@@ -208,7 +196,7 @@ def _check_numeric(chunk: pd.DataFrame, lay: Layout) -> None:
 def _complete(chunk: pd.DataFrame, lay: Layout) -> tuple[pd.DataFrame, dict[str, int]]:
     """The chunk's complete rows: selected, no missing value before or after transforms."""
     rows, counts = _usable(chunk, lay)
-    sub = _prepared(chunk.loc[rows, list(lay.columns)]) if not rows.all() else _prepared(chunk[list(lay.columns)])
+    sub = prepared(chunk.loc[rows, list(lay.columns)]) if not rows.all() else prepared(chunk[list(lay.columns)])
     if len(sub) == 0:
         return sub, counts
     bad = np.zeros(len(sub), dtype=bool)
@@ -217,7 +205,7 @@ def _complete(chunk: pd.DataFrame, lay: Layout) -> tuple[pd.DataFrame, dict[str,
         if lay.factor_response is None:
             exprs += list(lay.parsed.response)
         for expr in exprs:
-            bad |= np.isnan(_evaluate(expr, sub, f"term {expr}"))
+            bad |= np.isnan(evaluate(expr, sub, f"term {expr}"))
     if bad.any():
         counts["transforms"] = counts.get("transforms", 0) + int(bad.sum())
         sub = sub.iloc[np.flatnonzero(~bad)]
@@ -239,15 +227,11 @@ def scan_chunk(chunk: pd.DataFrame, lay: Layout) -> ScanPart:
         values = sub[var]
         codes, uniques = pd.factorize(values, sort=False)
         firsts = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
-        part.levels[var] = {_plain(uniques[i]): sub.iloc[[int(f)]] for i, f in enumerate(firsts)}
+        part.levels[var] = {plain_value(uniques[i]): sub.iloc[[int(f)]] for i, f in enumerate(firsts)}
     if len(sub):
         part.head = [sub.iloc[:_HEAD]]
         part.n_head = len(part.head[0])
     return part
-
-
-def _plain(v: Any) -> Any:
-    return v.item() if isinstance(v, np.generic) else v
 
 
 @dataclass(frozen=True)
@@ -256,32 +240,32 @@ class ChunkModel:
 
     layout: Layout
     spec: FrameSpec
-    levels: dict[str, list[Any]]
+    levels: FrozenMap[str, tuple[Any, ...]]
     response_first: Any = None
 
 
-def _ordered_levels(var: str, found: dict[Any, pd.DataFrame], categories: Any) -> list[Any]:
+def _ordered_levels(found: dict[Any, pd.DataFrame], categories: Any) -> tuple[Any, ...]:
+    """The levels found in the scan in the order pandas and formulaic give them for the whole
+    data: a Categorical's own order (the same in every chunk), else sorted."""
     present = list(found)
     if categories is not None:
-        return [c for c in categories if c in found]
+        return tuple(c for c in categories if c in found)
     try:
-        return list(pd.Categorical(pd.Series(present, dtype=object).infer_objects()).categories)
+        return tuple(pd.Categorical(pd.Series(present, dtype=object).infer_objects()).categories)
     except TypeError:
-        return sorted(present, key=str)
+        return tuple(sorted(present, key=str))
 
 
 def freeze(lay: Layout, scan: ScanPart, na_action: str) -> ChunkModel:
     """The :class:`ChunkModel` from the whole scan; raises where R's ``model.frame`` would."""
     if scan.n_rows == 0:
         raise DataError("data has no rows")
-    if scan.na_counts and na_action == "fail":
-        detail = ", ".join(f"'{k}' ({v} row{'s' if v != 1 else ''})" for k, v in scan.na_counts.items())
-        raise DataError(f"missing values in {detail}; drop them or use na_action='omit'")
+    refuse_missing(scan.na_counts, na_action)
     if scan.n_used == 0:
         raise DataError(f"no rows left to fit: all {scan.n_rows} rows have missing values in "
                         f"{', '.join(scan.na_counts) or 'the model variables'} or are not selected")
-    levels = {var: _ordered_levels(var, scan.levels.get(var, {}), scan.categories.get(var)) for var in
-              list(lay.categorical) + ([lay.factor_response] if lay.factor_response else [])}
+    levels = FrozenMap({var: _ordered_levels(scan.levels.get(var, {}), scan.categories.get(var)) for var in
+                        list(lay.categorical) + ([lay.factor_response] if lay.factor_response else [])})
     rows = list(scan.head) + [frame for var in lay.categorical for frame in scan.levels.get(var, {}).values()]
     sample = pd.concat(rows).reset_index(drop=True)
     sample = _with_levels(sample, {v: levels[v] for v in lay.categorical})
@@ -293,7 +277,7 @@ def freeze(lay: Layout, scan: ScanPart, na_action: str) -> ChunkModel:
     return ChunkModel(lay, frame.spec, levels, first)
 
 
-def _with_levels(frame: pd.DataFrame, levels: dict[str, list[Any]]) -> pd.DataFrame:
+def _with_levels(frame: pd.DataFrame, levels: dict[str, tuple[Any, ...]]) -> pd.DataFrame:
     out = frame.copy(deep=False)
     for var, lv in levels.items():
         col = out[var]
@@ -308,51 +292,140 @@ def _with_levels(frame: pd.DataFrame, levels: dict[str, list[Any]]) -> pd.DataFr
     return out
 
 
-def materialize(chunk: pd.DataFrame, model: ChunkModel) -> tuple[Chunk, int]:
+@dataclass(frozen=True)
+class ChunkRows:
+    """The model rows of one chunk: what a pass of the fit reads.
+
+    Attributes
+    ----------
+    design : Design
+        The model-matrix rows.
+    y : ndarray, shape (n,) or (n, 2)
+    weights, offset : ndarray, shape (n,)
+        Prior weights and the total offset.
+    labels : pandas.Index
+        The rows' labels in the source (to name an offending row).
+    """
+
+    design: Design
+    y: FloatArray
+    weights: FloatArray
+    offset: FloatArray
+    labels: pd.Index
+
+    @property
+    def n(self) -> int:
+        return self.design.shape[0]
+
+
+def materialize(chunk: pd.DataFrame, model: ChunkModel) -> tuple[ChunkRows, int]:
     """The model rows of one raw chunk, and how many of its rows were dropped."""
     lay = model.layout
     _check_numeric(chunk, lay)
     sub, _ = _complete(chunk, lay)
     dropped = len(chunk) - len(sub)
     if len(sub) == 0:
-        return Chunk(DenseDesign(np.zeros((0, len(model.spec.column_names)))), np.zeros(0), np.zeros(0),
-                     np.zeros(0), labels=sub.index), dropped
+        return ChunkRows(DenseDesign(np.zeros((0, len(model.spec.column_names)))), np.zeros(0), np.zeros(0),
+                         np.zeros(0), sub.index), dropped
     sub = _with_levels(sub, {v: model.levels[v] for v in lay.categorical})
     try:
         with np.errstate(all="ignore"):
             mm = model.spec.rhs_spec.get_model_matrix(sub, context=formula_context(), na_action="ignore")
     except FormulaicError as exc:
         raise DataError(f"cannot build the model matrix for a chunk: {str(exc).splitlines()[0]}") from exc
-    X = np.ascontiguousarray(_to_float(mm, "model matrix"))
-    y = _response(sub, model)
-    off = np.zeros(len(sub))
-    for expr in lay.parsed.offsets:
-        off = off + _evaluate(expr, sub, f"offset({expr})")
-    if lay.offset is not None:
-        off = off + _numeric(sub[lay.offset], f"offset column '{lay.offset}'")
-    w = np.ones(len(sub)) if lay.weights is None else _numeric(sub[lay.weights], f"weights column '{lay.weights}'")
-    _check_finite(sub.index, X, y, off, w, model.spec.column_names)
-    return Chunk(DenseDesign(X), y, w, off, labels=sub.index), dropped
+    X = np.ascontiguousarray(to_float(mm, "model matrix"))
+    y = response_vector(lay.parsed, sub, lay.binomial, first=model.response_first)
+    off = offset_vector(lay.parsed, sub, lay.offset)
+    w = (np.ones(len(sub)) if lay.weights is None
+         else numeric_values(sub[lay.weights], f"weights column '{lay.weights}'"))
+    check_finite(X, y, off, w, list(model.spec.column_names), sub.index)
+    return ChunkRows(DenseDesign(X), y, w, off, sub.index), dropped
 
 
-def _response(sub: pd.DataFrame, model: ChunkModel) -> FloatArray:
-    lay = model.layout
-    if lay.factor_response is not None:
-        col = sub[lay.factor_response]
-        return (col.astype(object) != model.response_first).to_numpy(dtype=np.float64)
-    if lay.parsed.is_cbind:
-        return np.column_stack([_evaluate(e, sub, f"cbind() column {e!r}") for e in lay.parsed.response])
-    return _evaluate(lay.parsed.response[0], sub, f"the response {lay.parsed.response[0]!r}")
+# -- the frame of an out-of-core fit ----------------------------------------------------------------------
+def _not_held(name: str) -> OutOfCoreError:
+    return OutOfCoreError(f"the model frame's {name} is not held for a model fitted to chunked or Dask data; "
+                          "use m.iter_rows() for per-row values, or m.predict_to(path) for predictions")
 
 
-def _check_finite(index: pd.Index, X: FloatArray, y: FloatArray, off: FloatArray, w: FloatArray,
-                  names: list[str]) -> None:
-    for label, bad in (("response", ~np.isfinite(y).reshape(len(index), -1).all(axis=1)),
-                       ("offset", ~np.isfinite(off)), ("model matrix", ~np.isfinite(X).all(axis=1)),
-                       ("weights", ~np.isfinite(w))):
-        if bad.any():
-            raise DataError(f"the {label} has infinite values ({int(bad.sum())} rows, first at row "
-                            f"{index[int(np.flatnonzero(bad)[0])]!r}); remove or recode them before fitting")
-    if np.any(w < 0):
-        i = int(np.flatnonzero(w < 0)[0])
-        raise DataError(f"negative weights not allowed: {w[i]:g} at row {index[i]!r}")
+@dataclass(frozen=True, eq=False)
+class ChunkedFrame:
+    """The model frame of an out-of-core fit: the recipe (``spec``) and where the data is,
+    but no rows.  It is a :class:`rglm.frame.state.FrameState` whose per-row members raise
+    :class:`rglm.exceptions.OutOfCoreError`.
+
+    Attributes
+    ----------
+    model : ChunkModel
+        The recipe replayed on every chunk.
+    executor : ChunkSource
+        Where the chunks come from.
+    n_rows : int
+        Rows in the data (used or not).
+    n_dropped : int
+        Rows dropped for missing values or by ``subset``.
+    """
+
+    model: ChunkModel
+    executor: ChunkSource
+    n_rows: int
+    n_dropped: int
+    weights_given: bool
+    offset_given: bool
+    na_action: str
+
+    @property
+    def spec(self) -> FrameSpec:
+        return self.model.spec
+
+    @property
+    def n_used(self) -> int:
+        return self.n_rows - self.n_dropped
+
+    @property
+    def y(self) -> FloatArray:
+        raise _not_held("response")
+
+    @property
+    def X(self) -> FloatArray:
+        raise _not_held("model matrix")
+
+    @property
+    def design(self) -> Design:
+        raise _not_held("model matrix")
+
+    @property
+    def weights(self) -> FloatArray:
+        raise _not_held("weights")
+
+    @property
+    def offset(self) -> FloatArray:
+        raise _not_held("offset")
+
+    @property
+    def index(self) -> pd.Index:
+        raise _not_held("row index")
+
+    @property
+    def dropped_index(self) -> pd.Index:
+        raise _not_held("dropped rows")
+
+    @property
+    def full_index(self) -> pd.Index:
+        raise _not_held("row index")
+
+    @property
+    def used_positions(self) -> npt.NDArray[np.intp]:
+        raise _not_held("row positions")
+
+    @property
+    def data_positions(self) -> npt.NDArray[np.intp]:
+        raise _not_held("row positions")
+
+    def pad(self, values: FloatArray, name: str | None = None) -> pd.Series:
+        raise OutOfCoreError("per-row values are not held for a model fitted to chunked or Dask data; use "
+                             "m.iter_rows()")
+
+
+if TYPE_CHECKING:
+    _chunked_is_frame_state: type[FrameState] = ChunkedFrame

@@ -16,18 +16,35 @@ from formulaic import model_matrix
 from formulaic.errors import FormulaicError
 
 from rglm.exceptions import DataError, DataTypeError, FormulaError
-from rglm.frame.formula import formula_context
+from rglm.frame.formula import call_argument, formula_context, split_top_level
 
 FloatArray = npt.NDArray[np.float64]
 
-_BARE_NAME = r"^(?:[A-Za-z_][\w.]*|`[^`]+`)$"
+__all__ = [
+    "BARE_NAME",
+    "aligned",
+    "as_numbers",
+    "categorical_variable",
+    "column_list",
+    "display_name",
+    "evaluate",
+    "is_bare_name",
+    "numeric_values",
+    "plain_value",
+    "prepared",
+    "to_float",
+    "to_frame",
+    "without_unused_levels",
+]
+
+BARE_NAME = r"^(?:[A-Za-z_][\w.]*|`[^`]+`)$"
 
 
 _CONTRAST_PREFIX = re.compile(r"^[A-Z]?\.")
 _LEVEL = re.compile(r"^(.*)\[(.*)\]$", re.DOTALL)
 
 
-def _display_name(name: str, bool_vars: set[str]) -> str:
+def display_name(name: str, bool_vars: set[str]) -> str:
     """The column name shown to users: formulaic's, with two changes that make every name
     carry its level the way R's does.
 
@@ -48,11 +65,49 @@ def _display_name(name: str, bool_vars: set[str]) -> str:
     return ":".join(parts)
 
 
-def _plain(v: Any) -> Any:
+def plain_value(v: Any) -> Any:
+    """A NumPy scalar as the Python value it holds (for messages and level lists)."""
     return v.item() if isinstance(v, np.generic) else v
 
 
-def _to_frame(data: Any) -> pd.DataFrame:
+def is_bare_name(expr: str) -> bool:
+    """Whether ``expr`` is a plain column name (possibly in backticks), not an expression."""
+    return re.match(BARE_NAME, expr) is not None
+
+
+def categorical_variable(factor: str, columns: Any) -> str | None:
+    """The data column a categorical factor of formulaic's codes: the factor itself (``sex``)
+    or the first argument of ``C(...)``/``factor(...)``; None for anything else (a factor of
+    an expression, such as ``C(x > 2)``)."""
+    name = factor.strip("`")
+    if name in columns:
+        return name
+    for call in ("C", "factor"):
+        inner = call_argument(factor, call)
+        if inner is not None:
+            first = split_top_level(inner, ",")[0][1].strip().strip("`").strip()
+            return first if first in columns else None
+    return None
+
+
+def column_list(data: pd.DataFrame) -> str:
+    """The first columns of ``data``, for messages."""
+    cols = ", ".join(map(str, list(data.columns[:15])))
+    return f"columns: {cols}{', ...' if len(data.columns) > 15 else ''}"
+
+
+def aligned(arg: pd.Series, data: pd.DataFrame, what: str) -> pd.Series:
+    """A Series argument matched to the data's rows by index label, as pandas aligns."""
+    if arg.index.equals(data.index):
+        return arg.reset_index(drop=True)
+    if arg.index.is_unique and data.index.is_unique and len(arg) == len(data) and arg.index.isin(data.index).all():
+        return arg.reindex(data.index).reset_index(drop=True)
+    raise DataError(f"{what} is a Series whose index does not match the data's index; pass the same row labels, "
+                    "or a plain array (matched by position)")
+
+
+def to_frame(data: Any) -> pd.DataFrame:
+    """``data`` as a DataFrame with unique, flat column names (no copy of a DataFrame)."""
     if isinstance(data, pd.DataFrame):
         frame = data
     else:
@@ -68,9 +123,9 @@ def _to_frame(data: Any) -> pd.DataFrame:
     return frame
 
 
-def _numeric(values: Any, what: str) -> FloatArray:
+def numeric_values(values: Any, what: str) -> FloatArray:
     """Values as float64, NA as NaN; a clear TypeError for anything not numeric."""
-    s = _as_numbers(values if isinstance(values, pd.Series) else pd.Series(np.asarray(values)))
+    s = as_numbers(values if isinstance(values, pd.Series) else pd.Series(np.asarray(values)))
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.to_numpy(dtype=np.float64, na_value=np.nan)
     if pd.api.types.is_complex_dtype(s.dtype):
@@ -83,14 +138,16 @@ def _numeric(values: Any, what: str) -> FloatArray:
     return s.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
-def _to_float(mm: Any, what: str) -> FloatArray:
+def to_float(mm: Any, what: str) -> FloatArray:
+    """A model matrix (or any array-like) as float64, with a clear error if it is not numeric."""
     try:
         return np.asarray(mm.to_numpy(dtype=np.float64) if hasattr(mm, "to_numpy") else mm, dtype=np.float64)
     except (TypeError, ValueError) as exc:
         raise DataTypeError(f"the {what} could not be converted to numbers: {exc}") from exc
 
 
-def _without_unused_levels(data: pd.DataFrame) -> pd.DataFrame:
+def without_unused_levels(data: pd.DataFrame) -> pd.DataFrame:
+    """``data`` with unused categories dropped (R's ``drop.unused.levels``); no copy if none."""
     cats = [c for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)]
     if not cats:
         return data
@@ -109,13 +166,13 @@ def _without_unused_levels(data: pd.DataFrame) -> pd.DataFrame:
     return data if out is None else out
 
 
-def _evaluate(expr: str, data: pd.DataFrame, what: str) -> FloatArray:
+def evaluate(expr: str, data: pd.DataFrame, what: str) -> FloatArray:
     """One numeric expression over ``data``: a bare column name, or any formulaic expression."""
-    if re.match(_BARE_NAME, expr):
+    if is_bare_name(expr):
         name = expr.strip("`")
         if name not in data.columns:
             raise DataError(f"{what}: data has no column '{name}'")
-        return _numeric(data[name], f"column '{name}'")
+        return numeric_values(data[name], f"column '{name}'")
     try:
         with np.errstate(all="ignore"):  # log of a negative value gives NaN, dropped like R's na.omit
             mm = model_matrix(f"0 + I({expr})", data, context=formula_context(), na_action="ignore")
@@ -125,10 +182,10 @@ def _evaluate(expr: str, data: pd.DataFrame, what: str) -> FloatArray:
         raise DataError(f"cannot evaluate {what}: {exc}") from exc
     except SyntaxError as exc:
         raise FormulaError(f"cannot evaluate {what}: {exc.msg}") from exc
-    return _to_float(mm, what)[:, 0]
+    return to_float(mm, what)[:, 0]
 
 
-def _as_numbers(values: pd.Series) -> pd.Series:
+def as_numbers(values: pd.Series) -> pd.Series:
     """Object columns holding only numbers and missing values (from JSON, or lists with None)
     as floats; anything else unchanged."""
     if values.dtype != object:
@@ -139,7 +196,7 @@ def _as_numbers(values: pd.Series) -> pd.Series:
     return values
 
 
-def _prepared(data: pd.DataFrame) -> pd.DataFrame:
+def prepared(data: pd.DataFrame) -> pd.DataFrame:
     """The model's columns in the dtypes formulaic reads as R would: text of any string dtype
     as strings, numbers stored as objects as floats; unusable types are refused by name."""
     changed: dict[str, Any] = {}
@@ -153,7 +210,7 @@ def _prepared(data: pd.DataFrame) -> pd.DataFrame:
         if isinstance(dtype, pd.StringDtype) and getattr(dtype, "na_value", None) is pd.NA:
             changed[name] = col.astype(object).where(col.notna(), None)
         elif dtype == object:
-            converted = _as_numbers(col)
+            converted = as_numbers(col)
             if converted is not col:
                 changed[name] = converted
     if not changed:

@@ -14,16 +14,20 @@ import re
 from dataclasses import dataclass
 
 import numpy as np
+from formulaic import Formula
+from formulaic.errors import FormulaicError
 from formulaic.transforms import C as _formulaic_C
 
 from rglm.exceptions import FormulaError
 
 __all__ = [
     "ParsedFormula",
+    "call_argument",
     "formula_context",
     "formula_names",
     "parse_formula",
     "quote_dotted_names",
+    "rhs_terms",
     "split_top_level",
     "update_formula",
 ]
@@ -80,7 +84,7 @@ def split_top_level(text: str, seps: str) -> list[tuple[str, str]]:
 _CALL = re.compile(r"^\s*([A-Za-z_.][\w.]*)\s*\((.*)\)\s*$", re.DOTALL)
 
 
-def _call(text: str, name: str) -> str | None:
+def call_argument(text: str, name: str) -> str | None:
     """The argument text if ``text`` is exactly ``name(...)``, else None."""
     m = _CALL.match(text)
     if not m or m.group(1) != name:
@@ -147,7 +151,7 @@ def parse_formula(formula: str) -> ParsedFormula:
         raise FormulaError(f"formula {formula!r} has no response on the left of '~'")
     if not rhs:
         raise FormulaError(f"formula {formula!r} has nothing on the right of '~' (use '1' for an intercept-only model)")
-    inner = _call(lhs, "cbind")
+    inner = call_argument(lhs, "cbind")
     if inner is not None:
         args = [a.strip() for _, a in split_top_level(inner, ",")]
         if len(args) != 2 or not all(args):
@@ -158,7 +162,7 @@ def parse_formula(formula: str) -> ParsedFormula:
     kept: list[tuple[str, str]] = []
     offsets: list[str] = []
     for sep, piece in split_top_level(rhs, "+-"):
-        arg = _call(piece, "offset")
+        arg = call_argument(piece, "offset")
         if arg is None:
             kept.append((sep, piece))
             continue
@@ -246,6 +250,17 @@ def quote_dotted_names(text: str, columns: set[str]) -> str:
     return _TOKEN.sub(repl, text)
 
 
+def rhs_terms(rhs: str, formula: str | None = None) -> list[tuple[str, frozenset[str]]]:
+    """formulaic's terms of the right-hand side ``rhs``, in its order (by degree): each term's
+    label and the set of its factors (backticks removed).  The intercept is ``("1", {"1"})``;
+    a parse error names ``formula`` (default ``rhs``)."""
+    try:
+        terms = list(Formula(rhs))
+    except FormulaicError as exc:
+        raise FormulaError(f"cannot parse {formula or rhs!r}: {str(exc).splitlines()[0]}") from exc
+    return [(str(t), frozenset(str(f).strip("`") for f in t.factors)) for t in terms]
+
+
 _DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
 
 
@@ -262,9 +277,6 @@ def simplify_rhs(rhs: str, written: str | None = None) -> str:
     """The right-hand side with its terms expanded and ordered as R's ``terms`` does (main
     effects before interactions, offsets last, an interaction's variables in the order they
     first appear, in ``written`` if given), ``-`` removals applied, and ``- 1`` kept explicit."""
-    from formulaic import Formula
-    from formulaic.errors import FormulaicError
-
     try:
         parsed = list(Formula(rhs))
         appearance = list(Formula(rhs, _ordering="none"))
@@ -284,8 +296,8 @@ def simplify_rhs(rhs: str, written: str | None = None) -> str:
     terms = [":".join(sorted((str(f) for f in t.factors), key=lambda f: first.get(f, len(first))))
              if len(t.factors) > 1 else str(t) for t in parsed]
     # R's terms() writes offsets after the terms.
-    body = [t for t in terms if t != "1" and _call(t, "offset") is None]
-    body += [t for t in terms if _call(t, "offset") is not None]
+    body = [t for t in terms if t != "1" and call_argument(t, "offset") is None]
+    body += [t for t in terms if call_argument(t, "offset") is not None]
     if "1" not in terms:
         return " + ".join(body + ["0"]) if not body else " + ".join(body) + " - 1"
     return " + ".join(body) if body else "1"

@@ -15,7 +15,6 @@ treatment, terms with two factors) returns None, and the caller materializes den
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -23,14 +22,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from formulaic import model_matrix
+from formulaic.transforms.contrasts import TreatmentContrasts
 
+from rglm.frame.columns import categorical_variable
 from rglm.numerics.design import CategoricalBlock, NumericColumns, SplitDesign
 
 FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["split_design"]
 
-_FACTOR_VAR = re.compile(r"^(?:C|factor)\(\s*`?([^`,()]+?)`?\s*(?:\)|,)")
 _HEAD = 256
 
 
@@ -63,17 +63,9 @@ def _borrowed_block(data: pd.DataFrame, factors: list[list[str]]) -> tuple[Float
     return matrix, block
 
 
-def _variable(factor: str, data: pd.DataFrame) -> str | None:
-    name = factor.strip("`")
-    if name in data.columns:
-        return name
-    m = _FACTOR_VAR.match(factor)
-    return m.group(1).strip() if m and m.group(1).strip() in data.columns else None
-
-
-def _kind(spec: Any, factor: str) -> str:
-    kind, _ = spec.encoder_state.get(factor, ("numerical", {}))
-    return str(getattr(kind, "value", kind))
+def _categorical(spec: Any) -> set[str]:
+    """formulaic's categorical factors of ``spec`` (``ModelSpec.factor_contrasts``)."""
+    return {str(f) for f in spec.factor_contrasts}
 
 
 def _sample_rows(data: pd.DataFrame, variables: list[str]) -> npt.NDArray[np.intp]:
@@ -125,12 +117,11 @@ def split_design(
     probe = model_matrix(rhs, head, context=context, na_action="ignore")
     spec = probe.model_spec
     cat_vars = {}
-    for factor in spec.encoder_state:
-        if _kind(spec, factor) == "categorical":
-            var = _variable(factor, data)
-            if var is None:
-                return None
-            cat_vars[factor] = var
+    for factor in sorted(_categorical(spec)):
+        var = categorical_variable(factor, data.columns)
+        if var is None:
+            return None
+        cat_vars[factor] = var
     sample_idx = _sample_rows(data, sorted(set(cat_vars.values())))
     sample = data.iloc[sample_idx]
     mm = model_matrix(rhs, sample, context=context, na_action="ignore")
@@ -138,7 +129,6 @@ def split_design(
     if spec.transform_state:
         return None  # a stateful transform learned from the sample, not the data
     names = list(spec.column_names)
-    position = {c: i for i, c in enumerate(names)}
     sample_x = np.asarray(mm.to_numpy(dtype=np.float64), dtype=np.float64)
     n = len(data)
     dense_cols: list[int] = []
@@ -151,12 +141,13 @@ def split_design(
             numeric_cache[factor] = evaluate(factor, data, f"term {factor}")
         return numeric_cache[factor]
 
-    for s in spec.structure:
-        cols = [position[c] for c in s.columns]
-        factors = [str(f) for f in s.term.factors]
-        cats = [f for f in factors if _kind(spec, f) == "categorical"]
-        nums = [f for f in factors if _kind(spec, f) == "numerical"]
-        if str(s.term) == "1":
+    categorical = _categorical(spec)
+    for term, term_cols in spec.term_indices.items():
+        cols = [int(c) for c in term_cols]
+        factors = [str(f) for f in term.factors]
+        cats = [f for f in factors if f in categorical]
+        nums = [f for f in factors if f not in categorical]
+        if str(term) == "1":
             dense_cols.append(cols[0])
             dense_factors.append([])
         elif not cats and len(cols) == 1 and len(nums) == len(factors):
@@ -205,11 +196,10 @@ def _categorical_block(spec: Any, factor: str, var: str, nums: list[str], cols: 
                        sample_idx: npt.NDArray[np.intp], sample_x: FloatArray,
                        numeric: Callable[[str], FloatArray]) -> CategoricalBlock | None:
     """Codes of ``factor`` over its fitted levels, and which column each level's indicator is."""
-    state = spec.encoder_state[factor][1]
-    contrasts = state.get("contrasts")
-    if contrasts is not None and type(getattr(contrasts, "contrasts", None)).__name__ != "TreatmentContrasts":
+    state = {str(f): c for f, c in spec.factor_contrasts.items()}[factor]
+    if type(state.contrasts) is not TreatmentContrasts:  # not a subclass (SAS: the last level is the base)
         return None
-    levels = list(state.get("categories", []))
+    levels = list(state.levels)
     codes = pd.Categorical(data[var], categories=levels).codes.astype(np.intp)
     if np.any(codes < 0):
         return None

@@ -266,7 +266,7 @@ def _cluster_codes(m: GLMResult, groups: Any) -> tuple[list[str], list[IntArray]
 
 def _group_columns(m: GLMResult, groups: Any) -> tuple[list[pd.Series], list[str]]:
     """The grouping variable(s) on the model's rows, with display names."""
-    from rglm.frame.model_frame import _to_frame
+    from rglm.frame.columns import to_frame
 
     frame = m.model_frame
     pos = frame.data_positions
@@ -275,7 +275,7 @@ def _group_columns(m: GLMResult, groups: Any) -> tuple[list[pd.Series], list[str
     def data() -> pd.DataFrame:
         if m.data is None:
             raise ArgumentError("this model does not keep its data; pass groups as values, one per row")
-        return _to_frame(m.data)
+        return to_frame(m.data)
 
     if isinstance(groups, str):
         groups = [groups]
@@ -320,12 +320,12 @@ def _group_columns(m: GLMResult, groups: Any) -> tuple[list[pd.Series], list[str
 def _by_label(values: pd.Series, m: GLMResult) -> pd.Series:
     """A Series with one value per data row is matched to the data by index label, as
     ``glm``'s ``weights=`` (others are taken by position)."""
-    from rglm.frame.model_frame import _aligned, _to_frame
+    from rglm.frame.columns import aligned, to_frame
 
     if m.data is None:
         return values
-    data = _to_frame(m.data)
-    return _aligned(values, data, "groups") if len(values) == len(data) else values
+    data = to_frame(m.data)
+    return aligned(values, data, "groups") if len(values) == len(data) else values
 
 
 def _cluster_meat(m: GLMResult, parts: _Parts, codes: list[IntArray], sizes: list[int], base: int, kind: str,

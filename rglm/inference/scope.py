@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rglm.exceptions import ArgumentError, FormulaError
-from rglm.frame.formula import parse_formula, update_formula
+from rglm.exceptions import ArgumentError
+from rglm.frame.formula import parse_formula, rhs_terms, update_formula
 
 if TYPE_CHECKING:
     from rglm.results.glm import GLMResult
@@ -34,19 +34,11 @@ class Term:
 
 def formula_terms(formula: str) -> list[Term]:
     """The terms (intercept and offsets excluded) of ``formula``, in R's order (by degree)."""
-    from formulaic import Formula
-    from formulaic.errors import FormulaicError
-
     rhs = parse_formula(formula).rhs if "~" in formula else formula
-    try:
-        terms = list(Formula(rhs))
-    except FormulaicError as exc:
-        raise FormulaError(f"cannot parse {formula!r}: {str(exc).splitlines()[0]}") from exc
     out = []
-    for t in terms:
-        factors = frozenset(str(f).strip("`") for f in t.factors)
+    for label, factors in rhs_terms(rhs, formula):
         if factors and factors != frozenset({"1"}):
-            out.append(Term(str(t), factors))
+            out.append(Term(label, factors))
     return out
 
 
