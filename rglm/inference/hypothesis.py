@@ -6,8 +6,9 @@ row rank.  It can be written as text in the coefficient names, ``"x1 = x2, x3 = 
 characters can be written exactly, as ``C(cyl)[T.6]``, or between backticks), as a list of
 such strings, as the matrix :math:`L`, or as a pair ``(L, q)``.
 
-The Wald tests use :meth:`GLMResult.cov_params`, so a sandwich covariance set with
-:meth:`GLMResult.robust` or ``glm(cov_type=...)`` is honoured.
+The tests work on any fitted model (:class:`rglm.results.core.ResultCore`).  The Wald tests use
+``m.cov_params()``, so a sandwich covariance set with :meth:`rglm.GLMResult.robust` or
+``glm(cov_type=...)`` is honoured.
 """
 
 from __future__ import annotations
@@ -15,18 +16,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
-from rglm.exceptions import ArgumentError, DataError, DispersionWarning, FamilyError, warn
+from rglm.exceptions import ArgumentError, DispersionWarning, warn
 from rglm.numerics.format import format_pval, format_real
-
-if TYPE_CHECKING:
-    from rglm.results.glm import GLMResult
+from rglm.results.core import ResultCore
+from rglm.results.glm import GLMStatistics
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -125,7 +125,7 @@ class LRTestResult(_TestResult):
 
 
 # -- tests ---------------------------------------------------------------------------------------------
-def wald_test(m: GLMResult, hypothesis: Any, use_f: bool | None = None) -> WaldTestResult:
+def wald_test(m: ResultCore, hypothesis: Any, use_f: bool | None = None) -> WaldTestResult:
     """Joint Wald test of the linear restrictions :math:`L\\beta = q`.
 
     :math:`W = (L\\hat\\beta - q)^T (L V L^T)^{-1} (L\\hat\\beta - q)` with :math:`V` =
@@ -137,7 +137,7 @@ def wald_test(m: GLMResult, hypothesis: Any, use_f: bool | None = None) -> WaldT
 
     Parameters
     ----------
-    m : GLMResult
+    m : ResultCore
     hypothesis : str, list of str, array_like or (array_like, array_like)
         See the module docstring.
     use_f : bool, optional
@@ -170,7 +170,7 @@ def wald_test(m: GLMResult, hypothesis: Any, use_f: bool | None = None) -> WaldT
     return WaldTestResult(W, r, None, float(stats.chi2.sf(W, r)), "chi2", wald=W, restrictions=tuple(labels))
 
 
-def t_test(m: GLMResult, hypothesis: Any, alpha: float = 0.05) -> pd.DataFrame:
+def t_test(m: ResultCore, hypothesis: Any, alpha: float = 0.05) -> pd.DataFrame:
     """One Wald test per restriction :math:`l_j^T\\beta = q_j`.
 
     Columns ``estimate`` (:math:`l_j^T\\hat\\beta`), ``std_error``
@@ -199,7 +199,7 @@ def t_test(m: GLMResult, hypothesis: Any, alpha: float = 0.05) -> pd.DataFrame:
                          "conf_low": est - crit * se, "conf_high": est + crit * se}, index=pd.Index(labels))
 
 
-def lr_test(m: GLMResult, other: GLMResult, test: str | None = None) -> LRTestResult:
+def lr_test(m: ResultCore, other: ResultCore, test: str | None = None) -> LRTestResult:
     """Likelihood-ratio test of the smaller of two nested models against the bigger one.
 
     The bigger model is the one with fewer residual degrees of freedom; with
@@ -217,14 +217,12 @@ def lr_test(m: GLMResult, other: GLMResult, test: str | None = None) -> LRTestRe
     nested in the other is the caller's responsibility (as in R).  A negative :math:`\\Delta D`
     (the bigger model fitting worse) gives a NaN p-value, as R's NA.
     """
-    from rglm.results.glm import GLMResult
-
-    if not isinstance(other, GLMResult):
+    if not isinstance(other, ResultCore):
         raise ArgumentError(f"lr_test needs another fitted model (GLMResult), got {type(other).__name__}")
     kind = {"chisq": "Chisq", "lrt": "Chisq", "chi2": "Chisq", "f": "F"}.get(str(test).lower()) if test else None
     if test is not None and kind is None:
         raise ArgumentError(f"unknown test {test!r}; use 'Chisq' (or 'LRT') or 'F'")
-    _check_comparable(m, other)
+    m.check_comparable(other)
     if m.df_resid == other.df_resid:
         raise ArgumentError(f"both models have {m.df_resid} residual degrees of freedom, so neither is nested "
                             "in the other")
@@ -234,14 +232,15 @@ def lr_test(m: GLMResult, other: GLMResult, test: str | None = None) -> LRTestRe
     phi = big.scale
     if kind is None:
         kind = "F" if big.dispersion_is_estimated else "Chisq"
-    formulas = (small.formula, big.formula)
+    formulas = (small.label, big.label)
     if kind == "Chisq":
         stat = ddev / phi
         p = float(stats.chi2.sf(stat, ddf)) if stat >= 0 else math.nan
         return LRTestResult(stat, ddf, None, p, "chi2", deviance=ddev, dispersion=phi, formulas=formulas)
     if not big.dispersion_is_estimated:
-        warn(f"an F test with the dispersion fixed at {phi:g} ({big.family.name} family) is inappropriate; "
-             "use test='Chisq'", DispersionWarning)
+        family = f" ({big.family.name} family)" if isinstance(big, GLMStatistics) else ""
+        warn(f"an F test with the dispersion fixed at {phi:g}{family} is inappropriate; use test='Chisq'",
+             DispersionWarning)
     df_denom = math.inf if phi == 1 else float(big.df_resid)
     stat = ddev / ddf / phi
     if not stat >= 0:
@@ -253,22 +252,7 @@ def lr_test(m: GLMResult, other: GLMResult, test: str | None = None) -> LRTestRe
     return LRTestResult(stat, ddf, df_denom, p, "F", deviance=ddev, dispersion=phi, formulas=formulas)
 
 
-def _check_comparable(a: GLMResult, b: GLMResult) -> None:
-    if a.family.r_call() != b.family.r_call():
-        raise FamilyError(f"the models have different families ({a.family.r_call()} and {b.family.r_call()}); "
-                          "a likelihood-ratio test needs the same one")
-    fa, fb = a.model_frame, b.model_frame
-    if a.nobs != b.nobs or not fa.index.equals(fb.index):
-        raise DataError(f"the models were fitted to different rows ({len(fa.index)} and {len(fb.index)} rows, "
-                        f"{a.nobs} and {b.nobs} observations); refit both on the same rows (e.g. drop rows with "
-                        "missing values first)")
-    if not np.array_equal(a.fit.y, b.fit.y):
-        raise DataError("the models have different responses")
-    if not np.array_equal(a.fit.prior_weights, b.fit.prior_weights):
-        raise DataError("the models have different prior weights")
-
-
-def _estimates(m: GLMResult) -> tuple[npt.NDArray[np.intp], FloatArray, FloatArray]:
+def _estimates(m: ResultCore) -> tuple[npt.NDArray[np.intp], FloatArray, FloatArray]:
     """Positions, estimates and covariance of the non-aliased coefficients."""
     kept = np.flatnonzero(~m.aliased.to_numpy())
     V = m.cov_params().to_numpy()[np.ix_(kept, kept)]
@@ -276,12 +260,12 @@ def _estimates(m: GLMResult) -> tuple[npt.NDArray[np.intp], FloatArray, FloatArr
 
 
 # -- restrictions ----------------------------------------------------------------------------------------
-def linear_restrictions(m: GLMResult, hypothesis: Any) -> tuple[FloatArray, FloatArray, list[str]]:
+def linear_restrictions(m: ResultCore, hypothesis: Any) -> tuple[FloatArray, FloatArray, list[str]]:
     """:math:`L`, :math:`q` and a label per restriction, from any accepted form of ``hypothesis``.
 
     Raises :class:`ArgumentError` for restrictions that involve aliased coefficients.
     """
-    names = m.exog_names
+    names = m.param_names
     p = len(names)
     if isinstance(hypothesis, str) or (isinstance(hypothesis, (list, tuple)) and hypothesis
                                        and all(isinstance(h, str) for h in hypothesis)):
