@@ -140,8 +140,8 @@ def glm(
     control = IRLSControl(tol=tol, max_iter=max_iter, trace=bool(trace) and not estimate_theta)
     # What update() replays: the arguments that shape the model, not the starting values.
     # R's update() re-evaluates the call, which names the function: so does GLMResult.update.
-    call: dict[str, Any] = {"function": glm, "family": fam, "weights": weights, "offset": offset, "subset": subset,
-                            "na_action": na_action, "tol": tol, "max_iter": max_iter, "dispersion": dispersion}
+    call: dict[str, Any] = {"function": glm, "family": fam, "weights": weights, "offset": offset,
+                            "subset": subset, "na_action": na_action, "tol": tol, "max_iter": max_iter, "dispersion": dispersion}
     if chunksize is not None or _out_of_core(data):
         if cov_type != "nonrobust":
             raise ArgumentError("sandwich covariances (cov_type) are not available for chunked or Dask data")
@@ -168,14 +168,15 @@ def glm(
     if estimate_theta:
         assert isinstance(fam, NegativeBinomial)
         try:
-            fit, fit_family, nulldev, estimate = fit_glm_nb(frame, fam, control=control, trace=level, start=start_,
-                                                         etastart=etastart_, mustart=mustart_)
+            fit, fit_family, nulldev, estimate = fit_glm_nb(frame, fam, control=control, trace=level,
+                                                            start=start_, etastart=etastart_, mustart=mustart_)
         except DomainError as exc:
             raise exc.with_row_labels(frame.index) from None
         # summary.negbin fixes the dispersion at 1 (z tests), unless told otherwise.
         result = NegBinResult(fit, frame, fit_family, null_deviance=nulldev, control=control,
-                              dispersion=1.0 if dispersion is None else dispersion, formula=formula, data=data,
-                              call=call, negbin=NegBinInfo.from_estimate(estimate, fit.rank), data_name=data_name)
+                              dispersion=1.0 if dispersion is None else dispersion, formula=formula,
+                              data=data, call=call, negbin=NegBinInfo.from_estimate(estimate, fit.rank),
+                              data_name=data_name)
     else:
         try:
             fit = irls(frame.X, frame.y, fam, weights=frame.weights, offset=frame.offset, start=start_,
@@ -252,8 +253,8 @@ def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, of
         raise interrupted(run, "the fit") from None
     # PassFit and ChunkedFrame offer what the statistics read of an IRLSFit and a ModelFrame,
     # and raise OutOfCoreError for the per-row arrays they do not hold.
-    return GLMResult(fit, frame, family, null_deviance=fit.null_deviance, control=control, dispersion=dispersion,
-                     formula=formula, data=data, call=call, data_name=data_name)
+    return GLMResult(fit, frame, family, null_deviance=fit.null_deviance, control=control,
+                     dispersion=dispersion, formula=formula, data=data, call=call, data_name=data_name)
 
 
 def _intercept_column(spec: FrameSpec) -> int | None:

@@ -116,7 +116,8 @@ class ChunkedFrame:
                              "m.iter_rows()")
 
 
-def executor_for(data: Any, chunksize: int | None = None, progress: bool = False) -> LocalExecutor | DaskExecutor:
+def executor_for(data: Any, chunksize: int | None = None,
+                 progress: bool = False) -> LocalExecutor | DaskExecutor:
     """The executor that runs passes over ``data``: Dask's for a Dask DataFrame, else chunks read
     one after the other from a file, a list of files, a callable or a DataFrame."""
     if is_dask(data):

@@ -330,8 +330,8 @@ def fit_glm_nb(
         # glm.fit's own: the weighted mean with an intercept, else the offset alone.
         nulldev = null_deviance(fit, fit_family, offset, intercept=frame.spec.has_intercept, control=inner)
     twologlik = 2 * lm
-    info = ThetaEstimate(theta=th.theta, theta_se=th.se, twologlik=twologlik, warning=th_warn, alternations=it - 1,
-                         init_theta=init_theta)
+    info = ThetaEstimate(theta=th.theta, theta_se=th.se, twologlik=twologlik, warning=th_warn,
+                         alternations=it - 1, init_theta=init_theta)
     return fit, fit_family, nulldev, info
 
 

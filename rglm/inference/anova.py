@@ -112,7 +112,8 @@ def anova(model: GLMStatistics, *models: GLMStatistics, test: str | bool | None 
                 anova_negbin = importlib.import_module(_NEGBIN_TESTS).anova_negbin
             except (ImportError, AttributeError) as exc:
                 raise ArgumentError("comparing negative binomial fits with estimated theta needs "
-                                    f"{_NEGBIN_TESTS}.anova_negbin, which this installation does not have") from exc
+                                    f"{_NEGBIN_TESTS}.anova_negbin, which this installation does not "
+                                    "have") from exc
             return cast(AnovaTable, anova_negbin(everything, test))
         return _anova_list(everything, chosen, dispersion)
     return _anova_one(model, chosen, dispersion)
@@ -300,7 +301,8 @@ def _anova_one(m: GLMStatistics, test: str | bool | None, dispersion: float | No
 
 
 # -- several models ---------------------------------------------------------------------------------
-def _anova_list(models: Sequence[GLMStatistics], test: str | bool | None, dispersion: float | None) -> AnovaTable:
+def _anova_list(models: Sequence[GLMStatistics], test: str | bool | None,
+                dispersion: float | None) -> AnovaTable:
     responses = [parse_formula(m.formula).response_label if m.formula else "" for m in models]
     same = [r == responses[0] for r in responses]
     if not all(same):

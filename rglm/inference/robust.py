@@ -51,7 +51,8 @@ from rglm.results.glm import GLMStatistics
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-__all__ = ["CLUSTER_TYPES", "COV_TYPES", "HC_TYPES", "cov_description", "leverages", "robust_cov", "robust_result"]
+__all__ = ["CLUSTER_TYPES", "COV_TYPES", "HC_TYPES", "cov_description", "leverages", "robust_cov",
+           "robust_result"]
 
 G = TypeVar("G", bound=GLMStatistics)
 
@@ -133,7 +134,8 @@ def cov_description(cov_type: str, kwds: dict[str, Any]) -> str:
 
 
 # -- dispatch and checks ----------------------------------------------------------------------------
-def _robust(m: GLMStatistics, cov_type: str, groups: Any, options: dict[str, Any]) -> tuple[FloatArray, dict[str, Any]]:
+def _robust(m: GLMStatistics, cov_type: str, groups: Any,
+            options: dict[str, Any]) -> tuple[FloatArray, dict[str, Any]]:
     if cov_type not in COV_TYPES or cov_type == "nonrobust":
         raise ArgumentError(f"unknown cov_type {cov_type!r}; choose one of {', '.join(map(repr, COV_TYPES[1:]))}")
     parts = _Parts.of(m)
@@ -328,7 +330,8 @@ def _by_label(values: pd.Series, m: GLMStatistics) -> pd.Series:
     return _aligned(values, data, "groups") if len(values) == len(data) else values
 
 
-def _cluster_meat(m: GLMStatistics, parts: _Parts, codes: list[IntArray], sizes: list[int], base: int, kind: str,
+def _cluster_meat(m: GLMStatistics, parts: _Parts, codes: list[IntArray], sizes: list[int], base: int,
+                  kind: str,
                   cadjust: bool, multi0: bool) -> FloatArray:
     """sandwich's ``meatCL`` times :math:`n`, on the kept columns (``base`` grouping variables,
     then their interactions)."""

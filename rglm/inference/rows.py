@@ -85,8 +85,8 @@ def iter_rows(m: GLMStatistics, columns: Any = None) -> Iterator[pd.DataFrame]:
         yield _rows_of(raw, frame.model, m)[cols]
 
 
-def predict_to(m: GLMStatistics, path: Any, source: Any = None, *, type: str = "response", chunksize: int | None = None,
-               keep: Any = None) -> int:
+def predict_to(m: GLMStatistics, path: Any, source: Any = None, *, type: str = "response",
+               chunksize: int | None = None, keep: Any = None) -> int:
     """Write ``m.predict(chunk, type)`` for every chunk of ``source`` (default: the data the
     model was fitted to) to the Parquet file ``path``, one row group per chunk; returns the
     number of rows written.  The file has the column ``fit`` plus the columns named in

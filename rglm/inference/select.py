@@ -285,7 +285,8 @@ def _combined_frame(m: GLMStatistics, formula: str, added: list[Term]) -> Any:
 
 
 def step(model: GLMStatistics, scope: Any = None, direction: str | None = None, k: float = 2.0,
-         trace: bool | int = True, steps: int = 1000, test: str = "none", scale: float = 0.0) -> GLMStatistics:
+         trace: bool | int = True, steps: int = 1000, test: str = "none",
+         scale: float = 0.0) -> GLMStatistics:
     """Choose a model by AIC in a stepwise algorithm, as R's ``step``.
 
     Parameters
@@ -413,7 +414,8 @@ def _say(first: str, m: GLMStatistics) -> None:
     print()
 
 
-def _path_table(path: list[tuple[str, float, float, float]], start: GLMStatistics, end: GLMStatistics) -> AnovaTable:
+def _path_table(path: list[tuple[str, float, float, float]], start: GLMStatistics,
+                end: GLMStatistics) -> AnovaTable:
     """R's ``step.results``: the model path as a table."""
     rd = np.array([p[1] for p in path])
     rdf = np.array([p[2] for p in path], dtype=np.float64)

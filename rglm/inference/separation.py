@@ -88,8 +88,8 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int_]
 BoolArray = npt.NDArray[np.bool_]
 
-__all__ = ["AUTO_CHECK_LIMIT", "SeparationResult", "checked_separation", "detect_separation", "separation_at_fit",
-           "separation_of", "separation_suspected", "warn_if_separated"]
+__all__ = ["AUTO_CHECK_LIMIT", "SeparationResult", "checked_separation", "detect_separation",
+           "separation_at_fit", "separation_of", "separation_suspected", "warn_if_separated"]
 
 _HIGHS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10, "presolve": False}
 
@@ -409,7 +409,8 @@ def checked_separation(result: GLMStatistics) -> SeparationResult | None:
         return None
     fit = result.fit
     assert isinstance(fit, IRLSFit)
-    return separation_at_fit(fit, result.model_frame.design, result.family, result.exog_names, result.control.tol)
+    return separation_at_fit(fit, result.model_frame.design, result.family, result.exog_names,
+                             result.control.tol)
 
 
 def warn_if_separated(sep: SeparationResult | None) -> None:

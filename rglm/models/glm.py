@@ -16,42 +16,19 @@ import pandas as pd
 
 from rglm.exceptions import ArgumentError, DispersionWarning, warn
 from rglm.frame.formula import update_formula
-from rglm.inference.hypothesis import LRTestResult, WaldTestResult, lr_test, t_test, wald_test
 from rglm.inference.influence import influence_frame
 from rglm.inference.predict import predict
 from rglm.inference.profile import profile_conf_int
 from rglm.inference.robust import robust_result
 from rglm.inference.rows import iter_rows, predict_to
 from rglm.inference.separation import SeparationResult, separation_of
-from rglm.output.persist import save
+from rglm.models.base import ModelMethods
 from rglm.output.plot import diagnostics
 from rglm.output.summary import Summary
-from rglm.output.tidy import augment, glance, tidy
-from rglm.results.core import ResultCore
+from rglm.output.tidy import augment, tidy
 from rglm.results.glm import GLMStatistics
 
-__all__ = ["GLMResult", "ModelMethods"]
-
-
-class ModelMethods(ResultCore):
-    """What every model offers through inference and output, from the core alone: Wald and
-    likelihood-ratio tests, and broom's ``tidy`` and ``glance``."""
-
-    def wald_test(self, hypothesis: Any, use_f: bool | None = None) -> WaldTestResult:
-        """Joint Wald test of linear restrictions; see :func:`rglm.inference.hypothesis.wald_test`."""
-        return wald_test(self, hypothesis, use_f=use_f)
-
-    def t_test(self, hypothesis: Any, alpha: float = 0.05) -> pd.DataFrame:
-        """One test per linear restriction; see :func:`rglm.inference.hypothesis.t_test`."""
-        return t_test(self, hypothesis, alpha=alpha)
-
-    def lr_test(self, other: ResultCore, test: str | None = None) -> LRTestResult:
-        """Likelihood-ratio test against a nested model; see :func:`rglm.inference.hypothesis.lr_test`."""
-        return lr_test(self, other, test=test)
-
-    def glance(self) -> pd.DataFrame:
-        """One row of model statistics, as broom's ``glance``; see :func:`rglm.output.tidy.glance`."""
-        return glance(self)
+__all__ = ["GLMResult"]
 
 
 class GLMResult(GLMStatistics, ModelMethods):
@@ -102,7 +79,8 @@ class GLMResult(GLMStatistics, ModelMethods):
 
     # -- prediction ---------------------------------------------------------------------------------
     def predict(self, newdata: Any = None, type: str = "response", se_fit: bool = False,
-                interval: str | None = None, level: float = 0.95, offset: Any = None) -> pd.Series | pd.DataFrame:
+                interval: str | None = None, level: float = 0.95,
+                offset: Any = None) -> pd.Series | pd.DataFrame:
         """Predictions on the link or response scale, or per term, as R's ``predict.glm``.
 
         Parameters
@@ -160,8 +138,8 @@ class GLMResult(GLMStatistics, ModelMethods):
         :func:`rglm.inference.rows.iter_rows`."""
         return iter_rows(self, columns)
 
-    def predict_to(self, path: Any, source: Any = None, *, type: str = "response", chunksize: int | None = None,
-                   keep: Any = None) -> int:
+    def predict_to(self, path: Any, source: Any = None, *, type: str = "response",
+                   chunksize: int | None = None, keep: Any = None) -> int:
         """Write predictions for ``source`` (by default the data fitted) to a Parquet file chunk by
         chunk; see :func:`rglm.inference.rows.predict_to`."""
         return predict_to(self, path, source, type=type, chunksize=chunksize, keep=keep)
@@ -193,11 +171,6 @@ class GLMResult(GLMStatistics, ModelMethods):
         """R's diagnostic panels (``plot(fit)``) as a matplotlib Figure; see
         :func:`rglm.output.plot.diagnostics`."""
         return diagnostics(self, which=which, **kwargs)
-
-    def save(self, path: Any, keep_data: bool = False) -> None:
-        """Write the model to ``path``; read it back with :func:`rglm.load`.  The training
-        data is left out unless ``keep_data=True`` (see :func:`rglm.output.persist.save`)."""
-        save(self, path, keep_data=keep_data)
 
     # -- presentation ----------------------------------------------------------------------------------
     def summary(self) -> Summary:

@@ -1,7 +1,8 @@
 """Saving fitted models to disk and loading them back.
 
 A saved model is a pickle of a small envelope: a format tag, the rglm version that wrote it,
-and the result (:class:`rglm.GLMResult` or any other :class:`~rglm.results.core.ResultCore`).  The result keeps the fit's arrays and the
+and the result (a :class:`rglm.GLMResult` or any other :class:`~rglm.results.core.ResultCore`).
+A GLM keeps the fit's arrays and the
 formula's recipe (factor levels, transforms), so a loaded model prints its summary and
 predicts on new data exactly as before.  The training data frame is left out unless asked
 for; without it, :meth:`~rglm.GLMResult.update`, ``add1`` and ``step`` cannot refit.

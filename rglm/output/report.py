@@ -272,8 +272,8 @@ def compare(
         label, attr, integer = GOF_STATS[key]
         gof_labels.append(label)
         # A statistic a model does not have (a null deviance, say) is left blank as NA.
-        gof.append([str(int(getattr(m, attr))) if integer else _fixed(float(getattr(m, attr, math.nan)), digits)
-                    for m in fits])
+        gof.append([str(int(getattr(m, attr))) if integer
+                    else _fixed(float(getattr(m, attr, math.nan)), digits) for m in fits])
     what = {"se": "Standard errors in parentheses.",
             "t": "z or t statistics in parentheses.",
             "p": "p-values in parentheses.",

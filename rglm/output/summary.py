@@ -83,7 +83,8 @@ class Summary:
         fit time (printing never solves the linear program)."""
         check = m.separation_check
         return cls(
-            call=_call(m), family_name=m.family.name, link_name=m.family.link.name, coefficients=m.coef_table(),
+            call=_call(m), family_name=m.family.name, link_name=m.family.link.name,
+            coefficients=m.coef_table(),
             aliased=m.aliased.copy(), dispersion=m.scale, dispersion_estimated=m.dispersion_is_estimated,
             null_deviance=m.null_deviance, deviance=m.deviance, df_null=m.df_null, df_resid=m.df_resid,
             aic=m.aic, iterations=m.iterations, n_dropped=m.n_dropped, converged=m.converged,

@@ -119,8 +119,8 @@ def _rows_used(m: GLMStatistics, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.iloc[pos]
 
 
-def augment(m: GLMStatistics, newdata: Any = None, type_predict: str = "link", type_residuals: str = "deviance",
-            se_fit: bool = False, *, data: Any = None) -> pd.DataFrame:
+def augment(m: GLMStatistics, newdata: Any = None, type_predict: str = "link",
+            type_residuals: str = "deviance", se_fit: bool = False, *, data: Any = None) -> pd.DataFrame:
     """The data with per-row fitted values, residuals and influence, as broom's ``augment.glm``.
 
     Parameters

@@ -238,8 +238,8 @@ class ResultCore:
         """R's coefficient matrix: ``Estimate``, ``Std. Error``, ``z value`` or ``t value``
         and ``Pr(>|z|)`` or ``Pr(>|t|)``, one row per parameter."""
         stat, pcol = ("t value", "Pr(>|t|)") if self.use_t else ("z value", "Pr(>|z|)")
-        return pd.DataFrame({"Estimate": self.params, "Std. Error": self.bse, stat: self.tvalues, pcol: self.pvalues},
-                            index=pd.Index(self.param_names))
+        columns = {"Estimate": self.params, "Std. Error": self.bse, stat: self.tvalues, pcol: self.pvalues}
+        return pd.DataFrame(columns, index=pd.Index(self.param_names))
 
     def coef_lines(self, names: list[str] | None = None) -> list[str]:
         """The coefficient table (or the rows ``names``) printed as R's ``printCoefmat``."""
@@ -260,7 +260,8 @@ class ResultCore:
         for item in items:
             if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
                 if not -len(names) <= item < len(names):
-                    raise ArgumentError(f"coefficient position {item} is out of range; the model has {len(names)}")
+                    raise ArgumentError(f"coefficient position {item} is out of range; the model has "
+                                        f"{len(names)}")
                 out.append(names[item])
             elif item in names:
                 out.append(str(item))

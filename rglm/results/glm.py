@@ -139,7 +139,7 @@ class GLMStatistics(ResultCore):
         return AnovaTable(path, heading=path.heading, print_style=path.print_style)
 
     def __repr__(self) -> str:
-        return f"<{type(self).__name__}: {self.formula}, {self.family!r}, n={self.nobs}, deviance={self.deviance:.6g}>"
+        return f"<GLMResult: {self.formula}, {self.family!r}, n={self.nobs}, deviance={self.deviance:.6g}>"
 
     # -- what the fit fixed --------------------------------------------------------------------
     @property
@@ -258,15 +258,16 @@ class GLMStatistics(ResultCore):
         """Raise unless ``other`` is a GLM of the same family fitted to the same rows, response
         and prior weights (what a likelihood-ratio test between nested GLMs needs)."""
         if not isinstance(other, GLMStatistics):
-            raise FamilyError(f"a likelihood-ratio test of a GLM needs another GLM, not a {type(other).__name__}")
+            raise FamilyError(f"a likelihood-ratio test of a GLM needs another GLM, not a "
+                              f"{type(other).__name__}")
         if self.family.r_call() != other.family.r_call():
             raise FamilyError(f"the models have different families ({self.family.r_call()} and "
                               f"{other.family.r_call()}); a likelihood-ratio test needs the same one")
         fa, fb = self.model_frame, other.model_frame
         if self.nobs != other.nobs or not fa.index.equals(fb.index):
-            raise DataError(f"the models were fitted to different rows ({len(fa.index)} and {len(fb.index)} rows, "
-                            f"{self.nobs} and {other.nobs} observations); refit both on the same rows (e.g. drop "
-                            "rows with missing values first)")
+            raise DataError(f"the models were fitted to different rows ({len(fa.index)} and {len(fb.index)} "
+                            f"rows, {self.nobs} and {other.nobs} observations); refit both on the same rows "
+                            "(e.g. drop rows with missing values first)")
         if not np.array_equal(self.fit.y, other.fit.y):
             raise DataError("the models have different responses")
         if not np.array_equal(self.fit.prior_weights, other.fit.prior_weights):
@@ -274,8 +275,9 @@ class GLMStatistics(ResultCore):
 
     def glance_row(self) -> dict[str, Any]:
         """broom's ``glance.glm`` columns."""
-        return {"null_deviance": self.null_deviance, "df_null": self.df_null, "logLik": self.llf, "AIC": self.aic,
-                "BIC": self.bic, "deviance": self.deviance, "df_residual": self.df_resid, "nobs": self.nobs}
+        return {"null_deviance": self.null_deviance, "df_null": self.df_null, "logLik": self.llf,
+                "AIC": self.aic, "BIC": self.bic, "deviance": self.deviance, "df_residual": self.df_resid,
+                "nobs": self.nobs}
 
     # -- goodness of fit -------------------------------------------------------------------------
     @property
