@@ -89,7 +89,7 @@ class ChunkedFrame:
     but no rows.  Array attributes raise :class:`rglm.exceptions.OutOfCoreError`."""
 
     model: ChunkModel
-    executor: Any
+    executor: LocalExecutor | DaskExecutor
     n_rows: int
     n_dropped: int
     weights_given: bool

@@ -135,7 +135,7 @@ def _check_test(test: str | bool | None) -> str | bool | None:
 
 def _estimates_theta(m: GLMStatistics) -> bool:
     """A negative binomial fit whose theta was estimated (MASS's ``negbin`` class)."""
-    return getattr(m, "theta_se", None) is not None
+    return m.theta_se is not None
 
 
 # -- shared computations --------------------------------------------------------------------------
