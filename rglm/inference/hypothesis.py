@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from rglm.exceptions import ArgumentError, DispersionWarning, warn
 from rglm.numerics.format import format_pval, format_real
@@ -124,6 +124,17 @@ class LRTestResult(_TestResult):
         ])
 
 
+# -- upper tail probabilities (scipy.special's, with scipy.stats's values outside the support) --------
+def _chi2_sf(x: float, df: float) -> float:
+    """:math:`P(\\chi^2_{df} > x)`: 1 for :math:`x < 0`."""
+    return 1.0 if x < 0 else float(special.chdtrc(df, x))
+
+
+def _f_sf(x: float, df1: float, df2: float) -> float:
+    """:math:`P(F_{df_1, df_2} > x)`: 1 for :math:`x \\le 0`."""
+    return 1.0 if x <= 0 else float(special.fdtrc(df1, df2, x))
+
+
 # -- tests ---------------------------------------------------------------------------------------------
 def wald_test(m: ResultCore, hypothesis: Any, use_f: bool | None = None) -> WaldTestResult:
     """Joint Wald test of the linear restrictions :math:`L\\beta = q`.
@@ -165,9 +176,9 @@ def wald_test(m: ResultCore, hypothesis: Any, use_f: bool | None = None) -> Wald
     if f_test:
         df_denom = float(m.df_resid)
         stat = W / r
-        p = float(stats.f.sf(stat, r, df_denom)) if df_denom > 0 else math.nan
+        p = _f_sf(stat, r, df_denom) if df_denom > 0 else math.nan
         return WaldTestResult(stat, r, df_denom, p, "F", wald=W, restrictions=tuple(labels))
-    return WaldTestResult(W, r, None, float(stats.chi2.sf(W, r)), "chi2", wald=W, restrictions=tuple(labels))
+    return WaldTestResult(W, r, None, _chi2_sf(W, r), "chi2", wald=W, restrictions=tuple(labels))
 
 
 def t_test(m: ResultCore, hypothesis: Any, alpha: float = 0.05) -> pd.DataFrame:
@@ -190,11 +201,11 @@ def t_test(m: ResultCore, hypothesis: Any, alpha: float = 0.05) -> pd.DataFrame:
         stat = (est - q) / se
     if m.use_t:
         dfr = m.df_resid
-        p = 2 * stats.t.sf(np.abs(stat), dfr) if dfr > 0 else np.full(stat.shape, np.nan)
-        crit = float(stats.t.ppf(1 - alpha / 2, dfr)) if dfr > 0 else math.nan
+        p = 2 * special.stdtr(dfr, -np.abs(stat)) if dfr > 0 else np.full(stat.shape, np.nan)
+        crit = float(special.stdtrit(dfr, 1 - alpha / 2)) if dfr > 0 else math.nan
     else:
-        p = 2 * stats.norm.sf(np.abs(stat))
-        crit = float(stats.norm.ppf(1 - alpha / 2))
+        p = 2 * special.ndtr(-np.abs(stat))
+        crit = float(special.ndtri(1 - alpha / 2))
     return pd.DataFrame({"estimate": est, "std_error": se, "statistic": stat, "p_value": p,
                          "conf_low": est - crit * se, "conf_high": est + crit * se}, index=pd.Index(labels))
 
@@ -235,7 +246,7 @@ def lr_test(m: ResultCore, other: ResultCore, test: str | None = None) -> LRTest
     formulas = (small.label, big.label)
     if kind == "Chisq":
         stat = ddev / phi
-        p = float(stats.chi2.sf(stat, ddf)) if stat >= 0 else math.nan
+        p = _chi2_sf(stat, ddf) if stat >= 0 else math.nan
         return LRTestResult(stat, ddf, None, p, "chi2", deviance=ddev, dispersion=phi, formulas=formulas)
     if not big.dispersion_is_estimated:
         family = f" ({big.family.name} family)" if isinstance(big, GLMStatistics) else ""
@@ -246,9 +257,9 @@ def lr_test(m: ResultCore, other: ResultCore, test: str | None = None) -> LRTest
     if not stat >= 0:
         p = math.nan
     elif math.isinf(df_denom):
-        p = float(stats.chi2.sf(stat * ddf, ddf))
+        p = _chi2_sf(stat * ddf, ddf)
     else:
-        p = float(stats.f.sf(stat, ddf, df_denom)) if df_denom > 0 else math.nan
+        p = _f_sf(stat, ddf, df_denom) if df_denom > 0 else math.nan
     return LRTestResult(stat, ddf, df_denom, p, "F", deviance=ddev, dispersion=phi, formulas=formulas)
 
 

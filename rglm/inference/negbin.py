@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 
 import pandas as pd
-from scipy.stats import chi2
+from scipy import special
 
 from rglm.exceptions import ArgumentError, RGLMWarning, warn
 from rglm.results.negbin import NegBinStatistics
@@ -57,7 +57,10 @@ def anova_negbin(models: Sequence[NegBinStatistics], test: str = "Chisq") -> pd.
     pr = [math.nan]
     for k in range(1, len(ms)):
         # R's pchisq puts all its mass at 0 when df is 0.
-        cdf = (1.0 if x2[k] >= 0 else 0.0) if df[k] == 0 else float(chi2.cdf(x2[k], df[k]))
+        if df[k] == 0:
+            cdf = 1.0 if x2[k] >= 0 else 0.0
+        else:  # P(chi2 <= x), 0 below the support
+            cdf = 0.0 if x2[k] < 0 else float(special.chdtr(df[k], x2[k]))
         pr.append(1 - cdf)
     out = pd.DataFrame({
         "Model": [_rhs(m.formula) for m in ms],
