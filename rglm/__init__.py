@@ -12,7 +12,7 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 from __future__ import annotations
 
 from rglm import datasets, families
-from rglm.api import glm
+from rglm.api import glm, glm_nb
 from rglm.exceptions import (
     AnovaWarning,
     ArgumentError,
@@ -50,15 +50,16 @@ from rglm.families import (
     Tweedie,
     links,
 )
-from rglm.fit import negbin
-from rglm.fit.negbin import ThetaConvergenceWarning, anova_negbin, glm_nb
+from rglm.fit.negbin import ThetaConvergenceWarning
 from rglm.inference.anova import anova
+from rglm.inference.negbin import anova_negbin
 from rglm.inference.select import add1, drop1, step
 from rglm.inference.separation import SeparationResult, detect_separation
+from rglm.models import negbin
+from rglm.models.glm import GLMResult
 from rglm.output import plot
 from rglm.output.persist import load
 from rglm.output.report import CompareTable, compare
-from rglm.results.glm import GLMResult
 
 __version__ = "0.1.0"
 

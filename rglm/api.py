@@ -1,7 +1,13 @@
-"""``rglm.glm``: the formula interface, wiring the model frame, IRLS and the result."""
+"""``rglm.glm`` and ``rglm.glm_nb``: the formula interface, wiring the model frame, IRLS and the result.
+
+Data in memory is fitted by :func:`rglm.fit.irls.irls` on the model frame; chunked files,
+callables and Dask DataFrames by passes (:func:`fit_out_of_core`); a negative binomial family
+without :math:`\\theta` by MASS's alternation (:func:`rglm.fit.negbin.fit_glm_nb`).
+"""
 
 from __future__ import annotations
 
+import functools
 import math
 import os
 import sys
@@ -10,13 +16,24 @@ from typing import Any
 
 import numpy as np
 
+from rglm.backends.chunked import ChunkedFrame, executor_for, merge_scan
+from rglm.backends.dask import is_dask
+from rglm.backends.sources import is_source
 from rglm.exceptions import ArgumentError, DataError, DomainError
 from rglm.families.family import Binomial, Family, Gaussian, NegativeBinomial, QuasiBinomial, get_family
 from rglm.fit.irls import FitPlan, IRLSControl, irls, null_deviance
+from rglm.fit.negbin import fit_glm_nb
+from rglm.fit.passes import finish_passes, fit_passes
+from rglm.frame.chunked import Layout, ScanPart, freeze, layout, scan_chunk
 from rglm.frame.model_frame import build_frame
-from rglm.results.glm import GLMResult
+from rglm.inference.outofcore import interrupted, pass_runner
+from rglm.inference.robust import COV_TYPES, robust_result
+from rglm.inference.separation import separation_at_fit, warn_if_separated
+from rglm.models.glm import GLMResult
+from rglm.models.negbin import NegBinResult
+from rglm.results.negbin import NegBinInfo
 
-__all__ = ["glm"]
+__all__ = ["fit_out_of_core", "glm", "glm_nb"]
 
 
 def glm(
@@ -122,11 +139,10 @@ def glm(
     level = int(trace)
     control = IRLSControl(tol=tol, max_iter=max_iter, trace=bool(trace) and not estimate_theta)
     # What update() replays: the arguments that shape the model, not the starting values.
-    call: dict[str, Any] = {"family": fam, "weights": weights, "offset": offset, "subset": subset,
-                            "na_action": na_action, "tol": tol, "max_iter": max_iter, "dispersion": dispersion}
+    # R's update() re-evaluates the call, which names the function: so does GLMResult.update.
+    call: dict[str, Any] = {"function": glm, "family": fam, "weights": weights, "offset": offset,
+                            "subset": subset, "na_action": na_action, "tol": tol, "max_iter": max_iter, "dispersion": dispersion}
     if chunksize is not None or _out_of_core(data):
-        from rglm.backends.chunked import fit_out_of_core
-
         if cov_type != "nonrobust":
             raise ArgumentError("sandwich covariances (cov_type) are not available for chunked or Dask data")
         return fit_out_of_core(formula, data, fam, weights=weights, offset=offset, subset=subset,
@@ -148,19 +164,19 @@ def glm(
     start_, etastart_, mustart_ = (_vec(start, "start (one per coefficient)", p), _vec(etastart, "etastart", n),
                                    _vec(mustart, "mustart", n))
     call.update(cov_type=cov_type, cov_kwds=cov_kwds)
+    result: GLMResult
     if estimate_theta:
-        from rglm.fit.negbin import fit_glm_nb
-
         assert isinstance(fam, NegativeBinomial)
         try:
-            fit, fit_family, nulldev, info = fit_glm_nb(frame, fam, control=control, trace=level, start=start_,
-                                                     etastart=etastart_, mustart=mustart_)
+            fit, fit_family, nulldev, estimate = fit_glm_nb(frame, fam, control=control, trace=level,
+                                                            start=start_, etastart=etastart_, mustart=mustart_)
         except DomainError as exc:
             raise exc.with_row_labels(frame.index) from None
         # summary.negbin fixes the dispersion at 1 (z tests), unless told otherwise.
-        result = GLMResult(fit, frame, fit_family, null_deviance=nulldev, control=control,
-                           dispersion=1.0 if dispersion is None else dispersion, formula=formula, data=data,
-                           call=call, negbin=info, data_name=data_name)
+        result = NegBinResult(fit, frame, fit_family, null_deviance=nulldev, control=control,
+                              dispersion=1.0 if dispersion is None else dispersion, formula=formula,
+                              data=data, call=call, negbin=NegBinInfo.from_estimate(estimate, fit.rank),
+                              data_name=data_name)
     else:
         plan = FitPlan.for_problem(n, p)  # the one decision: R's digits, or sums over row blocks
         try:
@@ -170,33 +186,85 @@ def glm(
             raise exc.with_row_labels(frame.index) from None
         nulldev = null_deviance(fit, fam, frame.offset, intercept=frame.spec.has_intercept, control=control,
                                 response=frame.y, weights=frame.weights, plan=plan)
+        # The separation check runs once, here; the result carries it to its summary.
+        check = separation_at_fit(fit, frame.design, fam, frame.spec.column_names, control.tol)
+        warn_if_separated(check)
         result = GLMResult(fit, frame, fam, null_deviance=nulldev, control=control, dispersion=dispersion,
-                           formula=formula, data=data, call=call, data_name=data_name)
-        if isinstance(fam, (Binomial, QuasiBinomial)):
-            from rglm.inference.separation import warn_if_separated
-
-            warn_if_separated(result)
+                           formula=formula, data=data, call=call, data_name=data_name, separation_check=check)
     if cov_type != "nonrobust":
-        from rglm.inference.robust import robust_result
-
         options = dict(cov_kwds or {})
         groups = options.pop("groups", None)
         result = robust_result(result, cov_type, groups, **options)
     return result
 
 
+def glm_nb(formula: str, data: Any, *, link: str = "log", init_theta: float | None = None,
+           **kwargs: Any) -> GLMResult:
+    """``MASS::glm.nb``: :func:`glm` with ``family=NegativeBinomial(link=link,
+    init_theta=init_theta)``; other keywords go to :func:`glm`."""
+    return glm(formula, data, family=NegativeBinomial(link=link, init_theta=init_theta), **kwargs)
+
+
+def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, offset: Any, subset: Any,
+                    na_action: str, start: Any, etastart: Any, mustart: Any, control: IRLSControl,
+                    dispersion: float | None, chunksize: int | None, progress: bool, call: dict[str, Any],
+                    data_name: str = "data") -> GLMResult:
+    """:func:`rglm.glm` on chunked files, a callable or a Dask DataFrame.
+
+    1. a scan pass fixes the model frame (:mod:`rglm.frame.chunked`);
+    2. R's IRLS loop runs as passes (:func:`rglm.fit.passes.fit_passes`) over the chunks, each
+       pass summing :func:`rglm.fit.accumulate.accumulate` over them;
+    3. an end-of-fit pass gives the AIC, Pearson's statistic, the dispersion and the null
+       deviance.
+
+    The result's numbers equal the in-memory fit's to rounding; its frame
+    (:class:`rglm.backends.chunked.ChunkedFrame`) holds no rows.
+    """
+    if etastart is not None or mustart is not None:
+        raise ArgumentError("etastart and mustart (one value per row) are not available for chunked or Dask data; "
+                            "give start= (one value per coefficient) instead")
+    if isinstance(family, NegativeBinomial) and family.theta is None:
+        raise ArgumentError("estimating the negative binomial theta is not available for chunked or Dask data; "
+                            "give NegativeBinomial(theta=...) (for example estimated on a sample in memory)")
+    executor = executor_for(data, chunksize, progress)
+    binomial = isinstance(family, (Binomial, QuasiBinomial))
+    first = executor.first()
+    if len(first) == 0:
+        raise DataError("data has no rows")
+    lay: Layout = layout(formula, first, weights=weights, offset=offset, subset=subset, binomial=binomial)
+    executor.columns = list(lay.columns)
+    scan = executor.map_reduce(functools.partial(scan_chunk, lay=lay), merge_scan, ScanPart(), "scan")
+    executor.n_chunks = scan.n_chunks
+    model = freeze(lay, scan, na_action)
+    frame = ChunkedFrame(model, executor, scan.n_rows, scan.n_rows - scan.n_used, weights is not None,
+                         offset is not None, na_action)
+    p = len(model.spec.column_names)
+    start_ = None
+    if start is not None:
+        start_ = np.asarray(start, dtype=np.float64)
+        if start_.shape != (p,):
+            raise ArgumentError(f"length of 'start' should equal {p} and correspond to the coefficients, "
+                                f"got {start_.size} values")
+    run = pass_runner(frame)
+    try:
+        loop = fit_passes(run, p, family, control, start=start_, have_start=start_ is not None)
+        fit = finish_passes(run, loop, family, control, p_total=p, intercept_column=model.spec.intercept_column,
+                            have_start=start_ is not None)
+    except KeyboardInterrupt:
+        raise interrupted(run, "the fit") from None
+    # PassFit and ChunkedFrame offer what the statistics read of an IRLSFit and a ModelFrame,
+    # and raise OutOfCoreError for the per-row arrays they do not hold.
+    return GLMResult(fit, frame, family, null_deviance=fit.null_deviance, control=control,
+                     dispersion=dispersion, formula=formula, data=data, call=call, data_name=data_name)
+
+
 def _out_of_core(data: Any) -> bool:
     """Paths, callables and Dask DataFrames are fitted by passes over chunks."""
-    from rglm.backends.dask import is_dask
-    from rglm.backends.sources import is_source
-
     return is_source(data) or is_dask(data)
 
 
 def _check_cov_args(cov_type: Any, cov_kwds: Any) -> None:
     """Fail before fitting on a misspelt covariance request."""
-    from rglm.inference.robust import COV_TYPES
-
     if cov_type not in COV_TYPES:
         raise ArgumentError(f"unknown cov_type {cov_type!r}; choose one of {', '.join(map(repr, COV_TYPES))}")
     if cov_kwds is not None and not isinstance(cov_kwds, dict):

@@ -15,6 +15,7 @@ Examples
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import math
 import os
@@ -24,6 +25,14 @@ from collections.abc import Sequence
 from typing import Any
 
 import pandas as pd
+
+from rglm import __version__, datasets
+from rglm.api import glm
+from rglm.families import family as families
+from rglm.inference.anova import anova
+from rglm.inference.select import drop1
+from rglm.output.persist import load
+from rglm.output.report import compare
 
 __all__ = ["build_parser", "main"]
 
@@ -71,8 +80,6 @@ def build_parser() -> argparse.ArgumentParser:
     -------
     argparse.ArgumentParser
     """
-    from rglm import __version__
-
     parser = argparse.ArgumentParser(
         prog="rglm", description="R's glm() for Python: fit GLMs from formulas and print R's summary.",
         epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -168,8 +175,6 @@ def read_data(source: str) -> pd.DataFrame:
     -------
     DataFrame
     """
-    from rglm import datasets
-
     if os.path.isfile(source):
         ext = os.path.splitext(source)[1].lower()
         try:
@@ -202,8 +207,6 @@ def make_family(args: argparse.Namespace) -> Any:
     -------
     rglm.Family
     """
-    from rglm.families import family as families
-
     key = args.family.strip().lower()
     key = _ALIASES.get(key, key)
     known = {f.lower(): f for f in FAMILIES}
@@ -272,8 +275,6 @@ def render(m: Any, fmt: str) -> str:
 
 
 def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
-    from rglm.api import glm
-
     cov_kwds = None
     if args.cluster:
         if args.cov_type != "cluster":
@@ -291,8 +292,6 @@ def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
     if not args.trace:
         return fit()
     # The trace goes to stderr so that stdout stays the table or document asked for.
-    import contextlib
-
     with contextlib.redirect_stdout(sys.stderr):
         return fit()
 
@@ -362,8 +361,6 @@ def run_fit(args: argparse.Namespace) -> int:
 
 def run_compare(args: argparse.Namespace) -> int:
     """Run ``rglm compare``: fit each formula on the same data and print a compare table."""
-    from rglm.output.report import compare
-
     data = read_data(args.data)
     if args.names is not None and len(args.names) != len(args.formulas):
         raise CLIError(f"--names gives {len(args.names)} names for {len(args.formulas)} formulas")
@@ -379,9 +376,6 @@ def run_compare(args: argparse.Namespace) -> int:
 
 def run_table(args: argparse.Namespace) -> int:
     """Run ``rglm anova`` or ``rglm drop1``."""
-    from rglm.inference.anova import anova
-    from rglm.inference.select import drop1
-
     data = read_data(args.data)
     test = None if args.test is None else ("none" if args.test.lower() == "none" else args.test)
 
@@ -397,8 +391,6 @@ def run_table(args: argparse.Namespace) -> int:
 
 def run_predict(args: argparse.Namespace) -> int:
     """Run ``rglm predict``: predictions (and standard errors) for the rows of ``--newdata``."""
-    from rglm.output.persist import load
-
     if args.model_formula is not None:
         if args.formula is not None:
             raise CLIError("give the formula once: positionally or with --model-formula")
@@ -436,11 +428,9 @@ def run_datasets() -> int:
     int
         The exit status.
     """
-    from rglm.datasets import DESCRIPTIONS, names
-
-    width = max(len(n) for n in names())
-    for name in names():
-        print(f"{name:<{width}}  {DESCRIPTIONS[name]}")
+    width = max(len(n) for n in datasets.names())
+    for name in datasets.names():
+        print(f"{name:<{width}}  {datasets.DESCRIPTIONS[name]}")
     return 0
 
 

@@ -67,12 +67,12 @@ def test_negbin_estimated_theta_several_models_go_to_anova_negbin(monkeypatch: p
     m1 = _EstimatedTheta(R.fit(case["models"][0]))
     m2 = _EstimatedTheta(m1.update(". ~ . - Lrn"))
     seen: list[Any] = []
-    fake = types.ModuleType("rglm.fit.negbin")
+    fake = types.ModuleType("rglm.inference.negbin")
     fake.anova_negbin = lambda models, test: seen.append((models, test)) or "table"  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "rglm.fit.negbin", fake)
+    monkeypatch.setitem(sys.modules, "rglm.inference.negbin", fake)
     assert rglm.anova(m1, m2, test="Chisq") == "table"
     assert seen[0][0] == [m1, m2] and seen[0][1] == "Chisq"
-    monkeypatch.setitem(sys.modules, "rglm.fit.negbin", None)  # not installed: a clear error
+    monkeypatch.setitem(sys.modules, "rglm.inference.negbin", None)  # not installed: a clear error
     with pytest.raises(rglm.ArgumentError, match="anova_negbin"):
         rglm.anova(m1, m2)
     with pytest.raises(rglm.ArgumentError, match="not all"):

@@ -21,7 +21,9 @@ import pytest
 from rcases import r_key as _key
 
 import rglm
-from rglm.fit.negbin import ThetaConvergenceWarning, anova_negbin, glm_nb, theta_ml
+from rglm.api import glm_nb
+from rglm.fit.negbin import ThetaConvergenceWarning, theta_ml
+from rglm.inference.negbin import anova_negbin
 
 HERE = Path(__file__).parent / "data"
 CASES = sorted(p for p in (HERE / "r_negbin" / "cases").glob("*.json") if not p.stem.startswith(("anova_", "trace_")))

@@ -19,7 +19,7 @@ from rcases import r_key as _key
 
 import rglm
 from rglm.inference.robust import COV_TYPES, HC_TYPES, cov_description, robust_cov
-from rglm.inference.robust import _leverages as hat_values
+from rglm.inference.robust import leverages as hat_values
 
 HERE = Path(__file__).parent / "data" / "r_robust"
 CASES = sorted((HERE / "cases").glob("*.json"))

@@ -29,7 +29,7 @@ def lfactorial(x: FloatArray, whole: bool | None = None) -> FloatArray:
     x = np.asarray(x, dtype=np.float64)
     if x.size > 4096:
         lo, hi = float(np.min(x)), float(np.max(x))
-        if 0 <= lo and hi < min(1e6, x.size) and (np.array_equal(x, np.floor(x)) if whole is None else whole):
+        if lo >= 0 and hi < min(1e6, x.size) and (np.array_equal(x, np.floor(x)) if whole is None else whole):
             table = special.gammaln(np.arange(int(hi) + 1, dtype=np.float64) + 1)
             return np.asarray(table[x.astype(np.intp)], dtype=np.float64)
     return np.asarray(special.gammaln(x + 1), dtype=np.float64)
@@ -43,7 +43,7 @@ def log_dbinom(k: FloatArray, n: FloatArray, p: FloatArray) -> FloatArray:
 
 def log_dpois(y: FloatArray, mu: FloatArray) -> FloatArray:
     r""":math:`y\log\mu - \mu - \log y!`; :math:`-\infty` for non-integer :math:`y`, as R."""
-    if (np.size(y) > 4096 and 0 < np.min(mu) and np.max(mu) < math.inf and np.min(y) >= 0
+    if (np.size(y) > 4096 and np.min(mu) > 0 and np.max(mu) < math.inf and np.min(y) >= 0
             and np.array_equal(y, np.floor(y))):
         # Large data of counts with 0 < mu < inf: in place (y = 0 gives 0 log mu = 0).
         ll = np.log(mu)

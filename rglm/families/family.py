@@ -356,7 +356,7 @@ class _PoissonBase(Family):
         return bool(np.all(np.isfinite(mu)) and np.all(mu > 0))
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
-        if _rmath.fast(np.size(y)) and np.size(mu) and 0 < np.min(mu) and np.max(mu) < math.inf:
+        if _rmath.fast(np.size(y)) and np.size(mu) and np.min(mu) > 0 and np.max(mu) < math.inf:
             # Large fits: the same quantity with in-place operations and no gathers.  With
             # 0 < mu < inf, y = 0 gives 0 * log(1 / mu) = 0, R's value.
             d = y_log_y_fast(y, mu)

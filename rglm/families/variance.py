@@ -59,7 +59,7 @@ def y_log_y_fast(y: FloatArray, mu: FloatArray) -> FloatArray:
 def binomial_dev_resids(y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
     """Binomial unit deviance :math:`2w\\,[y\\log(y/\\mu) + (1-y)\\log((1-y)/(1-\\mu))]`,
     with :math:`0 \\log 0 = 0` (R's ``C_binomial_dev_resids``)."""
-    if _rmath.fast(np.size(y)) and np.size(mu) and 0 < np.min(mu) and np.max(mu) < 1:
+    if _rmath.fast(np.size(y)) and np.size(mu) and np.min(mu) > 0 and np.max(mu) < 1:
         d = y_log_y_fast(y, mu)
         d += y_log_y_fast(1.0 - y, 1.0 - mu)
         d *= wt

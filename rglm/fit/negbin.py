@@ -16,24 +16,22 @@ residual degrees of freedom of the first fit, :math:`d_2 = 1` and :math:`\\epsil
 tolerance.  Every step follows MASS 7.3 operation for operation, so the number of
 alternations, the IRLS iteration count and the final figures are R's.
 
-The result is an ordinary :class:`rglm.GLMResult` whose family is the negative binomial of
-the last IRLS fit, carrying :math:`\\hat\\theta`, its standard error and :math:`2\\ell` in a
-:class:`NegBinInfo`.  Its AIC counts :math:`\\theta` as a parameter and its summary prints
-MASS's extra lines.
+This module fits; the result (:class:`rglm.models.negbin.NegBinResult`, whose statistics are
+:class:`rglm.results.negbin.NegBinStatistics`) carries :math:`\\hat\\theta`, its standard error
+and :math:`2\\ell`, counts :math:`\\theta` in its AIC and prints MASS's extra summary lines
+(:mod:`rglm.output.negbin`); :func:`rglm.inference.negbin.anova_negbin` compares such fits and
+:func:`rglm.api.glm_nb` is the entry point.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 from scipy import special
 
 from rglm.exceptions import (
@@ -42,22 +40,19 @@ from rglm.exceptions import (
     DomainError,
     FitError,
     NonIntegerWarning,
-    RGLMWarning,
     warn,
 )
 from rglm.families.family import Family, NegativeBinomial, Poisson
 from rglm.fit.irls import IRLSControl, IRLSFit, irls, null_deviance
 from rglm.numerics import rmath as _rmath
-from rglm.numerics.format import format_real, r_round, signif
+from rglm.numerics.format import signif
 
 if TYPE_CHECKING:
     from rglm.frame.model_frame import ModelFrame
-    from rglm.output.summary import Summary
-    from rglm.results.glm import GLMResult
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["NegBinInfo", "ThetaConvergenceWarning", "ThetaML", "anova_negbin", "fit_glm_nb", "glm_nb", "theta_ml"]
+__all__ = ["ThetaConvergenceWarning", "ThetaEstimate", "ThetaML", "fit_glm_nb", "nb_loglik", "theta_ml"]
 
 #: MASS's default ``eps`` of ``theta.ml``: ``.Machine$double.eps^0.25``.
 THETA_EPS = float(np.finfo(np.float64).eps) ** 0.25
@@ -207,8 +202,8 @@ def nb_loglik(theta: float, mu: FloatArray, y: FloatArray, w: FloatArray) -> flo
 
 
 @dataclass(frozen=True)
-class NegBinInfo:
-    """What ``glm.nb`` adds to a GLM fit.
+class ThetaEstimate:
+    """What the alternation of ``glm.nb`` found besides the last IRLS fit.
 
     Attributes
     ----------
@@ -216,8 +211,6 @@ class NegBinInfo:
         :math:`\\hat\\theta` and its standard error (from the last ``theta.ml``).
     twologlik : float
         :math:`2\\ell(\\hat\\beta, \\hat\\theta)`.
-    aic : float
-        :math:`-2\\ell + 2\\,\\mathrm{rank} + 2` (:math:`\\theta` counts as a parameter).
     warning : str or None
         MASS's ``th.warn``: the last ``theta.ml`` warning or "alternation limit reached".
     alternations : int
@@ -229,7 +222,6 @@ class NegBinInfo:
     theta: float
     theta_se: float
     twologlik: float
-    aic: float
     warning: str | None
     alternations: int
     init_theta: float | None = None
@@ -244,7 +236,7 @@ def fit_glm_nb(
     mustart: FloatArray | None = None,
     control: IRLSControl,
     trace: int = 0,
-) -> tuple[IRLSFit, NegativeBinomial, float, NegBinInfo]:
+) -> tuple[IRLSFit, NegativeBinomial, float, ThetaEstimate]:
     """Alternate IRLS and :func:`theta_ml` as ``MASS::glm.nb``.
 
     Parameters
@@ -269,7 +261,7 @@ def fit_glm_nb(
         The family of that fit (:math:`\\theta` of the previous alternation, as R's
         ``fit$family``).
     null_deviance : float
-    info : NegBinInfo
+    info : ThetaEstimate
     """
     y = np.asarray(frame.y, dtype=np.float64)
     if y.ndim != 1:
@@ -337,8 +329,8 @@ def fit_glm_nb(
     nulldev = null_deviance(fit, fam if refit else fit_family, offset, intercept=frame.spec.has_intercept,
                             control=inner, response=y, weights=w, offset_given=offset_given, refit_from_fit=False)
     twologlik = 2 * lm
-    info = NegBinInfo(theta=th.theta, theta_se=th.se, twologlik=twologlik, aic=-twologlik + 2 * fit.rank + 2,
-                      warning=th_warn, alternations=it - 1, init_theta=init_theta)
+    info = ThetaEstimate(theta=th.theta, theta_se=th.se, twologlik=twologlik, warning=th_warn,
+                         alternations=it - 1, init_theta=init_theta)
     return fit, fit_family, nulldev, info
 
 
@@ -347,147 +339,3 @@ def _nb(theta: float, link: Any) -> NegativeBinomial:
         raise FitError(f"the estimate of theta is {theta!r}, so no negative binomial fit is possible: the counts are "
                        "under-dispersed or degenerate; fit a Poisson model instead")
     return NegativeBinomial(theta=theta, link=link)
-
-
-def glm_nb(formula: str, data: Any, *, link: str = "log", init_theta: float | None = None,
-           **kwargs: Any) -> GLMResult:
-    """``MASS::glm.nb``: :func:`rglm.glm` with ``family=NegativeBinomial(link=link,
-    init_theta=init_theta)``; other keywords go to :func:`rglm.glm`."""
-    from rglm.api import glm
-
-    return glm(formula, data, family=NegativeBinomial(link=link, init_theta=init_theta), **kwargs)
-
-
-# -- presentation ------------------------------------------------------------------------------------
-def _r_number(x: float) -> str:
-    """A number as R's ``deparse`` writes it (15 significant digits)."""
-    return format_real([x], digits=15)[0].strip()
-
-
-def negbin_call(m: GLMResult) -> str:
-    """The call as R records it, e.g. ``glm.nb(formula = y ~ x, data = data, init.theta =
-    1.27, link = log)``: arguments in ``glm.nb``'s order (``offset`` among the dots, then
-    MASS's ``init.theta``, the final :math:`\\theta` to 10 digits, and ``link``)."""
-    from rglm.output.summary import deparse_call
-
-    info = m.negbin
-    assert info is not None
-    given: dict[str, Any] = getattr(m, "_call", {})
-
-    def named(key: str) -> str:
-        value = given.get(key)
-        return value if isinstance(value, str) else key
-
-    frame, control = m.model_frame, m.control
-    args = [f"formula = {m.formula}", f"data = {m.data_name}"]
-    if frame.weights_given:
-        args.append(f"weights = {named('weights')}")
-    if given.get("subset") is not None:
-        args.append(f"subset = {named('subset')}")
-    if frame.na_action != "omit":
-        args.append(f"na.action = na.{frame.na_action}")
-    settings = [f"epsilon = {_r_number(control.tol)}"] if control.tol != 1e-8 else []
-    settings += [f"maxit = {control.max_iter}"] if control.max_iter != 25 else []
-    if settings:
-        args.append(f"control = glm.control({', '.join(settings)})")
-    if frame.offset_given:
-        args.append(f"offset = {named('offset')}")
-    init = f"init.theta = {_r_number(signif(info.theta, 10))}"
-    link = f"link = {m.family.link.name}"
-    # MASS sets Call$init.theta and Call$link: an argument the caller gave keeps its place
-    # (init.theta before link), one they did not is appended.  A link other than log was given.
-    given_link = m.family.link.name != NegativeBinomial.default_link
-    args += [link, init] if given_link and info.init_theta is None else [init, link]
-    return deparse_call("glm.nb", args)
-
-
-def negbin_trailer(info: NegBinInfo) -> tuple[str, ...]:
-    """The lines ``print.summary.negbin`` adds after ``print.summary.glm``'s."""
-    se = info.theta_se
-    dp = max(2 - math.floor(math.log10(se)), 0) if se > 0 and math.isfinite(se) else 0
-    theta = format_real([r_round(info.theta, dp)], nsmall=dp)[0]
-    se_txt = format_real([r_round(se, dp)], nsmall=dp)[0]
-    lines = ["", f"              Theta:  {theta} ", f"          Std. Err.:  {se_txt} "]
-    if info.warning is not None:
-        lines.append(f"Warning while fitting theta: {info.warning} ")
-    ll = format_real([r_round(info.twologlik, 3)], nsmall=dp)[0]
-    lines += ["", f" 2 x log-likelihood:  {ll} "]
-    return tuple(lines)
-
-
-def negbin_summary(m: GLMResult) -> Summary:
-    """``summary()`` of a ``glm.nb`` fit: ``summary.glm`` with the dispersion 1, printed with
-    MASS's call and its :math:`\\theta` lines."""
-    from rglm.output.summary import Summary
-
-    info = m.negbin
-    assert info is not None
-    s = Summary.from_result(m)
-    return dataclasses.replace(s, call=negbin_call(m), trailer=negbin_trailer(info))
-
-
-# -- likelihood-ratio tests between fits ------------------------------------------------------------
-def anova_negbin(models: Sequence[GLMResult], test: str = "Chisq") -> pd.DataFrame:
-    """Likelihood-ratio tests between negative binomial fits, as MASS's ``anova.negbin``.
-
-    The models are ordered by decreasing residual degrees of freedom; each row after the
-    first tests it against the previous one with :math:`X^2 = 2\\ell_k - 2\\ell_{k-1}` on
-    :math:`\\nu_{k-1} - \\nu_k` degrees of freedom, :math:`p = 1 - F_{\\chi^2}(X^2)`.  Each model
-    has its own :math:`\\hat\\theta`.
-
-    Parameters
-    ----------
-    models : sequence of GLMResult
-        Two or more fits with :math:`\\theta` estimated (``NegativeBinomial()`` without theta).
-    test : str
-        Only ``"Chisq"`` is implemented; anything else warns and is ignored, as in MASS.
-
-    Returns
-    -------
-    DataFrame
-        Columns ``Model``, ``theta``, ``Resid. df``, ``2 x log-lik.``, ``Test``, ``df``,
-        ``LR stat.`` and ``Pr(Chi)``, rows numbered from 1; ``attrs["heading"]`` holds
-        MASS's heading.  A single model's analysis of deviance (with :math:`\\theta` held
-        fixed) is ``rglm.inference.anova``'s job.
-    """
-    from scipy.stats import chi2
-
-    models = list(models)
-    if len(models) < 2:
-        raise ArgumentError("anova_negbin compares two or more negative binomial fits; for the terms of one fit "
-                            "use rglm.inference.anova (tests then hold theta fixed)")
-    for i, m in enumerate(models):
-        if getattr(m, "negbin", None) is None:
-            raise ArgumentError(f"model {i + 1} is not a negative binomial fit with theta estimated; fit every model "
-                                "with family=NegativeBinomial() (no theta)")
-    if test != "Chisq":
-        warn(f"only Chi-squared LR tests are implemented; test={test!r} is ignored", RGLMWarning)
-    order = sorted(range(len(models)), key=lambda i: -models[i].df_resid)
-    ms = [models[i] for i in order]
-    dfs = [m.df_resid for m in ms]
-    lls = [m.negbin.twologlik for m in ms]  # type: ignore[union-attr]
-    df = [math.nan] + [float(dfs[k - 1] - dfs[k]) for k in range(1, len(ms))]
-    x2 = [math.nan] + [lls[k] - lls[k - 1] for k in range(1, len(ms))]
-    pr = [math.nan]
-    for k in range(1, len(ms)):
-        # R's pchisq puts all its mass at 0 when df is 0.
-        cdf = (1.0 if x2[k] >= 0 else 0.0) if df[k] == 0 else float(chi2.cdf(x2[k], df[k]))
-        pr.append(1 - cdf)
-    out = pd.DataFrame({
-        "Model": [_rhs(m.formula) for m in ms],
-        "theta": [m.negbin.theta for m in ms],  # type: ignore[union-attr]
-        "Resid. df": dfs,
-        "2 x log-lik.": lls,
-        "Test": [""] + [f"{k} vs {k + 1}" for k in range(1, len(ms))],
-        "df": df,
-        "LR stat.": x2,
-        "Pr(Chi)": pr,
-    }, index=pd.RangeIndex(1, len(ms) + 1))
-    responses = list(dict.fromkeys(m.model_frame.spec.parsed.response_label for m in ms))
-    out.attrs["heading"] = ["Likelihood ratio tests of Negative Binomial Models\n", "Response: " + " ".join(responses)]
-    return out
-
-
-def _rhs(formula: str) -> str:
-    """The right-hand side of a formula with its spacing folded, as R deparses ``formula[3]``."""
-    return " ".join(formula.split("~", 1)[1].split())

@@ -35,11 +35,11 @@ from rglm.fit.irls import IRLSControl, irls
 from rglm.frame.formula import parse_formula
 from rglm.inference.refit import refit
 from rglm.numerics import rmath as _rmath
+from rglm.results.glm import GLMStatistics
 from rglm.results.table import AnovaTable, deparse_formula, na_vector
 
 if TYPE_CHECKING:
     from rglm.numerics.design import Design
-    from rglm.results.glm import GLMResult
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -47,14 +47,17 @@ __all__ = ["anova"]
 
 TESTS = ("Chisq", "LRT", "F", "Rao", "Cp")
 
+#: The module holding MASS's comparison of negative binomial fits with theta estimated.
+_NEGBIN_TESTS = "rglm.inference.negbin"
 
-def anova(model: GLMResult, *models: GLMResult, test: str | bool | None = None,
+
+def anova(model: GLMStatistics, *models: GLMStatistics, test: str | bool | None = None,
           dispersion: float | None = None) -> AnovaTable:
     """Analysis of deviance for one or more fitted models, as R's ``anova``.
 
     Parameters
     ----------
-    model, *models : GLMResult
+    model, *models : GLMStatistics
         One model gives the sequential table (terms added first to last); several give
         the comparison of consecutive models, which must be fitted to the same rows.
     test : {"Chisq", "LRT", "F", "Rao", "Cp"}, False or "none", optional
@@ -77,7 +80,7 @@ def anova(model: GLMResult, *models: GLMResult, test: str | bool | None = None,
     A supplied ``dispersion`` is known, so an F test then has infinite denominator degrees
     of freedom, as in R before 4.4 (R 4.4 uses the residual df for families whose
     dispersion is estimated).  Comparing several negative binomial fits whose
-    :math:`\\theta` was estimated is delegated to :func:`rglm.fit.negbin.anova_negbin`
+    :math:`\\theta` was estimated is delegated to :func:`rglm.inference.negbin.anova_negbin`
     (likelihood-ratio tests re-estimating :math:`\\theta`, as MASS's ``anova.negbin``); one
     such fit is tested with :math:`\\theta` held at its estimate, as MASS does.
 
@@ -89,11 +92,10 @@ def anova(model: GLMResult, *models: GLMResult, test: str | bool | None = None,
     >>> list(a.columns)
     ['Df', 'Deviance', 'Resid. Df', 'Resid. Dev', 'Pr(>Chi)']
     """
-    from rglm.results.glm import GLMResult
 
     everything = [model, *models]
     for i, m in enumerate(everything):
-        if not isinstance(m, GLMResult):
+        if not isinstance(m, GLMStatistics):
             raise ArgumentError(f"anova compares fitted models (GLMResult); argument {i + 1} is a "
                                 f"{type(m).__name__}")
     chosen = _check_test(test)
@@ -106,10 +108,12 @@ def anova(model: GLMResult, *models: GLMResult, test: str | bool | None = None,
                                 "others are; compare such fits only with each other")
         if all(nb):
             try:
-                anova_negbin = importlib.import_module("rglm.fit.negbin").anova_negbin
+                # Looked up when needed, so anova() still works where MASS's comparison is absent.
+                anova_negbin = importlib.import_module(_NEGBIN_TESTS).anova_negbin
             except (ImportError, AttributeError) as exc:
                 raise ArgumentError("comparing negative binomial fits with estimated theta needs "
-                                    "rglm.fit.negbin.anova_negbin, which this installation does not have") from exc
+                                    f"{_NEGBIN_TESTS}.anova_negbin, which this installation does not "
+                                    "have") from exc
             return cast(AnovaTable, anova_negbin(everything, test))
         return _anova_list(everything, chosen, dispersion)
     return _anova_one(model, chosen, dispersion)
@@ -129,9 +133,9 @@ def _check_test(test: str | bool | None) -> str | bool | None:
     raise ArgumentError(f"unknown test {test!r}; use one of {', '.join(repr(t) for t in TESTS)}, False or 'none'")
 
 
-def _estimates_theta(m: GLMResult) -> bool:
+def _estimates_theta(m: GLMStatistics) -> bool:
     """A negative binomial fit whose theta was estimated (MASS's ``negbin`` class)."""
-    return getattr(m, "theta_se", None) is not None
+    return m.theta_se is not None
 
 
 # -- shared computations --------------------------------------------------------------------------
@@ -208,7 +212,7 @@ def _stat_anova(columns: dict[str, FloatArray], test: str, scale: float, df_scal
     return {"Cp": columns["Resid. Dev"] + 2 * scale * (n - columns["Resid. Df"])}
 
 
-def _test_setup(m: GLMResult, test: str | bool | None, dispersion: float | None,
+def _test_setup(m: GLMStatistics, test: str | bool | None, dispersion: float | None,
                 ) -> tuple[str | bool, float, float]:
     """The test to run, the dispersion and its degrees of freedom, as R (>= 4.4) decides them
     for the largest model ``m``."""
@@ -237,7 +241,7 @@ def _df_resid(fit: Any) -> int:
 
 
 # -- one model ---------------------------------------------------------------------------------------
-def _anova_one(m: GLMResult, test: str | bool | None, dispersion: float | None) -> AnovaTable:
+def _anova_one(m: GLMStatistics, test: str | bool | None, dispersion: float | None) -> AnovaTable:
     if _estimates_theta(m):
         warn("tests made without re-estimating 'theta'", AnovaWarning)
         if test is None:
@@ -297,7 +301,8 @@ def _anova_one(m: GLMResult, test: str | bool | None, dispersion: float | None) 
 
 
 # -- several models ---------------------------------------------------------------------------------
-def _anova_list(models: Sequence[GLMResult], test: str | bool | None, dispersion: float | None) -> AnovaTable:
+def _anova_list(models: Sequence[GLMStatistics], test: str | bool | None,
+                dispersion: float | None) -> AnovaTable:
     responses = [parse_formula(m.formula).response_label if m.formula else "" for m in models]
     same = [r == responses[0] for r in responses]
     if not all(same):
@@ -335,7 +340,7 @@ def _anova_list(models: Sequence[GLMResult], test: str | bool | None, dispersion
                       heading=["Analysis of Deviance Table\n", notes])
 
 
-def _check_same_rows(models: Sequence[GLMResult]) -> None:
+def _check_same_rows(models: Sequence[GLMStatistics]) -> None:
     """R refuses models fitted to different numbers of rows; the row labels must agree too."""
     first = models[0].model_frame.index
     for i, m in enumerate(models[1:], start=2):

@@ -6,8 +6,9 @@ row rank.  It can be written as text in the coefficient names, ``"x1 = x2, x3 = 
 characters can be written exactly, as ``C(cyl)[T.6]``, or between backticks), as a list of
 such strings, as the matrix :math:`L`, or as a pair ``(L, q)``.
 
-The Wald tests use :meth:`GLMResult.cov_params`, so a sandwich covariance set with
-:meth:`GLMResult.robust` or ``glm(cov_type=...)`` is honoured.
+The tests work on any fitted model (:class:`rglm.results.core.ResultCore`).  The Wald tests use
+``m.cov_params()``, so a sandwich covariance set with :meth:`rglm.GLMResult.robust` or
+``glm(cov_type=...)`` is honoured.
 """
 
 from __future__ import annotations
@@ -15,18 +16,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from scipy import stats
+from scipy import special
 
-from rglm.exceptions import ArgumentError, DataError, DispersionWarning, FamilyError, warn
+from rglm.exceptions import ArgumentError, DispersionWarning, warn
 from rglm.numerics.format import format_pval, format_real
-
-if TYPE_CHECKING:
-    from rglm.results.glm import GLMResult
+from rglm.results.core import ResultCore
+from rglm.results.glm import GLMStatistics
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -124,8 +124,19 @@ class LRTestResult(_TestResult):
         ])
 
 
+# -- upper tail probabilities (scipy.special's, with scipy.stats's values outside the support) --------
+def _chi2_sf(x: float, df: float) -> float:
+    """:math:`P(\\chi^2_{df} > x)`: 1 for :math:`x < 0`."""
+    return 1.0 if x < 0 else float(special.chdtrc(df, x))
+
+
+def _f_sf(x: float, df1: float, df2: float) -> float:
+    """:math:`P(F_{df_1, df_2} > x)`: 1 for :math:`x \\le 0`."""
+    return 1.0 if x <= 0 else float(special.fdtrc(df1, df2, x))
+
+
 # -- tests ---------------------------------------------------------------------------------------------
-def wald_test(m: GLMResult, hypothesis: Any, use_f: bool | None = None) -> WaldTestResult:
+def wald_test(m: ResultCore, hypothesis: Any, use_f: bool | None = None) -> WaldTestResult:
     """Joint Wald test of the linear restrictions :math:`L\\beta = q`.
 
     :math:`W = (L\\hat\\beta - q)^T (L V L^T)^{-1} (L\\hat\\beta - q)` with :math:`V` =
@@ -137,7 +148,7 @@ def wald_test(m: GLMResult, hypothesis: Any, use_f: bool | None = None) -> WaldT
 
     Parameters
     ----------
-    m : GLMResult
+    m : ResultCore
     hypothesis : str, list of str, array_like or (array_like, array_like)
         See the module docstring.
     use_f : bool, optional
@@ -165,12 +176,12 @@ def wald_test(m: GLMResult, hypothesis: Any, use_f: bool | None = None) -> WaldT
     if f_test:
         df_denom = float(m.df_resid)
         stat = W / r
-        p = float(stats.f.sf(stat, r, df_denom)) if df_denom > 0 else math.nan
+        p = _f_sf(stat, r, df_denom) if df_denom > 0 else math.nan
         return WaldTestResult(stat, r, df_denom, p, "F", wald=W, restrictions=tuple(labels))
-    return WaldTestResult(W, r, None, float(stats.chi2.sf(W, r)), "chi2", wald=W, restrictions=tuple(labels))
+    return WaldTestResult(W, r, None, _chi2_sf(W, r), "chi2", wald=W, restrictions=tuple(labels))
 
 
-def t_test(m: GLMResult, hypothesis: Any, alpha: float = 0.05) -> pd.DataFrame:
+def t_test(m: ResultCore, hypothesis: Any, alpha: float = 0.05) -> pd.DataFrame:
     """One Wald test per restriction :math:`l_j^T\\beta = q_j`.
 
     Columns ``estimate`` (:math:`l_j^T\\hat\\beta`), ``std_error``
@@ -190,16 +201,16 @@ def t_test(m: GLMResult, hypothesis: Any, alpha: float = 0.05) -> pd.DataFrame:
         stat = (est - q) / se
     if m.use_t:
         dfr = m.df_resid
-        p = 2 * stats.t.sf(np.abs(stat), dfr) if dfr > 0 else np.full(stat.shape, np.nan)
-        crit = float(stats.t.ppf(1 - alpha / 2, dfr)) if dfr > 0 else math.nan
+        p = 2 * special.stdtr(dfr, -np.abs(stat)) if dfr > 0 else np.full(stat.shape, np.nan)
+        crit = float(special.stdtrit(dfr, 1 - alpha / 2)) if dfr > 0 else math.nan
     else:
-        p = 2 * stats.norm.sf(np.abs(stat))
-        crit = float(stats.norm.ppf(1 - alpha / 2))
+        p = 2 * special.ndtr(-np.abs(stat))
+        crit = float(special.ndtri(1 - alpha / 2))
     return pd.DataFrame({"estimate": est, "std_error": se, "statistic": stat, "p_value": p,
                          "conf_low": est - crit * se, "conf_high": est + crit * se}, index=pd.Index(labels))
 
 
-def lr_test(m: GLMResult, other: GLMResult, test: str | None = None) -> LRTestResult:
+def lr_test(m: ResultCore, other: ResultCore, test: str | None = None) -> LRTestResult:
     """Likelihood-ratio test of the smaller of two nested models against the bigger one.
 
     The bigger model is the one with fewer residual degrees of freedom; with
@@ -217,14 +228,12 @@ def lr_test(m: GLMResult, other: GLMResult, test: str | None = None) -> LRTestRe
     nested in the other is the caller's responsibility (as in R).  A negative :math:`\\Delta D`
     (the bigger model fitting worse) gives a NaN p-value, as R's NA.
     """
-    from rglm.results.glm import GLMResult
-
-    if not isinstance(other, GLMResult):
+    if not isinstance(other, ResultCore):
         raise ArgumentError(f"lr_test needs another fitted model (GLMResult), got {type(other).__name__}")
     kind = {"chisq": "Chisq", "lrt": "Chisq", "chi2": "Chisq", "f": "F"}.get(str(test).lower()) if test else None
     if test is not None and kind is None:
         raise ArgumentError(f"unknown test {test!r}; use 'Chisq' (or 'LRT') or 'F'")
-    _check_comparable(m, other)
+    m.check_comparable(other)
     if m.df_resid == other.df_resid:
         raise ArgumentError(f"both models have {m.df_resid} residual degrees of freedom, so neither is nested "
                             "in the other")
@@ -234,41 +243,27 @@ def lr_test(m: GLMResult, other: GLMResult, test: str | None = None) -> LRTestRe
     phi = big.scale
     if kind is None:
         kind = "F" if big.dispersion_is_estimated else "Chisq"
-    formulas = (small.formula, big.formula)
+    formulas = (small.label, big.label)
     if kind == "Chisq":
         stat = ddev / phi
-        p = float(stats.chi2.sf(stat, ddf)) if stat >= 0 else math.nan
+        p = _chi2_sf(stat, ddf) if stat >= 0 else math.nan
         return LRTestResult(stat, ddf, None, p, "chi2", deviance=ddev, dispersion=phi, formulas=formulas)
     if not big.dispersion_is_estimated:
-        warn(f"an F test with the dispersion fixed at {phi:g} ({big.family.name} family) is inappropriate; "
-             "use test='Chisq'", DispersionWarning)
+        family = f" ({big.family.name} family)" if isinstance(big, GLMStatistics) else ""
+        warn(f"an F test with the dispersion fixed at {phi:g}{family} is inappropriate; use test='Chisq'",
+             DispersionWarning)
     df_denom = math.inf if phi == 1 else float(big.df_resid)
     stat = ddev / ddf / phi
     if not stat >= 0:
         p = math.nan
     elif math.isinf(df_denom):
-        p = float(stats.chi2.sf(stat * ddf, ddf))
+        p = _chi2_sf(stat * ddf, ddf)
     else:
-        p = float(stats.f.sf(stat, ddf, df_denom)) if df_denom > 0 else math.nan
+        p = _f_sf(stat, ddf, df_denom) if df_denom > 0 else math.nan
     return LRTestResult(stat, ddf, df_denom, p, "F", deviance=ddev, dispersion=phi, formulas=formulas)
 
 
-def _check_comparable(a: GLMResult, b: GLMResult) -> None:
-    if a.family.r_call() != b.family.r_call():
-        raise FamilyError(f"the models have different families ({a.family.r_call()} and {b.family.r_call()}); "
-                          "a likelihood-ratio test needs the same one")
-    fa, fb = a.model_frame, b.model_frame
-    if a.nobs != b.nobs or not fa.index.equals(fb.index):
-        raise DataError(f"the models were fitted to different rows ({len(fa.index)} and {len(fb.index)} rows, "
-                        f"{a.nobs} and {b.nobs} observations); refit both on the same rows (e.g. drop rows with "
-                        "missing values first)")
-    if not np.array_equal(a.fit.y, b.fit.y):
-        raise DataError("the models have different responses")
-    if not np.array_equal(a.fit.prior_weights, b.fit.prior_weights):
-        raise DataError("the models have different prior weights")
-
-
-def _estimates(m: GLMResult) -> tuple[npt.NDArray[np.intp], FloatArray, FloatArray]:
+def _estimates(m: ResultCore) -> tuple[npt.NDArray[np.intp], FloatArray, FloatArray]:
     """Positions, estimates and covariance of the non-aliased coefficients."""
     kept = np.flatnonzero(~m.aliased.to_numpy())
     V = m.cov_params().to_numpy()[np.ix_(kept, kept)]
@@ -276,12 +271,12 @@ def _estimates(m: GLMResult) -> tuple[npt.NDArray[np.intp], FloatArray, FloatArr
 
 
 # -- restrictions ----------------------------------------------------------------------------------------
-def linear_restrictions(m: GLMResult, hypothesis: Any) -> tuple[FloatArray, FloatArray, list[str]]:
+def linear_restrictions(m: ResultCore, hypothesis: Any) -> tuple[FloatArray, FloatArray, list[str]]:
     """:math:`L`, :math:`q` and a label per restriction, from any accepted form of ``hypothesis``.
 
     Raises :class:`ArgumentError` for restrictions that involve aliased coefficients.
     """
-    names = m.exog_names
+    names = m.param_names
     p = len(names)
     if isinstance(hypothesis, str) or (isinstance(hypothesis, (list, tuple)) and hypothesis
                                        and all(isinstance(h, str) for h in hypothesis)):

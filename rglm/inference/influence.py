@@ -29,7 +29,6 @@ are NaN throughout (R reports hat 0, ``dfbetas`` 0 and ``cov.r`` 1 for them in
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -38,9 +37,7 @@ from scipy import linalg as sla
 
 from rglm.exceptions import ArgumentError
 from rglm.numerics.design import BLOCK_ROWS
-
-if TYPE_CHECKING:
-    from rglm.results.glm import GLMResult
+from rglm.results.glm import GLMStatistics
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -96,14 +93,14 @@ class Influence:
     coef_positions: npt.NDArray[np.intp]
 
 
-def _model_rows(m: GLMResult, s: pd.Series) -> FloatArray:
+def model_rows(m: GLMStatistics, s: pd.Series) -> FloatArray:
     """The values of a per-row Series on the model's rows (undoing ``na_action="exclude"`` padding)."""
     values = s.to_numpy(dtype=np.float64)
     frame = m.model_frame
     return values if values.size == len(frame.index) else values[frame.used_positions]
 
 
-def _kept_columns(m: GLMResult) -> tuple[npt.NDArray[np.intp], FloatArray]:
+def _kept_columns(m: GLMStatistics) -> tuple[npt.NDArray[np.intp], FloatArray]:
     """Positions of the non-aliased columns in the R factor's order, and the R factor."""
     wls = m.fit.wls
     if wls is None:
@@ -111,7 +108,7 @@ def _kept_columns(m: GLMResult) -> tuple[npt.NDArray[np.intp], FloatArray]:
     return np.asarray(wls.pivot[: wls.rank], dtype=np.intp), wls.r_factor
 
 
-def lm_influence(m: GLMResult, do_coef: bool = True) -> Influence:
+def lm_influence(m: GLMStatistics, do_coef: bool = True) -> Influence:
     """Hat values, leave-one-out scale and (optionally) ``dfbeta``, as R's ``influence.glm``.
 
     See the module docstring for the formulas.  Cost :math:`O(np^2)` time, and
@@ -121,8 +118,8 @@ def lm_influence(m: GLMResult, do_coef: bool = True) -> Influence:
     n = f.mu.size
     used = f.prior_weights != 0
     n_used = int(used.sum())
-    dev = _model_rows(m, m.resid_deviance)
-    pear = _model_rows(m, m.resid_pearson)
+    dev = model_rows(m, m.resid_deviance)
+    pear = model_rows(m, m.resid_pearson)
     piv, r = _kept_columns(m)
     k = piv.size
     hat = np.zeros(n)
@@ -174,7 +171,7 @@ def _finite(x: FloatArray) -> FloatArray:
     return np.where(np.isinf(x), np.nan, x)
 
 
-def _pad(m: GLMResult, values: FloatArray, name: str | None) -> pd.Series:
+def _pad(m: GLMStatistics, values: FloatArray, name: str | None) -> pd.Series:
     """Per-row values on the caller's rows, as R reports influence measures: rows with zero
     prior weight are left out (``lm.influence`` drops them), rows dropped by
     ``na_action="exclude"`` are kept as NaN."""
@@ -190,7 +187,7 @@ def _pad(m: GLMResult, values: FloatArray, name: str | None) -> pd.Series:
     return s.iloc[keep]
 
 
-def _coef_frame(m: GLMResult, values: FloatArray, infl: Influence, prefix: str = "") -> pd.DataFrame:
+def _coef_frame(m: GLMStatistics, values: FloatArray, infl: Influence, prefix: str = "") -> pd.DataFrame:
     names = [m.exog_names[j] for j in infl.coef_positions]
     cols = {f"{prefix}{name}": _pad(m, values[:, j], None) for j, name in enumerate(names)}
     if not cols:
@@ -202,7 +199,7 @@ def _hat(infl: Influence) -> FloatArray:
     return infl.hat
 
 
-def _rstandard(m: GLMResult, infl: Influence, type: str = "deviance") -> FloatArray:
+def rstandard_values(m: GLMStatistics, infl: Influence, type: str = "deviance") -> FloatArray:
     """:math:`r_i / \\sqrt{\\phi (1 - h_i)}` with :math:`r` the deviance or Pearson residual."""
     if type not in ("deviance", "pearson"):
         raise ArgumentError(f"rstandard type must be 'deviance' or 'pearson', got {type!r}")
@@ -211,7 +208,7 @@ def _rstandard(m: GLMResult, infl: Influence, type: str = "deviance") -> FloatAr
         return _finite(res / np.sqrt(m.scale * (1.0 - infl.hat)))
 
 
-def _rstudent(m: GLMResult, infl: Influence) -> FloatArray:
+def _rstudent(m: GLMStatistics, infl: Influence) -> FloatArray:
     """R's ``rstudent.glm``: :math:`\\mathrm{sign}(d_i)\\sqrt{d_i^2 + h_i r_{P,i}^2/(1-h_i)}`,
     divided by :math:`\\sigma_{(i)}` unless the family is exactly binomial or Poisson."""
     d, h = infl.dev_res, infl.hat
@@ -222,37 +219,37 @@ def _rstudent(m: GLMResult, infl: Influence) -> FloatArray:
         return r / infl.sigma
 
 
-def _cooks(m: GLMResult, infl: Influence) -> FloatArray:
+def cooks_values(m: GLMStatistics, infl: Influence) -> FloatArray:
     """:math:`(r_{P,i} / (1 - h_i))^2\\, h_i / (\\phi p)`."""
     h = infl.hat
     with np.errstate(divide="ignore", invalid="ignore"):
         return _finite((infl.pear_res / (1.0 - h)) ** 2 * h / (m.scale * m.rank))
 
 
-def _dffits(m: GLMResult, infl: Influence) -> FloatArray:
+def _dffits(m: GLMStatistics, infl: Influence) -> FloatArray:
     """:math:`e_i \\sqrt{h_i} / (\\sigma_{(i)} (1 - h_i))` with the deviance residuals as they
     are (``influence.measures`` uses ``weighted.residuals``, not the zeroed ones)."""
-    e = np.where(infl.used, _model_rows(m, m.resid_deviance), np.nan)
+    e = np.where(infl.used, model_rows(m, m.resid_deviance), np.nan)
     h = infl.hat
     with np.errstate(divide="ignore", invalid="ignore"):
         return _finite(e * np.sqrt(h) / (infl.sigma * (1.0 - h)))
 
 
-def _overall_s(m: GLMResult, infl: Influence) -> float:
+def _overall_s(m: GLMStatistics, infl: Influence) -> float:
     """``influence.measures``' :math:`s = \\sqrt{\\sum e_i^2 / (n - p)}` over the used rows."""
-    e = _model_rows(m, m.resid_deviance)[infl.used]
+    e = model_rows(m, m.resid_deviance)[infl.used]
     with np.errstate(divide="ignore", invalid="ignore"):
         return float(np.sqrt(np.sum(e * e) / m.df_resid)) if m.df_resid else float("nan")
 
 
-def _covratio(m: GLMResult, infl: Influence) -> FloatArray:
+def _covratio(m: GLMStatistics, infl: Influence) -> FloatArray:
     """:math:`(\\sigma_{(i)}/s)^{2p} / (1 - h_i)`, as ``influence.measures``' ``cov.r``."""
     s = _overall_s(m, infl)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         return _finite((infl.sigma / s) ** (2 * m.rank) / (1.0 - infl.hat))
 
 
-def _dfbetas(m: GLMResult, infl: Influence) -> FloatArray:
+def _dfbetas(m: GLMStatistics, infl: Influence) -> FloatArray:
     """``dfbeta`` divided by :math:`\\sigma_{(i)} \\sqrt{[(X^T W X)^{-1}]_{jj}}`."""
     assert infl.coefficients is not None
     xxi = np.diag(m.normalized_cov_params.to_numpy())[infl.coef_positions]
@@ -262,39 +259,39 @@ def _dfbetas(m: GLMResult, infl: Influence) -> FloatArray:
 
 
 # -- public functions, one per R function ---------------------------------------------------------------
-def hatvalues(m: GLMResult) -> pd.Series:
+def hatvalues(m: GLMStatistics) -> pd.Series:
     """Hat values :math:`h_i` (R's ``hatvalues``); rows with zero prior weight are left out."""
     return _pad(m, lm_influence(m, do_coef=False).hat, "hat")
 
 
-def rstandard(m: GLMResult, type: str = "deviance") -> pd.Series:
+def rstandard(m: GLMStatistics, type: str = "deviance") -> pd.Series:
     """Standardized residuals :math:`r_i / \\sqrt{\\phi(1-h_i)}` (R's ``rstandard.glm``), with
     :math:`r` the deviance (default) or Pearson residuals and :math:`\\phi` the model's dispersion."""
-    return _pad(m, _rstandard(m, lm_influence(m, do_coef=False), type), "rstandard")
+    return _pad(m, rstandard_values(m, lm_influence(m, do_coef=False), type), "rstandard")
 
 
-def rstudent(m: GLMResult) -> pd.Series:
+def rstudent(m: GLMStatistics) -> pd.Series:
     """Studentized residuals as R's ``rstudent.glm`` (see :func:`lm_influence` for
     :math:`\\sigma_{(i)}`)."""
     return _pad(m, _rstudent(m, lm_influence(m, do_coef=False)), "rstudent")
 
 
-def cooks_distance(m: GLMResult) -> pd.Series:
+def cooks_distance(m: GLMStatistics) -> pd.Series:
     """Cook's distances :math:`(r_{P,i}/(1-h_i))^2 h_i/(\\phi p)` (R's ``cooks.distance.glm``)."""
-    return _pad(m, _cooks(m, lm_influence(m, do_coef=False)), "cooks_d")
+    return _pad(m, cooks_values(m, lm_influence(m, do_coef=False)), "cooks_d")
 
 
-def dffits(m: GLMResult) -> pd.Series:
+def dffits(m: GLMStatistics) -> pd.Series:
     """:math:`e_i\\sqrt{h_i}/(\\sigma_{(i)}(1-h_i))` (R's ``dffits``)."""
     return _pad(m, _dffits(m, lm_influence(m, do_coef=False)), "dffits")
 
 
-def covratio(m: GLMResult) -> pd.Series:
+def covratio(m: GLMStatistics) -> pd.Series:
     """Covariance ratios :math:`(\\sigma_{(i)}/s)^{2p}/(1-h_i)` (``influence.measures``' ``cov.r``)."""
     return _pad(m, _covratio(m, lm_influence(m, do_coef=False)), "cov_ratio")
 
 
-def dfbeta(m: GLMResult) -> pd.DataFrame:
+def dfbeta(m: GLMStatistics) -> pd.DataFrame:
     """Change in each non-aliased coefficient when a row is left out (R's ``dfbeta.glm``),
     one column per coefficient."""
     infl = lm_influence(m)
@@ -303,19 +300,19 @@ def dfbeta(m: GLMResult) -> pd.DataFrame:
     return _coef_frame(m, values, infl)
 
 
-def dfbetas(m: GLMResult) -> pd.DataFrame:
+def dfbetas(m: GLMStatistics) -> pd.DataFrame:
     """``dfbeta`` scaled by :math:`\\sigma_{(i)}` and the coefficient's unscaled standard error
     (R's ``dfbetas``), one column per non-aliased coefficient."""
     infl = lm_influence(m)
     return _coef_frame(m, _dfbetas(m, infl), infl)
 
 
-def influence_frame(m: GLMResult, *, dfbeta: str = "scaled", rstandard: str = "deviance") -> pd.DataFrame:
+def influence_frame(m: GLMStatistics, *, dfbeta: str = "scaled", rstandard: str = "deviance") -> pd.DataFrame:
     """All of R's influence measures for a glm, one row per observation.
 
     Parameters
     ----------
-    m : GLMResult
+    m : GLMStatistics (such as a GLMResult)
     dfbeta : {"scaled", "unscaled"}
         ``"scaled"`` gives ``influence.measures``' ``dfbetas`` as columns ``dfb_<coef>``;
         ``"unscaled"`` gives R's ``dfbeta`` as columns ``dfbeta_<coef>``.  Aliased coefficients
@@ -358,8 +355,8 @@ def influence_frame(m: GLMResult, *, dfbeta: str = "scaled", rstandard: str = "d
     cols = {
         "hat": _hat(infl),
         "sigma": infl.sigma,
-        "cooks_d": _cooks(m, infl),
-        "rstandard": _rstandard(m, infl, rstandard),
+        "cooks_d": cooks_values(m, infl),
+        "rstandard": rstandard_values(m, infl, rstandard),
         "rstudent": _rstudent(m, infl),
         "dffits": _dffits(m, infl),
         "cov_ratio": _covratio(m, infl),

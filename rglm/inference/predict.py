@@ -40,10 +40,10 @@ from scipy import special
 
 from rglm.exceptions import ArgumentError, DataError
 from rglm.numerics.design import DenseDesign, Design
+from rglm.results.glm import GLMStatistics
 
 if TYPE_CHECKING:
     from rglm.frame.model_frame import FrameSpec
-    from rglm.results.glm import GLMResult
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -53,7 +53,7 @@ TYPES = ("link", "response", "terms")
 INTERVALS = (None, "none", "confidence")
 
 
-def interval_quantile(m: GLMResult, level: float) -> float:
+def interval_quantile(m: GLMStatistics, level: float) -> float:
     """The multiplier :math:`q` of the standard error in a two-sided interval of ``level``:
     :math:`t_{n-p}` when the dispersion is estimated, else normal (NaN without residual df)."""
     if not 0 < level < 1:
@@ -66,7 +66,7 @@ def interval_quantile(m: GLMResult, level: float) -> float:
     return float(special.stdtrit(m.df_resid, p))
 
 
-def _cov(m: GLMResult) -> FloatArray:
+def _cov(m: GLMStatistics) -> FloatArray:
     """:math:`\\hat\\phi (X^T W X)^{-1}` with aliased rows and columns zero (R's QR pivot leaves
     them out).  As R's ``predict.glm``, this is the model-based covariance even when the result
     carries a sandwich estimate."""
@@ -112,9 +112,9 @@ def _design_na_by_column(spec: FrameSpec, new: pd.DataFrame) -> FloatArray:
     return X
 
 
-def predict(m: GLMResult, newdata: Any = None, type: str = "response", se_fit: bool = False,
+def predict(m: GLMStatistics, newdata: Any = None, type: str = "response", se_fit: bool = False,
             interval: str | None = None, level: float = 0.95, offset: Any = None) -> pd.Series | pd.DataFrame:
-    """Predictions on the link or response scale, or per term; see :meth:`GLMResult.predict`."""
+    """Predictions on the link or response scale, or per term; see :meth:`rglm.GLMResult.predict`."""
     if type not in TYPES:
         raise ArgumentError(f"type must be 'link', 'response' or 'terms', got {type!r}")
     if interval not in INTERVALS:
@@ -164,7 +164,7 @@ def predict(m: GLMResult, newdata: Any = None, type: str = "response", se_fit: b
     return pd.DataFrame(columns, index=index)
 
 
-def predict_terms(m: GLMResult, newdata: Any = None, *, se_fit: bool = False,
+def predict_terms(m: GLMStatistics, newdata: Any = None, *, se_fit: bool = False,
                   q: float | None = None) -> pd.DataFrame:
     """Each term's contribution to the linear predictor, as R's ``predict(type = "terms")``.
 
@@ -184,7 +184,7 @@ def predict_terms(m: GLMResult, newdata: Any = None, *, se_fit: bool = False,
 
     Parameters
     ----------
-    m : GLMResult
+    m : GLMStatistics (such as a GLMResult)
     newdata : DataFrame, optional
         Rows to predict; by default those the model was fitted to.
     se_fit : bool

@@ -45,7 +45,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -63,9 +63,8 @@ from rglm.exceptions import (
 )
 from rglm.fit.irls import IRLSControl, IRLSFit
 from rglm.inference.refit import refit
-
-if TYPE_CHECKING:
-    from rglm.results.glm import GLMResult
+from rglm.inference.separation import checked_separation
+from rglm.results.glm import GLMStatistics
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -87,7 +86,7 @@ _BETTER_FIT = 1e-3
 class _Profile:
     """The profile of one coefficient: refits with it held fixed, cached and warm-started."""
 
-    def __init__(self, m: GLMResult, j: int, control: IRLSControl) -> None:
+    def __init__(self, m: GLMStatistics, j: int, control: IRLSControl) -> None:
         self.m = m
         self.j = j
         self.control = control
@@ -266,14 +265,12 @@ class _NoFit(Exception):
     """The constrained model could not be fitted at some value of the coefficient."""
 
 
-def _infinite_directions(m: GLMResult) -> dict[str, tuple[int, ...]]:
+def _infinite_directions(m: GLMStatistics) -> dict[str, tuple[int, ...]]:
     """Coefficient -> the directions in which its estimate is infinite (binomial fits whose
     data are separated; see :mod:`rglm.inference.separation`).  Refits far out along such a direction
     have fitted probabilities of exactly 0 and 1 and cannot be trusted, so those ends are
     not searched for."""
-    from rglm.inference.separation import _checked
-
-    sep = _checked(m)
+    sep = checked_separation(m)
     if sep is None or not sep.separated:
         return {}
     out: dict[str, tuple[int, ...]] = {}
@@ -283,17 +280,17 @@ def _infinite_directions(m: GLMResult) -> dict[str, tuple[int, ...]]:
     return out
 
 
-def _control(m: GLMResult) -> IRLSControl:
+def _control(m: GLMStatistics) -> IRLSControl:
     c = m.control
     return IRLSControl(tol=min(c.tol, _REFIT_TOL), max_iter=max(c.max_iter, 25), trace=False)
 
 
-def profile_z(m: GLMResult, param: Any, values: Any) -> pd.Series:
+def profile_z(m: GLMStatistics, param: Any, values: Any) -> pd.Series:
     """The signed root :math:`z(b)` of the profile of one coefficient at the given values.
 
     Parameters
     ----------
-    m : GLMResult
+    m : GLMStatistics (such as a GLMResult)
     param : str or int
         The coefficient, by name or position.
     values : array_like
@@ -306,7 +303,7 @@ def profile_z(m: GLMResult, param: Any, values: Any) -> pd.Series:
         indexed by ``values`` (R's ``profile(fit)[[param]]$z``, or ``$tau`` for families
         with an estimated dispersion).
     """
-    (name,) = m._param_names(param)
+    (name,) = m.select_params(param)
     j = m.exog_names.index(name)
     if m.fit.aliased[j]:
         raise FitError(f"coefficient {name!r} is aliased (not estimable), so it has no profile")
@@ -315,12 +312,12 @@ def profile_z(m: GLMResult, param: Any, values: Any) -> pd.Series:
     return pd.Series([prof.z(float(v)) for v in b], index=pd.Index(b, name=name), name="z")
 
 
-def profile_conf_int(m: GLMResult, alpha: float = 0.05, params: Any = None) -> pd.DataFrame:
+def profile_conf_int(m: GLMStatistics, alpha: float = 0.05, params: Any = None) -> pd.DataFrame:
     """Profile-likelihood confidence intervals, as R's ``confint(fit, level = 1 - alpha)``.
 
     Parameters
     ----------
-    m : GLMResult
+    m : GLMStatistics (such as a GLMResult)
     alpha : float
         One minus the confidence level.
     params : str, int or sequence of them, optional
@@ -345,7 +342,7 @@ def profile_conf_int(m: GLMResult, alpha: float = 0.05, params: Any = None) -> p
     """
     if not 0 < alpha < 1:
         raise ArgumentError(f"alpha must be between 0 and 1, got {alpha!r}")
-    names = m.exog_names if params is None else m._param_names(params)
+    names = m.exog_names if params is None else m.select_params(params)
     q = float(special.ndtri(1 - alpha / 2))
     lower = np.full(len(names), np.nan)
     upper = np.full(len(names), np.nan)

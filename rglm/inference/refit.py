@@ -10,7 +10,6 @@ drift from the fit they vary.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -18,9 +17,8 @@ import numpy.typing as npt
 from rglm.exceptions import ArgumentError
 from rglm.families.family import Family
 from rglm.fit.irls import IRLSControl, IRLSFit, irls
-
-if TYPE_CHECKING:
-    from rglm.results.glm import GLMResult
+from rglm.inference.outofcore import is_out_of_core, refit_out_of_core
+from rglm.results.glm import GLMStatistics
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -28,7 +26,7 @@ __all__ = ["refit"]
 
 
 def refit(
-    m: GLMResult,
+    m: GLMStatistics,
     columns: Sequence[int] | npt.NDArray[np.intp] | None = None,
     *,
     offset: FloatArray | None = None,
@@ -41,7 +39,7 @@ def refit(
 
     Parameters
     ----------
-    m : GLMResult
+    m : GLMStatistics (such as a GLMResult)
     columns : sequence of int, optional
         Ascending positions of the model-matrix columns to keep; all by default.  An empty
         sequence fits the offset alone (R's ``glm.fit`` with a zero-column ``x``).
@@ -58,14 +56,11 @@ def refit(
         binomial ``cbind`` response: proportions and trials), as R's ``glm.fit(object$y, ...,
         weights = object$prior.weights)``.
     """
-    from rglm.backends.chunked import is_out_of_core
-
     if is_out_of_core(m):
         if offset is not None or mustart is not None:
             raise ArgumentError("this analysis refits with a changed offset or starting means, which is not available "
                                 "for models fitted to chunked or Dask data")
-        from rglm.backends.chunked import refit_out_of_core
-
+        # The sub-model's own passes give what the callers read of an IRLSFit.
         return refit_out_of_core(m, columns, family=family, control=control, start=start)  # type: ignore[return-value]
     f = m.fit
     design = m.model_frame.design

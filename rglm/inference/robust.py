@@ -35,23 +35,26 @@ from __future__ import annotations
 
 import math
 from itertools import combinations
-from typing import TYPE_CHECKING, Any
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from rglm.exceptions import ArgumentError, DataError, LeverageWarning, warn
+from rglm.frame.columns import aligned, to_frame
+from rglm.inference.influence import lm_influence
 from rglm.numerics.design import BLOCK_ROWS
 from rglm.numerics.linalg import cov_unscaled
-
-if TYPE_CHECKING:
-    from rglm.results.glm import GLMResult
+from rglm.results.glm import GLMStatistics
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-__all__ = ["CLUSTER_TYPES", "COV_TYPES", "HC_TYPES", "cov_description", "robust_cov", "robust_result"]
+__all__ = ["CLUSTER_TYPES", "COV_TYPES", "HC_TYPES", "cov_description", "leverages", "robust_cov",
+           "robust_result"]
+
+G = TypeVar("G", bound=GLMStatistics)
 
 #: Heteroskedasticity-consistent types, as ``sandwich::vcovHC(type=)``.
 HC_TYPES = ("HC0", "HC1", "HC2", "HC3", "HC4", "HC4m", "HC5")
@@ -63,12 +66,12 @@ COV_TYPES = ("nonrobust", *HC_TYPES, "cluster")
 _EPS = float(np.finfo(float).eps)
 
 
-def robust_cov(m: GLMResult, cov_type: str = "HC0", groups: Any = None, **options: Any) -> FloatArray:
+def robust_cov(m: GLMStatistics, cov_type: str = "HC0", groups: Any = None, **options: Any) -> FloatArray:
     """Sandwich covariance of the coefficients of ``m``, as R's ``sandwich`` package.
 
     Parameters
     ----------
-    m : GLMResult
+    m : GLMStatistics (such as a GLMResult)
     cov_type : {"HC0", "HC1", "HC2", "HC3", "HC4", "HC4m", "HC5", "cluster"}
         ``"HCx"`` is ``sandwich::vcovHC(m, type="HCx")``; ``"cluster"`` is
         ``sandwich::vcovCL(m, cluster=groups)`` (see the module docstring for the formulas).
@@ -84,7 +87,7 @@ def robust_cov(m: GLMResult, cov_type: str = "HC0", groups: Any = None, **option
     Returns
     -------
     ndarray, shape (p, p)
-        NaN rows and columns for aliased coefficients, as :meth:`GLMResult.cov_params`.
+        NaN rows and columns for aliased coefficients, as :meth:`rglm.GLMResult.cov_params`.
 
     Notes
     -----
@@ -97,7 +100,7 @@ def robust_cov(m: GLMResult, cov_type: str = "HC0", groups: Any = None, **option
     return cov
 
 
-def robust_result(m: GLMResult, cov_type: str = "HC0", groups: Any = None, **options: Any) -> GLMResult:
+def robust_result(m: G, cov_type: str = "HC0", groups: Any = None, **options: Any) -> G:
     """``m`` with its covariance replaced by :func:`robust_cov` (``cov_type="nonrobust"``
     restores the model-based one); standard errors, tests and intervals follow.
 
@@ -108,9 +111,11 @@ def robust_result(m: GLMResult, cov_type: str = "HC0", groups: Any = None, **opt
     if cov_type == "nonrobust":
         if groups is not None or options:
             raise ArgumentError("groups and cluster options only go with cov_type='cluster'")
-        return m._replace(cov_type="nonrobust", cov=None, cov_kwds={})
+        out: G = m._replace(cov_type="nonrobust", cov=None, cov_kwds={})
+        return out
     cov, kwds = _robust(m, cov_type, groups, options)
-    return m._replace(cov_type=cov_type, cov=cov, cov_kwds=kwds)
+    robust: G = m._replace(cov_type=cov_type, cov=cov, cov_kwds=kwds)
+    return robust
 
 
 def cov_description(cov_type: str, kwds: dict[str, Any]) -> str:
@@ -129,7 +134,8 @@ def cov_description(cov_type: str, kwds: dict[str, Any]) -> str:
 
 
 # -- dispatch and checks ----------------------------------------------------------------------------
-def _robust(m: GLMResult, cov_type: str, groups: Any, options: dict[str, Any]) -> tuple[FloatArray, dict[str, Any]]:
+def _robust(m: GLMStatistics, cov_type: str, groups: Any,
+            options: dict[str, Any]) -> tuple[FloatArray, dict[str, Any]]:
     if cov_type not in COV_TYPES or cov_type == "nonrobust":
         raise ArgumentError(f"unknown cov_type {cov_type!r}; choose one of {', '.join(map(repr, COV_TYPES[1:]))}")
     parts = _Parts.of(m)
@@ -165,7 +171,7 @@ class _Parts:
         self.kept, self.p, self.cov, self.u, self.n, self.n_ok = kept, p, cov, u, n, n_ok
 
     @classmethod
-    def of(cls, m: GLMResult) -> _Parts:
+    def of(cls, m: GLMStatistics) -> _Parts:
         fit = m.fit
         p = fit.coef.size
         kept = np.flatnonzero(~fit.aliased)
@@ -190,7 +196,7 @@ class _Parts:
         return out
 
 
-def _hc_meat(m: GLMResult, parts: _Parts, cov_type: str) -> FloatArray:
+def _hc_meat(m: GLMStatistics, parts: _Parts, cov_type: str) -> FloatArray:
     """:math:`\\sum_i \\omega_i x_i x_i^T` on the kept columns (sandwich's ``meatHC`` times n)."""
     u2 = parts.u ** 2
     n, k = parts.n, parts.k
@@ -201,7 +207,7 @@ def _hc_meat(m: GLMResult, parts: _Parts, cov_type: str) -> FloatArray:
     elif cov_type == "HC1":
         omega = u2 * n / (n - k) if n > k else np.full(n, np.inf)
     else:
-        h = _leverages(m)
+        h = leverages(m)
         _warn_high_leverage(m, h, cov_type)
         with np.errstate(divide="ignore", invalid="ignore"):
             omega = u2 / (1 - h) ** _hc_exponent(cov_type, h, n)
@@ -226,7 +232,7 @@ def _hc_exponent(cov_type: str, h: FloatArray, n: int) -> FloatArray | float:
     return np.minimum(ratio, max(4.0, 0.7 * float(np.max(ratio)))) / 2.0
 
 
-def _warn_high_leverage(m: GLMResult, h: FloatArray, cov_type: str) -> None:
+def _warn_high_leverage(m: GLMStatistics, h: FloatArray, cov_type: str) -> None:
     bad = np.flatnonzero(h > 1 - math.sqrt(_EPS))
     if bad.size:
         labels = [str(x) for x in m.model_frame.index[bad[:10]]] + (["..."] if bad.size > 10 else [])
@@ -235,7 +241,7 @@ def _warn_high_leverage(m: GLMResult, h: FloatArray, cov_type: str) -> None:
 
 
 # -- clusters ------------------------------------------------------------------------------------------
-def _cluster_codes(m: GLMResult, groups: Any) -> tuple[list[str], list[IntArray], list[int]]:
+def _cluster_codes(m: GLMStatistics, groups: Any) -> tuple[list[str], list[IntArray], list[int]]:
     """Names, integer codes on the model's rows and cluster counts of each grouping variable
     and (for several) of each of their interactions, in sandwich's order."""
     columns, names = _group_columns(m, groups)
@@ -264,10 +270,8 @@ def _cluster_codes(m: GLMResult, groups: Any) -> tuple[list[str], list[IntArray]
     return names, codes, sizes
 
 
-def _group_columns(m: GLMResult, groups: Any) -> tuple[list[pd.Series], list[str]]:
+def _group_columns(m: GLMStatistics, groups: Any) -> tuple[list[pd.Series], list[str]]:
     """The grouping variable(s) on the model's rows, with display names."""
-    from rglm.frame.columns import to_frame
-
     frame = m.model_frame
     pos = frame.data_positions
     n_model = frame.index.size
@@ -317,18 +321,17 @@ def _group_columns(m: GLMResult, groups: Any) -> tuple[list[pd.Series], list[str
     return out, names
 
 
-def _by_label(values: pd.Series, m: GLMResult) -> pd.Series:
+def _by_label(values: pd.Series, m: GLMStatistics) -> pd.Series:
     """A Series with one value per data row is matched to the data by index label, as
     ``glm``'s ``weights=`` (others are taken by position)."""
-    from rglm.frame.columns import aligned, to_frame
-
     if m.data is None:
         return values
     data = to_frame(m.data)
     return aligned(values, data, "groups") if len(values) == len(data) else values
 
 
-def _cluster_meat(m: GLMResult, parts: _Parts, codes: list[IntArray], sizes: list[int], base: int, kind: str,
+def _cluster_meat(m: GLMStatistics, parts: _Parts, codes: list[IntArray], sizes: list[int], base: int,
+                  kind: str,
                   cadjust: bool, multi0: bool) -> FloatArray:
     """sandwich's ``meatCL`` times :math:`n`, on the kept columns (``base`` grouping variables,
     then their interactions)."""
@@ -348,7 +351,7 @@ def _cluster_meat(m: GLMResult, parts: _Parts, codes: list[IntArray], sizes: lis
         u = parts.u
         if kind in ("HC2", "HC3"):
             if g == n:
-                h = _leverages(m) if h is None else h
+                h = leverages(m) if h is None else h
                 with np.errstate(divide="ignore", invalid="ignore"):
                     u = u / (np.sqrt(1 - h) if kind == "HC2" else (1 - h))
                 u = np.where(parts.u == 0, 0.0, u)
@@ -370,7 +373,7 @@ def _signs(base: int) -> list[int]:
     return [(-1) ** (r + 1) for r in range(1, base + 1) for _ in combinations(range(base), r)]
 
 
-def _scores(m: GLMResult, parts: _Parts, u: FloatArray, code: IntArray, n_groups: int) -> FloatArray:
+def _scores(m: GLMStatistics, parts: _Parts, u: FloatArray, code: IntArray, n_groups: int) -> FloatArray:
     """:math:`s_g = \\sum_{i \\in g} u_i x_i` for each cluster, by row blocks."""
     design = m.model_frame.design
     out = np.zeros((n_groups, parts.k))
@@ -382,7 +385,7 @@ def _scores(m: GLMResult, parts: _Parts, u: FloatArray, code: IntArray, n_groups
     return out
 
 
-def _leverage_adjusted_scores(m: GLMResult, parts: _Parts, code: IntArray, kind: str) -> FloatArray:
+def _leverage_adjusted_scores(m: GLMStatistics, parts: _Parts, code: IntArray, kind: str) -> FloatArray:
     """Cluster scores :math:`X_g^T A_g u_g` with :math:`A_g = (I - H_{gg})^{-1/2}` (HC2) or
     :math:`(I - H_{gg})^{-1}` (HC3), :math:`H_{gg} = X_g C X_g^T W_g`."""
     design = m.model_frame.design
@@ -427,8 +430,6 @@ def _inverse_sqrt(a: FloatArray, w: FloatArray) -> FloatArray:
         return np.asarray((vecs * vals ** -0.5) @ np.linalg.inv(vecs), dtype=np.float64)
 
 
-def _leverages(m: GLMResult) -> FloatArray:
+def leverages(m: GLMStatistics) -> FloatArray:
     """Hat values of the weighted fit, one per model row (0 for rows outside the fit)."""
-    from rglm.inference.influence import lm_influence
-
     return lm_influence(m, do_coef=False).hat

@@ -13,13 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rglm.exceptions import ArgumentError
 from rglm.frame.formula import parse_formula, rhs_terms, update_formula
-
-if TYPE_CHECKING:
-    from rglm.results.glm import GLMResult
+from rglm.results.glm import GLMStatistics
 
 __all__ = ["Term", "add_scope", "drop_scope", "factor_scope", "formula_terms", "model_terms", "scope_terms"]
 
@@ -42,7 +40,7 @@ def formula_terms(formula: str) -> list[Term]:
     return out
 
 
-def model_terms(m: GLMResult) -> list[Term]:
+def model_terms(m: GLMStatistics) -> list[Term]:
     """The model's terms, labelled as in its model matrix (``spec.term_columns``)."""
     spec = m.model_frame.spec
     by_key = {t.factors: t for t in formula_terms(spec.parsed.rhs)}
@@ -57,7 +55,7 @@ def model_terms(m: GLMResult) -> list[Term]:
     return out
 
 
-def scope_terms(m: GLMResult, scope: Any, what: str) -> list[Term]:
+def scope_terms(m: GLMStatistics, scope: Any, what: str) -> list[Term]:
     """Terms of a scope given as a formula (``.`` standing for the model's terms, as R's
     ``update.formula``) or as a list of term labels."""
     if isinstance(scope, str):

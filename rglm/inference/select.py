@@ -20,7 +20,7 @@ AIC until none improves on the current model, refitting each chosen model with
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 import numpy.typing as npt
@@ -30,6 +30,7 @@ from rglm.exceptions import AnovaWarning, ArgumentError, DataError, FamilyError,
 from rglm.families.family import Binomial, QuasiBinomial
 from rglm.fit.irls import irls
 from rglm.frame.formula import update_formula
+from rglm.frame.model_frame import build_frame
 from rglm.inference.anova import chisq_pvalues, f_pvalues, score_statistic
 from rglm.inference.refit import refit
 from rglm.inference.scope import (
@@ -42,10 +43,8 @@ from rglm.inference.scope import (
     scope_terms,
 )
 from rglm.numerics.format import format_real, r_round
+from rglm.results.glm import GLMStatistics
 from rglm.results.table import AnovaTable, deparse_formula, na_vector
-
-if TYPE_CHECKING:
-    from rglm.results.glm import GLMResult
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -62,7 +61,7 @@ def _check_test(test: str | None) -> str:
     return "LRT" if test == "Chisq" else test
 
 
-def extract_aic(m: GLMResult, k: float = 2.0) -> tuple[float, float]:
+def extract_aic(m: GLMStatistics, k: float = 2.0) -> tuple[float, float]:
     """R's ``extractAIC.glm``: ``(edf, AIC + (k - 2) edf)`` with ``edf`` the rows used minus
     the residual degrees of freedom, and the AIC of the IRLS fit (for a negative binomial, the
     likelihood at the fitted :math:`\\theta`, which is not counted, as MASS's
@@ -72,14 +71,14 @@ def extract_aic(m: GLMResult, k: float = 2.0) -> tuple[float, float]:
     return edf, aic + (k - 2) * edf
 
 
-def _heading(kind: str, m: GLMResult, scale: float) -> list[str]:
+def _heading(kind: str, m: GLMStatistics, scale: float) -> list[str]:
     head = [kind, "\nModel:", *deparse_formula(m.formula)]
     if scale > 0:
         head.append(f"\nscale:  {format_real([scale], 7)[0]} \n")
     return head
 
 
-def _finish(m: GLMResult, labels: list[str], dfs: FloatArray, dev: FloatArray, score: FloatArray | None,
+def _finish(m: GLMStatistics, labels: list[str], dfs: FloatArray, dev: FloatArray, score: FloatArray | None,
             n: int, test: str, k: float, scale: float, dropping: bool) -> AnovaTable:
     """The common tail of drop1.glm and add1.glm: AIC, the test columns and the heading."""
     dispersion = m.scale if scale == 0 else scale
@@ -135,13 +134,13 @@ def _check_scale(scale: float) -> float:
     return float(scale)
 
 
-def drop1(model: GLMResult, scope: Any = None, test: str = "none", k: float = 2.0,
+def drop1(model: GLMStatistics, scope: Any = None, test: str = "none", k: float = 2.0,
           scale: float = 0.0) -> AnovaTable:
     """Refit without each term in turn, as R's ``drop1.glm``.
 
     Parameters
     ----------
-    model : GLMResult
+    model : GLMStatistics (such as a GLMResult)
     scope : str or list of str, optional
         Terms to try dropping: a formula (``"~ x1 + x2"``, ``.`` for the model's terms) or
         term labels.  By default every term that no other term contains (R's
@@ -200,13 +199,13 @@ def drop1(model: GLMResult, scope: Any = None, test: str = "none", k: float = 2.
     return _finish(model, [t.label for t in chosen], dfs, dev, score, n, test, k, scale, dropping=True)
 
 
-def add1(model: GLMResult, scope: Any = None, test: str = "none", k: float = 2.0,
+def add1(model: GLMStatistics, scope: Any = None, test: str = "none", k: float = 2.0,
          scale: float = 0.0) -> AnovaTable:
     """Refit with each term of ``scope`` added in turn, as R's ``add1.glm``.
 
     Parameters
     ----------
-    model : GLMResult
+    model : GLMStatistics (such as a GLMResult)
         Must keep its data (models from :func:`rglm.glm` do): the larger models are built
         from the same data, weights, offset and subset, and must use the same rows.
     scope : str or list of str
@@ -267,15 +266,13 @@ def add1(model: GLMResult, scope: Any = None, test: str = "none", k: float = 2.0
     return _finish(model, [t.label for t in chosen], dfs, dev, score, n, test, k, scale, dropping=False)
 
 
-def _combined_frame(m: GLMResult, formula: str, added: list[Term]) -> Any:
+def _combined_frame(m: GLMStatistics, formula: str, added: list[Term]) -> Any:
     """The model frame of the larger formula on the model's data, with the model's weights,
     offset and subset, checked to hold exactly the model's rows."""
-    from rglm.frame.model_frame import build_frame
-
     if m.data is None:
         raise ArgumentError("add1 builds the larger models from the model's data, which this model does not keep; "
                             "fit it with rglm.glm")
-    call = m._call
+    call = m.call
     frame = build_frame(formula, m.data, weights=call.get("weights"), offset=call.get("offset"),
                         subset=call.get("subset"), na_action=call.get("na_action", "omit"),
                         binomial=isinstance(m.family, (Binomial, QuasiBinomial)))
@@ -287,13 +284,14 @@ def _combined_frame(m: GLMResult, formula: str, added: list[Term]) -> Any:
     return frame
 
 
-def step(model: GLMResult, scope: Any = None, direction: str | None = None, k: float = 2.0,
-         trace: bool | int = True, steps: int = 1000, test: str = "none", scale: float = 0.0) -> GLMResult:
+def step(model: GLMStatistics, scope: Any = None, direction: str | None = None, k: float = 2.0,
+         trace: bool | int = True, steps: int = 1000, test: str = "none",
+         scale: float = 0.0) -> GLMStatistics:
     """Choose a model by AIC in a stepwise algorithm, as R's ``step``.
 
     Parameters
     ----------
-    model : GLMResult
+    model : GLMStatistics (such as a GLMResult)
         The starting model; it must keep its data (each chosen model is refitted with
         :meth:`~rglm.GLMResult.update`).
     scope : str or dict, optional
@@ -376,7 +374,7 @@ def step(model: GLMResult, scope: Any = None, direction: str | None = None, k: f
             if order[0] == 0:
                 break
             change = str(aod.index[order[0]])
-        fit = fit.update(f"~ . {change}")
+        fit = _update(fit, f"~ . {change}")
         if fit.nobs != n:
             raise DataError("number of rows in use has changed: remove missing values?")
         edf, aic_now = extract_aic(fit, k)
@@ -386,20 +384,38 @@ def step(model: GLMResult, scope: Any = None, direction: str | None = None, k: f
         if aic_now >= current + 1e-7:
             break
         path.append((change, fit.deviance, n - edf, aic_now))
-    return fit._replace(step_path=_path_table(path, model, fit))
+    chosen: GLMStatistics = fit._replace(step_path=_path_table(path, model, fit))
+    return chosen
+
+
+@runtime_checkable
+class Updatable(Protocol):
+    """A model that refits itself with a changed formula, as R's ``update`` (``rglm.GLMResult``)."""
+
+    def update(self, formula: str | None = None, **changes: Any) -> Any: ...
+
+
+def _update(m: GLMStatistics, formula: str) -> GLMStatistics:
+    if not isinstance(m, Updatable):
+        raise ArgumentError(f"step refits the model at each step, which a {type(m).__name__} cannot do; "
+                            "fit it with rglm.glm")
+    new = m.update(formula)
+    assert isinstance(new, GLMStatistics)
+    return new
 
 
 def _aic_text(aic: float) -> str:
     return format_real([r_round(aic, 2)], 7)[0]
 
 
-def _say(first: str, m: GLMResult) -> None:
+def _say(first: str, m: GLMStatistics) -> None:
     print(first)
     print("\n".join(deparse_formula(m.formula)))
     print()
 
 
-def _path_table(path: list[tuple[str, float, float, float]], start: GLMResult, end: GLMResult) -> AnovaTable:
+def _path_table(path: list[tuple[str, float, float, float]], start: GLMStatistics,
+                end: GLMStatistics) -> AnovaTable:
     """R's ``step.results``: the model path as a table."""
     rd = np.array([p[1] for p in path])
     rdf = np.array([p[2] for p in path], dtype=np.float64)

@@ -68,8 +68,9 @@ log binomial regression including conic programming. *Computational Statistics* 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -77,16 +78,18 @@ import pandas as pd
 from scipy import linalg, optimize
 
 from rglm.exceptions import FamilyError, FitError, SeparationWarning, warn
-
-if TYPE_CHECKING:
-    from rglm.fit.irls import GLMFit
-    from rglm.results.glm import GLMResult
+from rglm.families.family import Family
+from rglm.fit.irls import GLMFit, IRLSFit
+from rglm.inference.outofcore import is_out_of_core
+from rglm.numerics.design import Design
+from rglm.results.glm import GLMStatistics
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int_]
 BoolArray = npt.NDArray[np.bool_]
 
-__all__ = ["SeparationResult", "detect_separation", "separation_suspected"]
+__all__ = ["AUTO_CHECK_LIMIT", "SeparationResult", "checked_separation", "detect_separation",
+           "separation_at_fit", "separation_of", "separation_suspected", "warn_if_separated"]
 
 _HIGHS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10, "presolve": False}
 
@@ -360,7 +363,7 @@ def separation_suspected(fit: GLMFit, tol: float = 1e-8) -> bool:
     return bool(np.any(w[pos] * np.abs(y[pos] - fit.mu[pos]) < limit))
 
 
-def separation_of(result: GLMResult) -> SeparationResult:
+def separation_of(result: GLMStatistics) -> SeparationResult:
     """:func:`detect_separation` on a fitted binomial or quasi-binomial model."""
     if result.family.name not in ("binomial", "quasibinomial"):
         raise FamilyError(f"separation is defined for binomial and quasibinomial models, not {result.family.name}")
@@ -373,38 +376,45 @@ def separation_of(result: GLMResult) -> SeparationResult:
 AUTO_CHECK_LIMIT = 5_000_000
 
 
-def _checked(result: GLMResult) -> SeparationResult | None:
-    """The separation of a suspect binomial fit; None if not suspect or if the LP fails
-    (the fit itself is R's either way, so a failing check must not break it)."""
-    if result.family.name not in ("binomial", "quasibinomial"):
+def separation_at_fit(fit: IRLSFit, design: Design, family: Family, names: Sequence[str],
+                      tol: float) -> SeparationResult | None:
+    """The check :func:`rglm.glm` makes of an in-memory fit: the separation of a suspect
+    binomial fit; None if the family is not binomial, the fit is not suspect, the data are
+    too large for the check to run by itself, or the linear program fails (the fit itself is
+    R's either way, so a failing check must not break it)."""
+    if family.name not in ("binomial", "quasibinomial"):
         return None
-    from rglm.backends.chunked import is_out_of_core
-
-    if is_out_of_core(result):
-        return None  # the linear program needs every row in memory; m.separation raises there
-    n, p = result.model_frame.design.shape
+    n, p = design.shape
     if n * p > AUTO_CHECK_LIMIT:
         # A dense linear program over millions of cells costs more than the fit; on data this
         # size the check runs only on request (m.separation), and R's own warning about fitted
         # probabilities of 0 or 1 still points at the problem.
         return None
-    if not separation_suspected(result.fit, result.control.tol):
+    if not separation_suspected(fit, tol):
         return None
     try:
-        return result.separation
+        return detect_separation(design.rows(), fit.y, fit.prior_weights, fit.aliased, names=list(names),
+                                 coef=fit.coef, link=family.link.name)
     except FitError:
         return None
 
 
-def separation_note(result: GLMResult) -> str:
-    """The summary's note: empty unless a binomial fit is suspect and separated."""
-    sep = _checked(result)
-    return "" if sep is None else sep.note()
+def checked_separation(result: GLMStatistics) -> SeparationResult | None:
+    """:func:`separation_at_fit` of a fitted model, reusing the check the model carries from
+    its fit; None for a model fitted to chunked or Dask data (the linear program needs every
+    row in memory; ``m.separation`` raises there)."""
+    if isinstance(result.separation_check, SeparationResult):
+        return result.separation_check
+    if result.family.name not in ("binomial", "quasibinomial") or is_out_of_core(result):
+        return None
+    fit = result.fit
+    assert isinstance(fit, IRLSFit)
+    return separation_at_fit(fit, result.model_frame.design, result.family, result.exog_names,
+                             result.control.tol)
 
 
-def warn_if_separated(result: GLMResult) -> None:
-    """Issue a :class:`SeparationWarning` when a suspect binomial fit is separated."""
-    sep = _checked(result)
+def warn_if_separated(sep: SeparationResult | None) -> None:
+    """Issue a :class:`SeparationWarning` when the check found the fit separated."""
     if sep is not None and sep.separated:
         warn(f"{sep.kind} separation detected: the maximum likelihood estimates of {sep.describe()} are "
              "infinite; the reported estimates and standard errors for them are arbitrary (where R's iterations "

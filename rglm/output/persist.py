@@ -1,10 +1,11 @@
 """Saving fitted models to disk and loading them back.
 
 A saved model is a pickle of a small envelope: a format tag, the rglm version that wrote it,
-and the :class:`~rglm.results.glm.GLMResult`.  The result keeps the fit's arrays and the
+and the result (a :class:`rglm.GLMResult` or any other :class:`~rglm.results.core.ResultCore`).
+A GLM keeps the fit's arrays and the
 formula's recipe (factor levels, transforms), so a loaded model prints its summary and
 predicts on new data exactly as before.  The training data frame is left out unless asked
-for; without it, :meth:`~rglm.results.glm.GLMResult.update`, ``add1`` and ``step`` cannot refit.
+for; without it, :meth:`~rglm.GLMResult.update`, ``add1`` and ``step`` cannot refit.
 
 Loading a pickle runs code from the file: load only files you trust.
 """
@@ -13,12 +14,11 @@ from __future__ import annotations
 
 import os
 import pickle
-from typing import TYPE_CHECKING, Any
+import sys
+from typing import Any
 
 from rglm.exceptions import ArgumentError, DataError, RGLMWarning, warn
-
-if TYPE_CHECKING:
-    from rglm.results.glm import GLMResult
+from rglm.results.core import ResultCore
 
 __all__ = ["load", "save"]
 
@@ -26,37 +26,40 @@ _FORMAT = "rglm-model"
 _FORMAT_VERSION = 1
 
 
-def save(model: GLMResult, path: str | os.PathLike[str], keep_data: bool = False) -> None:
+def _version() -> str:
+    """``rglm.__version__`` as the package reports it now (the package is always loaded
+    before this module, so it is looked up rather than imported)."""
+    return str(sys.modules[__name__.split(".")[0]].__version__)
+
+
+def save(model: ResultCore, path: str | os.PathLike[str], keep_data: bool = False) -> None:
     """Write ``model`` to ``path`` (any extension; ``.rglm`` is customary).
 
     Parameters
     ----------
-    model : GLMResult
+    model : ResultCore
+        A fitted model, such as a :class:`rglm.GLMResult`.
     path : str or path-like
     keep_data : bool
         Also store the data frame the model was fitted from (needed to refit with
         ``update``, ``add1`` or ``step`` after loading).
     """
-    from rglm import __version__
-    from rglm.results.glm import GLMResult
-
-    if not isinstance(model, GLMResult):
+    if not isinstance(model, ResultCore):
         raise ArgumentError(f"save() needs a fitted rglm model, got {type(model).__name__}")
-    stored = model if keep_data else model._replace(data=None)
-    envelope = {"format": _FORMAT, "format_version": _FORMAT_VERSION, "rglm_version": __version__,
+    stored = model if keep_data else model.without_data()
+    envelope = {"format": _FORMAT, "format_version": _FORMAT_VERSION, "rglm_version": _version(),
                 "model": stored}
     with open(path, "wb") as fh:
         pickle.dump(envelope, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
 
-def load(path: str | os.PathLike[str]) -> GLMResult:
-    """Read a model written by :func:`save` (or :meth:`GLMResult.save`).
+def load(path: str | os.PathLike[str]) -> Any:
+    """Read a model written by :func:`save` (or :meth:`rglm.GLMResult.save`).
 
     Raises :class:`rglm.DataError` when the file is not an rglm model.  Only load files you
     trust: unpickling can run arbitrary code.
     """
-    from rglm import __version__
-
+    __version__ = _version()
     with open(path, "rb") as fh:
         try:
             envelope: Any = pickle.load(fh)
@@ -70,5 +73,4 @@ def load(path: str | os.PathLike[str]) -> GLMResult:
     if envelope.get("rglm_version") != __version__:
         warn(f"{os.fspath(path)!r} was saved by rglm {envelope.get('rglm_version')} and is loaded by "
              f"rglm {__version__}; refit the model if its results look wrong", RGLMWarning)
-    model: GLMResult = envelope["model"]
-    return model
+    return envelope["model"]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -17,9 +17,9 @@ import pandas as pd
 from scipy import special
 
 from rglm.exceptions import ArgumentError
-
-if TYPE_CHECKING:
-    from rglm.results.glm import GLMResult
+from rglm.inference.influence import influence_frame
+from rglm.inference.predict import predict
+from rglm.results.glm import GLMStatistics
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -151,13 +151,13 @@ def _label_extremes(ax: Any, x: FloatArray, y: FloatArray, labels: Sequence[Any]
         ax.annotate(str(labels[i]), (x[i], y[i]), fontsize=8, xytext=(3, 0), textcoords="offset points")
 
 
-def diagnostics(model: GLMResult, which: Sequence[int] = (1, 2, 3, 5), id_n: int = 3,
+def diagnostics(model: GLMStatistics, which: Sequence[int] = (1, 2, 3, 5), id_n: int = 3,
                 cook_levels: Sequence[float] = (0.5, 1.0), figsize: tuple[float, float] | None = None) -> Any:
     """R's diagnostic panels for a fitted GLM (``plot(glm_fit)``).
 
     Parameters
     ----------
-    model : GLMResult
+    model : GLMStatistics (such as a GLMResult)
     which : sequence of int
         Panels, numbered as R's ``plot.lm``: 1 deviance residuals against the linear
         predictor, with a lowess smooth; 2 normal Q-Q plot of the standardized deviance
@@ -183,7 +183,7 @@ def diagnostics(model: GLMResult, which: Sequence[int] = (1, 2, 3, 5), id_n: int
     if not panels or bad:
         raise ArgumentError(f"which must list panel numbers from 1 to 6, got {list(which)!r}")
     plt = _pyplot()
-    infl = model.influence()
+    infl = influence_frame(model)
     keep = infl["hat"].notna().to_numpy() & (model.prior_weights.reindex(infl.index).to_numpy() != 0)
     infl = infl[keep]
     labels = list(infl.index)
@@ -273,7 +273,7 @@ def _typical(col: pd.Series) -> Any:
     return col.mode(dropna=True).iloc[0]
 
 
-def effects(model: GLMResult, term: str, level: float = 0.95, n: int = 100, type: str = "response",
+def effects(model: GLMStatistics, term: str, level: float = 0.95, n: int = 100, type: str = "response",
             at: dict[str, Any] | None = None, ax: Any = None) -> Any:
     """The fitted mean across one variable, other variables held at typical values.
 
@@ -318,7 +318,7 @@ def effects(model: GLMResult, term: str, level: float = 0.95, n: int = 100, type
     for v in model.model_frame.spec.offset_variables:
         if v not in new:
             new[v] = at.get(v, _typical(data[v]))
-    pred = model.predict(new, type="link", se_fit=True)
+    pred = predict(model, new, type="link", se_fit=True)
     q = float(special.ndtri(0.5 + level / 2))
     eta, se = pred["fit"].to_numpy(), pred["se_fit"].to_numpy()
     lo, hi = eta - q * se, eta + q * se

@@ -14,7 +14,6 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -23,11 +22,9 @@ from tabulate import tabulate
 
 from rglm.exceptions import ArgumentError
 from rglm.numerics.format import sig_stars
-from rglm.output.escape import md_escape as _md_escape
-from rglm.output.escape import tex_escape as _tex_escape
-
-if TYPE_CHECKING:
-    from rglm.results.glm import GLMResult
+from rglm.results.core import ResultCore
+from rglm.results.escape import md_escape as _md_escape
+from rglm.results.escape import tex_escape as _tex_escape
 
 __all__ = ["GOF_STATS", "CompareTable", "compare"]
 
@@ -178,7 +175,7 @@ def _tex_cell(text: str) -> str:
 
 
 def compare(
-    models: Sequence[GLMResult] | Mapping[str, GLMResult],
+    models: Sequence[ResultCore] | Mapping[str, ResultCore],
     names: Sequence[str] | None = None,
     stat: str = "se",
     stars: bool = True,
@@ -191,7 +188,7 @@ def compare(
 
     Parameters
     ----------
-    models : sequence of GLMResult, or a mapping name -> GLMResult
+    models : sequence of ResultCore, or a mapping name -> ResultCore
     names : sequence of str, optional
         Column headings; by default the mapping's keys, else ``(1)``, ``(2)``, ...
     stat : {"se", "t", "p", "ci"}
@@ -226,10 +223,8 @@ def compare(
         fits = list(models)
     if not fits:
         raise ArgumentError("compare() needs at least one model")
-    from rglm.results.glm import GLMResult
-
     for i, m in enumerate(fits):
-        if not isinstance(m, GLMResult):
+        if not isinstance(m, ResultCore):
             raise ArgumentError(f"model {i + 1} is a {type(m).__name__}, not a fitted rglm model")
     names = [f"({i + 1})" for i in range(len(fits))] if names is None else [str(n) for n in names]
     if len(names) != len(fits):
@@ -246,7 +241,7 @@ def compare(
 
     terms: list[str] = []
     for m in fits:
-        terms += [t for t in m.exog_names if t not in terms]
+        terms += [t for t in m.param_names if t not in terms]
     q = float(special.ndtri(0.5 + level / 2))
     estimates = [[""] * len(fits) for _ in terms]
     statistics = [[""] * len(fits) for _ in terms]
@@ -254,7 +249,7 @@ def compare(
         b, se = m.params.to_numpy(), m.bse.to_numpy()
         t, p = m.tvalues.to_numpy(), m.pvalues.to_numpy()
         marks = sig_stars(p) if stars else [""] * len(b)
-        for k, name in enumerate(m.exog_names):
+        for k, name in enumerate(m.param_names):
             i = terms.index(name)
             if np.isnan(b[k]):
                 estimates[i][j], statistics[i][j] = "NA", ""
@@ -276,8 +271,9 @@ def compare(
     for key in extra:
         label, attr, integer = GOF_STATS[key]
         gof_labels.append(label)
-        gof.append([str(int(getattr(m, attr))) if integer else _fixed(float(getattr(m, attr)), digits)
-                    for m in fits])
+        # A statistic a model does not have (a null deviance, say) is left blank as NA.
+        gof.append([str(int(getattr(m, attr))) if integer
+                    else _fixed(float(getattr(m, attr, math.nan)), digits) for m in fits])
     what = {"se": "Standard errors in parentheses.",
             "t": "z or t statistics in parentheses.",
             "p": "p-values in parentheses.",

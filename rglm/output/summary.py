@@ -11,21 +11,17 @@ from __future__ import annotations
 import math
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
 from rglm.inference.robust import cov_description
-from rglm.inference.separation import separation_note
 from rglm.numerics.format import SIGNIF_LEGEND, coef_matrix_lines, format_real, sig_stars
-from rglm.output.escape import html_escape as _html_escape
-from rglm.output.escape import md_escape as _md_escape
-from rglm.output.escape import tex_escape as _tex_escape
-
-if TYPE_CHECKING:
-    from rglm.results.glm import GLMResult
+from rglm.results.escape import html_escape as _html_escape
+from rglm.results.escape import md_escape as _md_escape
+from rglm.results.escape import tex_escape as _tex_escape
+from rglm.results.glm import GLMStatistics
 
 __all__ = ["Summary"]
 
@@ -82,18 +78,17 @@ class Summary:
     cov_note: str = ""
 
     @classmethod
-    def from_result(cls, m: GLMResult) -> Summary:
-        stat, pcol = ("t value", "Pr(>|t|)") if m.use_t else ("z value", "Pr(>|z|)")
-        coefs = pd.DataFrame(
-            {"Estimate": m.params, "Std. Error": m.bse, stat: m.tvalues, pcol: m.pvalues},
-            index=pd.Index(m.exog_names),
-        )
+    def from_result(cls, m: GLMStatistics) -> Summary:
+        """The summary of ``m``.  The separation note is the check :func:`rglm.glm` made at
+        fit time (printing never solves the linear program)."""
+        check = m.separation_check
         return cls(
-            call=_call(m), family_name=m.family.name, link_name=m.family.link.name, coefficients=coefs,
+            call=_call(m), family_name=m.family.name, link_name=m.family.link.name,
+            coefficients=m.coef_table(),
             aliased=m.aliased.copy(), dispersion=m.scale, dispersion_estimated=m.dispersion_is_estimated,
             null_deviance=m.null_deviance, deviance=m.deviance, df_null=m.df_null, df_resid=m.df_resid,
             aic=m.aic, iterations=m.iterations, n_dropped=m.n_dropped, converged=m.converged,
-            boundary=m.boundary, separation_note=separation_note(m),
+            boundary=m.boundary, separation_note="" if check is None else check.note(),
             cov_note=cov_description(m.cov_type, m.cov_kwds),
         )
 
@@ -218,7 +213,7 @@ class Summary:
 
 
 
-def _call(m: GLMResult) -> str:
+def _call(m: GLMStatistics) -> str:
     """An R-style call, wrapped as R's ``deparse`` wraps long calls (4-space continuation)."""
     args = [f"formula = {m.formula}", f"family = {m.family.r_call()}", f"data = {m.data_name}"]
     frame = m.model_frame

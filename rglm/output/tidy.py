@@ -7,28 +7,29 @@ so they are R's.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from rglm.exceptions import ArgumentError, DataError
 from rglm.frame.formula import formula_names
-from rglm.inference.influence import _cooks, _model_rows, _rstandard, lm_influence
-
-if TYPE_CHECKING:
-    from rglm.results.glm import GLMResult
+from rglm.inference.influence import cooks_values, lm_influence, model_rows, rstandard_values
+from rglm.inference.predict import predict
+from rglm.results.core import ResultCore
+from rglm.results.glm import GLMStatistics
 
 __all__ = ["augment", "glance", "tidy"]
 
 
-def tidy(m: GLMResult, conf_int: bool = False, conf_level: float = 0.95, exponentiate: bool = False,
+def tidy(m: ResultCore, conf_int: bool = False, conf_level: float = 0.95, exponentiate: bool = False,
          conf_method: str = "profile") -> pd.DataFrame:
     """One row per coefficient, as broom's ``tidy.glm``.
 
     Parameters
     ----------
-    m : GLMResult
+    m : ResultCore
+        Any fitted model.
     conf_int : bool
         Add ``conf_low`` and ``conf_high``.
     conf_level : float
@@ -48,7 +49,7 @@ def tidy(m: GLMResult, conf_int: bool = False, conf_level: float = 0.95, exponen
         ``p_value`` and, with ``conf_int``, ``conf_low`` and ``conf_high``.  An aliased
         coefficient keeps its row, with NaN throughout (broom's NA row).
     """
-    names = m.exog_names
+    names = m.param_names
     out = pd.DataFrame({
         "term": names,
         "estimate": m.params.to_numpy(),
@@ -72,35 +73,27 @@ def tidy(m: GLMResult, conf_int: bool = False, conf_level: float = 0.95, exponen
     return out
 
 
-def glance(m: GLMResult) -> pd.DataFrame:
-    """One row of model statistics, as broom's ``glance.glm``.
+def glance(m: ResultCore) -> pd.DataFrame:
+    """One row of model statistics, as broom's ``glance``: the model's own
+    :meth:`~rglm.results.core.ResultCore.glance_row`.
 
-    Columns ``null_deviance``, ``df_null``, ``logLik``, ``AIC``, ``BIC`` (NaN for quasi
-    families, as R's NA), ``deviance``, ``df_residual`` and ``nobs`` (observations with
-    non-zero weight).
+    For a GLM (broom's ``glance.glm``) the columns are ``null_deviance``, ``df_null``,
+    ``logLik``, ``AIC``, ``BIC`` (NaN for quasi families, as R's NA), ``deviance``,
+    ``df_residual`` and ``nobs`` (observations with non-zero weight).
     """
-    row: dict[str, Any] = {
-        "null_deviance": m.null_deviance,
-        "df_null": m.df_null,
-        "logLik": m.llf,
-        "AIC": m.aic,
-        "BIC": m.bic,
-        "deviance": m.deviance,
-        "df_residual": m.df_resid,
-        "nobs": m.nobs,
-    }
+    row = m.glance_row()
     out = pd.DataFrame({k: [v] for k, v in row.items()})
-    return out.astype({"df_null": "int64", "df_residual": "int64", "nobs": "int64"})
+    return out.astype({k: "int64" for k in ("df_null", "df_residual", "nobs") if k in row})
 
 
-def _model_columns(m: GLMResult, frame: pd.DataFrame) -> list[str]:
+def _model_columns(m: GLMStatistics, frame: pd.DataFrame) -> list[str]:
     """The columns of ``frame`` the model uses (response, predictors, offsets, weights), in
     the frame's order: what R's ``model.frame`` holds."""
     spec = m.model_frame.spec
     used = set(spec.variables) | set(spec.offset_variables)
     for expr in spec.parsed.response:
         used |= formula_names(expr)[0]
-    call = getattr(m, "_call", {}) or {}
+    call = m.call
     for key in ("weights", "offset"):
         if isinstance(call.get(key), str):
             used.add(call[key])
@@ -109,7 +102,7 @@ def _model_columns(m: GLMResult, frame: pd.DataFrame) -> list[str]:
     return [c for c in frame.columns if str(c) in used]
 
 
-def _rows_used(m: GLMResult, frame: pd.DataFrame) -> pd.DataFrame:
+def _rows_used(m: GLMStatistics, frame: pd.DataFrame) -> pd.DataFrame:
     """The rows of ``frame`` the model was fitted to, matched by row label."""
     index = m.model_frame.index
     if frame.index.is_unique:
@@ -126,13 +119,13 @@ def _rows_used(m: GLMResult, frame: pd.DataFrame) -> pd.DataFrame:
     return frame.iloc[pos]
 
 
-def augment(m: GLMResult, newdata: Any = None, type_predict: str = "link", type_residuals: str = "deviance",
-            se_fit: bool = False, *, data: Any = None) -> pd.DataFrame:
+def augment(m: GLMStatistics, newdata: Any = None, type_predict: str = "link",
+            type_residuals: str = "deviance", se_fit: bool = False, *, data: Any = None) -> pd.DataFrame:
     """The data with per-row fitted values, residuals and influence, as broom's ``augment.glm``.
 
     Parameters
     ----------
-    m : GLMResult
+    m : GLMStatistics (such as a GLMResult)
     newdata : DataFrame, optional
         Rows to predict; then only ``.fitted`` (and ``.se_fit``) are added.
     type_predict : {"link", "response"}
@@ -177,7 +170,7 @@ def augment(m: GLMResult, newdata: Any = None, type_predict: str = "link", type_
         if data is not None:
             raise ArgumentError("give either newdata (rows to predict) or data (the fitted rows), not both")
         frame = newdata if isinstance(newdata, pd.DataFrame) else pd.DataFrame(newdata)
-        pred = m.predict(frame, type=type_predict, se_fit=se_fit)
+        pred = predict(m, frame, type=type_predict, se_fit=se_fit)
         out = frame.copy()
         if isinstance(pred, pd.DataFrame):
             out[".fitted"] = pred["fit"].to_numpy()
@@ -192,17 +185,17 @@ def augment(m: GLMResult, newdata: Any = None, type_predict: str = "link", type_
     frame = source if isinstance(source, pd.DataFrame) else pd.DataFrame(source)
     rows = _rows_used(m, frame)
     out = (rows[_model_columns(m, frame)] if data is None else rows).copy()
-    pred = m.predict(type=type_predict, se_fit=se_fit)
+    pred = predict(m, type=type_predict, se_fit=se_fit)
     if isinstance(pred, pd.DataFrame):
-        out[".fitted"] = _model_rows(m, pred["fit"])
-        out[".se_fit"] = _model_rows(m, pred["se_fit"])
+        out[".fitted"] = model_rows(m, pred["fit"])
+        out[".se_fit"] = model_rows(m, pred["se_fit"])
     else:
-        out[".fitted"] = _model_rows(m, pred)
+        out[".fitted"] = model_rows(m, pred)
     resid = m.resid_deviance if type_residuals == "deviance" else m.resid_pearson
-    out[".resid"] = _model_rows(m, resid)
+    out[".resid"] = model_rows(m, resid)
     infl = lm_influence(m, do_coef=False)
     out[".hat"] = infl.hat
     out[".sigma"] = np.where(infl.used, infl.sigma, 0.0)
-    out[".cooksd"] = np.where(infl.used, _cooks(m, infl), 0.0)
-    out[".std_resid"] = _rstandard(m, infl, type_residuals)
+    out[".cooksd"] = np.where(infl.used, cooks_values(m, infl), 0.0)
+    out[".std_resid"] = rstandard_values(m, infl, type_residuals)
     return out

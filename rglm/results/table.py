@@ -36,8 +36,9 @@ from rglm.numerics.format import (
     format_real,
     is_na,
 )
-from rglm.output.escape import md_escape as _md_escape
-from rglm.output.escape import tex_escape as _tex_escape
+from rglm.results.escape import html_escape
+from rglm.results.escape import md_escape as _md_escape
+from rglm.results.escape import tex_escape as _tex_escape
 
 __all__ = ["AnovaTable", "deparse_formula", "print_anova_lines"]
 
@@ -122,13 +123,11 @@ class AnovaTable(pd.DataFrame):
 
     def to_html(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
         """The table as HTML, the heading as paragraphs above it."""
-        import html
-
         headers, rows, stars = self._report_cells()
         body = tabulate(rows, headers=headers, tablefmt="html",
                         colalign=("left",) + ("right",) * (len(headers) - 1), disable_numparse=True)
-        head = "".join(f"<p>{html.escape(' '.join(h.split()))}</p>" for h in self._heading_text())
-        tail = f"<p>{html.escape(SIGNIF_LEGEND)}</p>" if stars else ""
+        head = "".join(f"<p>{html_escape(' '.join(h.split()))}</p>" for h in self._heading_text())
+        tail = f"<p>{html_escape(SIGNIF_LEGEND)}</p>" if stars else ""
         return f'<div class="rglm-anova">{head}{body}{tail}</div>'
 
     def _repr_html_(self) -> str:

@@ -1,0 +1,93 @@
+"""Fits over chunked or Dask data: passes over a :class:`rglm.backends.chunked.ChunkedFrame`,
+and the refits of such a model on its own data.
+
+A pass maps every chunk to the sums of :func:`rglm.fit.accumulate.accumulate` (on the model
+rows :func:`rglm.frame.chunked.materialize` makes of it) and merges them; the executor of the
+frame (local chunks or Dask partitions) decides where that runs.  :func:`pass_runner` wraps
+that map-reduce in :class:`rglm.fit.passes.PassRunner`, which R's IRLS loop
+(:func:`rglm.fit.passes.fit_passes`) drives.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from rglm.backends.chunked import ChunkedFrame
+from rglm.exceptions import FitInterrupted
+from rglm.families.family import Family
+from rglm.fit.accumulate import Chunk, PassRequest, Sums, accumulate
+from rglm.fit.irls import IRLSControl
+from rglm.fit.passes import PassFit, PassRunner, finish_passes, fit_passes
+from rglm.frame.chunked import ChunkModel, materialize
+from rglm.results.glm import GLMStatistics
+
+FloatArray = npt.NDArray[np.float64]
+
+__all__ = ["interrupted", "is_out_of_core", "model_chunk", "pass_runner", "refit_out_of_core"]
+
+
+def model_chunk(frame: pd.DataFrame, model: ChunkModel) -> Chunk:
+    """The model rows of one raw chunk, as the fit layer's :class:`rglm.fit.accumulate.Chunk`."""
+    rows, _ = materialize(frame, model)
+    return Chunk(rows.design, rows.y, rows.weights, rows.offset, labels=rows.labels)
+
+
+def _pass_sums(frame: pd.DataFrame, model: ChunkModel, request: PassRequest, p: int) -> Sums:
+    chunk = model_chunk(frame, model)
+    if chunk.n == 0:
+        return Sums.empty(p, request.qr)
+    return accumulate(chunk, request)
+
+
+def _merge_sums(a: Sums, b: Sums) -> Sums:
+    return a.merge(b)
+
+
+def pass_runner(frame: ChunkedFrame) -> PassRunner:
+    """A pass runner over the data of ``frame``: each request's sums over every chunk."""
+    model, executor = frame.model, frame.executor
+    p = len(model.spec.column_names)
+
+    def map_reduce(request: PassRequest) -> Sums:
+        pc = p if request.columns is None else len(request.columns)
+        fn = functools.partial(_pass_sums, model=model, request=request, p=pc)
+        sums: Sums = executor.map_reduce(fn, _merge_sums, Sums.empty(pc, request.qr), request.label)
+        return sums
+
+    return PassRunner(map_reduce)
+
+
+def interrupted(run: PassRunner, what: str) -> FitInterrupted:
+    """The error for a fit stopped by the user (Ctrl-C), carrying the last coefficients."""
+    coef = run.last_beta
+    hint = ("; pass start=exc.coef to resume from the last coefficients" if coef is not None else "")
+    return FitInterrupted(f"{what} interrupted after {run.passes} pass{'es' if run.passes != 1 else ''} (last deviance "
+                          f"{run.last_deviance:.10g}); no result was produced{hint}", coef)
+
+
+def is_out_of_core(m: GLMStatistics) -> bool:
+    """Whether ``m`` was fitted to chunked or Dask data (its frame holds no rows)."""
+    return isinstance(m.model_frame, ChunkedFrame)
+
+
+def refit_out_of_core(m: GLMStatistics, columns: Any = None, *, family: Family | None = None,
+                      control: IRLSControl | None = None, start: FloatArray | None = None) -> PassFit:
+    """:func:`rglm.inference.refit.refit` for an out-of-core model: the sub-model's own passes."""
+    frame = m.model_frame
+    assert isinstance(frame, ChunkedFrame)
+    fam = family or m.family
+    ctl = control or m.control
+    p_total = len(frame.spec.column_names)
+    cols = None if columns is None else np.asarray(columns, dtype=np.intp)
+    p = p_total if cols is None else int(cols.size)
+    run = pass_runner(frame)
+    try:
+        loop = fit_passes(run, p, fam, ctl, columns=cols, start=start, have_start=start is not None)
+        return finish_passes(run, loop, fam, ctl, p_total=p_total, columns=cols, null=False)
+    except KeyboardInterrupt:
+        raise interrupted(run, "the refit") from None
