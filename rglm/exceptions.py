@@ -8,6 +8,9 @@ keeps working for callers who do not know about rglm.  Warnings derive from
 
 from __future__ import annotations
 
+import os
+import sys
+import warnings
 from typing import Any
 
 __all__ = [
@@ -158,10 +161,6 @@ class AnovaWarning(RGLMWarning):
 
 def warn(message: str, category: type[Warning]) -> None:
     """Issue ``message`` attributed to the first caller outside the rglm package."""
-    import os
-    import sys
-    import warnings
-
     pkg_dir = os.path.dirname(os.path.abspath(__file__))
     # stacklevel 1 is this function's own line; 2 its caller, which is inside rglm.
     level = 2

@@ -10,6 +10,7 @@ chunks) as its index, so an error or a per-row output names the row wherever it 
 
 from __future__ import annotations
 
+import importlib
 import os
 import re
 from collections.abc import Callable, Iterator
@@ -28,8 +29,6 @@ _CSV = (".csv", ".txt", ".tsv", ".csv.gz", ".csv.bz2", ".csv.zip", ".csv.xz")
 
 def require(module: str, extra: str) -> Any:
     """Import an optional dependency, or raise naming the extra that installs it."""
-    import importlib
-
     try:
         return importlib.import_module(module)
     except ImportError:

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -45,10 +45,8 @@ from rglm.exceptions import (
 from rglm.families.family import Family, NegativeBinomial, Poisson
 from rglm.fit.irls import IRLSControl, IRLSFit, irls, null_deviance
 from rglm.numerics import rmath as _rmath
+from rglm.numerics.design import Design
 from rglm.numerics.format import signif
-
-if TYPE_CHECKING:
-    from rglm.frame.model_frame import ModelFrame
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -227,8 +225,27 @@ class ThetaEstimate:
     init_theta: float | None = None
 
 
+class NegBinData(Protocol):
+    """What the negative binomial fit reads of the model frame: arrays and two flags."""
+
+    @property
+    def y(self) -> FloatArray: ...
+    @property
+    def design(self) -> Design: ...
+    @property
+    def weights(self) -> FloatArray: ...
+    @property
+    def offset(self) -> FloatArray: ...
+    @property
+    def has_intercept(self) -> bool: ...
+    @property
+    def offset_in_model(self) -> bool:
+        """Whether the model has an offset (an ``offset=`` argument or ``offset()`` terms)."""
+        ...
+
+
 def fit_glm_nb(
-    frame: ModelFrame,
+    data: NegBinData,
     family: NegativeBinomial,
     *,
     start: FloatArray | None = None,
@@ -241,7 +258,8 @@ def fit_glm_nb(
 
     Parameters
     ----------
-    frame : ModelFrame
+    data : NegBinData
+        The model's arrays (a model frame satisfies this protocol).
     family : NegativeBinomial
         With ``theta=None``; its link and ``init_theta`` are used.
     start, etastart, mustart : ndarray, optional
@@ -263,7 +281,7 @@ def fit_glm_nb(
     null_deviance : float
     info : ThetaEstimate
     """
-    y = np.asarray(frame.y, dtype=np.float64)
+    y = np.asarray(data.y, dtype=np.float64)
     if y.ndim != 1:
         raise DomainError("a two-column response is only meaningful for the binomial family, not the negative binomial")
     if np.any(y < 0):
@@ -280,7 +298,7 @@ def fit_glm_nb(
              "likelihood of other values is not a probability, so round or check the response", NonIntegerWarning)
     link = family.link
     inner = IRLSControl(tol=control.tol, max_iter=control.max_iter, trace=trace > 1)
-    X, w, offset = frame.design, np.asarray(frame.weights, dtype=np.float64), frame.offset
+    X, w, offset = data.design, np.asarray(data.weights, dtype=np.float64), data.offset
     fam0: Family = Poisson(link=link) if init_theta is None else NegativeBinomial(theta=init_theta, link=link)
     if trace > 1:
         print("Initial fit:", file=sys.stderr)
@@ -324,9 +342,9 @@ def fit_glm_nb(
     # R's null-deviance rule, as MASS applies it: with an offset given, the intercept is refitted
     # alone with the final theta from the family's own start; otherwise glm.fit's weighted mean
     # (with an intercept) or the offset alone.
-    offset_given = bool(frame.offset_given or frame.spec.parsed.offsets)
-    refit = offset_given and frame.spec.has_intercept
-    nulldev = null_deviance(fit, fam if refit else fit_family, offset, intercept=frame.spec.has_intercept,
+    offset_given = data.offset_in_model
+    refit = offset_given and data.has_intercept
+    nulldev = null_deviance(fit, fam if refit else fit_family, offset, intercept=data.has_intercept,
                             control=inner, response=y, weights=w, offset_given=offset_given, refit_from_fit=False)
     twologlik = 2 * lm
     info = ThetaEstimate(theta=th.theta, theta_se=th.se, twologlik=twologlik, warning=th_warn,

@@ -225,6 +225,16 @@ class ModelFrame:
         """Rows used in the fit."""
         return len(self.index)
 
+    @property
+    def has_intercept(self) -> bool:
+        """Whether the model matrix has an intercept column."""
+        return self.spec.has_intercept
+
+    @property
+    def offset_in_model(self) -> bool:
+        """Whether the model has an offset: an ``offset=`` argument or ``offset()`` terms."""
+        return bool(self.offset_given or self.spec.parsed.offsets)
+
     def pad(self, values: FloatArray, name: str | None = None) -> pd.Series:
         """Per-row values as a Series on the caller's index; with ``na_action="exclude"``
         the rows dropped for missing values are included as NaN (R's ``na.exclude``)."""

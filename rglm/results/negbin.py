@@ -14,7 +14,8 @@ from typing import Any
 
 from rglm.families.family import Family
 from rglm.fit.negbin import ThetaEstimate
-from rglm.results.glm import FitState, FrameState, GLMStatistics
+from rglm.frame.state import FrameState
+from rglm.results.glm import FitState, GLMStatistics
 
 __all__ = ["NegBinInfo", "NegBinStatistics"]
 
