@@ -55,8 +55,16 @@ def generate(path: str, rows: int, seed: int = 1, batch: int = 1_000_000) -> Non
         h = rng.integers(0, 20, size=n)
         t = rng.uniform(0.5, 2.0, size=n)
         eta = -0.5 + 0.3 * x1 - 0.2 * x2 + 0.25 * g + effects[h] + np.log(t)
-        table = pa.table({"y": rng.poisson(np.exp(eta)).astype(np.float64), "x1": x1, "x2": x2,
-                          "g": np.where(g == 1, "yes", "no"), "h": levels[h], "t": t})
+        table = pa.table(
+            {
+                "y": rng.poisson(np.exp(eta)).astype(np.float64),
+                "x1": x1,
+                "x2": x2,
+                "g": np.where(g == 1, "yes", "no"),
+                "h": levels[h],
+                "t": t,
+            }
+        )
         if writer is None:
             writer = pq.ParquetWriter(path, table.schema)
         writer.write_table(table, row_group_size=256_000)
@@ -86,8 +94,15 @@ def fit_chunked(path: str, chunksize: int) -> dict[str, float]:
     m = rglm.glm(FORMULA, path, family="poisson", chunksize=chunksize)
     total = time.perf_counter() - t0
     passes = m.fit.passes
-    return {"seconds": total, "passes": passes, "seconds_per_pass": total / passes, "iterations": m.iterations,
-            "peak_mb": peak_mb(), "deviance": m.deviance, "coef0": float(m.params.iloc[0])}
+    return {
+        "seconds": total,
+        "passes": passes,
+        "seconds_per_pass": total / passes,
+        "iterations": m.iterations,
+        "peak_mb": peak_mb(),
+        "deviance": m.deviance,
+        "coef0": float(m.params.iloc[0]),
+    }
 
 
 def fit_in_memory(path: str) -> dict[str, float]:
@@ -101,9 +116,15 @@ def fit_in_memory(path: str) -> dict[str, float]:
     t1 = time.perf_counter()
     m = rglm.glm(FORMULA, df, family="poisson")
     fit = time.perf_counter() - t1
-    return {"read_seconds": read, "fit_seconds": fit, "seconds_per_iteration": fit / m.iterations,
-            "iterations": m.iterations, "peak_mb": peak_mb(), "deviance": m.deviance,
-            "coef0": float(m.params.iloc[0])}
+    return {
+        "read_seconds": read,
+        "fit_seconds": fit,
+        "seconds_per_iteration": fit / m.iterations,
+        "iterations": m.iterations,
+        "peak_mb": peak_mb(),
+        "deviance": m.deviance,
+        "coef0": float(m.params.iloc[0]),
+    }
 
 
 def main() -> None:
@@ -123,12 +144,27 @@ def main() -> None:
     if not os.path.exists(args.path):
         t0 = time.perf_counter()
         generate(args.path, args.rows)
-        print(f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s: {args.path} "
-              f"({os.path.getsize(args.path) / 1e6:.0f} MB)")
+        print(
+            f"generated {args.rows:,} rows in {time.perf_counter() - t0:.1f} s: {args.path} "
+            f"({os.path.getsize(args.path) / 1e6:.0f} MB)"
+        )
     runs = ["chunked"] + ([] if args.no_memory else ["memory"])
     for kind in runs:
-        out = subprocess.run([sys.executable, __file__, "--child", kind, "--path", args.path, "--chunksize",
-                              str(args.chunksize)], check=True, capture_output=True, text=True).stdout
+        out = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--child",
+                kind,
+                "--path",
+                args.path,
+                "--chunksize",
+                str(args.chunksize),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
         res = json.loads(out.strip().splitlines()[-1])
         print(kind, json.dumps({k: round(v, 4) if isinstance(v, float) else v for k, v in res.items()}))
 

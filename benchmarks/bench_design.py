@@ -83,8 +83,9 @@ def main() -> None:
         def build_tabmat() -> Any:
             # tabmat's own formulaic materializer, intercept first and the first level dropped
             # as R does; its columns come out in the same order as rglm's.
-            return tabmat.from_formula(rhs, df, ensure_full_rank=True, include_intercept=True,
-                                       cat_threshold=2)
+            return tabmat.from_formula(
+                rhs, df, ensure_full_rank=True, include_intercept=True, cat_threshold=2
+            )
 
         ours, theirs = build_rglm(), build_tabmat()
         if theirs.shape != ours.shape:
@@ -97,13 +98,18 @@ def main() -> None:
         # Same columns, possibly in another order: compare the sorted entries of each result.
         g_ours, g_theirs = np.sort(g_ours.ravel()), np.sort(np.asarray(g_theirs).ravel())
         r_ours, r_theirs = np.sort(r_ours), np.sort(np.asarray(r_theirs))
-        agree = max(float(np.max(np.abs(g_ours - g_theirs))) / scale,
-                    float(np.max(np.abs(r_ours - r_theirs))) / float(np.max(np.abs(r_theirs))))
+        agree = max(
+            float(np.max(np.abs(g_ours - g_theirs))) / scale,
+            float(np.max(np.abs(r_ours - r_theirs))) / float(np.max(np.abs(r_theirs))),
+        )
         steps = [
             ("build from the frame and formula", build_rglm, build_tabmat),
             ("X beta", lambda: ours.matvec(beta), lambda: theirs.matvec(beta)),
-            ("X'WX and X'Wz", lambda: ours.normal_equations(w, z),
-             lambda: (theirs.sandwich(w), theirs.transpose_matvec(w * z))),
+            (
+                "X'WX and X'Wz",
+                lambda: ours.normal_equations(w, z),
+                lambda: (theirs.sandwich(w), theirs.transpose_matvec(w * z)),
+            ),
         ]
         for step, f_ours, f_theirs in steps:
             a, b = _median_time(f_ours, args.repeats), _median_time(f_theirs, args.repeats)

@@ -81,8 +81,11 @@ def make_data(problem: Problem, n: int) -> Any:
         labels = pd.Index([f"L{i:04d}" for i in range(problem.n_levels)])
         df["g"] = pd.Categorical.from_codes(codes, categories=labels)
     mu = np.exp(eta) if problem.family != "binomial" else 1.0 / (1.0 + np.exp(-eta))
-    draw = {"poisson": lambda: rng.poisson(mu), "binomial": lambda: rng.random(n) < mu,
-            "gamma": lambda: rng.gamma(2.0, mu / 2.0)}[problem.family]
+    draw = {
+        "poisson": lambda: rng.poisson(mu),
+        "binomial": lambda: rng.random(n) < mu,
+        "gamma": lambda: rng.gamma(2.0, mu / 2.0),
+    }[problem.family]
     return df.assign(y=np.asarray(draw(), dtype=np.float64))
 
 
@@ -125,9 +128,15 @@ def run_glum(problem: Problem, df: Any, lap: Lap) -> Fit:
     from glum import GeneralizedLinearRegressor
 
     fixed = problem.family in ("poisson", "binomial")
-    model = GeneralizedLinearRegressor(family=problem.family, link="auto" if fixed else "log", alpha=0,
-                                       formula=problem.formula, drop_first=True, fit_intercept=True,
-                                       robust=False)
+    model = GeneralizedLinearRegressor(
+        family=problem.family,
+        link="auto" if fixed else "log",
+        alpha=0,
+        formula=problem.formula,
+        drop_first=True,
+        fit_intercept=True,
+        robust=False,
+    )
     lap(model.fit(df, store_covariance_matrix=not fixed))
     table = lap(model.coef_table(X=df, dispersion=1.0, robust=False) if fixed else model.coef_table())
     lap(table.to_string())
@@ -136,7 +145,10 @@ def run_glum(problem: Problem, df: Any, lap: Lap) -> Fit:
 
 IMPORTS = {"rglm": ["rglm"], "statsmodels": ["statsmodels.api", "statsmodels.formula.api"], "glum": ["glum"]}
 RUNNERS: dict[str, Callable[[Problem, Any, Lap], Fit]] = {
-    "rglm": run_rglm, "statsmodels": run_statsmodels, "glum": run_glum}
+    "rglm": run_rglm,
+    "statsmodels": run_statsmodels,
+    "glum": run_glum,
+}
 
 
 def proc_mb(path: str, key: str) -> float:
@@ -162,10 +174,19 @@ def timed_run(package: str, problem: Problem, df: Any) -> dict[str, Any]:
 
     names, params, bse, iters = RUNNERS[package](problem, df, lap)
     peak = proc_mb("/proc/self/status", "VmHWM")
-    return {"seconds": marks[-1] - marks[0], "cpu": time.process_time() - cpu0, "names": names,
-            **dict(zip(("fit", "se", "table"), np.diff(marks).tolist())), "params": params, "bse": bse,
-            "iterations": iters, "base_mb": base, "peak_mb": peak, "rise_mb": peak - base,
-            "y_sum": float(df["y"].sum())}
+    return {
+        "seconds": marks[-1] - marks[0],
+        "cpu": time.process_time() - cpu0,
+        "names": names,
+        **dict(zip(("fit", "se", "table"), np.diff(marks).tolist())),
+        "params": params,
+        "bse": bse,
+        "iterations": iters,
+        "base_mb": base,
+        "peak_mb": peak,
+        "rise_mb": peak - base,
+        "y_sum": float(df["y"].sum()),
+    }
 
 
 def child_main(spec: dict[str, Any]) -> None:
@@ -197,8 +218,12 @@ def run_child(spec: dict[str, Any], args: argparse.Namespace) -> dict[str, Any]:
         killed = ""
         with open(err_path, "w") as err:
             threads = {v: str(args.threads) for v in THREAD_VARS} if args.threads else {}
-            proc = subprocess.Popen([sys.executable, __file__, "--child", json.dumps(spec)],
-                                    stdout=subprocess.DEVNULL, stderr=err, env={**os.environ, **threads})
+            proc = subprocess.Popen(
+                [sys.executable, __file__, "--child", json.dumps(spec)],
+                stdout=subprocess.DEVNULL,
+                stderr=err,
+                env={**os.environ, **threads},
+            )
             while proc.poll() is None:
                 rss = proc_mb(f"/proc/{proc.pid}/status", "VmRSS")
                 if rss > args.mem_limit_mb or time.perf_counter() - wall0 > args.timeout:
@@ -287,25 +312,40 @@ def machine_description() -> list[str]:
 
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if ln.startswith("model name")), "?")
-    pkgs = ", ".join(f"{p} {md.version(p)}" for p in ("numpy", "scipy", "pandas", "formulaic",
-                                                      "statsmodels", "glum", "tabmat"))
-    git = subprocess.run(["git", "-C", str(REPO), "describe", "--always", "--dirty"],
-                         capture_output=True, text=True, check=False).stdout.strip() or "?"
-    pools = "; ".join(f"{p['internal_api']} {p.get('version') or ''} ({p['num_threads']} threads, "
-                      f"{os.path.basename(p['filepath'])}, {p.get('architecture', '')})"
-                      for p in threadpool_info())
+    pkgs = ", ".join(
+        f"{p} {md.version(p)}"
+        for p in ("numpy", "scipy", "pandas", "formulaic", "statsmodels", "glum", "tabmat")
+    )
+    git = (
+        subprocess.run(
+            ["git", "-C", str(REPO), "describe", "--always", "--dirty"],
+            capture_output=True,
+            text=True,
+            check=False,
+        ).stdout.strip()
+        or "?"
+    )
+    pools = "; ".join(
+        f"{p['internal_api']} {p.get('version') or ''} ({p['num_threads']} threads, "
+        f"{os.path.basename(p['filepath'])}, {p.get('architecture', '')})"
+        for p in threadpool_info()
+    )
     env = ", ".join(f"{k}={os.environ[k]}" for k in ("OPENBLAS_CORETYPE", *THREAD_VARS) if k in os.environ)
     ram = [proc_mb("/proc/meminfo", f) / 1024 for f in ("MemTotal", "MemAvailable")]
-    return [f"- CPU: {cpu}; {os.cpu_count()} logical cores ({len(os.sched_getaffinity(0))} usable)",
-            f"- RAM: {ram[0]:.1f} GB total, {ram[1]:.1f} GB available",
-            f"- Load average at start (1/5/15 min): {' / '.join(f'{x:.2f}' for x in os.getloadavg())}",
-            f"- OS: {platform.platform()}; Python {platform.python_version()}",
-            f"- rglm {rglm.__version__} from {Path(rglm.__file__).parent} (git {git}); {pkgs}",
-            f"- Thread pools (threadpoolctl): {pools}", f"- Thread env vars: {env or 'none set'}"]
+    return [
+        f"- CPU: {cpu}; {os.cpu_count()} logical cores ({len(os.sched_getaffinity(0))} usable)",
+        f"- RAM: {ram[0]:.1f} GB total, {ram[1]:.1f} GB available",
+        f"- Load average at start (1/5/15 min): {' / '.join(f'{x:.2f}' for x in os.getloadavg())}",
+        f"- OS: {platform.platform()}; Python {platform.python_version()}",
+        f"- rglm {rglm.__version__} from {Path(rglm.__file__).parent} (git {git}); {pkgs}",
+        f"- Thread pools (threadpoolctl): {pools}",
+        f"- Thread env vars: {env or 'none set'}",
+    ]
 
 
-def collect(name: str, n: int, todo: list[str],
-            args: argparse.Namespace) -> tuple[dict[str, Any], dict[str, str]]:
+def collect(
+    name: str, n: int, todo: list[str], args: argparse.Namespace
+) -> tuple[dict[str, Any], dict[str, str]]:
     """Run the packages interleaved ``--repeats`` times; successful runs per package, and failures."""
     runs: dict[str, list[dict[str, Any]]] = {p: [] for p in todo}
     errors: dict[str, str] = {}
@@ -316,10 +356,16 @@ def collect(name: str, n: int, todo: list[str],
                 res = run_child({"package": pkg, "problem": name, "n": n}, args)
             else:
                 res = run_inline(pkg, name, df)
-            msg = f"FAILED ({res['error']})" if "error" in res else \
-                f"{res['seconds']:.2f} s, peak {res['peak_mb']:.0f} MB"
-            print(f"  {pkg} run {rep + 1}/{args.repeats}: {msg}, other load {res['other_load']:.2f}",
-                  file=sys.stderr, flush=True)
+            msg = (
+                f"FAILED ({res['error']})"
+                if "error" in res
+                else f"{res['seconds']:.2f} s, peak {res['peak_mb']:.0f} MB"
+            )
+            print(
+                f"  {pkg} run {rep + 1}/{args.repeats}: {msg}, other load {res['other_load']:.2f}",
+                file=sys.stderr,
+                flush=True,
+            )
             if "error" in res:
                 errors[pkg] = res["error"]
             else:
@@ -327,8 +373,9 @@ def collect(name: str, n: int, todo: list[str],
     return {p: r for p, r in runs.items() if r}, errors
 
 
-def bench_case(name: str, n: int, pkgs: list[str], args: argparse.Namespace,
-               report: Report) -> dict[str, float]:
+def bench_case(
+    name: str, n: int, pkgs: list[str], args: argparse.Namespace, report: Report
+) -> dict[str, float]:
     """Benchmark one problem/size, add its table and notes to ``report``; median seconds per package."""
     problem = PROBLEMS[name]
     report.add("h", f"{name}, n = {n:,} ({problem.n_coef} coefficients, {problem.family})")
@@ -336,8 +383,14 @@ def bench_case(name: str, n: int, pkgs: list[str], args: argparse.Namespace,
     sm_est_gb = n * problem.n_coef * 8 * 10 / 1024**3  # statsmodels peaks at ~5-25 dense n x p arrays
     skip_sm = "statsmodels" in pkgs and (n > args.sm_max_n or sm_est_gb * 1024 > args.mem_limit_mb)
     if skip_sm:
-        notes.append("statsmodels skipped: " + (f"n > {args.sm_max_n:,} (~5 GB, ~35 s at 1e6 x 60 here)."
-                     if n > args.sm_max_n else f"estimated peak {sm_est_gb:.0f} GB > memory limit."))
+        notes.append(
+            "statsmodels skipped: "
+            + (
+                f"n > {args.sm_max_n:,} (~5 GB, ~35 s at 1e6 x 60 here)."
+                if n > args.sm_max_n
+                else f"estimated peak {sm_est_gb:.0f} GB > memory limit."
+            )
+        )
     ok, errors = collect(name, n, [p for p in pkgs if not (skip_sm and p == "statsmodels")], args)
     ref = next((p for p in ("statsmodels", "rglm", "glum") if p in ok), "")
     if ref != "statsmodels":
@@ -345,8 +398,21 @@ def bench_case(name: str, n: int, pkgs: list[str], args: argparse.Namespace,
     if len({r[0]["y_sum"] for r in ok.values()}) > 1:
         notes.append("WARNING: the packages saw different data (y sums differ).")
     times = {p: med(r, "seconds") for p, r in ok.items()}
-    head = ["package", "median s", "x rglm", "fit/SE/table s", "CPU/wall", "iter", "base MB", "peak MB",
-            "+MB", "Δparams", "Δbse", "runs", "other load"]
+    head = [
+        "package",
+        "median s",
+        "x rglm",
+        "fit/SE/table s",
+        "CPU/wall",
+        "iter",
+        "base MB",
+        "peak MB",
+        "+MB",
+        "Δparams",
+        "Δbse",
+        "runs",
+        "other load",
+    ]
     rows: list[list[str]] = []
     for pkg in pkgs:
         if pkg not in ok:
@@ -355,15 +421,28 @@ def bench_case(name: str, n: int, pkgs: list[str], args: argparse.Namespace,
         r, t = ok[pkg], times[pkg]
         phases = "/".join(f"{med(r, k):.2f}" for k in ("fit", "se", "table"))
         loads = [x["other_load"] for x in r]
-        rows.append([pkg, f"{t:.2f}", f"{t / times['rglm']:.2f}" if "rglm" in times else "-", phases,
-                     f"{med(r, 'cpu') / t:.2f}", str(r[0]["iterations"]), f"{med(r, 'base_mb'):.0f}",
-                     f"{med(r, 'peak_mb'):.0f}", f"{med(r, 'rise_mb'):.0f}",
-                     *(["ref", "ref"] if pkg == ref else compare(r[0], ok[ref][0])),
-                     f"{len(r)}{f' ({errors[pkg]})' if pkg in errors else ''}",
-                     f"{min(loads):.2f}-{max(loads):.2f}"])
+        rows.append(
+            [
+                pkg,
+                f"{t:.2f}",
+                f"{t / times['rglm']:.2f}" if "rglm" in times else "-",
+                phases,
+                f"{med(r, 'cpu') / t:.2f}",
+                str(r[0]["iterations"]),
+                f"{med(r, 'base_mb'):.0f}",
+                f"{med(r, 'peak_mb'):.0f}",
+                f"{med(r, 'rise_mb'):.0f}",
+                *(["ref", "ref"] if pkg == ref else compare(r[0], ok[ref][0])),
+                f"{len(r)}{f' ({errors[pkg]})' if pkg in errors else ''}",
+                f"{min(loads):.2f}-{max(loads):.2f}",
+            ]
+        )
     report.add("table", (head, rows))
-    if ratios := [f"rglm / {p} = {times['rglm'] / times[p]:.2f}" for p in ("glum", "statsmodels")
-                  if p in times and "rglm" in times]:
+    if ratios := [
+        f"rglm / {p} = {times['rglm'] / times[p]:.2f}"
+        for p in ("glum", "statsmodels")
+        if p in times and "rglm" in times
+    ]:
         notes.append("Time ratios: " + ", ".join(ratios) + " (< 1: rglm is faster).")
     report.add("p", "\n".join(f"- {x}" for x in notes))
     return times
@@ -374,19 +453,32 @@ def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes (see README)")
     ap.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated subset of %(default)s")
-    ap.add_argument("--sizes", type=lambda s: [int(float(x)) for x in s.split(",")],
-                    help="comma-separated n (e.g. 1e5,1e6) overriding every problem's sizes")
+    ap.add_argument(
+        "--sizes",
+        type=lambda s: [int(float(x)) for x in s.split(",")],
+        help="comma-separated n (e.g. 1e5,1e6) overriding every problem's sizes",
+    )
     ap.add_argument("--repeats", type=int, default=3, help="runs per package and size (median reported)")
     ap.add_argument("--no-statsmodels", action="store_true", help="skip statsmodels")
-    ap.add_argument("--sm-max-n", type=lambda s: int(float(s)), default=10**6,
-                    help="largest n statsmodels is run at (default 1e6)")
-    ap.add_argument("--mem-limit-gb", type=float, help="kill a run whose RSS passes this (default: 85%% of "
-                                                       "the memory available at start)")
+    ap.add_argument(
+        "--sm-max-n",
+        type=lambda s: int(float(s)),
+        default=10**6,
+        help="largest n statsmodels is run at (default 1e6)",
+    )
+    ap.add_argument(
+        "--mem-limit-gb",
+        type=float,
+        help="kill a run whose RSS passes this (default: 85%% of the memory available at start)",
+    )
     ap.add_argument("--timeout", type=float, default=1800.0, help="kill a run after this many seconds")
     ap.add_argument("--threads", type=int, help="set OPENBLAS/OMP/MKL_NUM_THREADS in the children")
     ap.add_argument("--markdown", metavar="FILE", help="also write the report as markdown")
-    ap.add_argument("--isolated", action="store_true",
-                    help="run every fit in a fresh child process (default: all in this process, interleaved)")
+    ap.add_argument(
+        "--isolated",
+        action="store_true",
+        help="run every fit in a fresh child process (default: all in this process, interleaved)",
+    )
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
@@ -402,23 +494,40 @@ def main(argv: list[str] | None = None) -> None:
     pkgs = [p for p in PACKAGES if not (p == "statsmodels" and args.no_statsmodels)]
     report = Report()
     report.add("h", "Machine")
-    report.add("p", "\n".join([*machine_description(), (
-        f"- Settings: repeats={args.repeats}, quick={args.quick}, threads={args.threads or 'default'}, "
-        f"{'isolated child processes' if args.isolated else 'one process, packages interleaved'}, "
-        f"memory limit per run {args.mem_limit_mb / 1024:.1f} GB, timeout {args.timeout:.0f} s")]))
+    report.add(
+        "p",
+        "\n".join(
+            [
+                *machine_description(),
+                (
+                    f"- Settings: repeats={args.repeats}, quick={args.quick}, threads={args.threads or 'default'}, "
+                    f"{'isolated child processes' if args.isolated else 'one process, packages interleaved'}, "
+                    f"memory limit per run {args.mem_limit_mb / 1024:.1f} GB, timeout {args.timeout:.0f} s"
+                ),
+            ]
+        ),
+    )
     overview: list[list[str]] = []
     t0 = time.perf_counter()
     for name in names:
         for n in args.sizes or (PROBLEMS[name].quick_sizes if args.quick else PROBLEMS[name].sizes):
             t = bench_case(name, n, pkgs, args, report)
-            overview.append([name, f"{n:,}"] + [f"{t[p]:.2f}" if p in t else "-" for p in PACKAGES]
-                            + [f"{t['rglm'] / t[p]:.2f}" if "rglm" in t and p in t else "-"
-                               for p in ("statsmodels", "glum")])
+            overview.append(
+                [name, f"{n:,}"]
+                + [f"{t[p]:.2f}" if p in t else "-" for p in PACKAGES]
+                + [
+                    f"{t['rglm'] / t[p]:.2f}" if "rglm" in t and p in t else "-"
+                    for p in ("statsmodels", "glum")
+                ]
+            )
     report.add("h", "Overview (median seconds, formula to summary table)")
     head = ["problem", "n"] + [f"{p} s" for p in PACKAGES] + ["rglm/statsmodels", "rglm/glum"]
     report.add("table", (head, overview))
-    report.add("p", f"Total wall time {time.perf_counter() - t0:.0f} s; load average at end "
-                    f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())}.")
+    report.add(
+        "p",
+        f"Total wall time {time.perf_counter() - t0:.0f} s; load average at end "
+        f"{' / '.join(f'{x:.2f}' for x in os.getloadavg())}.",
+    )
     if args.markdown:
         Path(args.markdown).write_text("# rglm vs statsmodels vs glum\n\n" + report.render(True))
         print(f"\nMarkdown written to {args.markdown}")

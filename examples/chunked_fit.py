@@ -26,8 +26,9 @@ def make_claims(n: int, seed: int) -> pd.DataFrame:
     exposure = rng.uniform(0.1, 1.0, n)
     effect = {"north": 0.0, "south": 0.2, "east": -0.1, "west": 0.1, "centre": 0.3}
     rate = np.exp(-2.0 + 0.01 * (age - 50) + np.vectorize(effect.get)(region))
-    return pd.DataFrame({"claims": rng.poisson(rate * exposure), "age": age, "region": region,
-                         "exposure": exposure})
+    return pd.DataFrame(
+        {"claims": rng.poisson(rate * exposure), "age": age, "region": region, "exposure": exposure}
+    )
 
 
 def main() -> None:

@@ -22,8 +22,16 @@ def main() -> None:
 
     rows = []
     for lot, m in fits.items():
-        rows.append({"lot": lot, "intercept": m.params["Intercept"], "slope log(u)": m.params["log(u)"],
-                     "dispersion": m.scale, "deviance": m.deviance, "AIC": m.aic})
+        rows.append(
+            {
+                "lot": lot,
+                "intercept": m.params["Intercept"],
+                "slope log(u)": m.params["log(u)"],
+                "dispersion": m.scale,
+                "deviance": m.deviance,
+                "AIC": m.aic,
+            }
+        )
     print("Both lots (R: coef, summary()$dispersion, deviance, AIC):\n")
     print(pd.DataFrame(rows).set_index("lot").to_string(float_format=lambda v: f"{v:.6g}"))
 

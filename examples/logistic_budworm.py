@@ -30,24 +30,32 @@ def main() -> None:
     grid = pd.DataFrame({"sex": ["F"] * 3 + ["M"] * 3, "ldose": [1.0, 3.0, 5.0] * 2})
     pred = m.predict(grid, type="response", se_fit=True)
     link = m.predict(grid, type="link", se_fit=True)
-    table = grid.assign(p=pred["fit"].round(4), se=pred["se_fit"].round(4),
-                        eta=link["fit"].round(4), se_eta=link["se_fit"].round(4))
+    table = grid.assign(
+        p=pred["fit"].round(4),
+        se=pred["se_fit"].round(4),
+        eta=link["fit"].round(4),
+        se_eta=link["se_fit"].round(4),
+    )
     print("Predicted kill probability, with delta-method standard errors:\n")
     print(table.to_string(index=False))
 
     # LD50 for each sex: the dose where the linear predictor is 0.
     b = m.params
-    for sex, (a0, a1) in {"F": (b["Intercept"], b["ldose"]),
-                          "M": (b["Intercept"] + b["sex[T.M]"], b["ldose"] + b["sex[T.M]:ldose"])}.items():
+    for sex, (a0, a1) in {
+        "F": (b["Intercept"], b["ldose"]),
+        "M": (b["Intercept"] + b["sex[T.M]"], b["ldose"] + b["sex[T.M]:ldose"]),
+    }.items():
         ld50 = -a0 / a1
-        print(f"\nLD50 for sex {sex}: log2 dose {ld50:.3f}, i.e. {2 ** ld50:.2f} micrograms")
+        print(f"\nLD50 for sex {sex}: log2 dose {ld50:.3f}, i.e. {2**ld50:.2f} micrograms")
     assert math.isclose(m.deviance, 4.9937, abs_tol=5e-5)
 
     # A report table: three nested models side by side, odds ratios with 95% intervals.
     fam = rglm.Binomial()
-    models = {"dose": rglm.glm("cbind(numdead, numalive) ~ ldose", budworm, family=fam),
-              "sex + dose": rglm.glm("cbind(numdead, numalive) ~ sex + ldose", budworm, family=fam),
-              "sex * dose": m}
+    models = {
+        "dose": rglm.glm("cbind(numdead, numalive) ~ ldose", budworm, family=fam),
+        "sex + dose": rglm.glm("cbind(numdead, numalive) ~ sex + ldose", budworm, family=fam),
+        "sex * dose": m,
+    }
     print("\nOdds ratios, markdown for a report:\n")
     print(rglm.compare(models, stat="ci", exponentiate=True, digits=2).to_markdown())
     print(rglm.anova(models["dose"], models["sex + dose"], m, test="Chisq"))

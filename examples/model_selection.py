@@ -18,15 +18,17 @@ import rglm
 def main() -> None:
     ships = rglm.datasets.load("ships")
     ships = ships[ships["service"] > 0]
-    m = rglm.glm("incidents ~ type + C(year) + C(period) + offset(log(service))", ships,
-                 family=rglm.Poisson())
+    m = rglm.glm(
+        "incidents ~ type + C(year) + C(period) + offset(log(service))", ships, family=rglm.Poisson()
+    )
     print(m.summary())
     print(rglm.drop1(m, test="Chisq"))
     print(rglm.add1(m, "~ . + type:C(period)", test="Chisq"))
 
     print("Backward and forward search by AIC from the main-effects model:\n")
-    best = rglm.step(m, scope={"lower": "~ 1", "upper": "~ type + C(year) + C(period) + C(year):C(period)"},
-                     trace=False)
+    best = rglm.step(
+        m, scope={"lower": "~ 1", "upper": "~ type + C(year) + C(period) + C(year):C(period)"}, trace=False
+    )
     print(best.step_path)
     bic = rglm.step(m, k=math.log(m.nobs), trace=False)
     print(f"\nAIC keeps: {best.formula}\nBIC keeps: {bic.formula}")

@@ -26,10 +26,15 @@ def main() -> None:
     nb = rglm.glm(formula, quine, family=rglm.NegativeBinomial())
     print(nb.summary())
 
-    print(f"theta = {nb.theta:.4f} (SE {nb.theta_se:.4f}); AIC Poisson {pois.aic:.1f} vs negative binomial "
-          f"{nb.aic:.1f}\n")
-    table = rglm.compare({"Poisson": pois, "quasi-Poisson": quasi, "neg. binomial": nb}, exponentiate=True,
-                         extra=("nobs", "aic", "dispersion"))
+    print(
+        f"theta = {nb.theta:.4f} (SE {nb.theta_se:.4f}); AIC Poisson {pois.aic:.1f} vs negative binomial "
+        f"{nb.aic:.1f}\n"
+    )
+    table = rglm.compare(
+        {"Poisson": pois, "quasi-Poisson": quasi, "neg. binomial": nb},
+        exponentiate=True,
+        extra=("nobs", "aic", "dispersion"),
+    )
     print("Rate ratios (exp of the coefficients):\n")
     print(table)
     print(rglm.anova(nb, test="Chisq"))

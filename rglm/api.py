@@ -140,17 +140,47 @@ def glm(
     control = IRLSControl(tol=tol, max_iter=max_iter, trace=bool(trace) and not estimate_theta)
     # What update() replays: the arguments that shape the model, not the starting values.
     # R's update() re-evaluates the call, which names the function: so does GLMResult.update.
-    call: dict[str, Any] = {"function": glm, "family": fam, "weights": weights, "offset": offset,
-                            "subset": subset, "na_action": na_action, "tol": tol, "max_iter": max_iter, "dispersion": dispersion}
+    call: dict[str, Any] = {
+        "function": glm,
+        "family": fam,
+        "weights": weights,
+        "offset": offset,
+        "subset": subset,
+        "na_action": na_action,
+        "tol": tol,
+        "max_iter": max_iter,
+        "dispersion": dispersion,
+    }
     if chunksize is not None or _out_of_core(data):
         if cov_type != "nonrobust":
             raise ArgumentError("sandwich covariances (cov_type) are not available for chunked or Dask data")
-        return fit_out_of_core(formula, data, fam, weights=weights, offset=offset, subset=subset,
-                               na_action=na_action, start=start, etastart=etastart, mustart=mustart, control=control,
-                               dispersion=dispersion, chunksize=chunksize, progress=progress,
-                               call={**call, "chunksize": chunksize, "progress": progress}, data_name=data_name)
-    frame = build_frame(formula, data, weights=weights, offset=offset, subset=subset, na_action=na_action,
-                        binomial=isinstance(fam, (Binomial, QuasiBinomial)))
+        return fit_out_of_core(
+            formula,
+            data,
+            fam,
+            weights=weights,
+            offset=offset,
+            subset=subset,
+            na_action=na_action,
+            start=start,
+            etastart=etastart,
+            mustart=mustart,
+            control=control,
+            dispersion=dispersion,
+            chunksize=chunksize,
+            progress=progress,
+            call={**call, "chunksize": chunksize, "progress": progress},
+            data_name=data_name,
+        )
+    frame = build_frame(
+        formula,
+        data,
+        weights=weights,
+        offset=offset,
+        subset=subset,
+        na_action=na_action,
+        binomial=isinstance(fam, (Binomial, QuasiBinomial)),
+    )
     n, p = frame.X.shape
 
     def _vec(v: Any, what: str, size: int) -> np.ndarray | None:
@@ -161,36 +191,78 @@ def glm(
             raise DataError(f"{what} must have {size} values, got {arr.size}")
         return arr
 
-    start_, etastart_, mustart_ = (_vec(start, "start (one per coefficient)", p), _vec(etastart, "etastart", n),
-                                   _vec(mustart, "mustart", n))
+    start_, etastart_, mustart_ = (
+        _vec(start, "start (one per coefficient)", p),
+        _vec(etastart, "etastart", n),
+        _vec(mustart, "mustart", n),
+    )
     call.update(cov_type=cov_type, cov_kwds=cov_kwds)
     result: GLMResult
     if estimate_theta:
         assert isinstance(fam, NegativeBinomial)
         try:
-            fit, fit_family, nulldev, estimate = fit_glm_nb(frame, fam, control=control, trace=level,
-                                                            start=start_, etastart=etastart_, mustart=mustart_)
+            fit, fit_family, nulldev, estimate = fit_glm_nb(
+                frame, fam, control=control, trace=level, start=start_, etastart=etastart_, mustart=mustart_
+            )
         except DomainError as exc:
             raise exc.with_row_labels(frame.index) from None
         # summary.negbin fixes the dispersion at 1 (z tests), unless told otherwise.
-        result = NegBinResult(fit, frame, fit_family, null_deviance=nulldev, control=control,
-                              dispersion=1.0 if dispersion is None else dispersion, formula=formula,
-                              data=data, call=call, negbin=NegBinInfo.from_estimate(estimate, fit.rank),
-                              data_name=data_name)
+        result = NegBinResult(
+            fit,
+            frame,
+            fit_family,
+            null_deviance=nulldev,
+            control=control,
+            dispersion=1.0 if dispersion is None else dispersion,
+            formula=formula,
+            data=data,
+            call=call,
+            negbin=NegBinInfo.from_estimate(estimate, fit.rank),
+            data_name=data_name,
+        )
     else:
         plan = FitPlan.for_problem(n, p)  # the one decision: R's digits, or sums over row blocks
         try:
-            fit = irls(frame.X, frame.y, fam, weights=frame.weights, offset=frame.offset, start=start_,
-                       etastart=etastart_, mustart=mustart_, control=control, plan=plan)
+            fit = irls(
+                frame.X,
+                frame.y,
+                fam,
+                weights=frame.weights,
+                offset=frame.offset,
+                start=start_,
+                etastart=etastart_,
+                mustart=mustart_,
+                control=control,
+                plan=plan,
+            )
         except DomainError as exc:
             raise exc.with_row_labels(frame.index) from None
-        nulldev = null_deviance(fit, fam, frame.offset, intercept=frame.spec.has_intercept, control=control,
-                                response=frame.y, weights=frame.weights, plan=plan)
+        nulldev = null_deviance(
+            fit,
+            fam,
+            frame.offset,
+            intercept=frame.spec.has_intercept,
+            control=control,
+            response=frame.y,
+            weights=frame.weights,
+            plan=plan,
+        )
         # The separation check runs once, here; the result carries it to its summary.
         check = separation_at_fit(fit, frame.design, fam, frame.spec.column_names, control.tol)
         warn_if_separated(check)
-        result = GLMResult(fit, frame, fam, null_deviance=nulldev, control=control, dispersion=dispersion,
-                           formula=formula, data=data, call=call, data_name=data_name, separation_check=check)
+        result = GLMResult(
+            fit,
+            frame,
+            fam,
+            null_deviance=nulldev,
+            control=control,
+            dispersion=dispersion,
+            formula=formula,
+            data=data,
+            call=call,
+            data_name=data_name,
+            separation_check=check,
+        )
     if cov_type != "nonrobust":
         options = dict(cov_kwds or {})
         groups = options.pop("groups", None)
@@ -198,17 +270,33 @@ def glm(
     return result
 
 
-def glm_nb(formula: str, data: Any, *, link: str = "log", init_theta: float | None = None,
-           **kwargs: Any) -> GLMResult:
+def glm_nb(
+    formula: str, data: Any, *, link: str = "log", init_theta: float | None = None, **kwargs: Any
+) -> GLMResult:
     """``MASS::glm.nb``: :func:`glm` with ``family=NegativeBinomial(link=link,
     init_theta=init_theta)``; other keywords go to :func:`glm`."""
     return glm(formula, data, family=NegativeBinomial(link=link, init_theta=init_theta), **kwargs)
 
 
-def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, offset: Any, subset: Any,
-                    na_action: str, start: Any, etastart: Any, mustart: Any, control: IRLSControl,
-                    dispersion: float | None, chunksize: int | None, progress: bool, call: dict[str, Any],
-                    data_name: str = "data") -> GLMResult:
+def fit_out_of_core(
+    formula: str,
+    data: Any,
+    family: Family,
+    *,
+    weights: Any,
+    offset: Any,
+    subset: Any,
+    na_action: str,
+    start: Any,
+    etastart: Any,
+    mustart: Any,
+    control: IRLSControl,
+    dispersion: float | None,
+    chunksize: int | None,
+    progress: bool,
+    call: dict[str, Any],
+    data_name: str = "data",
+) -> GLMResult:
     """:func:`rglm.glm` on chunked files, a callable or a Dask DataFrame.
 
     1. a scan pass fixes the model frame (:mod:`rglm.frame.chunked`);
@@ -221,11 +309,15 @@ def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, of
     (:class:`rglm.backends.chunked.ChunkedFrame`) holds no rows.
     """
     if etastart is not None or mustart is not None:
-        raise ArgumentError("etastart and mustart (one value per row) are not available for chunked or Dask data; "
-                            "give start= (one value per coefficient) instead")
+        raise ArgumentError(
+            "etastart and mustart (one value per row) are not available for chunked or Dask data; "
+            "give start= (one value per coefficient) instead"
+        )
     if isinstance(family, NegativeBinomial) and family.theta is None:
-        raise ArgumentError("estimating the negative binomial theta is not available for chunked or Dask data; "
-                            "give NegativeBinomial(theta=...) (for example estimated on a sample in memory)")
+        raise ArgumentError(
+            "estimating the negative binomial theta is not available for chunked or Dask data; "
+            "give NegativeBinomial(theta=...) (for example estimated on a sample in memory)"
+        )
     executor = executor_for(data, chunksize, progress)
     binomial = isinstance(family, (Binomial, QuasiBinomial))
     first = executor.first()
@@ -236,26 +328,52 @@ def fit_out_of_core(formula: str, data: Any, family: Family, *, weights: Any, of
     scan = executor.map_reduce(functools.partial(scan_chunk, lay=lay), merge_scan, ScanPart(), "scan")
     executor.n_chunks = scan.n_chunks
     model = freeze(lay, scan, na_action)
-    frame = ChunkedFrame(model, executor, scan.n_rows, scan.n_rows - scan.n_used, weights is not None,
-                         offset is not None, na_action)
+    frame = ChunkedFrame(
+        model,
+        executor,
+        scan.n_rows,
+        scan.n_rows - scan.n_used,
+        weights is not None,
+        offset is not None,
+        na_action,
+    )
     p = len(model.spec.column_names)
     start_ = None
     if start is not None:
         start_ = np.asarray(start, dtype=np.float64)
         if start_.shape != (p,):
-            raise ArgumentError(f"length of 'start' should equal {p} and correspond to the coefficients, "
-                                f"got {start_.size} values")
+            raise ArgumentError(
+                f"length of 'start' should equal {p} and correspond to the coefficients, "
+                f"got {start_.size} values"
+            )
     run = pass_runner(frame)
     try:
         loop = fit_passes(run, p, family, control, start=start_, have_start=start_ is not None)
-        fit = finish_passes(run, loop, family, control, p_total=p, intercept_column=model.spec.intercept_column,
-                            have_start=start_ is not None)
+        fit = finish_passes(
+            run,
+            loop,
+            family,
+            control,
+            p_total=p,
+            intercept_column=model.spec.intercept_column,
+            have_start=start_ is not None,
+        )
     except KeyboardInterrupt:
         raise interrupted(run, "the fit") from None
     # PassFit and ChunkedFrame offer what the statistics read of an IRLSFit and a ModelFrame,
     # and raise OutOfCoreError for the per-row arrays they do not hold.
-    return GLMResult(fit, frame, family, null_deviance=fit.null_deviance, control=control,
-                     dispersion=dispersion, formula=formula, data=data, call=call, data_name=data_name)
+    return GLMResult(
+        fit,
+        frame,
+        family,
+        null_deviance=fit.null_deviance,
+        control=control,
+        dispersion=dispersion,
+        formula=formula,
+        data=data,
+        call=call,
+        data_name=data_name,
+    )
 
 
 def _out_of_core(data: Any) -> bool:
@@ -268,15 +386,19 @@ def _check_cov_args(cov_type: Any, cov_kwds: Any) -> None:
     if cov_type not in COV_TYPES:
         raise ArgumentError(f"unknown cov_type {cov_type!r}; choose one of {', '.join(map(repr, COV_TYPES))}")
     if cov_kwds is not None and not isinstance(cov_kwds, dict):
-        raise ArgumentError(f"cov_kwds must be a dict such as {{'groups': 'firm'}}, got {type(cov_kwds).__name__}")
+        raise ArgumentError(
+            f"cov_kwds must be a dict such as {{'groups': 'firm'}}, got {type(cov_kwds).__name__}"
+        )
     kwds = cov_kwds or {}
     if cov_type == "cluster":
         if "groups" not in kwds:
             raise ArgumentError("cov_type='cluster' needs cov_kwds={'groups': <column name(s) or values>}")
         unknown = set(kwds) - {"groups", "type", "cadjust", "multi0"}
         if unknown:
-            raise ArgumentError(f"unknown cov_kwds key(s) {', '.join(sorted(map(str, unknown)))} for "
-                                "cov_type='cluster'; the keys are groups, type, cadjust and multi0")
+            raise ArgumentError(
+                f"unknown cov_kwds key(s) {', '.join(sorted(map(str, unknown)))} for "
+                "cov_type='cluster'; the keys are groups, type, cadjust and multi0"
+            )
     elif kwds:
         raise ArgumentError(f"cov_kwds only applies to cov_type='cluster', not {cov_type!r}")
 

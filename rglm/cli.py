@@ -62,9 +62,23 @@ examples:
 """
 
 #: R's family names accepted by ``--family`` (matched case-insensitively).
-FAMILIES = ("gaussian", "binomial", "poisson", "Gamma", "inverse.gaussian", "quasibinomial",
-            "quasipoisson", "quasi", "tweedie", "negbin")
-_ALIASES = {"negative.binomial": "negbin", "negativebinomial": "negbin", "inverse_gaussian": "inverse.gaussian"}
+FAMILIES = (
+    "gaussian",
+    "binomial",
+    "poisson",
+    "Gamma",
+    "inverse.gaussian",
+    "quasibinomial",
+    "quasipoisson",
+    "quasi",
+    "tweedie",
+    "negbin",
+)
+_ALIASES = {
+    "negative.binomial": "negbin",
+    "negativebinomial": "negbin",
+    "inverse_gaussian": "inverse.gaussian",
+}
 FORMATS = ("text", "markdown", "latex", "html", "json")
 TABLE_FORMATS = ("text", "markdown", "latex", "html", "csv")
 
@@ -81,53 +95,98 @@ def build_parser() -> argparse.ArgumentParser:
     argparse.ArgumentParser
     """
     parser = argparse.ArgumentParser(
-        prog="rglm", description="R's glm() for Python: fit GLMs from formulas and print R's summary.",
-        epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="rglm",
+        description="R's glm() for Python: fit GLMs from formulas and print R's summary.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--version", action="version", version=f"rglm {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     common: dict[str, Any] = {"epilog": EPILOG, "formatter_class": argparse.RawDescriptionHelpFormatter}
-    fit = sub.add_parser("fit", help="fit a GLM and print its summary", parents=[_model_options()],
-                         description="Fit a GLM as R's glm() and print summary.glm.", **common)
+    fit = sub.add_parser(
+        "fit",
+        help="fit a GLM and print its summary",
+        parents=[_model_options()],
+        description="Fit a GLM as R's glm() and print summary.glm.",
+        **common,
+    )
     fit.add_argument("formula", help='model formula, e.g. "counts ~ C(outcome) + C(treatment)"')
     fit.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
-    fit.add_argument("--save", metavar="FILE", help="also save the fitted model (read it back with rglm.load)")
+    fit.add_argument(
+        "--save", metavar="FILE", help="also save the fitted model (read it back with rglm.load)"
+    )
     _output_option(fit)
-    cmp = sub.add_parser("compare", help="fit several formulas and print a side-by-side table",
-                         parents=[_model_options()], description="Fit each formula and print rglm.compare().",
-                         **common)
+    cmp = sub.add_parser(
+        "compare",
+        help="fit several formulas and print a side-by-side table",
+        parents=[_model_options()],
+        description="Fit each formula and print rglm.compare().",
+        **common,
+    )
     cmp.add_argument("formulas", nargs="+", metavar="formula", help="model formulas, one per column")
     cmp.add_argument("--names", nargs="+", metavar="NAME", help="column headings, one per formula")
-    cmp.add_argument("--stat", choices=("se", "t", "p", "ci"), default="se",
-                     help="what goes beneath each estimate (default: se)")
+    cmp.add_argument(
+        "--stat",
+        choices=("se", "t", "p", "ci"),
+        default="se",
+        help="what goes beneath each estimate (default: se)",
+    )
     cmp.add_argument("--digits", type=int, default=3, help="decimal places (default: 3)")
     cmp.add_argument("--exponentiate", action="store_true", help="report exp(estimate): odds or rate ratios")
     cmp.add_argument("--format", choices=TABLE_FORMATS, default="text", help="output format (default: text)")
     _output_option(cmp)
-    for name, helptext in (("anova", "analysis of deviance: sequential terms, or nested models"),
-                           ("drop1", "drop each term in turn (R's drop1)")):
-        tab = sub.add_parser(name, help=helptext, parents=[_model_options()], description=helptext + ".",
-                             **common)
-        tab.add_argument("formulas", nargs="+" if name == "anova" else 1, metavar="formula",
-                         help="model formula(s); several for anova compare nested models")
-        tab.add_argument("--test", default=None,
-                         help='test: Chisq, LRT, F, Rao, Cp or none (default: as R, Chisq or F)')
-        tab.add_argument("--format", choices=TABLE_FORMATS, default="text", help="output format (default: text)")
+    for name, helptext in (
+        ("anova", "analysis of deviance: sequential terms, or nested models"),
+        ("drop1", "drop each term in turn (R's drop1)"),
+    ):
+        tab = sub.add_parser(
+            name, help=helptext, parents=[_model_options()], description=helptext + ".", **common
+        )
+        tab.add_argument(
+            "formulas",
+            nargs="+" if name == "anova" else 1,
+            metavar="formula",
+            help="model formula(s); several for anova compare nested models",
+        )
+        tab.add_argument(
+            "--test", default=None, help="test: Chisq, LRT, F, Rao, Cp or none (default: as R, Chisq or F)"
+        )
+        tab.add_argument(
+            "--format", choices=TABLE_FORMATS, default="text", help="output format (default: text)"
+        )
         _output_option(tab)
-    pred = sub.add_parser("predict", help="predict for new data from a formula or a saved model",
-                          parents=[_model_options(data_required=False)],
-                          description="Fit (or load) a model and predict for the rows of --newdata.", **common)
+    pred = sub.add_parser(
+        "predict",
+        help="predict for new data from a formula or a saved model",
+        parents=[_model_options(data_required=False)],
+        description="Fit (or load) a model and predict for the rows of --newdata.",
+        **common,
+    )
     pred.add_argument("formula", nargs="?", help="model formula (omit with --model)")
-    pred.add_argument("--model-formula", dest="model_formula", metavar="FORMULA",
-                      help="the model formula, as an option instead of the positional argument")
+    pred.add_argument(
+        "--model-formula",
+        dest="model_formula",
+        metavar="FORMULA",
+        help="the model formula, as an option instead of the positional argument",
+    )
     pred.add_argument("--model", metavar="FILE", help="a model saved with --save or GLMResult.save")
-    pred.add_argument("--newdata", required=True, metavar="PATH|NAME", help="rows to predict (CSV, Parquet, dataset)")
-    pred.add_argument("--type", choices=("response", "link"), default="response",
-                      help="scale of the predictions (default: response)")
+    pred.add_argument(
+        "--newdata", required=True, metavar="PATH|NAME", help="rows to predict (CSV, Parquet, dataset)"
+    )
+    pred.add_argument(
+        "--type",
+        choices=("response", "link"),
+        default="response",
+        help="scale of the predictions (default: response)",
+    )
     pred.add_argument("--se-fit", action="store_true", help="add standard errors")
-    pred.add_argument("--format", choices=("csv", "json", "text"), default="csv", help="output format (default: csv)")
+    pred.add_argument(
+        "--format", choices=("csv", "json", "text"), default="csv", help="output format (default: csv)"
+    )
     _output_option(pred)
-    sub.add_parser("datasets", help="list the bundled datasets",
-                   description="List the datasets bundled with rglm.")
+    sub.add_parser(
+        "datasets", help="list the bundled datasets", description="List the datasets bundled with rglm."
+    )
     return parser
 
 
@@ -135,23 +194,42 @@ def _model_options(data_required: bool = True) -> argparse.ArgumentParser:
     """The options every model-fitting command shares (R's ``glm()`` arguments)."""
     p = argparse.ArgumentParser(add_help=False)
     g = p.add_argument_group("model")
-    g.add_argument("--data", required=data_required, metavar="PATH|NAME",
-                   help="a CSV (or Parquet) file, or a bundled dataset name")
-    g.add_argument("--family", default="gaussian", metavar="NAME",
-                   help=f"error family, R's names: {', '.join(FAMILIES)} (default: gaussian)")
+    g.add_argument(
+        "--data",
+        required=data_required,
+        metavar="PATH|NAME",
+        help="a CSV (or Parquet) file, or a bundled dataset name",
+    )
+    g.add_argument(
+        "--family",
+        default="gaussian",
+        metavar="NAME",
+        help=f"error family, R's names: {', '.join(FAMILIES)} (default: gaussian)",
+    )
     g.add_argument("--link", help="link function, e.g. logit, probit, cloglog, log, identity, inverse, sqrt")
     g.add_argument("--var-power", type=float, metavar="P", help="variance power for --family tweedie")
     g.add_argument("--theta", type=float, help="fixed theta for --family negbin (estimated when omitted)")
-    g.add_argument("--variance", default="constant",
-                   help='variance for --family quasi: constant, "mu(1-mu)", mu, "mu^2", "mu^3"')
+    g.add_argument(
+        "--variance",
+        default="constant",
+        help='variance for --family quasi: constant, "mu(1-mu)", mu, "mu^2", "mu^3"',
+    )
     g.add_argument("--weights", metavar="COL", help="column of prior weights")
     g.add_argument("--offset", metavar="COL", help="column added to the linear predictor")
     g.add_argument("--subset", metavar="EXPR", help='rows to use, a pandas expression such as "x > 0"')
-    g.add_argument("--na-action", choices=("omit", "exclude", "fail"), default="omit",
-                   help="rows with missing values: drop them (default), drop but pad, or stop")
+    g.add_argument(
+        "--na-action",
+        choices=("omit", "exclude", "fail"),
+        default="omit",
+        help="rows with missing values: drop them (default), drop but pad, or stop",
+    )
     g.add_argument("--dispersion", type=float, help="fix the dispersion (z tests instead of t)")
-    g.add_argument("--cov-type", default="nonrobust", metavar="TYPE",
-                   help="covariance: nonrobust (default), HC0, HC1, HC2, HC3, HC4, HC4m, HC5 or cluster")
+    g.add_argument(
+        "--cov-type",
+        default="nonrobust",
+        metavar="TYPE",
+        help="covariance: nonrobust (default), HC0, HC1, HC2, HC3, HC4, HC4m, HC5 or cluster",
+    )
     g.add_argument("--cluster", nargs="+", metavar="COL", help="cluster column(s) for --cov-type cluster")
     g.add_argument("--tol", type=float, default=1e-8, help="convergence tolerance (default: 1e-8)")
     g.add_argument("--max-iter", type=int, default=25, metavar="N", help="IRLS iteration limit (default: 25)")
@@ -182,7 +260,9 @@ def read_data(source: str) -> pd.DataFrame:
                 try:
                     import pyarrow  # noqa: F401
                 except ImportError:
-                    raise CLIError(f"reading Parquet file {source!r} needs pyarrow: pip install pyarrow") from None
+                    raise CLIError(
+                        f"reading Parquet file {source!r} needs pyarrow: pip install pyarrow"
+                    ) from None
                 return pd.read_parquet(source)
             return pd.read_csv(source, sep="\t" if ext == ".tsv" else ",")
         except (OSError, ValueError, UnicodeDecodeError) as exc:
@@ -191,8 +271,10 @@ def read_data(source: str) -> pd.DataFrame:
         raise CLIError(f"--data {source!r} is a directory, not a data file")
     if source.lower() in datasets.names():
         return datasets.load(source)
-    raise CLIError(f"--data {source!r}: file not found, and not a bundled dataset name "
-                   f"(bundled: {', '.join(datasets.names())})")
+    raise CLIError(
+        f"--data {source!r}: file not found, and not a bundled dataset name "
+        f"(bundled: {', '.join(datasets.names())})"
+    )
 
 
 def make_family(args: argparse.Namespace) -> Any:
@@ -240,16 +322,33 @@ def to_json(m: Any) -> str:
     -------
     str
     """
-    coefs = {name: {"estimate": _num(m.params[name]), "std_error": _num(m.bse[name]),
-                    "statistic": _num(m.tvalues[name]), "p_value": _num(m.pvalues[name])}
-             for name in m.exog_names}
+    coefs = {
+        name: {
+            "estimate": _num(m.params[name]),
+            "std_error": _num(m.bse[name]),
+            "statistic": _num(m.tvalues[name]),
+            "p_value": _num(m.pvalues[name]),
+        }
+        for name in m.exog_names
+    }
     doc = {
-        "formula": m.formula, "family": m.family.name, "link": m.family.link.name,
-        "statistic": "t" if m.use_t else "z", "coefficients": coefs,
-        "deviance": _num(m.deviance), "null_deviance": _num(m.null_deviance),
-        "df_resid": int(m.df_resid), "df_null": int(m.df_null), "aic": _num(m.aic), "bic": _num(m.bic),
-        "loglik": _num(m.llf), "dispersion": _num(m.scale), "nobs": int(m.nobs),
-        "n_dropped": int(m.n_dropped), "iterations": int(m.iterations), "converged": bool(m.converged),
+        "formula": m.formula,
+        "family": m.family.name,
+        "link": m.family.link.name,
+        "statistic": "t" if m.use_t else "z",
+        "coefficients": coefs,
+        "deviance": _num(m.deviance),
+        "null_deviance": _num(m.null_deviance),
+        "df_resid": int(m.df_resid),
+        "df_null": int(m.df_null),
+        "aic": _num(m.aic),
+        "bic": _num(m.bic),
+        "loglik": _num(m.llf),
+        "dispersion": _num(m.scale),
+        "nobs": int(m.nobs),
+        "n_dropped": int(m.n_dropped),
+        "iterations": int(m.iterations),
+        "converged": bool(m.converged),
     }
     return json.dumps(doc, indent=2, allow_nan=False) + "\n"
 
@@ -269,8 +368,12 @@ def render(m: Any, fmt: str) -> str:
     if fmt == "json":
         return to_json(m)
     s = m.summary()
-    text: str = {"text": str, "markdown": type(s).to_markdown, "latex": type(s).to_latex,
-                 "html": type(s).to_html}[fmt](s)
+    text: str = {
+        "text": str,
+        "markdown": type(s).to_markdown,
+        "latex": type(s).to_latex,
+        "html": type(s).to_html,
+    }[fmt](s)
     return text if text.endswith("\n") else text + "\n"
 
 
@@ -284,9 +387,21 @@ def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
     name = args.data if args.data and not os.path.exists(args.data) else repr(args.data)
 
     def fit() -> Any:
-        m = glm(formula, data, family=make_family(args), weights=args.weights, offset=args.offset,
-                subset=args.subset, na_action=args.na_action, tol=args.tol, max_iter=args.max_iter,
-                dispersion=args.dispersion, cov_type=args.cov_type, cov_kwds=cov_kwds, trace=args.trace)
+        m = glm(
+            formula,
+            data,
+            family=make_family(args),
+            weights=args.weights,
+            offset=args.offset,
+            subset=args.subset,
+            na_action=args.na_action,
+            tol=args.tol,
+            max_iter=args.max_iter,
+            dispersion=args.dispersion,
+            cov_type=args.cov_type,
+            cov_kwds=cov_kwds,
+            trace=args.trace,
+        )
         return m._replace(data_name=name)
 
     if not args.trace:
@@ -325,8 +440,12 @@ def _table_text(table: Any, fmt: str) -> str:
     if fmt == "csv":
         frame = table.to_frame() if hasattr(table, "to_frame") else table
         return str(frame.to_csv())
-    renderers: dict[str, Any] = {"text": str, "markdown": lambda t: t.to_markdown(),
-                                 "latex": lambda t: t.to_latex(), "html": lambda t: t.to_html()}
+    renderers: dict[str, Any] = {
+        "text": str,
+        "markdown": lambda t: t.to_markdown(),
+        "latex": lambda t: t.to_latex(),
+        "html": lambda t: t.to_html(),
+    }
     text: str = renderers[fmt](table)
     return text if text.endswith("\n") else text + "\n"
 
@@ -367,8 +486,9 @@ def run_compare(args: argparse.Namespace) -> int:
 
     def work() -> Any:
         models = [_fit(args, f, data) for f in args.formulas]
-        return compare(models, names=args.names, stat=args.stat, digits=args.digits,
-                       exponentiate=args.exponentiate)
+        return compare(
+            models, names=args.names, stat=args.stat, digits=args.digits, exponentiate=args.exponentiate
+        )
 
     _emit(_table_text(_with_warnings(work), args.format), args.output)
     return 0
@@ -455,8 +575,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             raise CLIError(f"--tol must be a positive number, got {args.tol}")
         if args.max_iter < 1:
             raise CLIError(f"--max-iter must be at least 1, got {args.max_iter}")
-        runners = {"fit": run_fit, "compare": run_compare, "anova": run_table, "drop1": run_table,
-                   "predict": run_predict}
+        runners = {
+            "fit": run_fit,
+            "compare": run_compare,
+            "anova": run_table,
+            "drop1": run_table,
+            "predict": run_predict,
+        }
         return runners[args.command](args)
     except (CLIError, ValueError, TypeError, KeyError, OSError) as exc:
         # rglm's own errors (RGLMError) are ValueError or TypeError subclasses.

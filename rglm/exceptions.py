@@ -63,9 +63,16 @@ class DomainError(RGLMError, ValueError):
     re-raises it naming the caller's row label (:meth:`with_row_labels`).
     """
 
-    def __init__(self, prefix: str, count: int = 0, position: int = -1, value: float = 0.0,
-                 suffix: str = "") -> None:
-        self.prefix, self.count, self.position, self.value, self.suffix = prefix, count, position, value, suffix
+    def __init__(
+        self, prefix: str, count: int = 0, position: int = -1, value: float = 0.0, suffix: str = ""
+    ) -> None:
+        self.prefix, self.count, self.position, self.value, self.suffix = (
+            prefix,
+            count,
+            position,
+            value,
+            suffix,
+        )
         super().__init__(self._text(f"position {position}"))
 
     def _text(self, where: str) -> str:
@@ -169,4 +176,3 @@ def warn(message: str, category: type[Warning]) -> None:
         frame = frame.f_back  # type: ignore[assignment]
         level += 1
     warnings.warn(message, category, stacklevel=level)
-

@@ -26,9 +26,17 @@ def same_fit(m: rglm.GLMResult, m0: rglm.GLMResult) -> None:
     for name in ("deviance", "null_deviance", "aic", "bic", "llf", "scale", "pearson_chi2"):
         close(getattr(m, name), getattr(m0, name))
     assert (m.nobs, m.df_resid, m.df_null, m.rank, m.iterations, m.converged, m.n_dropped) == (
-        m0.nobs, m0.df_resid, m0.df_null, m0.rank, m0.iterations, m0.converged, m0.n_dropped)
+        m0.nobs,
+        m0.df_resid,
+        m0.df_null,
+        m0.rank,
+        m0.iterations,
+        m0.converged,
+        m0.n_dropped,
+    )
+
     # Everything after the call, which names the data as it was given (a file or a frame).
     def body(text: str) -> str:
-        return text[text.index("Coefficients"):]
+        return text[text.index("Coefficients") :]
 
     assert body(str(m.summary())) == body(str(m0.summary()))

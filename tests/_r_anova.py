@@ -65,7 +65,10 @@ def coef_key(name: str) -> str:
 def assert_table(got: pd.DataFrame, want: dict[str, Any], rtol: float = RTOL) -> None:
     """Same rows and columns in the same order, and every number within ``rtol`` (missing
     entries in the same places)."""
-    assert [canon(r) for r in got.index] == [canon(r) for r in want["rownames"]], (list(got.index), want["rownames"])
+    assert [canon(r) for r in got.index] == [canon(r) for r in want["rownames"]], (
+        list(got.index),
+        want["rownames"],
+    )
     assert list(got.columns) == want["colnames"]
     for col in want["colnames"]:
         w = want["columns"][col]
@@ -74,7 +77,9 @@ def assert_table(got: pd.DataFrame, want: dict[str, Any], rtol: float = RTOL) ->
             continue
         wv = np.array([np.nan if v is None else v for v in w], dtype=float)
         gv = got[col].to_numpy(dtype=float)
-        assert np.array_equal(np.isnan(gv), np.isnan(wv)), f"{col}: missing values at {np.isnan(gv)} vs R {np.isnan(wv)}"
+        assert np.array_equal(np.isnan(gv), np.isnan(wv)), (
+            f"{col}: missing values at {np.isnan(gv)} vs R {np.isnan(wv)}"
+        )
         ok = ~np.isnan(wv)
         scale = np.max(np.abs(wv[ok]), initial=0.0)
         np.testing.assert_allclose(gv[ok], wv[ok], rtol=rtol, atol=1e-9 * scale + 1e-13, err_msg=col)

@@ -46,8 +46,17 @@ class _EstimatedTheta(rglm.GLMResult):
     what rglm's theta estimation returns, a fit with NegativeBinomial(theta=estimate)."""
 
     def __init__(self, m: rglm.GLMResult) -> None:
-        super().__init__(m.fit, m.model_frame, m.family, null_deviance=m.null_deviance, control=m.control,
-                         dispersion=1.0, formula=m.formula, data=m.data, call=m._call)
+        super().__init__(
+            m.fit,
+            m.model_frame,
+            m.family,
+            null_deviance=m.null_deviance,
+            control=m.control,
+            dispersion=1.0,
+            formula=m.formula,
+            data=m.data,
+            call=m._call,
+        )
 
     @property
     def theta_se(self) -> float:
@@ -170,7 +179,7 @@ def test_report_formats() -> None:
     assert md.startswith("Analysis of Deviance Table")
     rows = [line for line in md.splitlines() if line.startswith("| ")][1:]
     printed = case["r"]["Chisq"]["printed"].splitlines()
-    body = printed[printed.index(next(line for line in printed if line.lstrip().startswith("Df"))) + 1:]
+    body = printed[printed.index(next(line for line in printed if line.lstrip().startswith("Df"))) + 1 :]
     for md_row, r_line in zip(rows, body):
         cells = [c.strip().replace("\\*", "*").replace("\\_", "_") for c in md_row.strip("|").split("|")]
         assert [c for c in cells if c] == r_line.split()
@@ -189,8 +198,10 @@ PRINTING = __import__("json").loads((R.HERE / "printing.json").read_text())
 def test_r_na_and_nan_print_differently() -> None:
     """Structural blanks are R's NA (printed blank); a NaN from arithmetic prints NaN, as in R."""
     case = PRINTING["na_nan"]
-    cols = {k: np.array([rglm.numerics.format.NA_REAL if v is None else float(v) for v in vals])
-            for k, vals in case["columns"].items()}
+    cols = {
+        k: np.array([rglm.numerics.format.NA_REAL if v is None else float(v) for v in vals])
+        for k, vals in case["columns"].items()
+    }
     t = AnovaTable(cols, index=case["rownames"], heading=["A heading"])
     assert str(t) == case["printed"]
 
@@ -209,11 +220,18 @@ def test_shared_quine_reference_with_theta_at_its_estimate() -> None:
     case = json.loads((R.HERE.parent / "r_shared" / "cases" / "quine_negbin.json").read_text())
     data = pd.read_csv(R.HERE.parent / "r_shared" / case["python"]["data"])
     r = case["r"]
-    m = rglm.glm(case["python"]["formula"], data, family=rglm.NegativeBinomial(theta=r["theta"]), dispersion=1.0)
+    m = rglm.glm(
+        case["python"]["formula"], data, family=rglm.NegativeBinomial(theta=r["theta"]), dispersion=1.0
+    )
     with pytest.warns(rglm.AnovaWarning, match="re-estimating 'theta'"):
         a = rglm.anova(_EstimatedTheta(m), test=r["anova"]["test"])
     assert list(a.index) == r["anova"]["terms"]
-    for col, key in [("Df", "df"), ("Deviance", "deviance"), ("Resid. Df", "resid_df"), ("Resid. Dev", "resid_dev"),
-                     ("Pr(>Chi)", "p")]:
+    for col, key in [
+        ("Df", "df"),
+        ("Deviance", "deviance"),
+        ("Resid. Df", "resid_df"),
+        ("Resid. Dev", "resid_dev"),
+        ("Pr(>Chi)", "p"),
+    ]:
         want = np.array([np.nan if v is None else v for v in r["anova"][key]], dtype=float)
         np.testing.assert_allclose(a[col].to_numpy(dtype=float), want, rtol=1e-6, err_msg=col)

@@ -61,7 +61,8 @@ def _imports(module: str) -> list[tuple[str, bool]]:
                 for name in _imported(child, module, path.name == "__init__.py"):
                     found.append((name, in_function))
             checking = in_type_checking or (
-                isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test))
+                isinstance(child, ast.If) and "TYPE_CHECKING" in ast.unparse(child.test)
+            )
             visit(child, in_function or isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef)), checking)
 
     visit(tree, False, False)
@@ -69,8 +70,12 @@ def _imports(module: str) -> list[tuple[str, bool]]:
 
 
 def test_imports_inside_functions_are_only_for_optional_dependencies() -> None:
-    bad = [f"{module}: {name}" for module in MODULES for name, inside in _imports(module)
-           if inside and name.split(".")[0] not in OPTIONAL]
+    bad = [
+        f"{module}: {name}"
+        for module in MODULES
+        for name, inside in _imports(module)
+        if inside and name.split(".")[0] not in OPTIONAL
+    ]
     assert bad == []
 
 
@@ -115,11 +120,14 @@ def test_the_top_level_holds_at_most_twelve_modules() -> None:
     assert len(top) <= 12, top
 
 
-@pytest.mark.parametrize("message", [
-    "step size truncated due to divergence",
-    "step size truncated: out of bounds",
-    "IRLS did not converge in",
-])
+@pytest.mark.parametrize(
+    "message",
+    [
+        "step size truncated due to divergence",
+        "step size truncated: out of bounds",
+        "IRLS did not converge in",
+    ],
+)
 def test_each_glm_fit_message_is_written_once(message: str) -> None:
     sources = [p.read_text() for p in PACKAGE.rglob("*.py")]
     assert sum(s.count(message) for s in sources) == 1

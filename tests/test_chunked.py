@@ -81,8 +81,9 @@ CASES = [
 
 
 @pytest.mark.parametrize(("name", "formula", "family", "kw"), CASES, ids=[f"{c[0]}-{c[2]!r}" for c in CASES])
-def test_families_from_parquet_row_groups(tmp_path: Path, name: str, formula: str, family: rglm.Family,
-                                          kw: dict[str, Any]) -> None:
+def test_families_from_parquet_row_groups(
+    tmp_path: Path, name: str, formula: str, family: rglm.Family, kw: dict[str, Any]
+) -> None:
     df = rglm.datasets.load(name)
     path = tmp_path / "d.parquet"
     df.to_parquet(path, row_group_size=9)
@@ -107,7 +108,7 @@ def test_levels_seen_in_one_chunk_only_get_their_columns_everywhere() -> None:
 
     def parts() -> Iterator[pd.DataFrame]:
         for a in range(0, n, 150):
-            yield df.iloc[a:a + 150].astype({"g": cats})
+            yield df.iloc[a : a + 150].astype({"g": cats})
 
     mc = rglm.glm("y ~ g + x", parts, family="poisson")
     same_fit(mc, rglm.glm("y ~ g + x", df.astype({"g": cats}), family="poisson"))
@@ -116,12 +117,17 @@ def test_levels_seen_in_one_chunk_only_get_their_columns_everywhere() -> None:
         m.predict(pd.DataFrame({"g": ["e"], "x": [0.0], "h": ["u"]}))
     new = df.sample(50, random_state=1)
     close(m.predict(new), m0.predict(new))
-    close(m.predict(new, type="link", se_fit=True)["se_fit"], m0.predict(new, type="link", se_fit=True)["se_fit"])
+    close(
+        m.predict(new, type="link", se_fit=True)["se_fit"],
+        m0.predict(new, type="link", se_fit=True)["se_fit"],
+    )
 
 
 def test_missing_values_across_chunks_and_an_empty_chunk() -> None:
     df = rglm.datasets.load("airquality")
-    formula = "Ozone ~ Solar_R + Wind + C(Month)" if "Solar_R" in df.columns else "Ozone ~ Wind + Temp + C(Month)"
+    formula = (
+        "Ozone ~ Solar_R + Wind + C(Month)" if "Solar_R" in df.columns else "Ozone ~ Wind + Temp + C(Month)"
+    )
     m0 = rglm.glm(formula, df, family=rglm.Gamma(link="log"))
     assert m0.n_dropped > 0
 
@@ -133,8 +139,10 @@ def test_missing_values_across_chunks_and_an_empty_chunk() -> None:
 
     one_more = df.copy()
     one_more.loc[one_more.index[40], "Ozone"] = np.nan
-    same_fit(rglm.glm(formula, parts, family=rglm.Gamma(link="log")),
-             rglm.glm(formula, one_more, family=rglm.Gamma(link="log")))
+    same_fit(
+        rglm.glm(formula, parts, family=rglm.Gamma(link="log")),
+        rglm.glm(formula, one_more, family=rglm.Gamma(link="log")),
+    )
     same_fit(rglm.glm(formula, df, family=rglm.Gamma(link="log"), chunksize=25), m0)
     with pytest.raises(rglm.DataError, match="missing values in 'Ozone'"):
         rglm.glm(formula, df, family=rglm.Gamma(link="log"), chunksize=25, na_action="fail")
@@ -182,7 +190,13 @@ def test_per_row_values_are_chunk_wise_and_predict_to_writes_parquet(tmp_path: P
     df = rglm.datasets.load("quine")
     m0 = rglm.glm("Days ~ Eth + Sex + Age", df, family="quasipoisson")
     m = rglm.glm("Days ~ Eth + Sex + Age", df, family="quasipoisson", chunksize=50)
-    for attribute in ("fittedvalues", "resid_deviance", "resid_pearson", "linear_predictors", "working_weights"):
+    for attribute in (
+        "fittedvalues",
+        "resid_deviance",
+        "resid_pearson",
+        "linear_predictors",
+        "working_weights",
+    ):
         with pytest.raises(OutOfCoreError, match="iter_rows"):
             getattr(m, attribute)
     with pytest.raises(OutOfCoreError):
@@ -230,7 +244,9 @@ def test_passes_are_logged_with_deviance(caplog: pytest.LogCaptureFixture) -> No
         m = rglm.glm("counts ~ C(outcome) + C(treatment)", df, family="poisson", chunksize=4, progress=True)
     records = [r.getMessage() for r in caplog.records if r.name == "rglm.passes"]
     assert m.iterations + 2 <= len(records) == m.fit.passes
-    assert f"deviance {m.deviance:.10g}" in records[-1] and records[-1].startswith(f"pass {len(records)} (final sums)")
+    assert f"deviance {m.deviance:.10g}" in records[-1] and records[-1].startswith(
+        f"pass {len(records)} (final sums)"
+    )
     assert math.isclose(m.deviance, 5.129141077, rel_tol=1e-9)
 
 

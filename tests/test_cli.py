@@ -23,8 +23,16 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]
     env = dict(os.environ)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT), env.get("PYTHONPATH", "")) if p)
     env["PYTHONIOENCODING"] = "utf-8"
-    return subprocess.run([sys.executable, "-m", "rglm", *args], capture_output=True, text=True, check=False,
-                          encoding="utf-8", env=env, cwd=cwd or ROOT, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "rglm", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        encoding="utf-8",
+        env=env,
+        cwd=cwd or ROOT,
+        timeout=120,
+    )
 
 
 def assert_user_error(proc: subprocess.CompletedProcess[str], *fragments: str) -> None:
@@ -86,21 +94,55 @@ def test_family_names_case_insensitive_and_link() -> None:
 
 
 def test_offset_weights_subset() -> None:
-    proc = run("fit", "incidents ~ type + C(year) + C(period) + offset(log(service))", "--data", "ships",
-               "--family", "poisson")
+    proc = run(
+        "fit",
+        "incidents ~ type + C(year) + C(period) + offset(log(service))",
+        "--data",
+        "ships",
+        "--family",
+        "poisson",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Residual deviance:  38.695  on 25  degrees of freedom" in proc.stdout
     assert "AIC: 154.56" in proc.stdout
 
-    sub = run("fit", "counts ~ C(outcome)", "--data", "dobson", "--family", "poisson", "--subset",
-              "treatment != 3", "--format", "json")
+    sub = run(
+        "fit",
+        "counts ~ C(outcome)",
+        "--data",
+        "dobson",
+        "--family",
+        "poisson",
+        "--subset",
+        "treatment != 3",
+        "--format",
+        "json",
+    )
     assert sub.returncode == 0, sub.stderr
     assert json.loads(sub.stdout)["nobs"] == 6
 
-    w = run("fit", "prop ~ ldose", "--data", "budworm", "--family", "binomial", "--weights", "total",
-            "--format", "json")
-    c = run("fit", "cbind(numdead, numalive) ~ ldose", "--data", "budworm", "--family", "binomial",
-            "--format", "json")
+    w = run(
+        "fit",
+        "prop ~ ldose",
+        "--data",
+        "budworm",
+        "--family",
+        "binomial",
+        "--weights",
+        "total",
+        "--format",
+        "json",
+    )
+    c = run(
+        "fit",
+        "cbind(numdead, numalive) ~ ldose",
+        "--data",
+        "budworm",
+        "--family",
+        "binomial",
+        "--format",
+        "json",
+    )
     assert w.returncode == 0 and c.returncode == 0, w.stderr + c.stderr
     assert json.loads(w.stdout)["deviance"] == pytest.approx(json.loads(c.stdout)["deviance"], rel=1e-10)
 
@@ -110,8 +152,16 @@ def test_offset_column(tmp_path: Path) -> None:
     df["logservice"] = df["service"].map(math.log)
     path = tmp_path / "ships.csv"
     df.to_csv(path, index=False)
-    proc = run("fit", "incidents ~ type + C(year) + C(period)", "--data", str(path), "--family", "poisson",
-               "--offset", "logservice")
+    proc = run(
+        "fit",
+        "incidents ~ type + C(year) + C(period)",
+        "--data",
+        str(path),
+        "--family",
+        "poisson",
+        "--offset",
+        "logservice",
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Residual deviance:  38.695  on 25  degrees of freedom" in proc.stdout
 
@@ -125,13 +175,16 @@ def test_csv_file(tmp_path: Path) -> None:
 
 
 # -- other formats ------------------------------------------------------------------------------
-@pytest.mark.parametrize("family, formula, data", [
-    ("poisson", DOBSON, "dobson"),
-    ("binomial", BUDWORM, "budworm"),
-    ("Gamma", "lot1 ~ log(u)", "clotting"),
-    ("quasipoisson", DOBSON, "dobson"),
-    ("gaussian", "mpg ~ wt + wt2 + hp", "mtcars"),
-])
+@pytest.mark.parametrize(
+    "family, formula, data",
+    [
+        ("poisson", DOBSON, "dobson"),
+        ("binomial", BUDWORM, "budworm"),
+        ("Gamma", "lot1 ~ log(u)", "clotting"),
+        ("quasipoisson", DOBSON, "dobson"),
+        ("gaussian", "mpg ~ wt + wt2 + hp", "mtcars"),
+    ],
+)
 def test_json_matches_python_api(family: str, formula: str, data: str) -> None:
     proc = run("fit", formula, "--data", data, "--family", family, "--format", "json")
     assert proc.returncode == 0, proc.stderr
@@ -147,8 +200,14 @@ def test_json_matches_python_api(family: str, formula: str, data: str) -> None:
         assert same(row["std_error"], m.bse[name])
         assert same(row["statistic"], m.tvalues[name])
         assert same(row["p_value"], m.pvalues[name])
-    for key, attr in [("deviance", "deviance"), ("null_deviance", "null_deviance"), ("aic", "aic"),
-                      ("bic", "bic"), ("loglik", "llf"), ("dispersion", "scale")]:
+    for key, attr in [
+        ("deviance", "deviance"),
+        ("null_deviance", "null_deviance"),
+        ("aic", "aic"),
+        ("bic", "bic"),
+        ("loglik", "llf"),
+        ("dispersion", "scale"),
+    ]:
         assert same(doc[key], getattr(m, attr)), key
     assert doc["df_resid"] == m.df_resid and doc["df_null"] == m.df_null
     assert doc["nobs"] == m.nobs and doc["iterations"] == m.iterations
@@ -165,7 +224,9 @@ def test_json_dobson_values() -> None:
 
 
 def test_json_quasi_has_null_aic_and_aliased_null() -> None:
-    q = json.loads(run("fit", DOBSON, "--data", "dobson", "--family", "quasipoisson", "--format", "json").stdout)
+    q = json.loads(
+        run("fit", DOBSON, "--data", "dobson", "--family", "quasipoisson", "--format", "json").stdout
+    )
     assert q["aic"] is None and q["loglik"] is None
     g = json.loads(run("fit", "mpg ~ wt + wt2", "--data", "mtcars", "--format", "json").stdout)
     assert g["coefficients"]["wt2"]["estimate"] is None
@@ -190,7 +251,9 @@ def test_latex_html(fmt: str, marker: str) -> None:
 
 def test_output_writes_file(tmp_path: Path) -> None:
     out = tmp_path / "fit.json"
-    proc = run("fit", DOBSON, "--data", "dobson", "--family", "poisson", "--format", "json", "--output", str(out))
+    proc = run(
+        "fit", DOBSON, "--data", "dobson", "--family", "poisson", "--format", "json", "--output", str(out)
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == ""
     assert round(json.loads(out.read_text(encoding="utf-8"))["deviance"], 4) == 5.1291
@@ -200,8 +263,20 @@ def test_output_writes_file(tmp_path: Path) -> None:
 
 
 def test_tweedie_and_negbin() -> None:
-    t = run("fit", "lot1 ~ log(u)", "--data", "clotting", "--family", "tweedie", "--var-power", "2",
-            "--link", "inverse", "--format", "json")
+    t = run(
+        "fit",
+        "lot1 ~ log(u)",
+        "--data",
+        "clotting",
+        "--family",
+        "tweedie",
+        "--var-power",
+        "2",
+        "--link",
+        "inverse",
+        "--format",
+        "json",
+    )
     g = run("fit", "lot1 ~ log(u)", "--data", "clotting", "--family", "Gamma", "--format", "json")
     assert t.returncode == 0 and g.returncode == 0, t.stderr + g.stderr
     assert json.loads(t.stdout)["deviance"] == pytest.approx(json.loads(g.stdout)["deviance"], rel=1e-8)
@@ -243,8 +318,12 @@ def test_unknown_family() -> None:
 
 
 def test_bad_link() -> None:
-    assert_user_error(run("fit", DOBSON, "--data", "dobson", "--family", "poisson", "--link", "logit"), "logit")
-    assert_user_error(run("fit", DOBSON, "--data", "dobson", "--family", "poisson", "--link", "bogus"), "bogus")
+    assert_user_error(
+        run("fit", DOBSON, "--data", "dobson", "--family", "poisson", "--link", "logit"), "logit"
+    )
+    assert_user_error(
+        run("fit", DOBSON, "--data", "dobson", "--family", "poisson", "--link", "bogus"), "bogus"
+    )
 
 
 def test_family_options_required() -> None:
@@ -283,7 +362,9 @@ def test_domain_error() -> None:
 
 def test_unwritable_output(tmp_path: Path) -> None:
     bad = str(tmp_path / "no" / "such" / "dir" / "out.txt")
-    assert_user_error(run("fit", DOBSON, "--data", "dobson", "--family", "poisson", "--output", bad), "cannot write")
+    assert_user_error(
+        run("fit", DOBSON, "--data", "dobson", "--family", "poisson", "--output", bad), "cannot write"
+    )
 
 
 def test_bad_tol_and_max_iter() -> None:
@@ -335,10 +416,26 @@ def test_main_in_process(capsys: pytest.CaptureFixture[str]) -> None:
 # -- more glm() options ---------------------------------------------------------------------------
 def test_fit_options_match_python_api() -> None:
     df = rglm.datasets.load("airquality")
-    proc = run("fit", "Ozone ~ Temp + Wind", "--data", "airquality", "--family", "Gamma", "--link", "log",
-               "--na-action", "exclude", "--dispersion", "0.25", "--format", "json")
+    proc = run(
+        "fit",
+        "Ozone ~ Temp + Wind",
+        "--data",
+        "airquality",
+        "--family",
+        "Gamma",
+        "--link",
+        "log",
+        "--na-action",
+        "exclude",
+        "--dispersion",
+        "0.25",
+        "--format",
+        "json",
+    )
     assert proc.returncode == 0, proc.stderr
-    m = rglm.glm("Ozone ~ Temp + Wind", df, family=rglm.Gamma(link="log"), na_action="exclude", dispersion=0.25)
+    m = rglm.glm(
+        "Ozone ~ Temp + Wind", df, family=rglm.Gamma(link="log"), na_action="exclude", dispersion=0.25
+    )
     doc = json.loads(proc.stdout)
     assert doc["statistic"] == "z" and doc["dispersion"] == 0.25
     for name in m.exog_names:
@@ -349,17 +446,37 @@ def test_fit_options_match_python_api() -> None:
 def test_cov_type_and_cluster() -> None:
     warpbreaks = rglm.datasets.load("warpbreaks")
     df = warpbreaks
-    hc = run("fit", "breaks ~ wool + tension", "--data", "warpbreaks", "--family", "poisson", "--cov-type", "HC3")
+    hc = run(
+        "fit", "breaks ~ wool + tension", "--data", "warpbreaks", "--family", "poisson", "--cov-type", "HC3"
+    )
     assert hc.returncode == 0, hc.stderr
     m = rglm.glm("breaks ~ wool + tension", warpbreaks, family=rglm.Poisson(), cov_type="HC3")
     assert hc.stdout == str(m.summary())
     assert "Standard errors: sandwich (HC3)" in hc.stdout
-    cl = run("fit", "breaks ~ wool", "--data", "warpbreaks", "--family", "poisson", "--cov-type", "cluster",
-             "--cluster", "tension", "--format", "json")
+    cl = run(
+        "fit",
+        "breaks ~ wool",
+        "--data",
+        "warpbreaks",
+        "--family",
+        "poisson",
+        "--cov-type",
+        "cluster",
+        "--cluster",
+        "tension",
+        "--format",
+        "json",
+    )
     assert cl.returncode == 0, cl.stderr
-    mc = rglm.glm("breaks ~ wool", df, family=rglm.Poisson(), cov_type="cluster", cov_kwds={"groups": "tension"})
-    assert json.loads(cl.stdout)["coefficients"]["Intercept"]["std_error"] == pytest.approx(mc.bse["Intercept"])
-    assert_user_error(run("fit", "breaks ~ wool", "--data", "warpbreaks", "--cluster", "tension"), "--cov-type")
+    mc = rglm.glm(
+        "breaks ~ wool", df, family=rglm.Poisson(), cov_type="cluster", cov_kwds={"groups": "tension"}
+    )
+    assert json.loads(cl.stdout)["coefficients"]["Intercept"]["std_error"] == pytest.approx(
+        mc.bse["Intercept"]
+    )
+    assert_user_error(
+        run("fit", "breaks ~ wool", "--data", "warpbreaks", "--cluster", "tension"), "--cov-type"
+    )
     assert_user_error(run("fit", "breaks ~ wool", "--data", "warpbreaks", "--cov-type", "HC9"), "HC9")
 
 
@@ -370,8 +487,19 @@ def test_save_then_predict_from_saved_model(tmp_path: Path) -> None:
     new = tmp_path / "new.csv"
     rglm.datasets.load("dobson").iloc[[0, 4, 8]].to_csv(new, index=False)
     a = run("predict", "--model", str(model), "--newdata", str(new), "--se-fit", "--type", "link")
-    b = run("predict", DOBSON, "--data", "dobson", "--family", "poisson", "--newdata", str(new), "--se-fit",
-            "--type", "link")
+    b = run(
+        "predict",
+        DOBSON,
+        "--data",
+        "dobson",
+        "--family",
+        "poisson",
+        "--newdata",
+        str(new),
+        "--se-fit",
+        "--type",
+        "link",
+    )
     assert a.returncode == 0 and b.returncode == 0, a.stderr + b.stderr
     assert a.stdout == b.stdout
     import io
@@ -401,8 +529,22 @@ def test_compare_table() -> None:
     df = rglm.datasets.load("dobson")
     models = [rglm.glm(f, df, family=rglm.Poisson()) for f in (small, big)]
     assert proc.stdout == str(rglm.compare(models, names=["small", "big"]))
-    tex = run("compare", small, big, "--data", "dobson", "--family", "poisson", "--format", "latex", "--stat", "ci",
-              "--digits", "2", "--exponentiate")
+    tex = run(
+        "compare",
+        small,
+        big,
+        "--data",
+        "dobson",
+        "--family",
+        "poisson",
+        "--format",
+        "latex",
+        "--stat",
+        "ci",
+        "--digits",
+        "2",
+        "--exponentiate",
+    )
     assert tex.returncode == 0, tex.stderr
     assert tex.stdout == rglm.compare(models, stat="ci", digits=2, exponentiate=True).to_latex()
     assert_user_error(run("compare", small, big, "--data", "dobson", "--names", "one"), "--names")
@@ -420,11 +562,16 @@ def test_anova_and_drop1_tables() -> None:
     assert two.returncode == 0, two.stderr
     want = rglm.anova(rglm.glm(small, df, family=rglm.Binomial()), m)
     assert two.stdout == want.to_csv()
-    d = run("drop1", small, "--data", "budworm", "--family", "binomial", "--test", "Chisq", "--format", "markdown")
+    d = run(
+        "drop1", small, "--data", "budworm", "--family", "binomial", "--test", "Chisq", "--format", "markdown"
+    )
     assert d.returncode == 0, d.stderr
-    assert d.stdout.rstrip("\n") == rglm.drop1(rglm.glm(small, df, family=rglm.Binomial()), test="Chisq"
-                                              ).to_markdown().rstrip("\n")
-    assert_user_error(run("anova", BUDWORM, "--data", "budworm", "--family", "binomial", "--test", "Wald"), "Wald")
+    assert d.stdout.rstrip("\n") == rglm.drop1(
+        rglm.glm(small, df, family=rglm.Binomial()), test="Chisq"
+    ).to_markdown().rstrip("\n")
+    assert_user_error(
+        run("anova", BUDWORM, "--data", "budworm", "--family", "binomial", "--test", "Wald"), "Wald"
+    )
 
 
 def test_trace_goes_to_stderr_and_model_formula_option(tmp_path: Path) -> None:
@@ -433,12 +580,18 @@ def test_trace_goes_to_stderr_and_model_formula_option(tmp_path: Path) -> None:
     dobson = rglm.datasets.load("dobson")
     m = rglm.glm(DOBSON, dobson, family=rglm.Poisson())
     assert proc.stdout == str(m.summary())
-    assert proc.stderr.splitlines()[:4] == [f"Deviance = {d} Iterations - {i}" for i, d in
-                                            enumerate(["5.179719", "5.129147", "5.129141", "5.129141"], 1)]
+    assert proc.stderr.splitlines()[:4] == [
+        f"Deviance = {d} Iterations - {i}"
+        for i, d in enumerate(["5.179719", "5.129147", "5.129141", "5.129141"], 1)
+    ]
     new = tmp_path / "new.csv"
     rglm.datasets.load("dobson").iloc[[1, 2]].to_csv(new, index=False)
-    a = run("predict", "--model-formula", DOBSON, "--data", "dobson", "--family", "poisson", "--newdata", str(new))
+    a = run(
+        "predict", "--model-formula", DOBSON, "--data", "dobson", "--family", "poisson", "--newdata", str(new)
+    )
     b = run("predict", DOBSON, "--data", "dobson", "--family", "poisson", "--newdata", str(new))
     assert a.returncode == 0 and a.stdout == b.stdout, a.stderr
-    assert_user_error(run("predict", DOBSON, "--model-formula", DOBSON, "--data", "dobson", "--newdata", str(new)),
-                      "formula once")
+    assert_user_error(
+        run("predict", DOBSON, "--model-formula", DOBSON, "--data", "dobson", "--newdata", str(new)),
+        "formula once",
+    )

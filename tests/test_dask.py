@@ -23,8 +23,9 @@ from _outofcore import close, same_fit
 def client() -> Iterator[Any]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                           dashboard_address=None, silence_logs=40)
+        cluster = distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None, silence_logs=40
+        )
         client = distributed.Client(cluster)
     try:
         yield client
@@ -33,13 +34,18 @@ def client() -> Iterator[Any]:
         cluster.close()
 
 
-@pytest.mark.parametrize(("name", "formula", "family", "kw"), [
-    ("insurance", "Claims ~ District + Group + Age + offset(log(Holders))", rglm.Poisson(), {}),
-    ("budworm", "cbind(numdead, numalive) ~ sex * ldose", rglm.Binomial(link="probit"), {}),
-    ("mtcars", "mpg ~ wt + I(2 * wt) + C(cyl)", rglm.Gamma(link="log"), {"weights": "disp"}),
-], ids=["poisson-offset", "binomial-cbind", "gamma-weights-aliased"])
-def test_dask_fit_on_a_local_cluster_equals_in_memory(client: Any, name: str, formula: str,
-                                                      family: rglm.Family, kw: dict[str, Any]) -> None:
+@pytest.mark.parametrize(
+    ("name", "formula", "family", "kw"),
+    [
+        ("insurance", "Claims ~ District + Group + Age + offset(log(Holders))", rglm.Poisson(), {}),
+        ("budworm", "cbind(numdead, numalive) ~ sex * ldose", rglm.Binomial(link="probit"), {}),
+        ("mtcars", "mpg ~ wt + I(2 * wt) + C(cyl)", rglm.Gamma(link="log"), {"weights": "disp"}),
+    ],
+    ids=["poisson-offset", "binomial-cbind", "gamma-weights-aliased"],
+)
+def test_dask_fit_on_a_local_cluster_equals_in_memory(
+    client: Any, name: str, formula: str, family: rglm.Family, kw: dict[str, Any]
+) -> None:
     df = rglm.datasets.load(name)
     ddf = dd.from_pandas(df, npartitions=3)
     m = rglm.glm(formula, ddf, family=family, **kw)

@@ -57,14 +57,16 @@ def test_split_design_algebra_matches_dense() -> None:
 
 
 def _data(n: int = 2500) -> pd.DataFrame:
-    d = pd.DataFrame({
-        "x1": RNG.normal(size=n),
-        "x2": RNG.uniform(-1, 1, n),
-        "g": RNG.choice(list("abcde"), n),
-        "h": pd.Categorical(RNG.choice(["lo", "mid", "hi"], n), categories=["lo", "mid", "hi"]),
-        "w": RNG.uniform(0.5, 2.0, n),
-        "t": RNG.uniform(0.5, 3.0, n),
-    })
+    d = pd.DataFrame(
+        {
+            "x1": RNG.normal(size=n),
+            "x2": RNG.uniform(-1, 1, n),
+            "g": RNG.choice(list("abcde"), n),
+            "h": pd.Categorical(RNG.choice(["lo", "mid", "hi"], n), categories=["lo", "mid", "hi"]),
+            "w": RNG.uniform(0.5, 2.0, n),
+            "t": RNG.uniform(0.5, 3.0, n),
+        }
+    )
     d["x3"] = 2.0 * d["x1"]  # aliased with x1
     gi = pd.factorize(d["g"], sort=True)[0]
     eta = 0.2 + 0.3 * d.x1 - 0.2 * d.x2 + 0.1 * gi + 0.15 * d.x1 * (gi == 2)
@@ -86,15 +88,20 @@ CASES = [
     ("cbind(succ, fail) ~ x1 + g", rglm.Binomial(link="probit"), {"weights": "w"}),
     ("pos ~ x1 + x2 + g + h", rglm.Gamma(link="log"), {"weights": "w"}),
     ("pos ~ x1 + g", rglm.InverseGaussian(link="log"), {}),
-    ("count ~ x1 + x2 + g + h", rglm.NegativeBinomial(theta=3.0), {"offset": np.log(RNG.uniform(0.5, 3.0, 2500))}),
+    (
+        "count ~ x1 + x2 + g + h",
+        rglm.NegativeBinomial(theta=3.0),
+        {"offset": np.log(RNG.uniform(0.5, 3.0, 2500))},
+    ),
     ("count ~ x1 + g + x2:h", rglm.Tweedie(1.5), {}),
     ("gauss ~ 0 + g + x1", rglm.Gaussian(), {}),
 ]
 
 
 @pytest.mark.parametrize(("formula", "family", "kw"), CASES, ids=[c[0] for c in CASES])
-def test_split_path_equals_dense_path(formula: str, family: rglm.Family, kw: dict,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
+def test_split_path_equals_dense_path(
+    formula: str, family: rglm.Family, kw: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
     d = _data()
     dense = rglm.glm(formula, d, family=family, tol=1e-10, **kw)
     assert not isinstance(dense.model_frame.X, SplitDesign)
@@ -105,19 +112,26 @@ def test_split_path_equals_dense_path(formula: str, family: rglm.Family, kw: dic
     assert list(split.params.index) == list(dense.params.index)
     assert split.aliased.equals(dense.aliased)
     for attr in ("params", "bse", "fittedvalues", "resid_working", "working_weights", "linear_predictors"):
-        np.testing.assert_allclose(getattr(split, attr), getattr(dense, attr), rtol=1e-10, atol=1e-12, err_msg=attr)
+        np.testing.assert_allclose(
+            getattr(split, attr), getattr(dense, attr), rtol=1e-10, atol=1e-12, err_msg=attr
+        )
     # A deviance residual for y close to mu is the root of a cancelling difference, so its
     # relative error grows as it shrinks; compare on the scale of the residuals instead.
-    np.testing.assert_allclose(split.resid_deviance, dense.resid_deviance, rtol=0,
-                               atol=1e-10 * float(np.max(np.abs(dense.resid_deviance))))
+    np.testing.assert_allclose(
+        split.resid_deviance,
+        dense.resid_deviance,
+        rtol=0,
+        atol=1e-10 * float(np.max(np.abs(dense.resid_deviance))),
+    )
     for attr in ("deviance", "null_deviance", "scale", "aic"):
         a, b = getattr(split, attr), getattr(dense, attr)
         assert (np.isnan(a) and np.isnan(b)) or abs(a - b) <= 1e-10 * abs(b), attr
     assert split.iterations == dense.iterations
     new = d.head(7)
     extra = {"offset": kw["offset"][:7]} if isinstance(kw.get("offset"), np.ndarray) else {}
-    np.testing.assert_allclose(split.predict(new, se_fit=True, **extra), dense.predict(new, se_fit=True, **extra),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        split.predict(new, se_fit=True, **extra), dense.predict(new, se_fit=True, **extra), rtol=1e-10
+    )
     np.testing.assert_allclose(split.predict(se_fit=True), dense.predict(se_fit=True), rtol=1e-10)
     assert str(split.summary()) == str(dense.summary())
 

@@ -38,7 +38,12 @@ def test_allowed_links_follow_r() -> None:
 
 def test_default_links() -> None:
     assert [f().link.name for f in (F.Gaussian, F.Binomial, F.Poisson, F.Gamma, F.InverseGaussian)] == [
-        "identity", "logit", "log", "inverse", "1/mu^2"]
+        "identity",
+        "logit",
+        "log",
+        "inverse",
+        "1/mu^2",
+    ]
     assert F.Tweedie(1.5).link.name == "log"
     assert F.Quasi().link.name == "identity" and F.Quasi().variance.name == "constant"
 
@@ -50,8 +55,16 @@ def test_link_objects_accepted() -> None:
 
 def test_r_names_and_dispersion_rules() -> None:
     assert F.Binomial().fixed_dispersion and F.Poisson().fixed_dispersion
-    for fam in (F.Gaussian(), F.Gamma(), F.InverseGaussian(), F.QuasiPoisson(), F.QuasiBinomial(),
-                F.Tweedie(1.5), F.NegativeBinomial(2.0), F.Quasi()):
+    for fam in (
+        F.Gaussian(),
+        F.Gamma(),
+        F.InverseGaussian(),
+        F.QuasiPoisson(),
+        F.QuasiBinomial(),
+        F.Tweedie(1.5),
+        F.NegativeBinomial(2.0),
+        F.Quasi(),
+    ):
         assert not fam.fixed_dispersion
     assert F.NegativeBinomial(1.274892646).name == "Negative Binomial(1.2749)"
     assert F.NegativeBinomial(2).name == "Negative Binomial(2)"
@@ -80,8 +93,10 @@ def test_initialize_matches_r() -> None:
     np.testing.assert_array_equal(F.Gamma().initialize(y + 1, w).mustart, y + 1)
     np.testing.assert_array_equal(F.NegativeBinomial(2).initialize(y, w).mustart, y + (y == 0) / 6)
     np.testing.assert_array_equal(F.Tweedie(1.5).initialize(y, w).mustart, y + 0.1 * (y == 0))
-    np.testing.assert_array_equal(F.Quasi(variance="mu(1-mu)").initialize(np.array([0.0, 0.5, 1.0]), np.ones(3)).mustart,
-                                  [0.001, 0.5, 0.999])
+    np.testing.assert_array_equal(
+        F.Quasi(variance="mu(1-mu)").initialize(np.array([0.0, 0.5, 1.0]), np.ones(3)).mustart,
+        [0.001, 0.5, 0.999],
+    )
     prop = np.array([0.0, 0.25, 1.0])
     wt = np.array([4.0, 4.0, 2.0])
     init = F.Binomial().initialize(prop, wt)
@@ -130,14 +145,22 @@ def test_unit_deviances_closed_form() -> None:
         ylogy = np.where(y > 0, y * np.log(y / mu), 0.0)
     np.testing.assert_allclose(F.Poisson().dev_resids(y, mu, wt), 2 * wt * (ylogy - (y - mu)), rtol=1e-13)
     th = 2.5
-    nb = 2 * wt * (np.where(y > 0, y * np.log(np.maximum(y, 1) / mu), 0) - (y + th) * np.log((y + th) / (mu + th)))
+    nb = (
+        2
+        * wt
+        * (np.where(y > 0, y * np.log(np.maximum(y, 1) / mu), 0) - (y + th) * np.log((y + th) / (mu + th)))
+    )
     np.testing.assert_allclose(F.NegativeBinomial(th).dev_resids(y, mu, wt), nb, rtol=1e-12)
     y, mu, wt = _data("binomial")
     expected = -2 * wt * (y * np.log(mu) + (1 - y) * np.log(1 - mu))
     np.testing.assert_allclose(F.Binomial().dev_resids(y, mu, wt), expected, rtol=1e-13)
     y, mu, wt = _data("positive")
-    np.testing.assert_allclose(F.Gamma().dev_resids(y, mu, wt), -2 * wt * (np.log(y / mu) - (y - mu) / mu), rtol=1e-12)
-    np.testing.assert_allclose(F.InverseGaussian().dev_resids(y, mu, wt), wt * (y - mu) ** 2 / (y * mu**2), rtol=1e-13)
+    np.testing.assert_allclose(
+        F.Gamma().dev_resids(y, mu, wt), -2 * wt * (np.log(y / mu) - (y - mu) / mu), rtol=1e-12
+    )
+    np.testing.assert_allclose(
+        F.InverseGaussian().dev_resids(y, mu, wt), wt * (y - mu) ** 2 / (y * mu**2), rtol=1e-13
+    )
     np.testing.assert_allclose(F.Gaussian().dev_resids(y, mu, wt), wt * (y - mu) ** 2, rtol=1e-15)
     # Tweedie unit deviance, p = 1.5
     p = 1.5
@@ -150,8 +173,16 @@ def test_aic_closed_forms() -> None:
     ll = np.sum(wt * stats.poisson.logpmf(y, mu))
     assert math.isclose(F.Poisson().aic(y, np.ones_like(y), mu, wt, 0.0), -2 * ll, rel_tol=1e-12)
     th = 1.7
-    lnb = special.gammaln(y + th) - special.gammaln(th) - special.gammaln(y + 1) + th * np.log(th / (mu + th)) + y * np.log(mu / (mu + th))
-    assert math.isclose(F.NegativeBinomial(th).aic(y, np.ones_like(y), mu, wt, 0.0), -2 * np.sum(wt * lnb), rel_tol=1e-12)
+    lnb = (
+        special.gammaln(y + th)
+        - special.gammaln(th)
+        - special.gammaln(y + 1)
+        + th * np.log(th / (mu + th))
+        + y * np.log(mu / (mu + th))
+    )
+    assert math.isclose(
+        F.NegativeBinomial(th).aic(y, np.ones_like(y), mu, wt, 0.0), -2 * np.sum(wt * lnb), rel_tol=1e-12
+    )
     y, mu, wt = _data("positive")
     dev = float(np.sum(F.Gamma().dev_resids(y, mu, wt)))
     disp = dev / wt.sum()

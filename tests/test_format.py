@@ -70,8 +70,9 @@ def test_format_real_matches_r(fx: dict[str, Any]) -> None:
     for case in fx["format"]:
         got = format_real(nums(case["x"]), case["digits"], case["nsmall"])
         if got != case["out"]:
-            bad.append(f"x={case['x']} digits={case['digits']} nsmall={case['nsmall']}: "
-                       f"R {case['out']} != {got}")
+            bad.append(
+                f"x={case['x']} digits={case['digits']} nsmall={case['nsmall']}: R {case['out']} != {got}"
+            )
     report(bad, len(fx["format"]))
 
 
@@ -92,8 +93,7 @@ def test_signif_and_round_match_r(fx: dict[str, Any]) -> None:
             got = list(fun(x, d))
             want = nums(case[name])
             if not all(same_double(a, b) for a, b in zip(got, want)):
-                bad.append(f"{name}({case['x']}, {d}): R {case[name]} != "
-                           f"{[float(v).hex() for v in got]}")
+                bad.append(f"{name}({case['x']}, {d}): R {case[name]} != {[float(v).hex() for v in got]}")
     report(bad, 2 * len(fx["round"]))
 
 
@@ -101,9 +101,14 @@ def test_coef_matrix_lines_match_r(fx: dict[str, Any]) -> None:
     bad = []
     for case in fx["coefmat"]:
         got = coef_matrix_lines(
-            nums(case["estimate"]), nums(case["std_error"]), nums(case["statistic"]),
-            nums(case["pvalue"]), case["row_names"], case["col_names"],
-            digits=case["digits"])
+            nums(case["estimate"]),
+            nums(case["std_error"]),
+            nums(case["statistic"]),
+            nums(case["pvalue"]),
+            case["row_names"],
+            case["col_names"],
+            digits=case["digits"],
+        )
         if got != case["lines"]:
             bad.append("R:\n" + "\n".join(case["lines"]) + "\nrglm:\n" + "\n".join(got))
     report(bad, len(fx["coefmat"]))
@@ -111,10 +116,11 @@ def test_coef_matrix_lines_match_r(fx: dict[str, Any]) -> None:
 
 def test_coef_matrix_lines_aliased_rows_with_numpy_nan(fx: dict[str, Any]) -> None:
     # aliased rows handed over as plain numpy NaN still print NA, like R
-    case = next(c for c in fx["coefmat"] if c["source"] == "print.summary.glm"
-                and "NA" in c["estimate"])
-    est, se, stat, pv = (np.array([np.nan if t == "NA" else num(t) for t in case[k]])
-                         for k in ("estimate", "std_error", "statistic", "pvalue"))
+    case = next(c for c in fx["coefmat"] if c["source"] == "print.summary.glm" and "NA" in c["estimate"])
+    est, se, stat, pv = (
+        np.array([np.nan if t == "NA" else num(t) for t in case[k]])
+        for k in ("estimate", "std_error", "statistic", "pvalue")
+    )
     assert np.isnan(est).any() and not any(is_na(v) for v in est)
     got = coef_matrix_lines(est, se, stat, pv, case["row_names"], case["col_names"])
     assert got == case["lines"]
@@ -144,17 +150,34 @@ def test_numpy_inputs() -> None:
 
 def test_sig_stars_and_legend() -> None:
     assert sig_stars([0, 0.0005, 0.001, 0.005, 0.05, 0.07, 0.1, 0.5, 1, math.nan]) == [
-        "***", "***", "***", "**", "*", ".", ".", " ", " ", ""]
+        "***",
+        "***",
+        "***",
+        "**",
+        "*",
+        ".",
+        ".",
+        " ",
+        " ",
+        "",
+    ]
     assert SIGNIF_LEGEND == "Signif. codes:  0 ‘***’ 0.001 ‘**’ 0.01 ‘*’ 0.05 ‘.’ 0.1 ‘ ’ 1"
 
 
 def test_no_legend_when_all_p_large() -> None:
-    lines = coef_matrix_lines([0.5, 0.2], [1.0, 2.0], [0.5, 0.1], [0.62, 0.92],
-                              ["(Intercept)", "x"],
-                              ["Estimate", "Std. Error", "z value", "Pr(>|z|)"])
-    assert lines == ["            Estimate Std. Error z value Pr(>|z|)",
-                     "(Intercept)      0.5        1.0     0.5     0.62",
-                     "x                0.2        2.0     0.1     0.92"]
+    lines = coef_matrix_lines(
+        [0.5, 0.2],
+        [1.0, 2.0],
+        [0.5, 0.1],
+        [0.62, 0.92],
+        ["(Intercept)", "x"],
+        ["Estimate", "Std. Error", "z value", "Pr(>|z|)"],
+    )
+    assert lines == [
+        "            Estimate Std. Error z value Pr(>|z|)",
+        "(Intercept)      0.5        1.0     0.5     0.62",
+        "x                0.2        2.0     0.1     0.92",
+    ]
 
 
 def test_quick_scientific_agrees_with_the_long_double_emulation(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -167,8 +190,12 @@ def test_quick_scientific_agrees_with_the_long_double_emulation(monkeypatch: pyt
     for _ in range(300):
         a, e = int(rng.integers(10**6, 10**7)), int(rng.integers(-9, 9))
         tie = (a + 0.5) * 10.0**e
-        values += [tie, float(np.nextafter(tie, 0)), float(np.nextafter(tie, np.inf)),
-                   float(10 ** (e + 7)) - 0.5 * 10.0**e]
+        values += [
+            tie,
+            float(np.nextafter(tie, 0)),
+            float(np.nextafter(tie, np.inf)),
+            float(10 ** (e + 7)) - 0.5 * 10.0**e,
+        ]
     values += [0.15, 0.25, 9.9995, 9996.0, 99999.5, 0.1 + 0.2, 1 / 3, 999999.95, 6.168787551543195e-11]
     quick = fmt._scientific_quick
     answered = 0

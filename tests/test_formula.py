@@ -58,11 +58,29 @@ def test_not_a_string() -> None:
 
 
 def test_split_respects_brackets_and_quotes() -> None:
-    assert split_top_level("a + f(b + c) - 'd + e'", "+-") == [("", "a "), ("+", " f(b + c) "), ("-", " 'd + e'")]
+    assert split_top_level("a + f(b + c) - 'd + e'", "+-") == [
+        ("", "a "),
+        ("+", " f(b + c) "),
+        ("-", " 'd + e'"),
+    ]
 
 
 def test_context_has_r_function_names() -> None:
     ctx = formula_context()
-    for name in ("log", "exp", "sqrt", "abs", "log10", "log2", "log1p", "expm1", "sin", "cos", "floor",
-                 "ceiling", "factor", "np"):
+    for name in (
+        "log",
+        "exp",
+        "sqrt",
+        "abs",
+        "log10",
+        "log2",
+        "log1p",
+        "expm1",
+        "sin",
+        "cos",
+        "floor",
+        "ceiling",
+        "factor",
+        "np",
+    ):
         assert name in ctx

@@ -53,8 +53,16 @@ def make_binomial(n: int = 30, seed: int = 11) -> pd.DataFrame:
     x = rng.normal(size=n)
     trials = rng.integers(1, 9, n).astype(float)
     succ = rng.binomial(trials.astype(int), 1 / (1 + np.exp(-(0.3 + 0.8 * x)))).astype(float)
-    return pd.DataFrame({"succ": succ, "fail": trials - succ, "trials": trials, "prop": succ / trials, "x": x,
-                         "b": rng.random(n) < 1 / (1 + np.exp(-x))})
+    return pd.DataFrame(
+        {
+            "succ": succ,
+            "fail": trials - succ,
+            "trials": trials,
+            "prop": succ / trials,
+            "x": x,
+            "b": rng.random(n) < 1 / (1 + np.exp(-x)),
+        }
+    )
 
 
 def assert_same_fit(a: rglm.GLMResult, b: rglm.GLMResult, rtol: float = RTOL) -> None:
@@ -81,6 +89,7 @@ def quiet_glm(*args: Any, **kwargs: Any) -> rglm.GLMResult:
 # Missing values
 # ---------------------------------------------------------------------------------------------
 
+
 def _with_missing() -> pd.DataFrame:
     df = make_data()
     df.loc[1, "y"] = np.nan
@@ -103,13 +112,15 @@ def test_na_omit_drops_rows_with_na_in_any_model_variable(how: str) -> None:
     if how == "names":
         m = quiet_glm("y ~ x + g", df, rglm.Poisson(), weights="w", offset="lexpo")
     elif how == "arrays":
-        m = quiet_glm("y ~ x + g", df, rglm.Poisson(), weights=df["w"].to_numpy(),
-                      offset=df["lexpo"].to_numpy())
+        m = quiet_glm(
+            "y ~ x + g", df, rglm.Poisson(), weights=df["w"].to_numpy(), offset=df["lexpo"].to_numpy()
+        )
     else:
         m = quiet_glm("y ~ x + g + offset(lexpo)", df, rglm.Poisson(), weights="w")
     clean = df.drop(index=BAD_ROWS)
-    ref = quiet_glm("y ~ x + g", clean, rglm.Poisson(), weights=clean["w"].to_numpy(),
-                    offset=clean["lexpo"].to_numpy())
+    ref = quiet_glm(
+        "y ~ x + g", clean, rglm.Poisson(), weights=clean["w"].to_numpy(), offset=clean["lexpo"].to_numpy()
+    )
     assert m.n_dropped == len(BAD_ROWS)
     assert m.nobs == len(df) - len(BAD_ROWS)
     assert_same_fit(m, ref)
@@ -215,8 +226,10 @@ def test_na_action_fail_names_weights_and_offset_arrays() -> None:
 
 def test_na_action_fail_without_missing_values_equals_omit() -> None:
     df = make_data()
-    assert_same_fit(quiet_glm("y ~ x + g", df, rglm.Poisson(), na_action="fail"),
-                    quiet_glm("y ~ x + g", df, rglm.Poisson(), na_action="omit"))
+    assert_same_fit(
+        quiet_glm("y ~ x + g", df, rglm.Poisson(), na_action="fail"),
+        quiet_glm("y ~ x + g", df, rglm.Poisson(), na_action="omit"),
+    )
 
 
 def test_na_action_exclude_pads_like_r_or_is_rejected() -> None:
@@ -237,8 +250,9 @@ def test_na_action_exclude_pads_like_r_or_is_rejected() -> None:
         series = getattr(m, name)
         pd.testing.assert_index_equal(series.index, df.index, obj=name, exact="equiv")
         assert series.loc[[2, 5]].isna().all(), name
-        np.testing.assert_allclose(series.drop(index=[2, 5]).to_numpy(), getattr(omit, name).to_numpy(),
-                                   rtol=RTOL)
+        np.testing.assert_allclose(
+            series.drop(index=[2, 5]).to_numpy(), getattr(omit, name).to_numpy(), rtol=RTOL
+        )
     pd.testing.assert_index_equal(m.predict().index, df.index, exact="equiv")
 
 
@@ -253,18 +267,31 @@ def test_na_action_fail_with_nan_from_a_transform() -> None:
 # The caller's index
 # ---------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("index", [
-    pd.Index([f"obs{i:02d}" for i in range(36)]),
-    pd.Index(np.arange(36) * 10 + 5),
-    pd.Index(np.arange(36)[::-1]),
-], ids=["strings", "gaps", "reversed"])
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        pd.Index([f"obs{i:02d}" for i in range(36)]),
+        pd.Index(np.arange(36) * 10 + 5),
+        pd.Index(np.arange(36)[::-1]),
+    ],
+    ids=["strings", "gaps", "reversed"],
+)
 def test_per_row_results_carry_the_callers_index(index: pd.Index) -> None:
     df = make_data().set_axis(index, axis=0)
     df.iloc[[3, 20], df.columns.get_loc("x")] = np.nan
     m = quiet_glm("y ~ x + g", df, rglm.Poisson(), weights="w", offset="lexpo")
     used = index.delete([3, 20])
-    for name in ["fittedvalues", "linear_predictors", "resid_response", "resid_pearson", "resid_deviance",
-                 "resid_working", "working_weights", "prior_weights"]:
+    for name in [
+        "fittedvalues",
+        "linear_predictors",
+        "resid_response",
+        "resid_pearson",
+        "resid_deviance",
+        "resid_working",
+        "working_weights",
+        "prior_weights",
+    ]:
         series = getattr(m, name)
         assert isinstance(series, pd.Series), name
         pd.testing.assert_index_equal(series.index, used, obj=name)
@@ -283,6 +310,7 @@ def test_per_row_results_carry_the_callers_index(index: pd.Index) -> None:
 # subset
 # ---------------------------------------------------------------------------------------------
 
+
 def test_subset_mask_and_query_equal_the_filtered_frame() -> None:
     df = make_data()
     mask = (df["x"] > 1.0).to_numpy()
@@ -299,8 +327,14 @@ def test_subset_mask_and_query_equal_the_filtered_frame() -> None:
 def test_subset_with_array_weights_and_offset_picks_the_same_rows() -> None:
     df = make_data()
     mask = (df["g"] != "b").to_numpy()
-    m = quiet_glm("y ~ x + g", df, rglm.Poisson(), weights=df["w"].to_numpy(), offset=df["lexpo"].to_numpy(),
-                  subset=mask)
+    m = quiet_glm(
+        "y ~ x + g",
+        df,
+        rglm.Poisson(),
+        weights=df["w"].to_numpy(),
+        offset=df["lexpo"].to_numpy(),
+        subset=mask,
+    )
     ref = quiet_glm("y ~ x + g", df[mask], rglm.Poisson(), weights="w", offset="lexpo")
     assert_same_fit(m, ref)
 
@@ -332,8 +366,9 @@ def test_subset_with_missing_values_in_the_mask() -> None:
     #   d <- data.frame(y = c(NA, 1, 2, 3, 4, 5, 3, 2), x = c(1, NA, 3, 4, 5, 6, 2, 1))
     #   m <- glm(y ~ x, poisson, data = d, subset = x > -10); nobs(m); length(m$na.action)   # 6 2
     #   m <- glm(y ~ x, poisson, data = d, subset = x > 2); nobs(m); length(m$na.action)     # 4 1
-    df = pd.DataFrame({"y": [np.nan, 1, 2, 3, 4, 5, 3, 2],
-                       "x": pd.array([1, None, 3, 4, 5, 6, 2, 1], dtype="Float64")})
+    df = pd.DataFrame(
+        {"y": [np.nan, 1, 2, 3, 4, 5, 3, 2], "x": pd.array([1, None, 3, 4, 5, 6, 2, 1], dtype="Float64")}
+    )
     clean = pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 3, 2], "x": [np.nan, 3, 4, 5, 6, 2, 1]}).dropna()
     for subset, nobs, dropped in [("x > -10", 6, 2), ("x > 2", 4, 1), (df["x"] > 2, 4, 1)]:
         m = quiet_glm("y ~ x", df, rglm.Poisson(), subset=subset)
@@ -347,19 +382,22 @@ def test_subset_with_missing_values_in_the_mask() -> None:
 # weights and offsets
 # ---------------------------------------------------------------------------------------------
 
+
 def test_weights_and_offset_by_name_by_array_and_in_formula_are_identical() -> None:
     df = make_data()
     by_name = quiet_glm("y ~ x + g", df, rglm.Poisson(), weights="w", offset="lexpo")
-    by_array = quiet_glm("y ~ x + g", df, rglm.Poisson(), weights=df["w"].to_numpy(),
-                         offset=df["lexpo"].to_numpy())
+    by_array = quiet_glm(
+        "y ~ x + g", df, rglm.Poisson(), weights=df["w"].to_numpy(), offset=df["lexpo"].to_numpy()
+    )
     by_series = quiet_glm("y ~ x + g", df, rglm.Poisson(), weights=df["w"], offset=df["lexpo"])
     by_list = quiet_glm("y ~ x + g", df, rglm.Poisson(), weights=list(df["w"]), offset=list(df["lexpo"]))
     in_formula = quiet_glm("y ~ x + g + offset(lexpo)", df, rglm.Poisson(), weights="w")
     log_in_formula = quiet_glm("y ~ x + offset(log(expo)) + g", df, rglm.Poisson(), weights="w")
     for m in (by_array, by_series, by_list, in_formula, log_in_formula):
         assert_same_fit(m, by_name)
-        np.testing.assert_allclose(m.linear_predictors.to_numpy(), by_name.linear_predictors.to_numpy(),
-                                   rtol=RTOL)
+        np.testing.assert_allclose(
+            m.linear_predictors.to_numpy(), by_name.linear_predictors.to_numpy(), rtol=RTOL
+        )
 
 
 def test_offset_column_and_formula_offset_add_up() -> None:
@@ -372,7 +410,8 @@ def test_offset_column_and_formula_offset_add_up() -> None:
     assert_same_fit(two_in_formula, total)
     # the offset is in the linear predictor, not in the coefficients
     np.testing.assert_allclose(
-        (both.linear_predictors - both.predict(type="link")).to_numpy(), 0.0, atol=1e-12)
+        (both.linear_predictors - both.predict(type="link")).to_numpy(), 0.0, atol=1e-12
+    )
     new = df.head(5)
     np.testing.assert_allclose(both.predict(new).to_numpy(), total.predict(new).to_numpy(), rtol=RTOL)
 
@@ -399,6 +438,7 @@ def test_gaussian_weights_equal_replicated_rows() -> None:
 # ---------------------------------------------------------------------------------------------
 # Categorical predictors
 # ---------------------------------------------------------------------------------------------
+
 
 def test_unused_category_gives_the_same_fit() -> None:
     df = make_data()
@@ -508,6 +548,7 @@ def test_categorical_with_missing_values() -> None:
 # Binomial responses
 # ---------------------------------------------------------------------------------------------
 
+
 def test_bool_response() -> None:
     df = make_binomial()
     df["b01"] = df["b"].astype(float)
@@ -564,8 +605,9 @@ def test_proportion_with_weights_equals_cbind() -> None:
     for m in (pw, expr, cb_expr):
         np.testing.assert_allclose(m.params.to_numpy(), cb.params.to_numpy(), rtol=RTOL)
         np.testing.assert_allclose(m.bse.to_numpy(), cb.bse.to_numpy(), rtol=RTOL)
-        np.testing.assert_allclose([m.deviance, m.null_deviance, m.aic],
-                                   [cb.deviance, cb.null_deviance, cb.aic], rtol=RTOL)
+        np.testing.assert_allclose(
+            [m.deviance, m.null_deviance, m.aic], [cb.deviance, cb.null_deviance, cb.aic], rtol=RTOL
+        )
         assert m.nobs == cb.nobs == len(df)
         np.testing.assert_allclose(m.fittedvalues.to_numpy(), cb.fittedvalues.to_numpy(), rtol=RTOL)
 
@@ -573,6 +615,7 @@ def test_proportion_with_weights_equals_cbind() -> None:
 # ---------------------------------------------------------------------------------------------
 # Formula features
 # ---------------------------------------------------------------------------------------------
+
 
 def test_factor_is_c() -> None:
     df = make_data()
@@ -585,8 +628,9 @@ def test_factor_is_c() -> None:
     assert len(m_factor.params) == 4
 
 
-@pytest.mark.parametrize("fn, np_fn", [("log", np.log), ("sqrt", np.sqrt), ("exp", np.exp),
-                                       ("log10", np.log10), ("abs", np.abs)])
+@pytest.mark.parametrize(
+    "fn, np_fn", [("log", np.log), ("sqrt", np.sqrt), ("exp", np.exp), ("log10", np.log10), ("abs", np.abs)]
+)
 def test_r_style_bare_functions(fn: str, np_fn: Any) -> None:
     df = make_data()
     df["t"] = np_fn(df["x"])
@@ -622,8 +666,9 @@ def test_interactions() -> None:
     assert len(colon.params) == 4
     assert_same_fit(colon, quiet_glm("y ~ x_ga + x_gb + x_gc", manual, rglm.Poisson()))
     # numeric:numeric is the product
-    assert_same_fit(quiet_glm("y ~ x + z + x:z", df, rglm.Poisson()),
-                    quiet_glm("y ~ x * z", df, rglm.Poisson()))
+    assert_same_fit(
+        quiet_glm("y ~ x + z + x:z", df, rglm.Poisson()), quiet_glm("y ~ x * z", df, rglm.Poisson())
+    )
     assert_same_fit(quiet_glm("y ~ x:z", df, rglm.Poisson()), quiet_glm("y ~ I(x * z)", df, rglm.Poisson()))
 
 
@@ -656,6 +701,7 @@ def test_column_with_a_space_via_backticks() -> None:
 # ---------------------------------------------------------------------------------------------
 # Transforms that give NaN
 # ---------------------------------------------------------------------------------------------
+
 
 def test_log_of_negative_values_drops_those_rows() -> None:
     df = make_data()
@@ -701,12 +747,14 @@ def test_offset_transform_nan_drops_rows() -> None:
 # predict(newdata)
 # ---------------------------------------------------------------------------------------------
 
+
 def test_predict_replays_transforms_levels_and_formula_offsets() -> None:
     df = make_data()
     m = quiet_glm("y ~ log(x) + C(g) + offset(log(expo))", df, rglm.Poisson())
     b = m.params.to_numpy()
-    new = pd.DataFrame({"x": [0.7, 2.5, 1.1], "g": ["c", "a", "b"], "expo": [2.0, 0.5, 10.0]},
-                       index=["u", "v", "w"])
+    new = pd.DataFrame(
+        {"x": [0.7, 2.5, 1.1], "g": ["c", "a", "b"], "expo": [2.0, 0.5, 10.0]}, index=["u", "v", "w"]
+    )
     before = new.copy(deep=True)
     dummies = np.array([[0, 1], [0, 0], [1, 0]], dtype=float)  # b, c columns for c, a, b
     eta = b[0] + b[1] * np.log(new["x"].to_numpy()) + dummies @ b[2:] + np.log(new["expo"].to_numpy())
@@ -726,8 +774,9 @@ def test_predict_on_training_rows_reproduces_fitted_values() -> None:
     m = quiet_glm("y ~ sqrt(x) * g + offset(lexpo)", df, rglm.Poisson(), weights="w")
     used = df.drop(index=[2])
     np.testing.assert_allclose(m.predict(used).to_numpy(), m.fittedvalues.to_numpy(), rtol=1e-12)
-    np.testing.assert_allclose(m.predict(used, type="link").to_numpy(), m.linear_predictors.to_numpy(),
-                               rtol=1e-12)
+    np.testing.assert_allclose(
+        m.predict(used, type="link").to_numpy(), m.linear_predictors.to_numpy(), rtol=1e-12
+    )
 
 
 def test_predict_with_categorical_newdata_in_another_order() -> None:
@@ -751,8 +800,9 @@ def test_predict_with_named_offset_column_uses_newdata() -> None:
     new = df.head(4).assign(lexpo=[0.0, 1.0, -1.0, 2.0])
     b = m.params.to_numpy()
     X = np.column_stack([np.ones(4), new["x"], new["g"] == "b", new["g"] == "c"]).astype(float)
-    np.testing.assert_allclose(m.predict(new, type="link").to_numpy(), X @ b + new["lexpo"].to_numpy(),
-                               rtol=RTOL)
+    np.testing.assert_allclose(
+        m.predict(new, type="link").to_numpy(), X @ b + new["lexpo"].to_numpy(), rtol=RTOL
+    )
 
 
 def test_predict_unseen_level_raises() -> None:
@@ -784,6 +834,7 @@ def test_predict_with_missing_predictor_gives_nan() -> None:
 # The caller's data is never modified
 # ---------------------------------------------------------------------------------------------
 
+
 def test_callers_frame_is_never_modified() -> None:
     df = make_data()
     df.index = pd.Index([f"r{i}" for i in range(len(df))], name="id")
@@ -797,8 +848,9 @@ def test_callers_frame_is_never_modified() -> None:
     df["flag"] = df["z"] > 0.5
     before = df.copy(deep=True)
     dtypes = df.dtypes.copy()
-    m = rglm.glm("y ~ log(x) + gc + ni + nb + flag + offset(lexpo)", df, rglm.Poisson(), weights="w",
-                 subset="z > -1.5")
+    m = rglm.glm(
+        "y ~ log(x) + gc + ni + nb + flag + offset(lexpo)", df, rglm.Poisson(), weights="w", subset="z > -1.5"
+    )
     assert m.n_dropped >= 3
     new = df.iloc[[0, 1, 2]].copy()
     new_before = new.copy(deep=True)
@@ -829,8 +881,14 @@ def test_column_names_carry_levels_as_r_does() -> None:
     """Every indicator is named ``var[T.level]`` (R: ``varlevel``), also a full set of them, and
     a boolean predictor is ``var[T.TRUE]`` (R: ``varTRUE``)."""
     rng = np.random.default_rng(5)
-    df = pd.DataFrame({"y": rng.poisson(3, 60), "x": rng.normal(size=60), "sex": rng.choice(["F", "M"], 60),
-                       "flag": rng.choice([True, False], 60)})
+    df = pd.DataFrame(
+        {
+            "y": rng.poisson(3, 60),
+            "x": rng.normal(size=60),
+            "sex": rng.choice(["F", "M"], 60),
+            "flag": rng.choice([True, False], 60),
+        }
+    )
     cases = {
         "y ~ 0 + sex": ["sex[T.F]", "sex[T.M]"],
         "y ~ x:sex": ["Intercept", "x:sex[T.F]", "x:sex[T.M]"],

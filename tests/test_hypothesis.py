@@ -36,8 +36,6 @@ LR = [p for p in sorted(HERE.glob("*.json")) if json.loads(p.read_text())["kind"
 RTOL = 1e-6
 
 
-
-
 def _fit(spec: dict[str, Any]) -> rglm.GLMResult:
     family = getattr(rglm, spec["pyfamily"])(**({"link": spec["link"]} if spec.get("link") else {}))
     with warnings.catch_warnings():
@@ -118,8 +116,14 @@ def test_t_test_matches_r(wald_case: tuple) -> None:
     m, r, py = wald_case
     tab = t_test(m, py["hypothesis"])
     assert list(tab.columns) == ["estimate", "std_error", "statistic", "p_value", "conf_low", "conf_high"]
-    for col, key in (("estimate", "t_estimate"), ("std_error", "t_se"), ("statistic", "t_stat"),
-                     ("p_value", "t_p"), ("conf_low", "t_low"), ("conf_high", "t_high")):
+    for col, key in (
+        ("estimate", "t_estimate"),
+        ("std_error", "t_se"),
+        ("statistic", "t_stat"),
+        ("p_value", "t_p"),
+        ("conf_low", "t_low"),
+        ("conf_high", "t_high"),
+    ):
         _close(tab[col].to_numpy(), r[key])
     if len(tab) == 1:  # one restriction: the joint test is the square of the single one
         _close(wald_test(m, py["hypothesis"], use_f=False).wald, tab["statistic"].iloc[0] ** 2, rtol=1e-10)
@@ -132,10 +136,27 @@ def test_statsmodels_wald_and_t_tests_agree() -> None:
     smf = pytest.importorskip("statsmodels.formula.api")
     sm = pytest.importorskip("statsmodels.api")
     for data, formula, fam, sm_fam, hyp in (
-        ("mtcars", "mpg ~ wt + hp + C(cyl)", rglm.Gaussian(), sm.families.Gaussian(), "C(cyl)[T.6] = C(cyl)[T.8], wt = 0"),
-        ("infert", "case ~ spontaneous + induced + age", rglm.Binomial(), sm.families.Binomial(),
-         "spontaneous - induced = 0.5, age = 0"),
-        ("quine", "Days ~ Eth + Sex + Age", rglm.QuasiPoisson(), sm.families.Poisson(), "Age[T.F1] = Age[T.F2]"),
+        (
+            "mtcars",
+            "mpg ~ wt + hp + C(cyl)",
+            rglm.Gaussian(),
+            sm.families.Gaussian(),
+            "C(cyl)[T.6] = C(cyl)[T.8], wt = 0",
+        ),
+        (
+            "infert",
+            "case ~ spontaneous + induced + age",
+            rglm.Binomial(),
+            sm.families.Binomial(),
+            "spontaneous - induced = 0.5, age = 0",
+        ),
+        (
+            "quine",
+            "Days ~ Eth + Sex + Age",
+            rglm.QuasiPoisson(),
+            sm.families.Poisson(),
+            "Age[T.F1] = Age[T.F2]",
+        ),
     ):
         d = rglm.datasets.load(data)
         m = rglm.glm(formula, d, family=fam, tol=1e-13)
@@ -160,17 +181,22 @@ def mt() -> rglm.GLMResult:
     return rglm.glm("mpg ~ wt + hp + C(cyl) + I(hp ** 2)", rglm.datasets.load("mtcars"))
 
 
-@pytest.mark.parametrize(("text", "row", "q"), [
-    ("wt", {"wt": 1}, 0.0),
-    ("wt == 2", {"wt": 1}, 2.0),
-    ("-wt + 3 = hp - 1", {"wt": -1, "hp": -1}, -4.0),
-    ("2*(wt - hp)/4 = 1e-1", {"wt": 0.5, "hp": -0.5}, 0.1),
-    ("wt*3 + (Intercept)", {"wt": 3, "Intercept": 1}, 0.0),
-    ("`C(cyl)[T.6]` - C(cyl)[T.8]", {"C(cyl)[T.6]": 1, "C(cyl)[T.8]": -1}, 0.0),
-    ("I(hp**2) = 0", {"I(hp ** 2)": 1}, 0.0),
-    ("`I(hp ** 2)` + 0.5 * hp", {"I(hp ** 2)": 1, "hp": 0.5}, 0.0),
-])
-def test_parser_reads_linear_expressions(mt: rglm.GLMResult, text: str, row: dict[str, float], q: float) -> None:
+@pytest.mark.parametrize(
+    ("text", "row", "q"),
+    [
+        ("wt", {"wt": 1}, 0.0),
+        ("wt == 2", {"wt": 1}, 2.0),
+        ("-wt + 3 = hp - 1", {"wt": -1, "hp": -1}, -4.0),
+        ("2*(wt - hp)/4 = 1e-1", {"wt": 0.5, "hp": -0.5}, 0.1),
+        ("wt*3 + (Intercept)", {"wt": 3, "Intercept": 1}, 0.0),
+        ("`C(cyl)[T.6]` - C(cyl)[T.8]", {"C(cyl)[T.6]": 1, "C(cyl)[T.8]": -1}, 0.0),
+        ("I(hp**2) = 0", {"I(hp ** 2)": 1}, 0.0),
+        ("`I(hp ** 2)` + 0.5 * hp", {"I(hp ** 2)": 1, "hp": 0.5}, 0.0),
+    ],
+)
+def test_parser_reads_linear_expressions(
+    mt: rglm.GLMResult, text: str, row: dict[str, float], q: float
+) -> None:
     L, qs, labels = linear_restrictions(mt, text)
     want = np.array([row.get(n, 0.0) for n in mt.exog_names])
     np.testing.assert_allclose(L[0], want, rtol=1e-15)
@@ -186,21 +212,24 @@ def test_several_restrictions_and_lists(mt: rglm.GLMResult) -> None:
     assert a[2] == ["wt = 0", "hp = 0", "C(cyl)[T.6] = 1"]
 
 
-@pytest.mark.parametrize(("hyp", "match"), [
-    ("x9 = 0", "no coefficient named 'x9'"),
-    ("wtx = 0", "no coefficient named 'wtx'"),
-    ("wt * hp = 0", "product of coefficients is not linear"),
-    ("1 / wt = 0", "division by a coefficient"),
-    ("wt / 0", "division by zero"),
-    ("wt = wt", "without coefficients"),
-    ("(wt + hp", "missing ')'"),
-    ("wt = 0 hp", "unexpected"),
-    ("`wt", "unclosed backtick"),
-    ("wt = 0, 2*wt = 0", "linearly dependent (rank 1)"),
-    (np.ones((1, 3)), "must have 6 columns"),
-    ((np.eye(6)[:2], [1.0]), "q must have one value per restriction (2)"),
-    (np.zeros((0, 6)), "no restrictions"),
-])
+@pytest.mark.parametrize(
+    ("hyp", "match"),
+    [
+        ("x9 = 0", "no coefficient named 'x9'"),
+        ("wtx = 0", "no coefficient named 'wtx'"),
+        ("wt * hp = 0", "product of coefficients is not linear"),
+        ("1 / wt = 0", "division by a coefficient"),
+        ("wt / 0", "division by zero"),
+        ("wt = wt", "without coefficients"),
+        ("(wt + hp", "missing ')'"),
+        ("wt = 0 hp", "unexpected"),
+        ("`wt", "unclosed backtick"),
+        ("wt = 0, 2*wt = 0", "linearly dependent (rank 1)"),
+        (np.ones((1, 3)), "must have 6 columns"),
+        ((np.eye(6)[:2], [1.0]), "q must have one value per restriction (2)"),
+        (np.zeros((0, 6)), "no restrictions"),
+    ],
+)
 def test_bad_hypotheses_raise(mt: rglm.GLMResult, hyp: Any, match: str) -> None:
     with pytest.raises(rglm.ArgumentError, match=re.escape(match)):
         mt.wald_test(hyp)
@@ -236,8 +265,10 @@ def test_lr_test_matches_anova(path: Path) -> None:
     chi = lr_test(small, big, test="Chisq")
     assert isinstance(chi, LRTestResult)
     assert chi.df == r["Chisq"]["df"]
-    _close([chi.deviance, chi.dispersion, chi.p_value], [r["Chisq"]["deviance"], r["Chisq"]["dispersion"],
-                                                         r["Chisq"]["p"]])
+    _close(
+        [chi.deviance, chi.dispersion, chi.p_value],
+        [r["Chisq"]["deviance"], r["Chisq"]["dispersion"], r["Chisq"]["p"]],
+    )
     _close(chi.statistic, r["Chisq"]["deviance"] / r["Chisq"]["dispersion"])
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")

@@ -68,7 +68,9 @@ def values(v: list[Any]) -> np.ndarray:
 def assert_r_close(got: Any, want: np.ndarray, what: str) -> None:
     got = np.asarray(got, dtype=float)
     assert got.shape == want.shape, f"{what}: shape {got.shape} vs R {want.shape}"
-    np.testing.assert_array_equal(np.isnan(got), np.isnan(want), err_msg=f"{what}: NaN pattern differs from R")
+    np.testing.assert_array_equal(
+        np.isnan(got), np.isnan(want), err_msg=f"{what}: NaN pattern differs from R"
+    )
     finite = ~np.isnan(want)
     floor = 1e-10 * float(np.max(np.abs(want[finite]), initial=0.0))
     np.testing.assert_allclose(got[finite], want[finite], rtol=RTOL, atol=floor, err_msg=what)
@@ -172,14 +174,28 @@ def test_rstandard_pearson_matches_r(name: str) -> None:
     assert_r_close(on_r_rows(name, infl_mod.rstandard(m, type="pearson")), want, name)
 
 
-@pytest.mark.parametrize("name", ["mtcars_gaussian", "budworm_cbind", "insect_single_level_quasi",
-                                  "airquality_gamma_exclude", "titanic_weights_zero", "mtcars_aliased"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "mtcars_gaussian",
+        "budworm_cbind",
+        "insect_single_level_quasi",
+        "airquality_gamma_exclude",
+        "titanic_weights_zero",
+        "mtcars_aliased",
+    ],
+)
 def test_functions_agree_with_frame(name: str) -> None:
     m = fitted(name)
     frame = m.influence()
-    pairs = [(infl_mod.hatvalues(m), "hat"), (infl_mod.rstandard(m), "rstandard"),
-             (infl_mod.rstudent(m), "rstudent"), (infl_mod.cooks_distance(m), "cooks_d"),
-             (infl_mod.dffits(m), "dffits"), (infl_mod.covratio(m), "cov_ratio")]
+    pairs = [
+        (infl_mod.hatvalues(m), "hat"),
+        (infl_mod.rstandard(m), "rstandard"),
+        (infl_mod.rstudent(m), "rstudent"),
+        (infl_mod.cooks_distance(m), "cooks_d"),
+        (infl_mod.dffits(m), "dffits"),
+        (infl_mod.covratio(m), "cov_ratio"),
+    ]
     for series, col in pairs:
         assert series.index.equals(frame.index)
         np.testing.assert_array_equal(series.to_numpy(), frame[col].to_numpy(), err_msg=col)
@@ -213,7 +229,13 @@ def test_na_exclude_pads_with_nan(name: str) -> None:
     dropped = data[["Ozone", "Solar.R", "Wind", "Temp"]].isna().any(axis=1).to_numpy()
     assert dropped.any()
     assert frame.loc[dropped].isna().all().all()
-    assert frame.loc[~dropped].drop(columns=[c for c in frame.columns if c.startswith("dfb_")]).notna().all().all()
+    assert (
+        frame.loc[~dropped]
+        .drop(columns=[c for c in frame.columns if c.startswith("dfb_")])
+        .notna()
+        .all()
+        .all()
+    )
     rows, used = r_rows(name)
     assert sorted(rows[~used]) == sorted(np.flatnonzero(dropped))
     omitted = fit_case(name, na_action="omit")[0].influence()
@@ -261,8 +283,9 @@ def test_hat_on_split_design_across_blocks() -> None:
     n = BLOCK_ROWS + 7_001
     g = rng.choice(np.array(list("abcdefg")), n)
     x = rng.normal(size=n)
-    data = pd.DataFrame({"g": g, "x": x, "w": rng.uniform(0.5, 2, n),
-                         "y": rng.poisson(np.exp(0.3 + 0.4 * x + (g == "c")))})
+    data = pd.DataFrame(
+        {"g": g, "x": x, "w": rng.uniform(0.5, 2, n), "y": rng.poisson(np.exp(0.3 + 0.4 * x + (g == "c")))}
+    )
     data.loc[[3, 39_000], "w"] = 0.0
     m = rglm.glm("y ~ x * g", data, family=rglm.Poisson(), weights="w")
     assert type(m.model_frame.design).__name__ == "SplitDesign"
@@ -279,7 +302,9 @@ def test_hat_on_split_design_across_blocks() -> None:
     e = m.resid_deviance.to_numpy()
     h = _dense_hat(m)
     for i in (0, 1, BLOCK_ROWS - 1, BLOCK_ROWS, n - 1):
-        np.testing.assert_allclose(d.loc[i].to_numpy(), cov @ xw[i] * e[i] / (1 - h[i]), rtol=1e-8, atol=1e-14)
+        np.testing.assert_allclose(
+            d.loc[i].to_numpy(), cov @ xw[i] * e[i] / (1 - h[i]), rtol=1e-8, atol=1e-14
+        )
 
 
 def test_rank_zero_model() -> None:
@@ -291,17 +316,36 @@ def test_rank_zero_model() -> None:
 
 
 # -- statsmodels as a second oracle -------------------------------------------------------------------------
-SM_CASES = ["mtcars_gaussian", "infert_logit", "budworm_cbind", "insurance_poisson_offset", "clotting_gamma",
-            "trees_gamma_log", "trees_invgauss", "birthwt_probit", "mtcars_gaussian_weights_zero"]
+SM_CASES = [
+    "mtcars_gaussian",
+    "infert_logit",
+    "budworm_cbind",
+    "insurance_poisson_offset",
+    "clotting_gamma",
+    "trees_gamma_log",
+    "trees_invgauss",
+    "birthwt_probit",
+    "mtcars_gaussian_weights_zero",
+]
 
 
 def _sm_family(m: rglm.GLMResult) -> Any:
     sm = pytest.importorskip("statsmodels.api")
     links = sm.families.links
-    link = {"identity": links.Identity(), "logit": links.Logit(), "log": links.Log(), "probit": links.Probit(),
-            "inverse": links.InversePower()}[m.family.link.name]
-    fam = {"gaussian": sm.families.Gaussian, "binomial": sm.families.Binomial, "poisson": sm.families.Poisson,
-           "Gamma": sm.families.Gamma, "inverse.gaussian": sm.families.InverseGaussian}[m.family.name]
+    link = {
+        "identity": links.Identity(),
+        "logit": links.Logit(),
+        "log": links.Log(),
+        "probit": links.Probit(),
+        "inverse": links.InversePower(),
+    }[m.family.link.name]
+    fam = {
+        "gaussian": sm.families.Gaussian,
+        "binomial": sm.families.Binomial,
+        "poisson": sm.families.Poisson,
+        "Gamma": sm.families.Gamma,
+        "inverse.gaussian": sm.families.InverseGaussian,
+    }[m.family.name]
     return fam(link=link)
 
 
@@ -320,12 +364,20 @@ def test_statsmodels_influence(name: str) -> None:
     scale = m.scale if m.dispersion_is_estimated else None
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # statsmodels' DomainWarning for Gamma's canonical link
-        res = sm.GLM(f.y[keep], x, family=_sm_family(m), offset=m.model_frame.offset[keep],
-                     var_weights=f.prior_weights[keep]).fit(tol=1e-13, maxiter=100, scale=scale)
+        res = sm.GLM(
+            f.y[keep],
+            x,
+            family=_sm_family(m),
+            offset=m.model_frame.offset[keep],
+            var_weights=f.prior_weights[keep],
+        ).fit(tol=1e-13, maxiter=100, scale=scale)
     sm_infl = res.get_influence(observed=False)  # R's hat matrix uses the expected (Fisher) weights
     ours = m.influence(rstandard="pearson")  # zero-weight rows already left out, as in R
-    for col, want in [("hat", sm_infl.hat_matrix_diag), ("cooks_d", sm_infl.cooks_distance[0]),
-                      ("rstandard", sm_infl.resid_studentized)]:
+    for col, want in [
+        ("hat", sm_infl.hat_matrix_diag),
+        ("cooks_d", sm_infl.cooks_distance[0]),
+        ("rstandard", sm_infl.resid_studentized),
+    ]:
         # Same floor as against R: a Cook's distance of 1e-7 next to ones of 1e-2 (a Pearson
         # residual near 0) carries a relative error of a few 1e-7 in either package.
         np.testing.assert_allclose(ours[col], want, rtol=RTOL, atol=1e-10 * np.max(np.abs(want)), err_msg=col)

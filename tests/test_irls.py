@@ -37,15 +37,19 @@ def test_poisson_saturated_one_way_layout_closed_form() -> None:
     fit = irls(X, y, rglm.Poisson(), control=IRLSControl(tol=1e-12))
     means = np.array([y[g == k].mean() for k in range(3)])
     np.testing.assert_allclose(fit.mu, means[g], rtol=1e-10)
-    np.testing.assert_allclose(fit.coef, [np.log(means[0]), np.log(means[1] / means[0]), np.log(means[2] / means[0])],
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        fit.coef, [np.log(means[0]), np.log(means[1] / means[0]), np.log(means[2] / means[0])], rtol=1e-10
+    )
 
 
 def test_starting_values_give_the_same_fit() -> None:
     d = rglm.datasets.load("budworm")
     base = rglm.glm("cbind(numdead, numalive) ~ sex * ldose", d, family=rglm.Binomial(), tol=1e-12)
-    for kw in ({"start": base.params.to_numpy()}, {"etastart": base.linear_predictors.to_numpy()},
-               {"mustart": base.fittedvalues.to_numpy()}):
+    for kw in (
+        {"start": base.params.to_numpy()},
+        {"etastart": base.linear_predictors.to_numpy()},
+        {"mustart": base.fittedvalues.to_numpy()},
+    ):
         m = rglm.glm("cbind(numdead, numalive) ~ sex * ldose", d, family=rglm.Binomial(), tol=1e-12, **kw)
         np.testing.assert_allclose(m.params, base.params, rtol=1e-9)
         assert m.iterations <= 2
@@ -65,7 +69,9 @@ def test_step_halving_matches_r() -> None:
     kinds = {type(w.message) for w in caught}
     assert {rglm.StepHalvingWarning, rglm.BoundaryWarning, rglm.ConvergenceWarning} <= kinds
     assert len(caught) == 28
-    with pytest.raises(rglm.FitError, match="no valid set of coefficients has been found: please supply starting values"):
+    with pytest.raises(
+        rglm.FitError, match="no valid set of coefficients has been found: please supply starting values"
+    ):
         rglm.glm("y ~ x", d, family=rglm.Poisson(link="identity"))
 
 
@@ -84,7 +90,9 @@ def test_separation_warns_but_returns_r_fit() -> None:
         m = rglm.glm("y ~ x", d, family=rglm.Binomial())
     kinds = [type(w.message) for w in caught]
     assert rglm.PerfectFitWarning in kinds and rglm.SeparationWarning in kinds
-    assert "fitted probabilities numerically 0 or 1" in str(caught[kinds.index(rglm.PerfectFitWarning)].message)
+    assert "fitted probabilities numerically 0 or 1" in str(
+        caught[kinds.index(rglm.PerfectFitWarning)].message
+    )
     assert m.params.notna().all()
     assert m.deviance < 1e-8
 

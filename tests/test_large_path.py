@@ -57,8 +57,16 @@ def test_columns_not_laid_out_as_one_block_are_copied(large_path: None, formula:
     assert not np.shares_memory(m.model_frame.X.dense.matrix, d.to_numpy())
 
 
-@pytest.mark.parametrize("formula", ["y ~ x1 + x2 + x3 + g", "y ~ x3 + x1 + g", "y ~ x1 + k + g",
-                                     "y ~ x1 * x2 + log(x4 + 10) + g", "y ~ 0 + x1 + x2 + g"])
+@pytest.mark.parametrize(
+    "formula",
+    [
+        "y ~ x1 + x2 + x3 + g",
+        "y ~ x3 + x1 + g",
+        "y ~ x1 + k + g",
+        "y ~ x1 * x2 + log(x4 + 10) + g",
+        "y ~ 0 + x1 + x2 + g",
+    ],
+)
 def test_large_path_equals_dense_path(formula: str, monkeypatch: pytest.MonkeyPatch) -> None:
     d = _frame()
     dense = rglm.glm(formula, d, family=rglm.Poisson(), tol=1e-10)
@@ -86,11 +94,16 @@ def test_later_changes_to_the_callers_frame_do_not_reach_the_model(large_path: N
     np.testing.assert_array_equal(m.model_frame.X.rows(), design_before)
     np.testing.assert_array_equal(m.predict(se_fit=True), ref.predict(se_fit=True))
     np.testing.assert_array_equal(m.influence()["hat"], ref.influence()["hat"])
-    np.testing.assert_allclose(rglm.drop1(m, test="Chisq").to_numpy(dtype=float),
-                               rglm.drop1(ref, test="Chisq").to_numpy(dtype=float), rtol=1e-12)
+    np.testing.assert_allclose(
+        rglm.drop1(m, test="Chisq").to_numpy(dtype=float),
+        rglm.drop1(ref, test="Chisq").to_numpy(dtype=float),
+        rtol=1e-12,
+    )
 
 
-def test_pickling_a_borrowed_block_stores_the_values_not_the_frame(large_path: None, tmp_path: object) -> None:
+def test_pickling_a_borrowed_block_stores_the_values_not_the_frame(
+    large_path: None, tmp_path: object
+) -> None:
     d = _frame()
     m = rglm.glm("y ~ x1 + x2 + x3 + g", d, family=rglm.Poisson())
     block = m.model_frame.X.dense
@@ -137,7 +150,9 @@ def test_the_last_point_skips_the_normal_equations(large_path: None) -> None:
     assert not handler.labels[-1].endswith("normal equations")
 
 
-def test_per_row_results_do_not_depend_on_kept_values(large_path: None, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_per_row_results_do_not_depend_on_kept_values(
+    large_path: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
     d = _frame()
     kept = rglm.glm("y ~ x1 + x2 + g", d, family=rglm.Poisson())
     monkeypatch.setattr(driver, "kept", lambda chunk: None)  # as if nothing was kept: recomputed

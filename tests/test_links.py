@@ -14,8 +14,15 @@ from rglm.exceptions import FamilyError
 EPS = np.finfo(float).eps
 
 PROB_LINKS = [links.Logit(), links.Probit(), links.Cauchit(), links.CLogLog(), links.Log(), links.Identity()]
-POS_LINKS = [links.Log(), links.Identity(), links.Sqrt(), links.Inverse(), links.InverseSquare(),
-             links.Power(lmbda=1 / 3), links.Power(lmbda=2.5)]
+POS_LINKS = [
+    links.Log(),
+    links.Identity(),
+    links.Sqrt(),
+    links.Inverse(),
+    links.InverseSquare(),
+    links.Power(lmbda=1 / 3),
+    links.Power(lmbda=2.5),
+]
 
 
 @pytest.mark.parametrize("link", PROB_LINKS, ids=lambda lk: lk.name)

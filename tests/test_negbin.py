@@ -26,7 +26,9 @@ from rglm.fit.negbin import ThetaConvergenceWarning, theta_ml
 from rglm.inference.negbin import anova_negbin
 
 HERE = Path(__file__).parent / "data"
-CASES = sorted(p for p in (HERE / "r_negbin" / "cases").glob("*.json") if not p.stem.startswith(("anova_", "trace_")))
+CASES = sorted(
+    p for p in (HERE / "r_negbin" / "cases").glob("*.json") if not p.stem.startswith(("anova_", "trace_"))
+)
 ANOVA_CASES = sorted((HERE / "r_negbin" / "cases").glob("anova_*.json"))
 RTOL = 1e-6
 # When theta runs off to infinity (no over-dispersion), MASS stops at the iteration limit, at
@@ -35,8 +37,6 @@ RTOL = 1e-6
 # figure still agrees at RTOL.
 RUNOFF_RTOL = 1e-5
 THETA_WARNINGS = ("iteration limit reached", "alternation limit reached", "estimate truncated at zero")
-
-
 
 
 def _close(got: Any, want: Any, rtol: float = RTOL) -> None:
@@ -51,7 +51,9 @@ def _fit(path: Path) -> tuple[rglm.GLMResult, dict, pd.DataFrame, list[warnings.
     py = case["python"]
     data = pd.read_csv(HERE / py["data"])
     fam = rglm.NegativeBinomial(link=py["link"] or "log", init_theta=py["init_theta"])
-    kwargs = {k: py[k] for k in ("weights", "offset", "subset", "na_action", "max_iter") if py.get(k) is not None}
+    kwargs = {
+        k: py[k] for k in ("weights", "offset", "subset", "na_action", "max_iter") if py.get(k) is not None
+    }
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         m = rglm.glm(py["formula"], data, family=fam, **kwargs)
@@ -92,8 +94,12 @@ def test_warnings(case: tuple) -> None:
     ours = [str(w.message) for w in caught if issubclass(w.category, ThetaConvergenceWarning)]
     for text in THETA_WARNINGS:
         assert sum(text in w for w in ours) == r["warnings"].count(text), (text, ours, r["warnings"])
-    irls = [w for w in caught if issubclass(w.category, rglm.ConvergenceWarning)
-            and not issubclass(w.category, ThetaConvergenceWarning)]
+    irls = [
+        w
+        for w in caught
+        if issubclass(w.category, rglm.ConvergenceWarning)
+        and not issubclass(w.category, ThetaConvergenceWarning)
+    ]
     assert len(irls) == r["warnings"].count("glm.fit: algorithm did not converge")
     assert len(caught) == len(r["warnings"]), [str(w.message) for w in caught]
 
@@ -137,8 +143,10 @@ def test_residuals_and_fitted(case: tuple) -> None:
 def test_covariance_prediction_intervals(case: tuple) -> None:
     m, r, data, _ = case
     idx = _order(m, r)
-    _close(m.cov_params().to_numpy()[np.ix_(idx, idx)], np.array([[np.nan if v is None else v for v in row]
-                                                                  for row in r["vcov"]]))
+    _close(
+        m.cov_params().to_numpy()[np.ix_(idx, idx)],
+        np.array([[np.nan if v is None else v for v in row] for row in r["vcov"]]),
+    )
     new = data.iloc[r["predict_rows"]]
     for kind in ("link", "response"):
         p = m.predict(new, type=kind, se_fit=True)
@@ -153,7 +161,7 @@ def _sections(text: str) -> tuple[list[str], dict[str, list[str]], list[str]]:
     """The call, the coefficient rows (name -> figures) and the lines from the family line on."""
     lines = text.splitlines()
     c0 = lines.index("Call:") + 1
-    call = lines[c0:lines.index("", c0)]
+    call = lines[c0 : lines.index("", c0)]
     start = next(i for i, line in enumerate(lines) if line.startswith("Coefficients:"))
     width = len(lines[start + 1]) - len(lines[start + 1].lstrip())
     rows: dict[str, list[str]] = {}
@@ -165,8 +173,10 @@ def _sections(text: str) -> tuple[list[str], dict[str, list[str]], list[str]]:
     return call, rows, [lines[start]] + lines[tail:]
 
 
-_THETA_TEXT = re.compile(r"(?<=Negative Binomial\()[0-9.e+]+|(?<=init\.theta = )[0-9.e+]+"
-                         r"|(?<=Theta:  )[0-9.e+]+|(?<=Std\. Err\.:  )[0-9.e+]+")
+_THETA_TEXT = re.compile(
+    r"(?<=Negative Binomial\()[0-9.e+]+|(?<=init\.theta = )[0-9.e+]+"
+    r"|(?<=Theta:  )[0-9.e+]+|(?<=Std\. Err\.:  )[0-9.e+]+"
+)
 
 
 def _masked(text: str) -> tuple[str, list[float]]:
@@ -219,11 +229,26 @@ def test_anova_negbin(path: Path) -> None:
     data = pd.read_csv(HERE / py["data"])
     models = [glm_nb(f, data) for f in py["formulas"]]
     a = anova_negbin(models)
-    assert list(a.columns) == ["Model", "theta", "Resid. df", "2 x log-lik.", "Test", "df", "LR stat.", "Pr(Chi)"]
+    assert list(a.columns) == [
+        "Model",
+        "theta",
+        "Resid. df",
+        "2 x log-lik.",
+        "Test",
+        "df",
+        "LR stat.",
+        "Pr(Chi)",
+    ]
     assert list(a["Model"]) == r["model"]
     assert list(a["Test"]) == r["test"]
-    for col, key in (("theta", "theta"), ("Resid. df", "resid_df"), ("2 x log-lik.", "twologlik"), ("df", "df"),
-                     ("LR stat.", "lr"), ("Pr(Chi)", "p")):
+    for col, key in (
+        ("theta", "theta"),
+        ("Resid. df", "resid_df"),
+        ("2 x log-lik.", "twologlik"),
+        ("df", "df"),
+        ("LR stat.", "lr"),
+        ("Pr(Chi)", "p"),
+    ):
         _close(a[col], r[key])
     assert a.attrs["heading"] == r["heading"]
     assert list(a.index) == list(range(1, len(models) + 1))
@@ -251,11 +276,22 @@ def test_theta_ml_closed_form_checks() -> None:
     from scipy import special
 
     th = est.theta
-    score = np.sum(special.digamma(th + y) - special.digamma(th) + np.log(th) + 1 - np.log(th + mu)
-                   - (y + th) / (mu + th))
+    score = np.sum(
+        special.digamma(th + y)
+        - special.digamma(th)
+        + np.log(th)
+        + 1
+        - np.log(th + mu)
+        - (y + th) / (mu + th)
+    )
     assert abs(score) < 1e-8
-    info = np.sum(-special.polygamma(1, th + y) + special.polygamma(1, th) - 1 / th + 2 / (mu + th)
-                  - (y + th) / (mu + th) ** 2)
+    info = np.sum(
+        -special.polygamma(1, th + y)
+        + special.polygamma(1, th)
+        - 1 / th
+        + 2 / (mu + th)
+        - (y + th) / (mu + th) ** 2
+    )
     assert est.se == pytest.approx(1 / math.sqrt(info), rel=1e-4)
     # Weights of 2 are the data twice over: the same estimate.
     twice = theta_ml(np.concatenate([y, y]), np.concatenate([mu, mu]), limit=25)
@@ -272,7 +308,9 @@ def test_update_and_fixed_refit() -> None:
     small = m.update(". ~ . - Lrn")
     direct = glm_nb("Days ~ Eth + Sex + Age", data, tol=1e-13)
     assert small.theta == direct.theta and small.negbin is not None
-    fixed = rglm.glm("Days ~ Eth + Sex + Age + Lrn", data, family=rglm.NegativeBinomial(theta=m.theta), tol=1e-13)
+    fixed = rglm.glm(
+        "Days ~ Eth + Sex + Age + Lrn", data, family=rglm.NegativeBinomial(theta=m.theta), tol=1e-13
+    )
     # IRLS stops on the deviance, so coefficients are good to about sqrt(tol).
     _close(fixed.params, m.params.to_numpy(), rtol=1e-5)
     _close(fixed.deviance, m.deviance, rtol=1e-10)
@@ -287,7 +325,9 @@ def test_bad_input() -> None:
     with pytest.raises(rglm.FamilyError, match="not both"):
         rglm.NegativeBinomial(theta=1, init_theta=2)
     neg = data.assign(Days=data["Days"] - 3)
-    with pytest.raises(rglm.DomainError, match="negative values not allowed for the negative binomial family"):
+    with pytest.raises(
+        rglm.DomainError, match="negative values not allowed for the negative binomial family"
+    ):
         glm_nb("Days ~ Eth", neg)
     frac = data.assign(Days=data["Days"] + 0.5)
     with pytest.warns(rglm.NonIntegerWarning, match="non-integer x = 2.500000"):

@@ -16,8 +16,9 @@ from rglm.output import persist
 
 def _model(**kwargs: object) -> rglm.GLMResult:
     df = rglm.datasets.load("insurance")
-    return rglm.glm("Claims ~ District + C(Group) + C(Age) + offset(np.log(Holders))", df,
-                    family=rglm.Poisson(), **kwargs)
+    return rglm.glm(
+        "Claims ~ District + C(Group) + C(Age) + offset(np.log(Holders))", df, family=rglm.Poisson(), **kwargs
+    )
 
 
 def _same(a: rglm.GLMResult, b: rglm.GLMResult) -> None:
@@ -54,8 +55,11 @@ def test_save_load_with_data(tmp_path: Path) -> None:
     _same(m, back)
     pd.testing.assert_frame_equal(back.data, m.data)
     smaller = back.update(". ~ . - C(Age)")
-    direct = rglm.glm("Claims ~ District + C(Group) + offset(np.log(Holders))", rglm.datasets.load("insurance"),
-                      family=rglm.Poisson())
+    direct = rglm.glm(
+        "Claims ~ District + C(Group) + offset(np.log(Holders))",
+        rglm.datasets.load("insurance"),
+        family=rglm.Poisson(),
+    )
     np.testing.assert_allclose(smaller.params, direct.params, rtol=1e-12)
 
 

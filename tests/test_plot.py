@@ -22,8 +22,12 @@ def _scalar(v: object, default: float) -> float:
 @pytest.mark.parametrize("name", sorted(R_LOWESS))
 def test_lowess_matches_r(name: str) -> None:
     case = R_LOWESS[name]
-    fx, fy = lowess(np.array(case["x"], float), np.array(case["y"], float), frac=_scalar(case.get("f"), 2 / 3),
-                    iterations=int(_scalar(case.get("iter"), 3)))
+    fx, fy = lowess(
+        np.array(case["x"], float),
+        np.array(case["y"], float),
+        frac=_scalar(case.get("f"), 2 / 3),
+        iterations=int(_scalar(case.get("iter"), 3)),
+    )
     np.testing.assert_array_equal(fx, case["fx"])
     np.testing.assert_allclose(fy, case["fy"], rtol=1e-10, atol=1e-12 * np.max(np.abs(case["fy"])))
 
@@ -52,8 +56,11 @@ INFL = Path(__file__).parent / "data" / "r_influence"
 def _fit_case(stem: str) -> tuple[rglm.GLMResult, dict]:
     case = json.loads((INFL / "cases" / f"{stem}.json").read_text())
     py = case["python"]
-    data = pd.read_csv(INFL / py["data"]) if (INFL / py["data"]).exists() else pd.read_csv(
-        INFL.parent / "r_cases" / py["data"])
+    data = (
+        pd.read_csv(INFL / py["data"])
+        if (INFL / py["data"]).exists()
+        else pd.read_csv(INFL.parent / "r_cases" / py["data"])
+    )
     return fit_spec(py, data), case["r"]
 
 
@@ -68,10 +75,18 @@ def test_diagnostics_draws_r_panels(stem: str) -> None:
     m, r = _fit_case(stem)
     fig = m.plot()
     axes = [ax for ax in fig.axes if ax.get_visible()]
-    assert [ax.get_title() for ax in axes] == ["Residuals vs Fitted", "Q-Q Residuals", "Scale-Location",
-                                              "Residuals vs Leverage"]
-    assert [ax.get_xlabel() for ax in axes] == ["Predicted values", "Theoretical Quantiles", "Predicted values",
-                                               "Leverage"]
+    assert [ax.get_title() for ax in axes] == [
+        "Residuals vs Fitted",
+        "Q-Q Residuals",
+        "Scale-Location",
+        "Residuals vs Leverage",
+    ]
+    assert [ax.get_xlabel() for ax in axes] == [
+        "Predicted values",
+        "Theoretical Quantiles",
+        "Predicted values",
+        "Leverage",
+    ]
     n = m.nobs
     resid = np.array(r["dev_res"], dtype=float)
     # Panel 1: deviance residuals (R's) against the linear predictor, one point per row.
@@ -84,8 +99,11 @@ def test_diagnostics_draws_r_panels(stem: str) -> None:
     np.testing.assert_allclose(q[:, 1], np.sort(np.array(r["rstandard"], dtype=float)), rtol=1e-6)
     assert np.all(np.diff(q[:, 0]) > 0)
     # Panel 3: sqrt(|rstandard|).
-    np.testing.assert_allclose(np.sort(_points(axes[2])[:, 1]),
-                               np.sort(np.sqrt(np.abs(np.array(r["rstandard"], dtype=float)))), rtol=1e-6)
+    np.testing.assert_allclose(
+        np.sort(_points(axes[2])[:, 1]),
+        np.sort(np.sqrt(np.abs(np.array(r["rstandard"], dtype=float)))),
+        rtol=1e-6,
+    )
     # Panel 5: R's hat values on x, standardized Pearson residuals on y, and 2 Cook contours x 2 signs.
     p5 = _points(axes[3])
     np.testing.assert_allclose(p5[:, 0], np.array(r["hatvalues"], dtype=float), rtol=1e-6)

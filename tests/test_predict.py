@@ -38,8 +38,15 @@ def _key(label: str) -> str:
 
 
 def _arr(values: Any) -> np.ndarray:
-    return np.array([[np.nan if v is None else v for v in row] if isinstance(row, list) else
-                     (np.nan if row is None else row) for row in values], dtype=float)
+    return np.array(
+        [
+            [np.nan if v is None else v for v in row]
+            if isinstance(row, list)
+            else (np.nan if row is None else row)
+            for row in values
+        ],
+        dtype=float,
+    )
 
 
 def _close(got: Any, want: Any, rtol: float = RTOL) -> None:
@@ -80,6 +87,7 @@ def _terms_order(r: dict[str, Any], got: pd.DataFrame) -> list[str]:
 # ---------------------------------------------------------------------------------------------
 # type="terms" against R
 # ---------------------------------------------------------------------------------------------
+
 
 def test_terms_newdata(case: tuple) -> None:
     c, m, new = case
@@ -138,6 +146,7 @@ def test_terms_intervals_are_fit_minus_plus_q_se(case: tuple) -> None:
 # link / response and intervals
 # ---------------------------------------------------------------------------------------------
 
+
 def test_link_and_response_with_se(case: tuple) -> None:
     c, m, new = case
     for kind in ("link", "response"):
@@ -195,6 +204,7 @@ def test_gaussian_identity_interval_is_predict_lm(case: tuple) -> None:
 # ---------------------------------------------------------------------------------------------
 # Behaviour
 # ---------------------------------------------------------------------------------------------
+
 
 def test_decreasing_link_orders_the_ends() -> None:
     d = rglm.datasets.load("trees")
@@ -291,12 +301,15 @@ def test_newdata_is_not_modified() -> None:
     pd.testing.assert_frame_equal(new, before)
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"type": "probability"}, "'terms'"),
-    ({"interval": "prediction"}, "'confidence'"),
-    ({"interval": "confidence", "level": 95}, "level"),
-    ({"interval": "confidence", "level": 0.0}, "level"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"type": "probability"}, "'terms'"),
+        ({"interval": "prediction"}, "'confidence'"),
+        ({"interval": "confidence", "level": 95}, "level"),
+        ({"interval": "confidence", "level": 0.0}, "level"),
+    ],
+)
 def test_bad_arguments(kwargs: dict[str, Any], match: str) -> None:
     d = rglm.datasets.load("warpbreaks")
     m = rglm.glm("breaks ~ wool", d, family=rglm.Poisson())

@@ -31,8 +31,6 @@ R_RTOL = 2e-3  # R's spline interpolation error
 EXACT_RTOL = 1e-6
 
 
-
-
 def _fit(case: dict[str, Any]) -> rglm.GLMResult:
     py = case["python"]
     if py.get("inline"):
@@ -135,6 +133,7 @@ def test_ends_solve_the_profile_equation(case: tuple) -> None:
 # ---------------------------------------------------------------------------------------------
 # Closed forms and behaviour
 # ---------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("weights", [None, "cyl"])
 def test_gaussian_identity_profile_is_the_normal_wald_interval(weights: str | None) -> None:

@@ -23,7 +23,9 @@ from rcases import fit_case_file, r_key
 import rglm
 
 HERE = Path(__file__).parent / "data"
-CASES = sorted((HERE / "r_shared" / "cases").glob("*.json")) + sorted((HERE / "r_extra" / "cases").glob("*.json"))
+CASES = sorted((HERE / "r_shared" / "cases").glob("*.json")) + sorted(
+    (HERE / "r_extra" / "cases").glob("*.json")
+)
 
 
 def _having(part: str) -> list[Path]:
@@ -61,7 +63,12 @@ def test_anova(path: Path) -> None:
         warnings.simplefilter("ignore", rglm.AnovaWarning)  # glm.nb: tests without re-estimating theta
         a = rglm.anova(m, test=r["anova"]["test"])
     assert [r_key(t) for t in a.index] == [r_key(t) for t in r["anova"]["terms"]]
-    for col, key in [("Df", "df"), ("Deviance", "deviance"), ("Resid. Df", "resid_df"), ("Resid. Dev", "resid_dev")]:
+    for col, key in [
+        ("Df", "df"),
+        ("Deviance", "deviance"),
+        ("Resid. Df", "resid_df"),
+        ("Resid. Dev", "resid_dev"),
+    ]:
         _close(a[col], r["anova"][key], 1e-6, f"anova {col}")
     _close(a.iloc[:, -1], r["anova"]["p"], 1e-6, "anova p")
 

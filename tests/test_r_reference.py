@@ -23,8 +23,11 @@ from rcases import r_key as _key
 import rglm
 
 HERE = Path(__file__).parent / "data"
-CASE_FILES = (sorted((HERE / "r_cases" / "cases").glob("*.json")) + sorted((HERE / "r_shared" / "cases").glob("*.json"))
-              + sorted((HERE / "r_extra" / "cases").glob("*.json")))
+CASE_FILES = (
+    sorted((HERE / "r_cases" / "cases").glob("*.json"))
+    + sorted((HERE / "r_shared" / "cases").glob("*.json"))
+    + sorted((HERE / "r_extra" / "cases").glob("*.json"))
+)
 
 
 def _load(path: Path) -> dict:
@@ -33,8 +36,6 @@ def _load(path: Path) -> dict:
 
 CASES = CASE_FILES
 RTOL = 1e-6
-
-
 
 
 def fit(path: Path) -> tuple[rglm.GLMResult, dict, pd.DataFrame]:
@@ -193,7 +194,7 @@ def test_summary_text(case: tuple) -> None:
         assert got_rows[name].split() == text.split(), name
     # capture.output() drops R's final blank line; everything before it must be identical.
     assert got_tail[: len(want_tail)] == want_tail
-    assert not any(line.strip() for line in got_tail[len(want_tail):])
+    assert not any(line.strip() for line in got_tail[len(want_tail) :])
     assert "Deviance Residuals" not in ours  # R >= 4.3 layout
     if any(p is not None and p < 0.1 for p in r["p"]):
         assert "Signif. codes:  0 ‘***’ 0.001 ‘**’ 0.01 ‘*’ 0.05 ‘.’ 0.1 ‘ ’ 1" in ours

@@ -36,8 +36,6 @@ PAIRS = [
 ]
 
 
-
-
 def _fit(stem: str) -> tuple[rglm.GLMResult, dict]:
     return fit_case_file(CASES / f"{stem}.json")
 
@@ -165,13 +163,16 @@ def test_escaping_of_names() -> None:
     assert table._repr_html_() == table.to_html()
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"stat": "z"}, "stat must be one of"),
-    ({"digits": -1}, "digits must be"),
-    ({"extra": ("r2",)}, "unknown goodness-of-fit row 'r2'"),
-    ({"names": ["a", "b", "c"]}, "3 names for 1 models"),
-    ({"level": 1.5}, "level must be between"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"stat": "z"}, "stat must be one of"),
+        ({"digits": -1}, "digits must be"),
+        ({"extra": ("r2",)}, "unknown goodness-of-fit row 'r2'"),
+        ({"names": ["a", "b", "c"]}, "3 names for 1 models"),
+        ({"level": 1.5}, "level must be between"),
+    ],
+)
 def test_bad_arguments(kwargs: dict, message: str) -> None:
     m, _ = _fit("infert_logit")
     with pytest.raises(rglm.ArgumentError, match=re.escape(message)):
@@ -194,8 +195,14 @@ def _golden_tables() -> dict[str, str]:
     models = {"dose": m1, "sex + dose": m2, "sex * dose": m3}
     t = rglm.compare(models)
     ci = rglm.compare(models, stat="ci", exponentiate=True, digits=2)
-    return {"budworm.txt": str(t), "budworm.md": t.to_markdown(), "budworm_pipe.md": t.to_markdown("pipe"),
-            "budworm.tex": t.to_latex(), "budworm.html": t.to_html() + "\n", "budworm_ci.txt": str(ci)}
+    return {
+        "budworm.txt": str(t),
+        "budworm.md": t.to_markdown(),
+        "budworm_pipe.md": t.to_markdown("pipe"),
+        "budworm.tex": t.to_latex(),
+        "budworm.html": t.to_html() + "\n",
+        "budworm_ci.txt": str(ci),
+    }
 
 
 @pytest.mark.parametrize("name", sorted(_golden_tables()))

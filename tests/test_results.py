@@ -14,7 +14,9 @@ import rglm
 
 @pytest.fixture(scope="module")
 def budworm() -> rglm.GLMResult:
-    return rglm.glm("cbind(numdead, numalive) ~ sex * ldose", rglm.datasets.load("budworm"), family=rglm.Binomial())
+    return rglm.glm(
+        "cbind(numdead, numalive) ~ sex * ldose", rglm.datasets.load("budworm"), family=rglm.Binomial()
+    )
 
 
 @pytest.fixture(scope="module")
@@ -113,7 +115,9 @@ def test_predict_rank_deficient_uses_estimable_part() -> None:
     m = rglm.glm("mpg ~ wt + wt2 + hp", d)
     ref = rglm.glm("mpg ~ wt + hp", d)
     assert m.aliased.to_dict() == {"Intercept": False, "wt": False, "wt2": True, "hp": False}
-    np.testing.assert_allclose(m.predict(d.iloc[:5], se_fit=True), ref.predict(d.iloc[:5], se_fit=True), rtol=1e-10)
+    np.testing.assert_allclose(
+        m.predict(d.iloc[:5], se_fit=True), ref.predict(d.iloc[:5], se_fit=True), rtol=1e-10
+    )
     assert m.cov_params().loc["wt2"].isna().all()
     assert "(1 not defined because of singularities)" in str(m.summary())
 
@@ -131,8 +135,16 @@ def test_index_of_per_row_results() -> None:
     d = rglm.datasets.load("dobson")
     d.index = [f"r{i}" for i in range(len(d))]
     m = rglm.glm("counts ~ C(outcome)", d, family=rglm.Poisson())
-    for attr in ("fittedvalues", "linear_predictors", "resid_deviance", "resid_pearson", "resid_working",
-                 "resid_response", "working_weights", "prior_weights"):
+    for attr in (
+        "fittedvalues",
+        "linear_predictors",
+        "resid_deviance",
+        "resid_pearson",
+        "resid_working",
+        "resid_response",
+        "working_weights",
+        "prior_weights",
+    ):
         assert list(getattr(m, attr).index) == list(d.index), attr
 
 
@@ -140,12 +152,18 @@ def test_summary_object(budworm: rglm.GLMResult) -> None:
     s = budworm.summary()
     text = str(s)
     # R's deparse breaks the call after the argument that takes the line past 60 characters
-    assert text.startswith("\nCall:\nglm(formula = cbind(numdead, numalive) ~ sex * ldose, family = binomial(), \n"
-                           "    data = data)\n")
+    assert text.startswith(
+        "\nCall:\nglm(formula = cbind(numdead, numalive) ~ sex * ldose, family = binomial(), \n"
+        "    data = data)\n"
+    )
     assert list(s.coefficients.columns) == ["Estimate", "Std. Error", "z value", "Pr(>|z|)"]
     np.testing.assert_allclose(s.coefficients["Estimate"], budworm.params, rtol=0)
     md = s.to_markdown()
-    assert "| sex[T.M]:ldose" in md and "\\*\\*\\*" in md and "Residual deviance: 4.9937 on 8 degrees of freedom" in md
+    assert (
+        "| sex[T.M]:ldose" in md
+        and "\\*\\*\\*" in md
+        and "Residual deviance: 4.9937 on 8 degrees of freedom" in md
+    )
     tex = s.to_latex()
     assert "\\toprule" in tex and "sex[T.M]:ldose" in tex and "Pr(\\ensuremath{>}|z|)" in tex
     html = s.to_html()
@@ -168,7 +186,9 @@ def test_zero_weights_warn_in_summary_as_r() -> None:
     w[:3] = 0
     m = rglm.glm("mpg ~ wt", d, weights=w)
     assert m.nobs == 29 and m.aic == math.inf and m.llf == -math.inf
-    with pytest.warns(rglm.RGLMWarning, match="observations with zero weight not used for calculating dispersion"):
+    with pytest.warns(
+        rglm.RGLMWarning, match="observations with zero weight not used for calculating dispersion"
+    ):
         m.summary()
 
 

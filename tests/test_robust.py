@@ -26,8 +26,6 @@ CASES = sorted((HERE / "cases").glob("*.json"))
 RTOL = 1e-6
 
 
-
-
 def _data(spec: dict[str, Any]) -> pd.DataFrame:
     src = spec["data"]
     if src.startswith("datasets:"):
@@ -106,11 +104,14 @@ def test_vcovcl_matches_r(case: tuple) -> None:
     for spec in r["cluster"]:
         by = _by(spec)
         groups = by[0] if len(by) == 1 else by
-        got = robust_cov(m, "cluster", groups, type=spec["type"], cadjust=spec["cadjust"], multi0=spec["multi0"])
+        got = robust_cov(
+            m, "cluster", groups, type=spec["type"], cadjust=spec["cadjust"], multi0=spec["multi0"]
+        )
         _close(got[np.ix_(idx, idx)], _matrix(spec["vcov"]))
         res = m.robust("cluster", groups, type=spec["type"], cadjust=spec["cadjust"], multi0=spec["multi0"])
-        assert res.cov_kwds["n_clusters"] == (spec["n_clusters"] if isinstance(spec["n_clusters"], list)
-                                              else [spec["n_clusters"]])
+        assert res.cov_kwds["n_clusters"] == (
+            spec["n_clusters"] if isinstance(spec["n_clusters"], list) else [spec["n_clusters"]]
+        )
 
 
 def test_result_statistics_follow_the_sandwich(case: tuple) -> None:
@@ -140,8 +141,7 @@ def test_glm_cov_type_equals_robust() -> None:
         a = rglm.glm("y ~ x", d, cov_type=cov_type)
         np.testing.assert_array_equal(a.cov_params().to_numpy(), m.robust(cov_type).cov_params().to_numpy())
     c = rglm.glm("y ~ x", d, cov_type="cluster", cov_kwds={"groups": "firm", "type": "HC1"})
-    np.testing.assert_array_equal(c.cov_params().to_numpy(),
-                                  robust_cov(m, "cluster", "firm", type="HC1"))
+    np.testing.assert_array_equal(c.cov_params().to_numpy(), robust_cov(m, "cluster", "firm", type="HC1"))
     # The model-based covariance comes back on request.
     back = c.robust("nonrobust")
     np.testing.assert_array_equal(back.cov_params().to_numpy(), m.cov_params().to_numpy())
@@ -152,8 +152,9 @@ def test_update_keeps_the_covariance_request() -> None:
     d = _petersen()
     m = rglm.glm("y ~ 1", d, cov_type="cluster", cov_kwds={"groups": "firm"})
     u = m.update(". ~ . + x")
-    np.testing.assert_allclose(u.cov_params().to_numpy(), robust_cov(rglm.glm("y ~ x", d), "cluster", "firm"),
-                               rtol=1e-10)
+    np.testing.assert_allclose(
+        u.cov_params().to_numpy(), robust_cov(rglm.glm("y ~ x", d), "cluster", "firm"), rtol=1e-10
+    )
 
 
 def test_groups_in_every_form_give_the_same_answer() -> None:
@@ -161,8 +162,16 @@ def test_groups_in_every_form_give_the_same_answer() -> None:
     m = rglm.glm("Ozone ~ Temp + Wind", d)
     want = robust_cov(m, "cluster", "Month")
     used = d.loc[m.model_frame.index, "Month"]
-    forms: list[Any] = [d["Month"], d["Month"].sample(frac=1.0, random_state=1), d["Month"].to_numpy(), list(d["Month"]), used.to_numpy(), ["Month"],
-                        d[["Month"]], d["Month"].astype(str).to_numpy()]
+    forms: list[Any] = [
+        d["Month"],
+        d["Month"].sample(frac=1.0, random_state=1),
+        d["Month"].to_numpy(),
+        list(d["Month"]),
+        used.to_numpy(),
+        ["Month"],
+        d[["Month"]],
+        d["Month"].astype(str).to_numpy(),
+    ]
     for groups in forms:
         np.testing.assert_allclose(robust_cov(m, "cluster", groups), want, rtol=1e-10)
     two = robust_cov(m, "cluster", ["Month", "Day"])
@@ -185,16 +194,22 @@ def test_caller_data_is_not_modified() -> None:
     pd.testing.assert_frame_equal(d, before)
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"cov_type": "HC9"}, "unknown cov_type 'HC9'; choose one of 'nonrobust', 'HC0'"),
-    ({"cov_type": "cluster"}, "needs cov_kwds"),
-    ({"cov_type": "cluster", "cov_kwds": {"groups": "nope"}}, "groups column 'nope' is not in the data"),
-    ({"cov_type": "cluster", "cov_kwds": {"groups": "Month", "type": "HC4"}}, "unknown cluster type 'HC4'"),
-    ({"cov_type": "cluster", "cov_kwds": {"groups": "Month", "fix": True}}, "unknown cov_kwds key"),
-    ({"cov_type": "HC1", "cov_kwds": {"groups": "Month"}}, "only applies to cov_type='cluster'"),
-    ({"cov_type": "cluster", "cov_kwds": "Month"}, "cov_kwds must be a dict"),
-    ({"cov_type": "cluster", "cov_kwds": {"groups": [1, 2, 3]}}, "groups has 3 values; expected 153"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"cov_type": "HC9"}, "unknown cov_type 'HC9'; choose one of 'nonrobust', 'HC0'"),
+        ({"cov_type": "cluster"}, "needs cov_kwds"),
+        ({"cov_type": "cluster", "cov_kwds": {"groups": "nope"}}, "groups column 'nope' is not in the data"),
+        (
+            {"cov_type": "cluster", "cov_kwds": {"groups": "Month", "type": "HC4"}},
+            "unknown cluster type 'HC4'",
+        ),
+        ({"cov_type": "cluster", "cov_kwds": {"groups": "Month", "fix": True}}, "unknown cov_kwds key"),
+        ({"cov_type": "HC1", "cov_kwds": {"groups": "Month"}}, "only applies to cov_type='cluster'"),
+        ({"cov_type": "cluster", "cov_kwds": "Month"}, "cov_kwds must be a dict"),
+        ({"cov_type": "cluster", "cov_kwds": {"groups": [1, 2, 3]}}, "groups has 3 values; expected 153"),
+    ],
+)
 def test_bad_requests_raise_clear_errors(kwargs: dict[str, Any], match: str) -> None:
     d = rglm.datasets.load("airquality")
     with pytest.raises(rglm.RGLMError, match=re.escape(match)):
@@ -243,9 +258,14 @@ def test_hc1_is_hc0_times_n_over_residual_df() -> None:
     np.testing.assert_allclose(robust_cov(m, "HC1"), robust_cov(m, "HC0") * n / (n - k), rtol=1e-10)
     # Clusters of one row each reproduce the HC estimates (G/(G-1) = n/(n-1) aside).
     rows = np.arange(len(d))
-    np.testing.assert_allclose(robust_cov(m, "cluster", rows, cadjust=False), robust_cov(m, "HC0"), rtol=1e-10)
-    np.testing.assert_allclose(robust_cov(m, "cluster", rows, type="HC3", cadjust=False),
-                               robust_cov(m, "HC3") * (n - 1) / n, rtol=1e-10)
+    np.testing.assert_allclose(
+        robust_cov(m, "cluster", rows, cadjust=False), robust_cov(m, "HC0"), rtol=1e-10
+    )
+    np.testing.assert_allclose(
+        robust_cov(m, "cluster", rows, type="HC3", cadjust=False),
+        robust_cov(m, "HC3") * (n - 1) / n,
+        rtol=1e-10,
+    )
 
 
 def test_leverage_one_warns() -> None:
@@ -262,8 +282,9 @@ def test_large_split_design_matches_dense_closed_form() -> None:
     :math:`C (\\sum_i \\omega_i x_i x_i^T) C` evaluated densely."""
     rng = np.random.default_rng(7)
     n = 24_000
-    d = pd.DataFrame({"g": rng.integers(0, 40, n).astype(str), "x": rng.normal(size=n),
-                      "cl": rng.integers(0, 300, n)})
+    d = pd.DataFrame(
+        {"g": rng.integers(0, 40, n).astype(str), "x": rng.normal(size=n), "cl": rng.integers(0, 300, n)}
+    )
     d["y"] = rng.poisson(np.exp(0.2 + 0.3 * d["x"]))
     m = rglm.glm("y ~ x + g", d, family=rglm.Poisson())
     assert type(m.model_frame.design).__name__ == "SplitDesign"
@@ -287,13 +308,17 @@ def _corr_close(got: np.ndarray, want: np.ndarray, tol: float = 1e-6) -> None:
     assert np.max(np.abs(got - want) / s) < tol
 
 
-@pytest.mark.parametrize(("data", "formula", "family", "sm_family"), [
-    ("infert", "case ~ spontaneous + induced + age", "Binomial", "Binomial"),
-    ("insurance", "Claims ~ Group + Age + np.log(Holders)", "Poisson", "Poisson"),
-    ("mtcars", "mpg ~ wt + hp + C(cyl)", "Gaussian", "Gaussian"),
-])
-def test_statsmodels_hc0_and_cluster_agree_for_canonical_links(data: str, formula: str, family: str,
-                                                               sm_family: str) -> None:
+@pytest.mark.parametrize(
+    ("data", "formula", "family", "sm_family"),
+    [
+        ("infert", "case ~ spontaneous + induced + age", "Binomial", "Binomial"),
+        ("insurance", "Claims ~ Group + Age + np.log(Holders)", "Poisson", "Poisson"),
+        ("mtcars", "mpg ~ wt + hp + C(cyl)", "Gaussian", "Gaussian"),
+    ],
+)
+def test_statsmodels_hc0_and_cluster_agree_for_canonical_links(
+    data: str, formula: str, family: str, sm_family: str
+) -> None:
     """statsmodels' GLM HC0 is sandwich's HC0 when the link is canonical (observed and expected
     information coincide), and its cluster estimate with the default correction is vcovCL
     type HC1.  (Its HC1 to HC3 for GLMs are HC0 again, and with non-canonical links it uses the
@@ -338,6 +363,7 @@ def test_cov_description_texts() -> None:
     assert cov_description("nonrobust", {}) == ""
     assert cov_description("HC4m", {"type": "HC4m"}) == "Standard errors: sandwich (HC4m)"
     kw = {"type": "HC0", "names": ["firm"], "n_clusters": [50], "cadjust": False, "multi0": False}
-    assert cov_description("cluster", kw) == ("Standard errors: clustered by firm (HC0, 50 clusters, "
-                                              "no G/(G-1) adjustment)")
+    assert cov_description("cluster", kw) == (
+        "Standard errors: clustered by firm (HC0, 50 clusters, no G/(G-1) adjustment)"
+    )
     assert set(COV_TYPES) == {"nonrobust", "cluster", *HC_TYPES}

@@ -60,14 +60,19 @@ def test_step_against_r(case_id: str, capsys: pytest.CaptureFixture[str]) -> Non
     args, want = case["args"], case["r"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        s = rglm.step(m, scope=_scope(args.get("scope")), direction=args.get("direction"), k=args["k"],
-                      test=args["test"])
+        s = rglm.step(
+            m,
+            scope=_scope(args.get("scope")),
+            direction=args.get("direction"),
+            k=args["k"],
+            test=args["test"],
+        )
     trace = capsys.readouterr().out
     assert trace.rstrip("\n").splitlines() == want["trace"].splitlines()
     path = s.step_path
     assert isinstance(path, AnovaTable)
     R.assert_table(path, want["path"])
-    assert str(path).splitlines()[-len(path) - 1:] == want["path"]["printed"].splitlines()
+    assert str(path).splitlines()[-len(path) - 1 :] == want["path"]["printed"].splitlines()
     assert s.formula.replace(" ", "") == want["final_formula"].replace(" ", "")
     assert s.deviance == pytest.approx(want["final_deviance"], rel=R.RTOL)
     assert s.aic == pytest.approx(want["final_aic"], rel=R.RTOL)
@@ -88,8 +93,14 @@ def test_step_respects_steps() -> None:
     s = rglm.step(R.fit(case["models"][0]), trace=False, steps=1)
     path = s.step_path
     assert len(path) == 2  # the start and one step
-    R.assert_table(AnovaTable(path.iloc[:2]), {**case["r"]["path"], "rownames": ["1", "2"],
-                                               "columns": {k: v[:2] for k, v in case["r"]["path"]["columns"].items()}})
+    R.assert_table(
+        AnovaTable(path.iloc[:2]),
+        {
+            **case["r"]["path"],
+            "rownames": ["1", "2"],
+            "columns": {k: v[:2] for k, v in case["r"]["path"]["columns"].items()},
+        },
+    )
 
 
 def test_step_path_is_kept_by_replace_and_absent_otherwise() -> None:

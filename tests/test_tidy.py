@@ -57,12 +57,12 @@ def values(v: list[Any] | None) -> np.ndarray:
 def close(got: Any, want: Any, what: str, rtol: float = RTOL) -> None:
     got, want = np.asarray(got, dtype=float), np.asarray(want, dtype=float)
     assert got.shape == want.shape, f"{what}: shape {got.shape} vs R {want.shape}"
-    np.testing.assert_array_equal(np.isnan(got), np.isnan(want), err_msg=f"{what}: NaN pattern differs from R")
+    np.testing.assert_array_equal(
+        np.isnan(got), np.isnan(want), err_msg=f"{what}: NaN pattern differs from R"
+    )
     ok = ~np.isnan(want)
     floor = 1e-10 * float(np.max(np.abs(want[ok]), initial=0.0))
     np.testing.assert_allclose(got[ok], want[ok], rtol=rtol, atol=floor, err_msg=what)
-
-
 
 
 def r_order(m: rglm.GLMResult, name: str) -> list[int]:
@@ -98,7 +98,9 @@ def test_tidy_wald_intervals_match_r(name: str, level: float) -> None:
     close(t["conf_high"].to_numpy()[idx], values(want["upper"]), f"{name} conf_high")
 
 
-@pytest.mark.parametrize("name", ["budworm_cbind", "insurance_poisson_offset", "mtcars_aliased", "trees_gamma_log"])
+@pytest.mark.parametrize(
+    "name", ["budworm_cbind", "insurance_poisson_offset", "mtcars_aliased", "trees_gamma_log"]
+)
 def test_tidy_exponentiate(name: str) -> None:
     """broom exponentiates the estimate and the interval ends, not the standard error."""
     m = fitted(name)
@@ -150,7 +152,16 @@ def test_tidy_profile_intervals(name: str) -> None:
 def test_glance_matches_r(name: str) -> None:
     g = fitted(name).glance()
     want = load(name)["r"]["glance"]
-    assert list(g.columns) == ["null_deviance", "df_null", "logLik", "AIC", "BIC", "deviance", "df_residual", "nobs"]
+    assert list(g.columns) == [
+        "null_deviance",
+        "df_null",
+        "logLik",
+        "AIC",
+        "BIC",
+        "deviance",
+        "df_residual",
+        "nobs",
+    ]
     assert len(g) == 1
     for col in ["df_null", "df_residual", "nobs"]:
         assert g[col].dtype == np.int64 and g[col].iloc[0] == want[col], col
@@ -174,7 +185,7 @@ def test_augment_matches_r(name: str, type_predict: str, type_residuals: str) ->
     a = m.augment(type_predict=type_predict, type_residuals=type_residuals, se_fit=True)
     r = load(name)["r"]["augment"]
     assert list(a.index) == r["rows"]  # the rows the model used, on the caller's labels
-    assert list(a.columns[-len(AUGMENT_COLS):]) == AUGMENT_COLS
+    assert list(a.columns[-len(AUGMENT_COLS) :]) == AUGMENT_COLS
     close(a[".fitted"], values(r[f"fitted_{type_predict}"]), f"{name} .fitted")
     if m.rank:  # R's predict.glm gives NA standard errors for a model without coefficients
         close(a[".se_fit"], values(r[f"se_{type_predict}"]), f"{name} .se_fit")
@@ -185,7 +196,9 @@ def test_augment_matches_r(name: str, type_predict: str, type_residuals: str) ->
     close(a[".std_resid"], values(r[f"std_resid_{type_residuals}"]), f"{name} .std_resid")
 
 
-@pytest.mark.parametrize("name", ["mtcars_gaussian", "budworm_cbind", "insurance_poisson_offset", "trees_invgauss"])
+@pytest.mark.parametrize(
+    "name", ["mtcars_gaussian", "budworm_cbind", "insurance_poisson_offset", "trees_invgauss"]
+)
 def test_augment_newdata_matches_r(name: str) -> None:
     """Predicting the fitted rows as new data gives R's fitted values and standard errors;
     with newdata broom adds nothing else."""

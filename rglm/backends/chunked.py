@@ -59,8 +59,9 @@ class LocalExecutor:
         tqdm = require("tqdm", "progress").tqdm
         return iter(tqdm(it, total=self.n_chunks, desc=label or "pass", unit="chunk", leave=False))
 
-    def map_reduce(self, fn: Callable[[pd.DataFrame], Any], merge: Callable[[Any, Any], Any], empty: Any,
-                   label: str = "") -> Any:
+    def map_reduce(
+        self, fn: Callable[[pd.DataFrame], Any], merge: Callable[[Any, Any], Any], empty: Any, label: str = ""
+    ) -> Any:
         out = empty
         for frame in self.chunks(label):
             out = merge(out, fn(frame))
@@ -71,8 +72,9 @@ def merge_scan(a: ScanPart, b: ScanPart) -> ScanPart:
     return a.merge(b)
 
 
-def executor_for(data: Any, chunksize: int | None = None,
-                 progress: bool = False) -> LocalExecutor | DaskExecutor:
+def executor_for(
+    data: Any, chunksize: int | None = None, progress: bool = False
+) -> LocalExecutor | DaskExecutor:
     """The executor that runs passes over ``data``: Dask's for a Dask DataFrame, else chunks read
     one after the other from a file, a list of files, a callable or a DataFrame."""
     if is_dask(data):

@@ -55,13 +55,16 @@ class DaskExecutor:
             head = self.ddf.head(1000, npartitions=-1, compute=True)
         return head
 
-    def map_reduce(self, fn: Callable[[pd.DataFrame], Any], merge: Callable[[Any, Any], Any], empty: Any,
-                   label: str = "") -> Any:
+    def map_reduce(
+        self, fn: Callable[[pd.DataFrame], Any], merge: Callable[[Any, Any], Any], empty: Any, label: str = ""
+    ) -> Any:
         import dask
 
         tasks = [dask.delayed(fn)(part) for part in self._frame().to_delayed()]
         while len(tasks) > 1:
-            tasks = [dask.delayed(_merge_many)(merge, tasks[i:i + FAN_IN]) for i in range(0, len(tasks), FAN_IN)]
+            tasks = [
+                dask.delayed(_merge_many)(merge, tasks[i : i + FAN_IN]) for i in range(0, len(tasks), FAN_IN)
+            ]
         if not tasks:
             return empty
         return merge(empty, tasks[0].compute())

@@ -32,8 +32,10 @@ def require(module: str, extra: str) -> Any:
     try:
         return importlib.import_module(module)
     except ImportError:
-        raise ArgumentError(f"this needs the optional package {module.split('.')[0]!r}; install it with "
-                            f"pip install 'rglm[{extra}]'") from None
+        raise ArgumentError(
+            f"this needs the optional package {module.split('.')[0]!r}; install it with "
+            f"pip install 'rglm[{extra}]'"
+        ) from None
 
 
 def is_source(data: Any) -> bool:
@@ -76,8 +78,9 @@ class Source:
             if columns is not None:
                 missing = [c for c in columns if c not in frame.columns]
                 if missing:
-                    raise DataError(f"a chunk of {self.describe()} has no column "
-                                    f"{', '.join(repr(m) for m in missing)}")
+                    raise DataError(
+                        f"a chunk of {self.describe()} has no column {', '.join(repr(m) for m in missing)}"
+                    )
                 frame = frame[columns]
             frame = frame.set_axis(pd.RangeIndex(start, start + len(frame)), axis=0)
             start += len(frame)
@@ -102,7 +105,9 @@ class Source:
                 yield from it
             except TypeError as exc:
                 if "not iterable" in str(exc):
-                    raise ArgumentError("a callable data source must return an iterator of DataFrames") from None
+                    raise ArgumentError(
+                        "a callable data source must return an iterator of DataFrames"
+                    ) from None
                 raise
             return
         for path in self.paths:
@@ -138,8 +143,10 @@ def _csv(path: str, columns: list[str] | None, chunksize: int) -> Iterator[pd.Da
     except pd.errors.ParserError as exc:
         m = _BAD_LINE.search(str(exc))
         if m:
-            raise DataError(f"malformed row in {path!r}: line {m.group(2)} has {m.group(3)} fields where the header "
-                            f"has {m.group(1)} (data row {int(m.group(2)) - 1}); fix or remove that line") from None
+            raise DataError(
+                f"malformed row in {path!r}: line {m.group(2)} has {m.group(3)} fields where the header "
+                f"has {m.group(1)} (data row {int(m.group(2)) - 1}); fix or remove that line"
+            ) from None
         raise DataError(f"cannot read CSV file {path!r}: {str(exc).strip()}") from None
     except FileNotFoundError:
         raise DataError(f"no such file: {path!r}") from None
@@ -159,7 +166,7 @@ def as_source(data: Any, chunksize: int | None) -> Source:
 
         def slices() -> Iterator[pd.DataFrame]:
             for a in range(0, len(frame), int(size)):
-                yield frame.iloc[a:a + int(size)]
+                yield frame.iloc[a : a + int(size)]
 
         slices.__name__ = "the data frame"
         return Source(factory=slices, chunksize=int(size))

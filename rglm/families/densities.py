@@ -43,8 +43,13 @@ def log_dbinom(k: FloatArray, n: FloatArray, p: FloatArray) -> FloatArray:
 
 def log_dpois(y: FloatArray, mu: FloatArray) -> FloatArray:
     r""":math:`y\log\mu - \mu - \log y!`; :math:`-\infty` for non-integer :math:`y`, as R."""
-    if (np.size(y) > 4096 and np.min(mu) > 0 and np.max(mu) < math.inf and np.min(y) >= 0
-            and np.array_equal(y, np.floor(y))):
+    if (
+        np.size(y) > 4096
+        and np.min(mu) > 0
+        and np.max(mu) < math.inf
+        and np.min(y) >= 0
+        and np.array_equal(y, np.floor(y))
+    ):
         # Large data of counts with 0 < mu < inf: in place (y = 0 gives 0 log mu = 0).
         ll = np.log(mu)
         ll *= y

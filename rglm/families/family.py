@@ -103,11 +103,14 @@ class AICTotals:
     @classmethod
     def of(cls, y: FloatArray, n: FloatArray, wt: FloatArray, dev: float) -> AICTotals:
         """The totals of data held whole in memory."""
-        return cls(deviance=dev, n_rows=int(np.size(y)), sum_w=_rmath.rsum(wt),
-                   any_trials=bool(np.any(n > 1)))
+        return cls(
+            deviance=dev, n_rows=int(np.size(y)), sum_w=_rmath.rsum(wt), any_trials=bool(np.any(n > 1))
+        )
 
 
-def _domain_error(prefix: str, mask: npt.NDArray[np.bool_], values: FloatArray, suffix: str = "") -> DomainError:
+def _domain_error(
+    prefix: str, mask: npt.NDArray[np.bool_], values: FloatArray, suffix: str = ""
+) -> DomainError:
     idx = np.flatnonzero(mask)
     return DomainError(prefix, int(idx.size), int(idx[0]), float(values[idx[0]]), suffix)
 
@@ -153,9 +156,16 @@ class Family:
     def _checked_link(self, spec: LinkLike) -> Link:
         link = get_link(spec)
         power_ok = isinstance(link, Power) and "power" in self.allowed_links
-        if isinstance(spec, str) and self.allowed_links and link.name not in self.allowed_links and not power_ok:
+        if (
+            isinstance(spec, str)
+            and self.allowed_links
+            and link.name not in self.allowed_links
+            and not power_ok
+        ):
             allowed = ", ".join(f"'{a}'" for a in self.allowed_links)
-            raise FamilyError(f"link '{link.name}' not available for {self.name} family; available links are {allowed}")
+            raise FamilyError(
+                f"link '{link.name}' not available for {self.name} family; available links are {allowed}"
+            )
         return link
 
     # -- the pieces IRLS needs -------------------------------------------------------------
@@ -166,7 +176,9 @@ class Family:
 
     def _vector_response(self, y: FloatArray) -> FloatArray:
         if y.ndim != 1:
-            raise DomainError(f"a two-column response is only meaningful for the binomial family, not {self.name}")
+            raise DomainError(
+                f"a two-column response is only meaningful for the binomial family, not {self.name}"
+            )
         return y
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
@@ -182,8 +194,9 @@ class Family:
         totals = AICTotals.of(y, n, wt, dev)
         return self.aic_whole(self.aic_rows(y, n, mu, wt, totals), totals)
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
-                 totals: AICTotals) -> float:
+    def aic_rows(
+        self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals
+    ) -> float:
         """The part of the AIC that is a sum over rows (a chunk's share of it, given the
         whole-data ``totals``); NaN for families without a likelihood."""
         return math.nan
@@ -234,7 +247,8 @@ class Gaussian(Family):
     def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
         y = self._vector_response(y)
         if not have_start and (
-            (isinstance(self.link, Inverse) and np.any(y == 0)) or (isinstance(self.link, Log) and np.any(y <= 0))
+            (isinstance(self.link, Inverse) and np.any(y == 0))
+            or (isinstance(self.link, Log) and np.any(y <= 0))
         ):
             raise DomainError(
                 f"cannot find valid starting values for the gaussian family with the {self.link.name} link: "
@@ -242,8 +256,9 @@ class Gaussian(Family):
             )
         return Initialized(y, weights, y.copy(), np.ones_like(y))
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
-                 totals: AICTotals) -> float:
+    def aic_rows(
+        self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals
+    ) -> float:
         with np.errstate(divide="ignore"):
             return -_rmath.rsum(_rmath.log(wt))
 
@@ -263,7 +278,9 @@ class _BinomialBase(Family):
     def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
         if y.ndim == 2 and y.shape[1] == 2:
             if np.any(y < 0):
-                raise _domain_error("binomial counts must be non-negative", np.any(y < 0, axis=1), y.min(axis=1))
+                raise _domain_error(
+                    "binomial counts must be non-negative", np.any(y < 0, axis=1), y.min(axis=1)
+                )
             if self.warn_non_integer and np.any(np.abs(y - np.round(y)) > 1e-3):
                 warn(
                     "non-integer counts in a binomial glm: cbind() expects whole numbers of successes and "
@@ -282,7 +299,11 @@ class _BinomialBase(Family):
         y = np.where(weights == 0, 0.0, y)
         bad = (y < 0) | (y > 1)
         if np.any(bad):
-            hint = "; for counts use cbind(successes, failures) or a proportion with weights=trials" if np.any(y > 1) else ""
+            hint = (
+                "; for counts use cbind(successes, failures) or a proportion with weights=trials"
+                if np.any(y > 1)
+                else ""
+            )
             raise _domain_error(f"y values must be 0 <= y <= 1 for the {self.name} family", bad, y, hint)
         m = weights * y
         if self.warn_non_integer and np.any(np.abs(m - np.round(m)) > 1e-3):
@@ -308,8 +329,9 @@ class Binomial(_BinomialBase):
     name = "binomial"
     fixed_dispersion = True
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
-                 totals: AICTotals) -> float:
+    def aic_rows(
+        self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals
+    ) -> float:
         m = n if totals.any_trials else wt
         k = np.round(m * y)
         size = np.round(m)
@@ -319,13 +341,14 @@ class Binomial(_BinomialBase):
             terms = np.where(factor == 0, 0.0, factor * ll)
         return -2.0 * _rmath.rsum(terms)
 
-
     def extreme_fit_message(self, mu_min: float, mu_max: float) -> str | None:
         if mu_max > 1 - _EPS10 or mu_min < _EPS10:
-            return ("fitted probabilities numerically 0 or 1 occurred: the data may be (quasi-)separated, "
-                    "so some coefficients and standard errors are unreliable; check for a predictor or level "
-                    "that splits the outcomes perfectly, and remove or merge it, or use a penalized (Firth) "
-                    "fit")
+            return (
+                "fitted probabilities numerically 0 or 1 occurred: the data may be (quasi-)separated, "
+                "so some coefficients and standard errors are unreliable; check for a predictor or level "
+                "that splits the outcomes perfectly, and remove or merge it, or use a penalized (Firth) "
+                "fit"
+            )
         return None
 
 
@@ -380,19 +403,21 @@ class Poisson(_PoissonBase):
     name = "poisson"
     fixed_dispersion = True
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
-                 totals: AICTotals) -> float:
+    def aic_rows(
+        self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals
+    ) -> float:
         with np.errstate(divide="ignore", invalid="ignore"):
             ll = log_dpois(y, mu)
             terms = np.where(wt == 0, 0.0, ll * wt)
         return -2.0 * _rmath.rsum(terms)
 
-
     def extreme_fit_message(self, mu_min: float, mu_max: float) -> str | None:
         if mu_min < _EPS10:
-            return ("fitted rates numerically 0 occurred: some cells have zero counts that the model fits "
-                    "exactly, so some coefficients tend to minus infinity; check for levels with no events "
-                    "and merge or remove them")
+            return (
+                "fitted rates numerically 0 occurred: some cells have zero counts that the model fits "
+                "exactly, so some coefficients tend to minus infinity; check for levels with no events "
+                "and merge or remove them"
+            )
         return None
 
 
@@ -436,8 +461,9 @@ class Gamma(_PositiveResponse):
         with np.errstate(divide="ignore", invalid="ignore"):
             return -2.0 * wt * (_rmath.log(np.where(y == 0, 1.0, y / mu)) - (y - mu) / mu)
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
-                 totals: AICTotals) -> float:
+    def aic_rows(
+        self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals
+    ) -> float:
         disp = totals.deviance / totals.sum_w
         with np.errstate(divide="ignore", invalid="ignore"):
             ll = log_dgamma(y, 1.0 / disp, mu * disp)
@@ -464,8 +490,9 @@ class InverseGaussian(_PositiveResponse):
     def valid_mu(self, mu: FloatArray) -> bool:
         return True  # R's inverse.gaussian() accepts any mean; the link guards eta
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
-                 totals: AICTotals) -> float:
+    def aic_rows(
+        self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals
+    ) -> float:
         with np.errstate(divide="ignore", invalid="ignore"):
             return 3 * _rmath.rsum(_rmath.log(y) * wt)
 
@@ -522,10 +549,14 @@ class Tweedie(Family):
     allowed_links = ()
     var_power: float
 
-    def __init__(self, var_power: float = 0.0, link: LinkLike | None = None, link_power: float | None = None) -> None:
+    def __init__(
+        self, var_power: float = 0.0, link: LinkLike | None = None, link_power: float | None = None
+    ) -> None:
         p = float(var_power)
         if not math.isfinite(p) or 0 < p < 1:
-            raise FamilyError(f"Tweedie var_power must be 0 or at least 1 (no distribution exists in (0, 1)), got {p}")
+            raise FamilyError(
+                f"Tweedie var_power must be 0 or at least 1 (no distribution exists in (0, 1)), got {p}"
+            )
         object.__setattr__(self, "var_power", p)
         if link_power is not None:
             lam = float(link_power)
@@ -539,7 +570,9 @@ class Tweedie(Family):
         y = self._vector_response(y)
         p = self.var_power
         if p >= 1 and np.any(y < 0):
-            raise _domain_error(f"negative values not allowed for the Tweedie family with var_power={p:g}", y < 0, y)
+            raise _domain_error(
+                f"negative values not allowed for the Tweedie family with var_power={p:g}", y < 0, y
+            )
         return Initialized(y, weights, y + 0.1 * (y == 0), np.ones_like(y))
 
     def _args(self) -> str:
@@ -579,19 +612,24 @@ class NegativeBinomial(Family):
     theta: float | None
     init_theta: float | None
 
-    def __init__(self, theta: float | None = None, link: LinkLike | None = None,
-                 init_theta: float | None = None) -> None:
+    def __init__(
+        self, theta: float | None = None, link: LinkLike | None = None, init_theta: float | None = None
+    ) -> None:
         object.__setattr__(self, "theta", _positive_or_none(theta, "theta"))
         object.__setattr__(self, "init_theta", _positive_or_none(init_theta, "init_theta"))
         if theta is not None and init_theta is not None:
-            raise FamilyError("init_theta is the starting value when theta is estimated; give a fixed theta or "
-                              "init_theta, not both")
+            raise FamilyError(
+                "init_theta is the starting value when theta is estimated; give a fixed theta or "
+                "init_theta, not both"
+            )
         super().__init__(link)
 
     @property
     def name(self) -> str:  # type: ignore[override]
         th = self.theta
-        return "Negative Binomial" if th is None else f"Negative Binomial({float(f'{round(th, 4):.15g}'):.7g})"
+        return (
+            "Negative Binomial" if th is None else f"Negative Binomial({float(f'{round(th, 4):.15g}'):.7g})"
+        )
 
     @property
     def _theta_value(self) -> float:
@@ -606,12 +644,19 @@ class NegativeBinomial(Family):
             raise _domain_error("negative values not allowed for the negative binomial family", y < 0, y)
         return Initialized(y, weights, y + (y == 0) / 6.0, np.ones_like(y))
 
-    def aic_rows(self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray,
-                 totals: AICTotals) -> float:
+    def aic_rows(
+        self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals
+    ) -> float:
         th = self._theta_value
         with np.errstate(divide="ignore", invalid="ignore"):
-            term = ((y + th) * _rmath.log(mu + th) - y * _rmath.log(mu) + special.gammaln(y + 1)
-                    - th * math.log(th) + special.gammaln(th) - special.gammaln(th + y))
+            term = (
+                (y + th) * _rmath.log(mu + th)
+                - y * _rmath.log(mu)
+                + special.gammaln(y + 1)
+                - th * math.log(th)
+                + special.gammaln(th)
+                - special.gammaln(th + y)
+            )
         return 2.0 * _rmath.rsum(term * wt)
 
     def _args(self) -> str:

@@ -145,8 +145,11 @@ def _tanpi(p: FloatArray) -> FloatArray:
     r = np.fmod(p, 1.0)
     r = np.where(r <= -0.5, r + 1.0, np.where(r > 0.5, r - 1.0, r))
     with np.errstate(divide="ignore"):
-        return np.where(r == 0.0, 0.0, np.where(r == 0.5, np.nan, np.where(
-            np.abs(r) == 0.25, np.sign(r), np.tan(np.pi * r))))
+        return np.where(
+            r == 0.0,
+            0.0,
+            np.where(r == 0.5, np.nan, np.where(np.abs(r) == 0.25, np.sign(r), np.tan(np.pi * r))),
+        )
 
 
 def _qcauchy(p: FloatArray) -> FloatArray:
@@ -384,12 +387,14 @@ def get_link(spec: LinkLike) -> Link:
     if isinstance(spec, Link):
         return spec
     if not isinstance(spec, str):
-        raise FamilyError(f"link must be a name such as 'logit' or a rglm.families.links.Link, got {type(spec).__name__}")
+        raise FamilyError(
+            f"link must be a name such as 'logit' or a rglm.families.links.Link, got {type(spec).__name__}"
+        )
     key = spec.strip()
     if key in _BY_NAME:
         return _BY_NAME[key]()
     if key.startswith("power(") and key.endswith(")"):
-        arg = key[len("power("):-1]
+        arg = key[len("power(") : -1]
         try:
             num, _, den = arg.partition("/")
             value = float(num) / (float(den) if den else 1.0)

@@ -147,7 +147,6 @@ class Mu(_PositiveMean):
         return 2.0 * wt * (y * _rmath.log(ratio) - (y - mu))
 
 
-
 @dataclass(frozen=True)
 class MuSquared(_PositiveMean):
     """:math:`V(\\mu) = \\mu^2` (Gamma), for :math:`\\mu > 0`."""
@@ -162,7 +161,6 @@ class MuSquared(_PositiveMean):
         with np.errstate(divide="ignore", invalid="ignore"):
             d = -2.0 * wt * (_rmath.log(np.where(y == 0, 1.0, y) / mu) - (y - mu) / mu)
         return np.maximum(d, 0.0)
-
 
 
 @dataclass(frozen=True)
@@ -180,7 +178,6 @@ class MuCubed(_PositiveMean):
         r = y - mu
         with np.errstate(divide="ignore", invalid="ignore"):
             return wt * (r * r) / (y * (mu * mu))
-
 
 
 @dataclass(frozen=True)
@@ -238,8 +235,10 @@ class NegBinVariance(VarianceFunction):
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         th = self.theta
         with np.errstate(divide="ignore", invalid="ignore"):
-            return 2.0 * wt * (
-                y * _rmath.log(np.maximum(1.0, y) / mu) - (y + th) * _rmath.log((y + th) / (mu + th))
+            return (
+                2.0
+                * wt
+                * (y * _rmath.log(np.maximum(1.0, y) / mu) - (y + th) * _rmath.log((y + th) / (mu + th)))
             )
 
     def mustart(self, y: FloatArray) -> FloatArray:

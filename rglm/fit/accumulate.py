@@ -52,8 +52,19 @@ from rglm.numerics.design import BLOCK_ROWS, Design
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-__all__ = ["Chunk", "Finish", "Kept", "PassRequest", "Point", "RowState", "Sums", "accumulate", "evaluate_rows",
-           "kept", "working_at"]
+__all__ = [
+    "Chunk",
+    "Finish",
+    "Kept",
+    "PassRequest",
+    "Point",
+    "RowState",
+    "Sums",
+    "accumulate",
+    "evaluate_rows",
+    "kept",
+    "working_at",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -185,7 +196,9 @@ class Sums:
     @classmethod
     def empty(cls, p: int, qr: bool = False) -> Sums:
         """The sums of no rows (the neutral element of :meth:`merge`)."""
-        return cls(p=p, xtwx=np.zeros((p, p)), xtwz=np.zeros(p), r_factor=np.zeros((0, p + 1)) if qr else None)
+        return cls(
+            p=p, xtwx=np.zeros((p, p)), xtwz=np.zeros(p), r_factor=np.zeros((0, p + 1)) if qr else None
+        )
 
     def merge(self, other: Sums) -> Sums:
         """The sums of both blocks of rows."""
@@ -196,19 +209,31 @@ class Sums:
             r = self.r_factor if other.r_factor is None else other.r_factor
         seen = dict.fromkeys(self.warnings + other.warnings)
         return Sums(
-            p=self.p, n_rows=self.n_rows + other.n_rows, n_ok=self.n_ok + other.n_ok,
-            sum_w=self.sum_w + other.sum_w, sum_wy=self.sum_wy + other.sum_wy,
+            p=self.p,
+            n_rows=self.n_rows + other.n_rows,
+            n_ok=self.n_ok + other.n_ok,
+            sum_w=self.sum_w + other.sum_w,
+            sum_wy=self.sum_wy + other.sum_wy,
             max_trials=max(self.max_trials, other.max_trials),
             offset_nonzero=self.offset_nonzero or other.offset_nonzero,
-            deviance=self.deviance + other.deviance, valid=self.valid and other.valid,
-            mu_min=min(self.mu_min, other.mu_min), mu_max=max(self.mu_max, other.mu_max),
+            deviance=self.deviance + other.deviance,
+            valid=self.valid and other.valid,
+            mu_min=min(self.mu_min, other.mu_min),
+            mu_max=max(self.mu_max, other.mu_max),
             nan_variance=self.nan_variance or other.nan_variance,
             zero_variance=self.zero_variance or other.zero_variance,
-            nan_mu_eta=self.nan_mu_eta or other.nan_mu_eta, n_good=self.n_good + other.n_good,
-            finite=self.finite and other.finite, xtwx=_add(self.xtwx, other.xtwx), xtwz=_add(self.xtwz, other.xtwz),
-            r_factor=r, warnings=tuple(seen), aic_part=self.aic_part + other.aic_part,
-            pearson=self.pearson + other.pearson, working_rss=self.working_rss + other.working_rss,
-            null_deviance=self.null_deviance + other.null_deviance, deferred=self.deferred or other.deferred,
+            nan_mu_eta=self.nan_mu_eta or other.nan_mu_eta,
+            n_good=self.n_good + other.n_good,
+            finite=self.finite and other.finite,
+            xtwx=_add(self.xtwx, other.xtwx),
+            xtwz=_add(self.xtwz, other.xtwz),
+            r_factor=r,
+            warnings=tuple(seen),
+            aic_part=self.aic_part + other.aic_part,
+            pearson=self.pearson + other.pearson,
+            working_rss=self.working_rss + other.working_rss,
+            null_deviance=self.null_deviance + other.null_deviance,
+            deferred=self.deferred or other.deferred,
         )
 
     @staticmethod
@@ -305,7 +330,9 @@ def _from_kept(chunk: Chunk, request: PassRequest) -> Sums:
     return Sums(p=p, xtwx=xtwx, xtwz=xtwz)
 
 
-def _initialize(family: Family, chunk: Chunk, have_start: bool) -> tuple[Any, list[tuple[type[Warning], str]]]:
+def _initialize(
+    family: Family, chunk: Chunk, have_start: bool
+) -> tuple[Any, list[tuple[type[Warning], str]]]:
     if chunk.init is not None:
         return chunk.init, []
     # initialize may warn (non-integer binomial counts) in every block of every pass: record the
@@ -313,7 +340,9 @@ def _initialize(family: Family, chunk: Chunk, have_start: bool) -> tuple[Any, li
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
-            init = family.initialize(np.asarray(chunk.y, dtype=np.float64), chunk.weights, have_start=have_start)
+            init = family.initialize(
+                np.asarray(chunk.y, dtype=np.float64), chunk.weights, have_start=have_start
+            )
         except DomainError as exc:
             raise (exc if chunk.labels is None else exc.with_row_labels(chunk.labels)) from None
     return init, [(w.category, str(w.message)) for w in caught]
@@ -337,8 +366,9 @@ def _request_design(chunk: Chunk, request: PassRequest) -> Design:
     return chunk.design if request.columns is None else chunk.design.columns(request.columns)
 
 
-def evaluate_rows(chunk: Chunk, request: PassRequest, init: Any = None,
-                  design: Design | None = None) -> tuple[RowState, list[tuple[type[Warning], str]]]:
+def evaluate_rows(
+    chunk: Chunk, request: PassRequest, init: Any = None, design: Design | None = None
+) -> tuple[RowState, list[tuple[type[Warning], str]]]:
     """:math:`\\eta`, :math:`\\mu` and the initialized response of ``chunk`` at the request's point.
 
     ``init`` (the family's ``initialize`` on the chunk) and ``design`` (the request's columns)
@@ -391,9 +421,13 @@ def _fixed(chunk: Chunk, init: Any) -> _Fixed:
         return cast(_Fixed, cached)
     y, wt = init.y, init.weights
     fixed = _Fixed(
-        n_ok=int(np.count_nonzero(wt)), sum_w=_rmath.rsum(wt), sum_wy=_rmath.rsum(wt * y),
-        max_trials=float(np.max(init.n, initial=0.0)), offset_nonzero=bool(np.any(chunk.offset != 0)),
-        all_positive=bool(np.all(wt > 0)), unit_weights=bool(np.all(wt == 1)),
+        n_ok=int(np.count_nonzero(wt)),
+        sum_w=_rmath.rsum(wt),
+        sum_wy=_rmath.rsum(wt * y),
+        max_trials=float(np.max(init.n, initial=0.0)),
+        offset_nonzero=bool(np.any(chunk.offset != 0)),
+        all_positive=bool(np.all(wt > 0)),
+        unit_weights=bool(np.all(wt == 1)),
     )
     if init is chunk.init:
         chunk.__dict__["_fixed"] = fixed  # frozen dataclass: a cache, not a field
@@ -428,8 +462,18 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
     with np.errstate(all="ignore"):
         dev = _rmath.rsum(fam.dev_resids(y, mu, wt))
         valid = bool(fam.valid_eta(eta) and fam.valid_mu(mu))
-    wk = working(fam, y, wt, eta, mu, chunk.offset, fast=True, all_positive=fixed.all_positive,
-                 unit_weights=fixed.unit_weights, offset_nonzero=fixed.offset_nonzero)
+    wk = working(
+        fam,
+        y,
+        wt,
+        eta,
+        mu,
+        chunk.offset,
+        fast=True,
+        all_positive=fixed.all_positive,
+        unit_weights=fixed.unit_weights,
+        offset_nonzero=fixed.offset_nonzero,
+    )
     good, z, wfull, n_good = wk.good, wk.z, wk.W, wk.n_good
     finite = wk.finite
     xtwx, xtwz = _NO_MATRIX, _NO_VECTOR
@@ -447,11 +491,27 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
             w = np.sqrt(wfull[rows_good])
             r_factor = _qr_factor(design, rows_good, w, z if good is not None else z[rows_good])
     sums = Sums(
-        p=p, n_rows=n, n_ok=fixed.n_ok, sum_w=fixed.sum_w, sum_wy=fixed.sum_wy, max_trials=fixed.max_trials,
-        offset_nonzero=fixed.offset_nonzero, deviance=dev, valid=valid, mu_min=float(np.min(mu, initial=math.inf)),
-        mu_max=float(np.max(mu, initial=-math.inf)), nan_variance=wk.nan_variance, zero_variance=wk.zero_variance,
-        nan_mu_eta=wk.nan_mu_eta, n_good=n_good, finite=finite, xtwx=xtwx, xtwz=xtwz, r_factor=r_factor,
-        warnings=tuple(caught), deferred=deferred,
+        p=p,
+        n_rows=n,
+        n_ok=fixed.n_ok,
+        sum_w=fixed.sum_w,
+        sum_wy=fixed.sum_wy,
+        max_trials=fixed.max_trials,
+        offset_nonzero=fixed.offset_nonzero,
+        deviance=dev,
+        valid=valid,
+        mu_min=float(np.min(mu, initial=math.inf)),
+        mu_max=float(np.max(mu, initial=-math.inf)),
+        nan_variance=wk.nan_variance,
+        zero_variance=wk.zero_variance,
+        nan_mu_eta=wk.nan_mu_eta,
+        n_good=n_good,
+        finite=finite,
+        xtwx=xtwx,
+        xtwz=xtwz,
+        r_factor=r_factor,
+        warnings=tuple(caught),
+        deferred=deferred,
     )
     if request.finish is not None:
         pearson, rss, null, aic = _finish_sums(chunk, request, rows, init, design)
@@ -470,8 +530,9 @@ def _qr_factor(design: Design, rows: IntArray, w: FloatArray, z: FloatArray) -> 
     return acc
 
 
-def _finish_sums(chunk: Chunk, request: PassRequest, rows: RowState, init: Any,
-                 design: Design) -> tuple[float, float, float, float]:
+def _finish_sums(
+    chunk: Chunk, request: PassRequest, rows: RowState, init: Any, design: Design
+) -> tuple[float, float, float, float]:
     """Pearson's statistic, R's dispersion sum, the null deviance and the AIC share of a block."""
     fin = request.finish
     assert fin is not None
@@ -481,8 +542,9 @@ def _finish_sums(chunk: Chunk, request: PassRequest, rows: RowState, init: Any,
         pearson = float(np.nansum(((y - mu) * np.sqrt(wt) / np.sqrt(fam.variance(mu))) ** 2))
         resid = (y - mu) / fam.link.mu_eta(rows.eta)
         # R's dispersion: the last step's working weights with the final working residuals.
-        prev, _ = evaluate_rows(chunk, replace(request, point=fin.weights_point, finish=None), init=init,
-                                design=design)
+        prev, _ = evaluate_rows(
+            chunk, replace(request, point=fin.weights_point, finish=None), init=init, design=design
+        )
         w2 = working_at(fam, prev, chunk.offset).W
         rss = _rmath.rsum((w2 * resid * resid)[w2 > 0])
         null = 0.0

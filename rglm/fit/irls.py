@@ -94,32 +94,80 @@ def irls(
     y_given, weights_given = np.asarray(y, dtype=np.float64), weights
     init = family.initialize(y_given, weights, have_start=have_start)
     if nvars > 0 and start is not None and start.shape != (nvars,):
-        raise FitError(f"length of 'start' should equal {nvars} and correspond to the coefficients, "
-                       f"got {start.size} values")
+        raise FitError(
+            f"length of 'start' should equal {nvars} and correspond to the coefficients, "
+            f"got {start.size} values"
+        )
     with plan.kernels():
         if plan.exact or solver is not None or nvars == 0:
-            return _fit_rows(X, init.y, init.weights, init.n, offset, family, control, start=start,
-                             etastart=etastart, mustart=init.mustart if mustart is None else mustart,
-                             solver=solver, exact=plan.exact)
-        return fit_in_memory(X, y_given, family, weights=weights_given, offset=offset, init=init, start=start,
-                             etastart=etastart, mustart=mustart, control=control, plan=plan,
-                             error_hint=lambda: scale_hint(init.y, X))
+            return _fit_rows(
+                X,
+                init.y,
+                init.weights,
+                init.n,
+                offset,
+                family,
+                control,
+                start=start,
+                etastart=etastart,
+                mustart=init.mustart if mustart is None else mustart,
+                solver=solver,
+                exact=plan.exact,
+            )
+        return fit_in_memory(
+            X,
+            y_given,
+            family,
+            weights=weights_given,
+            offset=offset,
+            init=init,
+            start=start,
+            etastart=etastart,
+            mustart=mustart,
+            control=control,
+            plan=plan,
+            error_hint=lambda: scale_hint(init.y, X),
+        )
 
 
-def _fit_rows(X: Design, y: FloatArray, weights: FloatArray, n: FloatArray, offset: FloatArray,
-              family: Family, control: IRLSControl, *, start: FloatArray | None, etastart: FloatArray | None,
-              mustart: FloatArray, solver: WLSStep | None, exact: bool) -> IRLSFit:
+def _fit_rows(
+    X: Design,
+    y: FloatArray,
+    weights: FloatArray,
+    n: FloatArray,
+    offset: FloatArray,
+    family: Family,
+    control: IRLSControl,
+    *,
+    start: FloatArray | None,
+    etastart: FloatArray | None,
+    mustart: FloatArray,
+    solver: WLSStep | None,
+    exact: bool,
+) -> IRLSFit:
     """The loop over :class:`rglm.fit.rows.RowEvaluator`, and its per-row results."""
-    ev = RowEvaluator(X, y, weights, offset, family, mustart=mustart, etastart=etastart, solver=solver,
-                      exact=exact)
+    ev = RowEvaluator(
+        X, y, weights, offset, family, mustart=mustart, etastart=etastart, solver=solver, exact=exact
+    )
     loop = run_loop(ev, family, control, start_coef=start)
     e = loop.final
     aic = family.aic(y, n, e.mu, weights, loop.deviance) + 2 * loop.wls.rank
     return IRLSFit(
-        coef=loop.coef, eta=e.eta, mu=e.mu, y=y, prior_weights=weights, trials=n,
-        working_weights=ev.working_weights(loop.weights_at), working_residuals=ev.working_residuals(e),
-        wls=loop.wls, deviance=loop.deviance, aic=float(aic), iterations=loop.iterations,
-        converged=loop.converged, boundary=loop.boundary, deviance_trace=loop.trace,
+        coef=loop.coef,
+        eta=e.eta,
+        mu=e.mu,
+        y=y,
+        prior_weights=weights,
+        trials=n,
+        working_weights=ev.working_weights(loop.weights_at),
+        working_residuals=ev.working_residuals(e),
+        wls=loop.wls,
+        deviance=loop.deviance,
+        aic=float(aic),
+        iterations=loop.iterations,
+        converged=loop.converged,
+        boundary=loop.boundary,
+        deviance_trace=loop.trace,
     )
 
 
@@ -152,9 +200,16 @@ def null_deviance(
     kind = null_model(intercept=intercept, offset_nonzero=has_offset)
     if kind is NullModel.REFIT:
         ones = np.ones((y.size, 1))
-        refit = irls(ones, y if response is None else response, family,
-                     weights=wt if weights is None else weights, offset=offset,
-                     mustart=fit.mu if refit_from_fit else None, control=control, plan=plan)
+        refit = irls(
+            ones,
+            y if response is None else response,
+            family,
+            weights=wt if weights is None else weights,
+            offset=offset,
+            mustart=fit.mu if refit_from_fit else None,
+            control=control,
+            plan=plan,
+        )
         if refit_from_fit:
             warn_null_refit(refit.converged)
         return refit.deviance

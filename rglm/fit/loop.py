@@ -154,8 +154,9 @@ class LoopResult(Generic[E]):
 _EMPTY_WLS = WLSFit(np.zeros(0), 0, np.zeros(0, dtype=np.intp), np.zeros((0, 0)))
 
 
-def run_loop(ev: Evaluator[E], family: Family, control: IRLSControl, *,
-             start_coef: FloatArray | None = None) -> LoopResult[E]:
+def run_loop(
+    ev: Evaluator[E], family: Family, control: IRLSControl, *, start_coef: FloatArray | None = None
+) -> LoopResult[E]:
     """Fit by Fisher scoring exactly as R's ``glm.fit``; the steps are in the module docstring."""
     p = ev.n_coef
     if p == 0:
@@ -194,16 +195,29 @@ def run_loop(ev: Evaluator[E], family: Family, control: IRLSControl, *,
         coefold = coef.copy()
     else:
         iteration = control.max_iter
-    return finish(family, control, wls, coef, e, weights_at, iteration=iteration, conv=conv,
-                  boundary=boundary, change=change, trace=tuple(trace))
+    return finish(
+        family,
+        control,
+        wls,
+        coef,
+        e,
+        weights_at,
+        iteration=iteration,
+        conv=conv,
+        boundary=boundary,
+        change=change,
+        trace=tuple(trace),
+    )
 
 
 def empty_model(ev: Evaluator[E]) -> LoopResult[E]:
     """A model with no coefficients: :math:`\\eta` is the offset (R's ``EMPTY`` branch)."""
     e = ev.at(np.zeros(0), "empty model")
     if not e.valid:
-        raise FitError("invalid linear predictor values in empty model: the offset gives means outside "
-                       "the family's range")
+        raise FitError(
+            "invalid linear predictor values in empty model: the offset gives means outside "
+            "the family's range"
+        )
     return LoopResult(np.zeros(0), np.zeros(0), _EMPTY_WLS, e, e, float(e.deviance), 0, True, False, ())
 
 
@@ -228,9 +242,11 @@ def check_working(checks: Checks, iteration: int) -> bool:
         return False
     if not checks.finite:
         # R's least-squares routine refuses such input ("NA/NaN/Inf in 'x'").
-        raise FitError(f"NA/NaN/Inf in the weighted least-squares problem at iteration {iteration}: the "
-                       "working weights or response are not finite (the variance is negative or undefined at "
-                       "the current fitted means); try another link or starting values")
+        raise FitError(
+            f"NA/NaN/Inf in the weighted least-squares problem at iteration {iteration}: the "
+            "working weights or response are not finite (the variance is negative or undefined at "
+            "the current fitted means); try another link or starting values"
+        )
     return True
 
 
@@ -243,32 +259,48 @@ def solve(ev: Evaluator[E], e: E, control: IRLSControl, iteration: int) -> WLSFi
     return step
 
 
-def keep_valid(ev: Evaluator[E], family: Family, control: IRLSControl, coef: FloatArray,
-               coefold: FloatArray | None, e: E) -> tuple[FloatArray, E, bool]:
+def keep_valid(
+    ev: Evaluator[E], family: Family, control: IRLSControl, coef: FloatArray, coefold: FloatArray | None, e: E
+) -> tuple[FloatArray, E, bool]:
     """Step 5: R's two inner loops, which halve the step while the deviance is not finite,
     then while the point is outside the family's domain; returns the coefficients, the
     point and whether a step was halved (R's ``boundary``)."""
     boundary = False
     if not math.isfinite(e.deviance):
         if coefold is None:
-            raise FitError("no valid set of coefficients has been found: please supply starting values"
-                           + ev.divergence_hint())
+            raise FitError(
+                "no valid set of coefficients has been found: please supply starting values"
+                + ev.divergence_hint()
+            )
         warn("step size truncated due to divergence", StepHalvingWarning)
-        coef, e = halve(ev, control, coef, coefold, lambda t: math.isfinite(t.deviance),
-                        "inner loop 1; cannot correct step size")
+        coef, e = halve(
+            ev,
+            control,
+            coef,
+            coefold,
+            lambda t: math.isfinite(t.deviance),
+            "inner loop 1; cannot correct step size",
+        )
         boundary = True
     if not e.valid:
         if coefold is None:
             raise FitError("no valid set of coefficients has been found: please supply starting values")
         warn("step size truncated: out of bounds", StepHalvingWarning)
-        coef, e = halve(ev, control, coef, coefold, lambda t: t.valid,
-                        "inner loop 2; cannot correct step size")
+        coef, e = halve(
+            ev, control, coef, coefold, lambda t: t.valid, "inner loop 2; cannot correct step size"
+        )
         boundary = True
     return coef, e, boundary
 
 
-def halve(ev: Evaluator[E], control: IRLSControl, coef: FloatArray, coefold: FloatArray,
-          ok: Callable[[E], bool], message: str) -> tuple[FloatArray, E]:
+def halve(
+    ev: Evaluator[E],
+    control: IRLSControl,
+    coef: FloatArray,
+    coefold: FloatArray,
+    ok: Callable[[E], bool],
+    message: str,
+) -> tuple[FloatArray, E]:
     """Halve the step towards ``coefold`` until ``ok`` holds, at most ``max_iter`` times."""
     ii = 1
     while True:
@@ -286,13 +318,32 @@ def converged(change: float, control: IRLSControl) -> bool:
     return change < control.tol
 
 
-def finish(family: Family, control: IRLSControl, wls: WLSFit | None, coef: FloatArray, e: E,
-           weights_at: E, *, iteration: int, conv: bool, boundary: bool, change: float,
-           trace: tuple[float, ...]) -> LoopResult[E]:
+def finish(
+    family: Family,
+    control: IRLSControl,
+    wls: WLSFit | None,
+    coef: FloatArray,
+    e: E,
+    weights_at: E,
+    *,
+    iteration: int,
+    conv: bool,
+    boundary: bool,
+    change: float,
+    trace: tuple[float, ...],
+) -> LoopResult[E]:
     """Step 7: R's warnings once the loop ends, and the coefficients of aliased columns."""
     mu_min, mu_max = e.mu_range
-    end_of_loop_warnings(family, control, conv=conv, iteration=iteration, change=change, boundary=boundary,
-                         mu_min=mu_min, mu_max=mu_max)
+    end_of_loop_warnings(
+        family,
+        control,
+        conv=conv,
+        iteration=iteration,
+        change=change,
+        boundary=boundary,
+        mu_min=mu_min,
+        mu_max=mu_max,
+    )
     if wls is None:
         raise FitError("IRLS could not take a single step: no least-squares solution was found")
     beta = coef.copy()
@@ -303,8 +354,17 @@ def finish(family: Family, control: IRLSControl, wls: WLSFit | None, coef: Float
     return LoopResult(coef, beta, wls, e, weights_at, float(e.deviance), iteration, conv, boundary, trace)
 
 
-def end_of_loop_warnings(family: Family, control: IRLSControl, *, conv: bool, iteration: int, change: float,
-                         boundary: bool, mu_min: float, mu_max: float) -> None:
+def end_of_loop_warnings(
+    family: Family,
+    control: IRLSControl,
+    *,
+    conv: bool,
+    iteration: int,
+    change: float,
+    boundary: bool,
+    mu_min: float,
+    mu_max: float,
+) -> None:
     """The warnings R's ``glm.fit`` gives once its loop ends: no convergence, a boundary
     stop, and the family's warning of fitted means at the edge of its range (probabilities
     or rates numerically 0 or 1), which point to separation or to cells fitted exactly."""
@@ -315,8 +375,9 @@ def end_of_loop_warnings(family: Family, control: IRLSControl, *, conv: bool, it
             ConvergenceWarning,
         )
     if boundary:
-        warn("IRLS stopped at a boundary value: a step had to be halved to keep the fit valid",
-             BoundaryWarning)
+        warn(
+            "IRLS stopped at a boundary value: a step had to be halved to keep the fit valid", BoundaryWarning
+        )
     extreme = family.extreme_fit_message(mu_min, mu_max)
     if extreme:
         warn(extreme, PerfectFitWarning)
@@ -342,5 +403,7 @@ def null_model(*, intercept: bool, offset_nonzero: bool) -> NullModel:
 def warn_null_refit(converged: bool) -> None:
     """``glm.fit``'s warning when the intercept-only refit of the null deviance did not converge."""
     if not converged:
-        warn("fitting to calculate the null deviance did not converge -- increase max_iter?",
-             ConvergenceWarning)
+        warn(
+            "fitting to calculate the null deviance did not converge -- increase max_iter?",
+            ConvergenceWarning,
+        )

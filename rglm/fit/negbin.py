@@ -87,8 +87,14 @@ class ThetaML:
 def _score(th: float, mu: FloatArray, y: FloatArray, w: FloatArray) -> float:
     """:math:`\\partial\\ell/\\partial\\theta = \\sum_i w_i[\\psi(\\theta+y_i) - \\psi(\\theta) +
     \\log\\theta + 1 - \\log(\\theta+\\mu_i) - (y_i+\\theta)/(\\mu_i+\\theta)]`."""
-    terms = (special.digamma(th + y) - special.digamma(th) + math.log(th) + 1 - _rmath.log(th + mu)
-             - (y + th) / (mu + th))
+    terms = (
+        special.digamma(th + y)
+        - special.digamma(th)
+        + math.log(th)
+        + 1
+        - _rmath.log(th + mu)
+        - (y + th) / (mu + th)
+    )
     return _rmath.rsum(w * terms)
 
 
@@ -96,13 +102,26 @@ def _info(th: float, mu: FloatArray, y: FloatArray, w: FloatArray) -> float:
     """:math:`-\\partial^2\\ell/\\partial\\theta^2 = \\sum_i w_i[-\\psi'(\\theta+y_i) + \\psi'(\\theta)
     - 1/\\theta + 2/(\\mu_i+\\theta) - (y_i+\\theta)/(\\mu_i+\\theta)^2]`."""
     mt = mu + th
-    terms = (-special.polygamma(1, th + y) + float(special.polygamma(1, th)) - 1 / th + 2 / mt
-             - (y + th) / (mt * mt))
+    terms = (
+        -special.polygamma(1, th + y)
+        + float(special.polygamma(1, th))
+        - 1 / th
+        + 2 / mt
+        - (y + th) / (mt * mt)
+    )
     return _rmath.rsum(w * terms)
 
 
-def theta_ml(y: Any, mu: Any, n: float | None = None, weights: Any = None, *, limit: int = 10,
-             eps: float = THETA_EPS, trace: bool = False) -> ThetaML:
+def theta_ml(
+    y: Any,
+    mu: Any,
+    n: float | None = None,
+    weights: Any = None,
+    *,
+    limit: int = 10,
+    eps: float = THETA_EPS,
+    trace: bool = False,
+) -> ThetaML:
     """Maximum likelihood estimate of :math:`\\theta` given the means, as ``MASS::theta.ml``.
 
     Newton-Raphson on the score, started at the moment estimate
@@ -138,7 +157,11 @@ def theta_ml(y: Any, mu: Any, n: float | None = None, weights: Any = None, *, li
     """
     y = np.asarray(y, dtype=np.float64)
     mu = np.broadcast_to(np.asarray(mu, dtype=np.float64), y.shape)
-    w = np.ones_like(y) if weights is None else np.broadcast_to(np.asarray(weights, dtype=np.float64), y.shape)
+    w = (
+        np.ones_like(y)
+        if weights is None
+        else np.broadcast_to(np.asarray(weights, dtype=np.float64), y.shape)
+    )
     if int(limit) != limit or limit < 1:
         raise ArgumentError(f"limit must be a positive whole number, got {limit!r}")
     n = _rmath.rsum(w) if n is None else float(n)
@@ -159,8 +182,10 @@ def theta_ml(y: Any, mu: Any, n: float | None = None, weights: Any = None, *, li
             if trace:
                 print(f"theta.ml: iter{it} theta ={signif(t0, 6):.15g}", file=sys.stderr)
             if not math.isfinite(t0):
-                raise FitError(f"theta.ml: the estimate of theta became {t0} at step {it} (the likelihood has no "
-                               "finite maximum from this start); check the response, or fit a Poisson model")
+                raise FitError(
+                    f"theta.ml: the estimate of theta became {t0} at step {it} (the likelihood has no "
+                    "finite maximum from this start); check the response, or fit a Poisson model"
+                )
         if math.isnan(info):
             # limit = 1 takes no step; MASS then fails on an undefined information.  The
             # information at the starting value still gives a standard error.
@@ -170,13 +195,19 @@ def theta_ml(y: Any, mu: Any, n: float | None = None, weights: Any = None, *, li
     if t0 < 0:
         t0 = 0.0
         message = "estimate truncated at zero"
-        warn("theta.ml: estimate truncated at zero: the counts are less dispersed than a negative binomial "
-             "allows; fit a Poisson model instead", ThetaConvergenceWarning)
+        warn(
+            "theta.ml: estimate truncated at zero: the counts are less dispersed than a negative binomial "
+            "allows; fit a Poisson model instead",
+            ThetaConvergenceWarning,
+        )
     if it == limit:
         message = "iteration limit reached"
-        hint = (f" (theta = {t0:.6g}, standard error {se:.3g}): theta is growing without bound, so the counts show no "
-                "over-dispersion; fit a Poisson model instead" if _running_off(t0, step) else
-                f" (theta = {t0:.6g}); raise max_iter or give init_theta")
+        hint = (
+            f" (theta = {t0:.6g}, standard error {se:.3g}): theta is growing without bound, so the counts show no "
+            "over-dispersion; fit a Poisson model instead"
+            if _running_off(t0, step)
+            else f" (theta = {t0:.6g}); raise max_iter or give init_theta"
+        )
         steps = f"{limit - 1} Newton step" + ("" if limit == 2 else "s")
         warn(f"theta.ml: iteration limit reached after {steps}{hint}", ThetaConvergenceWarning)
     return ThetaML(theta=float(t0), se=se, iterations=it, warning=message)
@@ -194,8 +225,14 @@ def nb_loglik(theta: float, mu: FloatArray, y: FloatArray, w: FloatArray) -> flo
     :math:`\\sum_i w_i[\\log\\Gamma(\\theta+y_i) - \\log\\Gamma(\\theta) - \\log y_i! + \\theta\\log\\theta
     + y_i\\log\\mu_i - (\\theta+y_i)\\log(\\theta+\\mu_i)]` (with :math:`0\\log\\mu = 0`)."""
     with np.errstate(all="ignore"):
-        terms = (special.gammaln(theta + y) - special.gammaln(theta) - special.gammaln(y + 1)
-                 + theta * math.log(theta) + y * _rmath.log(mu + (y == 0)) - (theta + y) * _rmath.log(theta + mu))
+        terms = (
+            special.gammaln(theta + y)
+            - special.gammaln(theta)
+            - special.gammaln(y + 1)
+            + theta * math.log(theta)
+            + y * _rmath.log(mu + (y == 0))
+            - (theta + y) * _rmath.log(theta + mu)
+        )
         return _rmath.rsum(w * terms)
 
 
@@ -283,26 +320,37 @@ def fit_glm_nb(
     """
     y = np.asarray(data.y, dtype=np.float64)
     if y.ndim != 1:
-        raise DomainError("a two-column response is only meaningful for the binomial family, not the negative binomial")
+        raise DomainError(
+            "a two-column response is only meaningful for the binomial family, not the negative binomial"
+        )
     if np.any(y < 0):
         # R stops in the first fit's family: the Poisson's message without init.theta, this
         # one with it.  The negative binomial's message is the one that makes sense here.
         bad = np.flatnonzero(y < 0)
-        raise DomainError("negative values not allowed for the negative binomial family", int(bad.size), int(bad[0]),
-                          float(y[bad[0]]))
+        raise DomainError(
+            "negative values not allowed for the negative binomial family",
+            int(bad.size),
+            int(bad[0]),
+            float(y[bad[0]]),
+        )
     init_theta = family.init_theta
     if init_theta is None and np.any(y != np.floor(y)):
         # R's warning comes from dpois() in the initial Poisson fit's AIC, so only without init.theta.
         first = float(y[np.flatnonzero(y != np.floor(y))[0]])
-        warn(f"non-integer x = {first:f}: the response should be counts (whole numbers); the negative binomial "
-             "likelihood of other values is not a probability, so round or check the response", NonIntegerWarning)
+        warn(
+            f"non-integer x = {first:f}: the response should be counts (whole numbers); the negative binomial "
+            "likelihood of other values is not a probability, so round or check the response",
+            NonIntegerWarning,
+        )
     link = family.link
     inner = IRLSControl(tol=control.tol, max_iter=control.max_iter, trace=trace > 1)
     X, w, offset = data.design, np.asarray(data.weights, dtype=np.float64), data.offset
     fam0: Family = Poisson(link=link) if init_theta is None else NegativeBinomial(theta=init_theta, link=link)
     if trace > 1:
         print("Initial fit:", file=sys.stderr)
-    fit = irls(X, y, fam0, weights=w, offset=offset, start=start, etastart=etastart, mustart=mustart, control=inner)
+    fit = irls(
+        X, y, fam0, weights=w, offset=offset, start=start, etastart=etastart, mustart=mustart, control=inner
+    )
     mu = fit.mu
     n_w = _rmath.rsum(w)
     th = theta_ml(y, mu, n_w, w, limit=control.max_iter, trace=trace > 2)
@@ -333,27 +381,50 @@ def fit_glm_nb(
         lm = nb_loglik(th.theta, mu, y, w)
         if trace:
             ls = nb_loglik(th.theta, y, y, w)
-            print(f"Theta({it}) = {signif(th.theta, 6):f}, 2(Ls - Lm) = {signif(2 * (ls - lm), 6):f}", file=sys.stderr)
+            print(
+                f"Theta({it}) = {signif(th.theta, 6):f}, 2(Ls - Lm) = {signif(2 * (ls - lm), 6):f}",
+                file=sys.stderr,
+            )
     th_warn = th.warning
     if it > control.max_iter:
         th_warn = "alternation limit reached"
-        warn(f"alternation limit reached: theta and the coefficients did not settle in {control.max_iter} "
-             f"alternations (last theta {th.theta:.6g}, change {-delta:.3g}); raise max_iter", ThetaConvergenceWarning)
+        warn(
+            f"alternation limit reached: theta and the coefficients did not settle in {control.max_iter} "
+            f"alternations (last theta {th.theta:.6g}, change {-delta:.3g}); raise max_iter",
+            ThetaConvergenceWarning,
+        )
     # R's null-deviance rule, as MASS applies it: with an offset given, the intercept is refitted
     # alone with the final theta from the family's own start; otherwise glm.fit's weighted mean
     # (with an intercept) or the offset alone.
     offset_given = data.offset_in_model
     refit = offset_given and data.has_intercept
-    nulldev = null_deviance(fit, fam if refit else fit_family, offset, intercept=data.has_intercept,
-                            control=inner, response=y, weights=w, offset_given=offset_given, refit_from_fit=False)
+    nulldev = null_deviance(
+        fit,
+        fam if refit else fit_family,
+        offset,
+        intercept=data.has_intercept,
+        control=inner,
+        response=y,
+        weights=w,
+        offset_given=offset_given,
+        refit_from_fit=False,
+    )
     twologlik = 2 * lm
-    info = ThetaEstimate(theta=th.theta, theta_se=th.se, twologlik=twologlik, warning=th_warn,
-                         alternations=it - 1, init_theta=init_theta)
+    info = ThetaEstimate(
+        theta=th.theta,
+        theta_se=th.se,
+        twologlik=twologlik,
+        warning=th_warn,
+        alternations=it - 1,
+        init_theta=init_theta,
+    )
     return fit, fit_family, nulldev, info
 
 
 def _nb(theta: float, link: Any) -> NegativeBinomial:
     if not (theta > 0 and math.isfinite(theta)):
-        raise FitError(f"the estimate of theta is {theta!r}, so no negative binomial fit is possible: the counts are "
-                       "under-dispersed or degenerate; fit a Poisson model instead")
+        raise FitError(
+            f"the estimate of theta is {theta!r}, so no negative binomial fit is possible: the counts are "
+            "under-dispersed or degenerate; fit a Poisson model instead"
+        )
     return NegativeBinomial(theta=theta, link=link)

@@ -55,8 +55,15 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 MapReduce = Callable[[PassRequest], Sums]
 
-__all__ = ["PassFit", "PassRunner", "SumsEvaluator", "SumsPoint", "finish_passes", "fit_in_memory",
-           "fit_passes"]
+__all__ = [
+    "PassFit",
+    "PassRunner",
+    "SumsEvaluator",
+    "SumsPoint",
+    "finish_passes",
+    "fit_in_memory",
+    "fit_passes",
+]
 
 logger = logging.getLogger("rglm.passes")
 
@@ -88,14 +95,21 @@ class PassRunner:
         if request.point.beta is not None:
             self.last_beta = request.point.beta
         self.last_deviance = sums.deviance
-        logger.info("pass %d (%s): deviance %.10g over %d rows in %.3f s", self.passes, request.label or "pass",
-                    sums.deviance, sums.n_rows, elapsed)
+        logger.info(
+            "pass %d (%s): deviance %.10g over %d rows in %.3f s",
+            self.passes,
+            request.label or "pass",
+            sums.deviance,
+            sums.n_rows,
+            elapsed,
+        )
         if self.emit_warnings:
             for category, message in sums.warnings:
                 if (category, message) not in self._warned:
                     self._warned.add((category, message))
                     warn(message, category)
         return sums
+
 
 @dataclass(eq=False)
 class SumsPoint:
@@ -146,9 +160,19 @@ class SumsEvaluator:
         point of a fit never needs them).
     """
 
-    def __init__(self, run: MapReduce, p: int, family: Family, *, columns: IntArray | None = None,
-                 mu_beta: FloatArray | None = None, have_start: bool = False, etastart: bool = False,
-                 error_hint: Callable[[], str] | None = None, defer: bool = False) -> None:
+    def __init__(
+        self,
+        run: MapReduce,
+        p: int,
+        family: Family,
+        *,
+        columns: IntArray | None = None,
+        mu_beta: FloatArray | None = None,
+        have_start: bool = False,
+        etastart: bool = False,
+        error_hint: Callable[[], str] | None = None,
+        defer: bool = False,
+    ) -> None:
         self.run, self.p, self.family, self.columns = run, p, family, columns
         self.mu_beta, self.have_start, self.etastart = mu_beta, have_start, etastart
         self.error_hint, self.defer = error_hint, defer
@@ -159,8 +183,16 @@ class SumsEvaluator:
         return self.p
 
     def request(self, point: Point, label: str, qr: bool = False) -> PassRequest:
-        return PassRequest(self.family, point, self.columns, self.have_start, qr=qr, label=label,
-                           keep=self.defer, defer=self.defer)
+        return PassRequest(
+            self.family,
+            point,
+            self.columns,
+            self.have_start,
+            qr=qr,
+            label=label,
+            keep=self.defer,
+            defer=self.defer,
+        )
 
     def _pass(self, point: Point, label: str) -> SumsPoint:
         return SumsPoint(point, self.run(self.request(point, label)))
@@ -181,8 +213,9 @@ class SumsEvaluator:
         label = f"iteration {iteration}"
         s = e.sums
         if s.deferred:
-            request = replace(self.request(e.point, label), from_kept=True,
-                              label=f"{label}: normal equations")
+            request = replace(
+                self.request(e.point, label), from_kept=True, label=f"{label}: normal equations"
+            )
             ne = self.run(request)
             s = replace(s, xtwx=ne.xtwx, xtwz=ne.xtwz, deferred=False)
 
@@ -200,14 +233,33 @@ class SumsEvaluator:
         return self.error_hint() if self.error_hint else ""
 
 
-def fit_passes(run: MapReduce, p: int, family: Family, control: IRLSControl, *,
-               columns: IntArray | None = None, start: FloatArray | None = None,
-               mu_beta: FloatArray | None = None, have_start: bool = False, etastart: bool = False,
-               error_hint: Callable[[], str] | None = None, defer: bool = False) -> LoopResult[SumsPoint]:
+def fit_passes(
+    run: MapReduce,
+    p: int,
+    family: Family,
+    control: IRLSControl,
+    *,
+    columns: IntArray | None = None,
+    start: FloatArray | None = None,
+    mu_beta: FloatArray | None = None,
+    have_start: bool = False,
+    etastart: bool = False,
+    error_hint: Callable[[], str] | None = None,
+    defer: bool = False,
+) -> LoopResult[SumsPoint]:
     """R's loop (:func:`rglm.fit.loop.run_loop`) over :class:`SumsEvaluator` passes; the
     parameters are the evaluator's, plus ``start`` (R's starting coefficients)."""
-    ev = SumsEvaluator(run, p, family, columns=columns, mu_beta=mu_beta, have_start=have_start,
-                       etastart=etastart, error_hint=error_hint, defer=defer)
+    ev = SumsEvaluator(
+        run,
+        p,
+        family,
+        columns=columns,
+        mu_beta=mu_beta,
+        have_start=have_start,
+        etastart=etastart,
+        error_hint=error_hint,
+        defer=defer,
+    )
     return run_loop(ev, family, control, start_coef=start)
 
 
@@ -217,7 +269,8 @@ def _not_held(name: str) -> Any:
         raise OutOfCoreError(
             f"{name} is not held for a model fitted to chunked or Dask data: its rows were never all in memory. "
             "Per-row values are available chunk by chunk with m.iter_rows(...) (fitted values, residuals, "
-            "working weights) or written to Parquet with m.predict_to(path)")
+            "working weights) or written to Parquet with m.predict_to(path)"
+        )
 
     return property(getter)
 
@@ -261,9 +314,18 @@ class PassFit:
         return np.isnan(self.coef)
 
 
-def finish_passes(run: MapReduce, loop: LoopResult[SumsPoint], family: Family, control: IRLSControl, *,
-                  p_total: int, columns: IntArray | None = None, intercept_column: int | None = None,
-                  null: bool = True, have_start: bool = False) -> PassFit:
+def finish_passes(
+    run: MapReduce,
+    loop: LoopResult[SumsPoint],
+    family: Family,
+    control: IRLSControl,
+    *,
+    p_total: int,
+    columns: IntArray | None = None,
+    intercept_column: int | None = None,
+    null: bool = True,
+    have_start: bool = False,
+) -> PassFit:
     """The end-of-fit pass (AIC, Pearson's :math:`X^2`, R's dispersion sum) and the null
     deviance by R's rule (:func:`rglm.fit.loop.null_model`): the weighted mean of :math:`y`, a
     refit of the intercept started at the fitted means (its own passes), or :math:`g^{-1}(o)`."""
@@ -274,25 +336,43 @@ def finish_passes(run: MapReduce, loop: LoopResult[SumsPoint], family: Family, c
     if null and kind is NullModel.REFIT:
         assert intercept_column is not None
         full_beta = loop.beta if columns is None else _expand(loop.beta, columns, p_total)
-        refit = fit_passes(run, 1, family, control, columns=np.array([intercept_column], dtype=np.intp),
-                           mu_beta=full_beta)
+        refit = fit_passes(
+            run, 1, family, control, columns=np.array([intercept_column], dtype=np.intp), mu_beta=full_beta
+        )
         warn_null_refit(refit.converged)
         nulldev = refit.deviance
     elif null and kind is NullModel.MEAN:
         null_mu = last.sum_wy / last.sum_w
-    totals = AICTotals(deviance=loop.deviance, n_rows=last.n_rows, sum_w=last.sum_w,
-                       any_trials=last.max_trials > 1)
-    fin = Finish(totals=totals, weights_point=loop.weights_at.point, null_mu=null_mu,
-                 null_at_offset=null and kind is NullModel.OFFSET)
+    totals = AICTotals(
+        deviance=loop.deviance, n_rows=last.n_rows, sum_w=last.sum_w, any_trials=last.max_trials > 1
+    )
+    fin = Finish(
+        totals=totals,
+        weights_point=loop.weights_at.point,
+        null_mu=null_mu,
+        null_at_offset=null and kind is NullModel.OFFSET,
+    )
     s = run(PassRequest(family, Point(beta=loop.beta), columns, have_start, finish=fin, label="final sums"))
     if null and kind is not NullModel.REFIT:
         nulldev = s.null_deviance
     aic = family.aic_whole(s.aic_part, totals) + 2 * loop.wls.rank
-    return PassFit(coef=loop.coef, wls=loop.wls, deviance=loop.deviance, aic=float(aic),
-                   iterations=loop.iterations, converged=loop.converged, boundary=loop.boundary,
-                   n_rows=s.n_rows, n_ok=s.n_ok, working_rss=float(s.working_rss),
-                   pearson_chi2=float(s.pearson), null_deviance=float(nulldev), deviance_trace=loop.trace,
-                   passes=getattr(run, "passes", 0), weights_point=loop.weights_at.point)
+    return PassFit(
+        coef=loop.coef,
+        wls=loop.wls,
+        deviance=loop.deviance,
+        aic=float(aic),
+        iterations=loop.iterations,
+        converged=loop.converged,
+        boundary=loop.boundary,
+        n_rows=s.n_rows,
+        n_ok=s.n_ok,
+        working_rss=float(s.working_rss),
+        pearson_chi2=float(s.pearson),
+        null_deviance=float(nulldev),
+        deviance_trace=loop.trace,
+        passes=getattr(run, "passes", 0),
+        weights_point=loop.weights_at.point,
+    )
 
 
 def _expand(beta: FloatArray, columns: IntArray, p: int) -> FloatArray:
@@ -302,9 +382,16 @@ def _expand(beta: FloatArray, columns: IntArray, p: int) -> FloatArray:
 
 
 # -- in-memory data above the R-exact size -------------------------------------------------------------
-def memory_chunks(X: FloatArray | Design, y: FloatArray, weights: FloatArray, offset: FloatArray,
-                  etastart: FloatArray | None = None, mustart: FloatArray | None = None,
-                  block_rows: int | None = None, init: Initialized | None = None) -> list[Chunk]:
+def memory_chunks(
+    X: FloatArray | Design,
+    y: FloatArray,
+    weights: FloatArray,
+    offset: FloatArray,
+    etastart: FloatArray | None = None,
+    mustart: FloatArray | None = None,
+    block_rows: int | None = None,
+    init: Initialized | None = None,
+) -> list[Chunk]:
     """Row blocks of in-memory arrays (views, not copies, where the design allows); with
     ``init`` (the family's ``initialize`` on all rows) each block carries its share of it."""
     block_rows = block_rows or MEMORY_BLOCK_ROWS
@@ -313,11 +400,22 @@ def memory_chunks(X: FloatArray | Design, y: FloatArray, weights: FloatArray, of
     out = []
     for a in range(0, max(n, 1), block_rows):
         b = min(a + block_rows, n)
-        part = None if init is None else Initialized(init.y[a:b], init.weights[a:b], init.mustart[a:b],
-                                                     init.n[a:b])
-        out.append(Chunk(design if (a, b) == (0, n) else design.block(a, b), y[a:b], weights[a:b], offset[a:b],
-                         None if etastart is None else etastart[a:b], None if mustart is None else mustart[a:b],
-                         init=part))
+        part = (
+            None
+            if init is None
+            else Initialized(init.y[a:b], init.weights[a:b], init.mustart[a:b], init.n[a:b])
+        )
+        out.append(
+            Chunk(
+                design if (a, b) == (0, n) else design.block(a, b),
+                y[a:b],
+                weights[a:b],
+                offset[a:b],
+                None if etastart is None else etastart[a:b],
+                None if mustart is None else mustart[a:b],
+                init=part,
+            )
+        )
     return out
 
 
@@ -386,10 +484,21 @@ def _kept_rows(chunks: list[Chunk], point: Point, name: Literal["eta", "w"]) -> 
     return np.concatenate(parts) if parts else None
 
 
-def fit_in_memory(X: Design, y: FloatArray, family: Family, *, weights: FloatArray, offset: FloatArray,
-                  init: Initialized, start: FloatArray | None, etastart: FloatArray | None,
-                  mustart: FloatArray | None, control: IRLSControl, plan: FitPlan,
-                  error_hint: Callable[[], str] | None = None) -> IRLSFit:
+def fit_in_memory(
+    X: Design,
+    y: FloatArray,
+    family: Family,
+    *,
+    weights: FloatArray,
+    offset: FloatArray,
+    init: Initialized,
+    start: FloatArray | None,
+    etastart: FloatArray | None,
+    mustart: FloatArray | None,
+    control: IRLSControl,
+    plan: FitPlan,
+    error_hint: Callable[[], str] | None = None,
+) -> IRLSFit:
     """A fit of in-memory data under a ``sums`` plan: R's loop over passes through row blocks,
     with the per-row arrays of :class:`rglm.fit.result.IRLSFit` computed once at the end.
 
@@ -400,8 +509,17 @@ def fit_in_memory(X: Design, y: FloatArray, family: Family, *, weights: FloatArr
     have_start = start is not None or etastart is not None or mustart is not None
     chunks = memory_chunks(X, y, weights, offset, etastart, mustart, block_rows=plan.block_rows, init=init)
     run = PassRunner(memory_map_reduce(chunks, p, plan.threads), emit_warnings=False)
-    loop = fit_passes(run, p, family, control, start=start, have_start=have_start,
-                      etastart=etastart is not None, error_hint=error_hint, defer=True)
+    loop = fit_passes(
+        run,
+        p,
+        family,
+        control,
+        start=start,
+        have_start=have_start,
+        etastart=etastart is not None,
+        error_hint=error_hint,
+        defer=True,
+    )
     whole = Chunk(X, y, weights, offset, etastart, mustart)
     # The per-row results come from what the last passes kept on the blocks (eta at the final
     # point, the working weights of the last least-squares step); recomputed if they are gone.
@@ -419,8 +537,19 @@ def fit_in_memory(X: Design, y: FloatArray, family: Family, *, weights: FloatArr
         working_resid = (init.y - mu) / family.link.mu_eta(eta)
     aic = family.aic(init.y, init.n, mu, init.weights, loop.deviance) + 2 * loop.wls.rank
     return IRLSFit(
-        coef=loop.coef, eta=eta, mu=mu, y=init.y, prior_weights=init.weights, trials=init.n,
-        working_weights=w2, working_residuals=working_resid, wls=loop.wls, deviance=loop.deviance,
-        aic=float(aic), iterations=loop.iterations, converged=loop.converged, boundary=loop.boundary,
+        coef=loop.coef,
+        eta=eta,
+        mu=mu,
+        y=init.y,
+        prior_weights=init.weights,
+        trials=init.n,
+        working_weights=w2,
+        working_residuals=working_resid,
+        wls=loop.wls,
+        deviance=loop.deviance,
+        aic=float(aic),
+        iterations=loop.iterations,
+        converged=loop.converged,
+        boundary=loop.boundary,
         deviance_trace=loop.trace,
     )

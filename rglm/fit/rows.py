@@ -57,8 +57,10 @@ def scale_hint(y: FloatArray, X: Design) -> str:
     sample = X.rows(np.arange(min(X.shape[0], 10_000)))
     big = max(float(np.nanmax(np.abs(y), initial=0.0)), float(np.nanmax(np.abs(sample), initial=0.0)))
     if big > 1e150:
-        return (f" (the deviance is not finite: values as large as {big:.3g} overflow when squared; "
-                "rescale the response or predictors, e.g. divide by a power of ten)")
+        return (
+            f" (the deviance is not finite: values as large as {big:.3g} overflow when squared; "
+            "rescale the response or predictors, e.g. divide by a power of ten)"
+        )
     return ""
 
 
@@ -80,9 +82,19 @@ class RowEvaluator:
         R's order of operations in :math:`X\\beta` (the plan's choice).
     """
 
-    def __init__(self, X: Design, y: FloatArray, weights: FloatArray, offset: FloatArray, family: Family, *,
-                 mustart: FloatArray, etastart: FloatArray | None = None, solver: WLSStep | None = None,
-                 exact: bool = True) -> None:
+    def __init__(
+        self,
+        X: Design,
+        y: FloatArray,
+        weights: FloatArray,
+        offset: FloatArray,
+        family: Family,
+        *,
+        mustart: FloatArray,
+        etastart: FloatArray | None = None,
+        solver: WLSStep | None = None,
+        exact: bool = True,
+    ) -> None:
         self.X, self.y, self.weights, self.offset, self.family = X, y, weights, offset, family
         self.mustart, self.etastart = mustart, etastart
         self.solver: WLSStep = solver or QRStep(solve_r_exact)

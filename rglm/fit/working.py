@@ -85,9 +85,19 @@ def _finite_roots(W: FloatArray, z: FloatArray) -> bool:
     return w_ok and (z.size == 0 or bool(np.isfinite(np.min(z)) and np.isfinite(np.max(z))))
 
 
-def working(family: Family, y: FloatArray, prior: FloatArray, eta: FloatArray, mu: FloatArray,
-            offset: FloatArray, *, fast: bool = False, all_positive: bool | None = None,
-            unit_weights: bool = False, offset_nonzero: bool = True) -> Working:
+def working(
+    family: Family,
+    y: FloatArray,
+    prior: FloatArray,
+    eta: FloatArray,
+    mu: FloatArray,
+    offset: FloatArray,
+    *,
+    fast: bool = False,
+    all_positive: bool | None = None,
+    unit_weights: bool = False,
+    offset_nonzero: bool = True,
+) -> Working:
     """R's working weights and working response at :math:`(\\eta, \\mu)`; see the module docstring.
 
     Parameters
@@ -145,5 +155,13 @@ def working(family: Family, y: FloatArray, prior: FloatArray, eta: FloatArray, m
             W = np.zeros(n)
             W[good] = (prior[good] * (mg * mg)) / variance[good]
             n_good = int(np.count_nonzero(good))
-    return Working(W=W, z=z, good=good, n_good=n_good, nan_variance=nan_variance, zero_variance=zero_variance,
-                   nan_mu_eta=nan_mu_eta, finite=_finite_roots(W, z))
+    return Working(
+        W=W,
+        z=z,
+        good=good,
+        n_good=n_good,
+        nan_variance=nan_variance,
+        zero_variance=zero_variance,
+        nan_mu_eta=nan_mu_eta,
+        finite=_finite_roots(W, z),
+    )

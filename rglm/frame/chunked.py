@@ -59,8 +59,17 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["ChunkModel", "ChunkRows", "ChunkedFrame", "Layout", "ScanPart", "freeze", "layout", "materialize",
-           "scan_chunk"]
+__all__ = [
+    "ChunkModel",
+    "ChunkRows",
+    "ChunkedFrame",
+    "Layout",
+    "ScanPart",
+    "freeze",
+    "layout",
+    "materialize",
+    "scan_chunk",
+]
 
 _HEAD = 256
 
@@ -87,11 +96,15 @@ class Layout:
 def _column_arg(arg: Any, what: str) -> str | None:
     if arg is None or isinstance(arg, str):
         return arg
-    raise ArgumentError(f"for chunked or Dask data, {what} must be a column name (a value per row cannot be matched "
-                        "to rows that are never all in memory)")
+    raise ArgumentError(
+        f"for chunked or Dask data, {what} must be a column name (a value per row cannot be matched "
+        "to rows that are never all in memory)"
+    )
 
 
-def layout(formula: str, first: pd.DataFrame, *, weights: Any, offset: Any, subset: Any, binomial: bool) -> Layout:
+def layout(
+    formula: str, first: pd.DataFrame, *, weights: Any, offset: Any, subset: Any, binomial: bool
+) -> Layout:
     """The :class:`Layout` of ``formula`` from the first rows of the data."""
     w_col, o_col = _column_arg(weights, "weights"), _column_arg(offset, "offset")
     if subset is not None and not isinstance(subset, str):
@@ -106,31 +119,52 @@ def layout(formula: str, first: pd.DataFrame, *, weights: Any, offset: Any, subs
         head = prepared(first[used])
     try:
         with np.errstate(all="ignore"):
-            spec = model_matrix(parsed.rhs, head.iloc[:_HEAD], context=formula_context(), na_action="ignore").model_spec
+            spec = model_matrix(
+                parsed.rhs, head.iloc[:_HEAD], context=formula_context(), na_action="ignore"
+            ).model_spec
     except FormulaicError as exc:
         raise FormulaError(f"cannot parse formula {formula!r}: {str(exc).splitlines()[0]}") from exc
     if spec.transform_state:
-        raise ArgumentError(f"stateful transforms ({', '.join(spec.transform_state)}) cannot be fitted to chunked or "
-                            "Dask data: they would learn their centre and scale from a sample; compute them "
-                            "beforehand as plain columns")
+        raise ArgumentError(
+            f"stateful transforms ({', '.join(spec.transform_state)}) cannot be fitted to chunked or "
+            "Dask data: they would learn their centre and scale from a sample; compute them "
+            "beforehand as plain columns"
+        )
     categorical, numeric = [], []
     for factor, is_categorical in model_factors(spec):
         if is_categorical:
             var = categorical_variable(factor, first.columns)
             if var is None:
-                raise ArgumentError(f"the categorical term {factor!r} is not a column or C(column); for chunked "
-                                    "data, compute it as a column beforehand")
+                raise ArgumentError(
+                    f"the categorical term {factor!r} is not a column or C(column); for chunked "
+                    "data, compute it as a column beforehand"
+                )
             categorical.append(var)
         else:
             numeric.append(factor)
     factor_response = is_factor_response(parsed, first, binomial)
-    columns = sorted(set(used) | {c for c in (w_col, o_col) if c is not None}
-                     | (set(_subset_names(subset, first)) if subset else set()))
+    columns = sorted(
+        set(used)
+        | {c for c in (w_col, o_col) if c is not None}
+        | (set(_subset_names(subset, first)) if subset else set())
+    )
     required = sorted(set(used) | {c for c in (w_col, o_col) if c is not None})
     numeric_cols = [c for c in required if c not in categorical and c != factor_response]
-    return Layout(formula, parsed, rhs_vars, tuple(dict.fromkeys(categorical)), tuple(numeric),
-                  tuple(columns), w_col, o_col, subset, binomial, factor_response, tuple(required),
-                  tuple(numeric_cols))
+    return Layout(
+        formula,
+        parsed,
+        rhs_vars,
+        tuple(dict.fromkeys(categorical)),
+        tuple(numeric),
+        tuple(columns),
+        w_col,
+        o_col,
+        subset,
+        binomial,
+        factor_response,
+        tuple(required),
+        tuple(numeric_cols),
+    )
 
 
 def _subset_names(subset: str, first: pd.DataFrame) -> list[str]:
@@ -153,9 +187,17 @@ class ScanPart:
 
     def merge(self, other: ScanPart) -> ScanPart:
         """``self``'s rows followed by ``other``'s."""
-        out = ScanPart(self.n_rows + other.n_rows, self.n_used + other.n_used, dict(self.na_counts),
-                       {k: dict(v) for k, v in self.levels.items()}, dict(self.categories), list(self.head),
-                       self.n_head, self.n_chunks + other.n_chunks, self.n_empty + other.n_empty)
+        out = ScanPart(
+            self.n_rows + other.n_rows,
+            self.n_used + other.n_used,
+            dict(self.na_counts),
+            {k: dict(v) for k, v in self.levels.items()},
+            dict(self.categories),
+            list(self.head),
+            self.n_head,
+            self.n_chunks + other.n_chunks,
+            self.n_empty + other.n_empty,
+        )
         for k, v in other.na_counts.items():
             out.na_counts[k] = out.na_counts.get(k, 0) + v
         for var, found in other.levels.items():
@@ -175,8 +217,9 @@ def _usable(chunk: pd.DataFrame, lay: Layout) -> tuple[npt.NDArray[np.bool_], di
     """Rows selected and free of missing values in every model column (before transforms)."""
     selected, sub_na = subset_mask(lay.subset, chunk)
     keep = selected | sub_na
-    na, counts = count_missing(chunk, lay.required, keep, sub_na,
-                               {"subset": int(sub_na.sum())} if sub_na.any() else {})
+    na, counts = count_missing(
+        chunk, lay.required, keep, sub_na, {"subset": int(sub_na.sum())} if sub_na.any() else {}
+    )
     return keep & ~na, counts
 
 
@@ -189,14 +232,18 @@ def _check_numeric(chunk: pd.DataFrame, lay: Layout) -> None:
             bad = (values.isna() & col.notna()).to_numpy()
             if bad.any():
                 row = chunk.index[int(np.flatnonzero(bad)[0])]
-                raise DataError(f"column {name!r} holds the non-numeric value {col[row]!r} at row {row}; "
-                                "fix that row, or make the column categorical if it is one")
+                raise DataError(
+                    f"column {name!r} holds the non-numeric value {col[row]!r} at row {row}; "
+                    "fix that row, or make the column categorical if it is one"
+                )
 
 
 def _complete(chunk: pd.DataFrame, lay: Layout) -> tuple[pd.DataFrame, dict[str, int]]:
     """The chunk's complete rows: selected, no missing value before or after transforms."""
     rows, counts = _usable(chunk, lay)
-    sub = prepared(chunk.loc[rows, list(lay.columns)]) if not rows.all() else prepared(chunk[list(lay.columns)])
+    sub = (
+        prepared(chunk.loc[rows, list(lay.columns)]) if not rows.all() else prepared(chunk[list(lay.columns)])
+    )
     if len(sub) == 0:
         return sub, counts
     bad = np.zeros(len(sub), dtype=bool)
@@ -216,11 +263,15 @@ def scan_chunk(chunk: pd.DataFrame, lay: Layout) -> ScanPart:
     """The scan of one chunk (see the module docstring)."""
     _check_numeric(chunk, lay)
     sub, counts = _complete(chunk, lay)
-    part = ScanPart(n_rows=len(chunk), n_used=len(sub), na_counts=counts, n_chunks=1, n_empty=int(len(sub) == 0))
+    part = ScanPart(
+        n_rows=len(chunk), n_used=len(sub), na_counts=counts, n_chunks=1, n_empty=int(len(sub) == 0)
+    )
     factors = list(lay.categorical) + ([lay.factor_response] if lay.factor_response else [])
     for var in factors:
         col = chunk[var]
-        part.categories[var] = tuple(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype) else None
+        part.categories[var] = (
+            tuple(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype) else None
+        )
         if len(sub) == 0:
             part.levels[var] = {}
             continue
@@ -262,17 +313,26 @@ def freeze(lay: Layout, scan: ScanPart, na_action: str) -> ChunkModel:
         raise DataError("data has no rows")
     refuse_missing(scan.na_counts, na_action)
     if scan.n_used == 0:
-        raise DataError(f"no rows left to fit: all {scan.n_rows} rows have missing values in "
-                        f"{', '.join(scan.na_counts) or 'the model variables'} or are not selected")
-    levels = FrozenMap({var: _ordered_levels(scan.levels.get(var, {}), scan.categories.get(var)) for var in
-                        list(lay.categorical) + ([lay.factor_response] if lay.factor_response else [])})
+        raise DataError(
+            f"no rows left to fit: all {scan.n_rows} rows have missing values in "
+            f"{', '.join(scan.na_counts) or 'the model variables'} or are not selected"
+        )
+    levels = FrozenMap(
+        {
+            var: _ordered_levels(scan.levels.get(var, {}), scan.categories.get(var))
+            for var in list(lay.categorical) + ([lay.factor_response] if lay.factor_response else [])
+        }
+    )
     rows = list(scan.head) + [frame for var in lay.categorical for frame in scan.levels.get(var, {}).values()]
     sample = pd.concat(rows).reset_index(drop=True)
     sample = _with_levels(sample, {v: levels[v] for v in lay.categorical})
-    frame = build_frame(lay.formula, sample, weights=lay.weights, offset=lay.offset, na_action="omit",
-                        binomial=lay.binomial)
+    frame = build_frame(
+        lay.formula, sample, weights=lay.weights, offset=lay.offset, na_action="omit", binomial=lay.binomial
+    )
     if frame.spec.rhs_spec.transform_state:
-        raise ArgumentError("stateful transforms cannot be fitted to chunked or Dask data; compute them beforehand")
+        raise ArgumentError(
+            "stateful transforms cannot be fitted to chunked or Dask data; compute them beforehand"
+        )
     first = levels[lay.factor_response][0] if lay.factor_response else None
     return ChunkModel(lay, frame.spec, levels, first)
 
@@ -286,8 +346,10 @@ def _with_levels(frame: pd.DataFrame, levels: dict[str, tuple[Any, ...]]) -> pd.
         unseen = cat.isna() & col.notna().to_numpy()
         if unseen.any():
             i = int(np.flatnonzero(unseen)[0])
-            raise DataError(f"column {var!r} has the level {col.iloc[i]!r} at row {frame.index[i]!r}, which the scan "
-                            "of the data did not see: the data changed between passes")
+            raise DataError(
+                f"column {var!r} has the level {col.iloc[i]!r} at row {frame.index[i]!r}, which the scan "
+                "of the data did not see: the data changed between passes"
+            )
         out[var] = cat
     return out
 
@@ -325,8 +387,13 @@ def materialize(chunk: pd.DataFrame, model: ChunkModel) -> tuple[ChunkRows, int]
     sub, _ = _complete(chunk, lay)
     dropped = len(chunk) - len(sub)
     if len(sub) == 0:
-        return ChunkRows(DenseDesign(np.zeros((0, len(model.spec.column_names)))), np.zeros(0), np.zeros(0),
-                         np.zeros(0), sub.index), dropped
+        return ChunkRows(
+            DenseDesign(np.zeros((0, len(model.spec.column_names)))),
+            np.zeros(0),
+            np.zeros(0),
+            np.zeros(0),
+            sub.index,
+        ), dropped
     sub = _with_levels(sub, {v: model.levels[v] for v in lay.categorical})
     try:
         with np.errstate(all="ignore"):
@@ -336,16 +403,21 @@ def materialize(chunk: pd.DataFrame, model: ChunkModel) -> tuple[ChunkRows, int]
     X = np.ascontiguousarray(to_float(mm, "model matrix"))
     y = response_vector(lay.parsed, sub, lay.binomial, first=model.response_first)
     off = offset_vector(lay.parsed, sub, lay.offset)
-    w = (np.ones(len(sub)) if lay.weights is None
-         else numeric_values(sub[lay.weights], f"weights column '{lay.weights}'"))
+    w = (
+        np.ones(len(sub))
+        if lay.weights is None
+        else numeric_values(sub[lay.weights], f"weights column '{lay.weights}'")
+    )
     check_finite(X, y, off, w, list(model.spec.column_names), sub.index)
     return ChunkRows(DenseDesign(X), y, w, off, sub.index), dropped
 
 
 # -- the frame of an out-of-core fit ----------------------------------------------------------------------
 def _not_held(name: str) -> OutOfCoreError:
-    return OutOfCoreError(f"the model frame's {name} is not held for a model fitted to chunked or Dask data; "
-                          "use m.iter_rows() for per-row values, or m.predict_to(path) for predictions")
+    return OutOfCoreError(
+        f"the model frame's {name} is not held for a model fitted to chunked or Dask data; "
+        "use m.iter_rows() for per-row values, or m.predict_to(path) for predictions"
+    )
 
 
 @dataclass(frozen=True, eq=False)
@@ -423,8 +495,9 @@ class ChunkedFrame:
         raise _not_held("row positions")
 
     def pad(self, values: FloatArray, name: str | None = None) -> pd.Series:
-        raise OutOfCoreError("per-row values are not held for a model fitted to chunked or Dask data; use "
-                             "m.iter_rows()")
+        raise OutOfCoreError(
+            "per-row values are not held for a model fitted to chunked or Dask data; use m.iter_rows()"
+        )
 
 
 if TYPE_CHECKING:

@@ -100,10 +100,17 @@ def aligned(arg: pd.Series, data: pd.DataFrame, what: str) -> pd.Series:
     """A Series argument matched to the data's rows by index label, as pandas aligns."""
     if arg.index.equals(data.index):
         return arg.reset_index(drop=True)
-    if arg.index.is_unique and data.index.is_unique and len(arg) == len(data) and arg.index.isin(data.index).all():
+    if (
+        arg.index.is_unique
+        and data.index.is_unique
+        and len(arg) == len(data)
+        and arg.index.isin(data.index).all()
+    ):
         return arg.reindex(data.index).reset_index(drop=True)
-    raise DataError(f"{what} is a Series whose index does not match the data's index; pass the same row labels, "
-                    "or a plain array (matched by position)")
+    raise DataError(
+        f"{what} is a Series whose index does not match the data's index; pass the same row labels, "
+        "or a plain array (matched by position)"
+    )
 
 
 def to_frame(data: Any) -> pd.DataFrame:
@@ -131,10 +138,15 @@ def numeric_values(values: Any, what: str) -> FloatArray:
     if pd.api.types.is_complex_dtype(s.dtype):
         raise DataTypeError(f"{what} holds complex numbers; a GLM needs real values")
     if pd.api.types.is_datetime64_any_dtype(s.dtype) or pd.api.types.is_timedelta64_dtype(s.dtype):
-        raise DataTypeError(f"{what} has dtype {s.dtype}; convert dates to numbers (e.g. days since an origin) first")
+        raise DataTypeError(
+            f"{what} has dtype {s.dtype}; convert dates to numbers (e.g. days since an origin) first"
+        )
     if not pd.api.types.is_numeric_dtype(s.dtype):
-        raise DataTypeError(f"{what} must be numeric, but has dtype {s.dtype} (e.g. {s.dropna().iloc[0]!r})"
-                        if s.notna().any() else f"{what} must be numeric, but has dtype {s.dtype}")
+        raise DataTypeError(
+            f"{what} must be numeric, but has dtype {s.dtype} (e.g. {s.dropna().iloc[0]!r})"
+            if s.notna().any()
+            else f"{what} must be numeric, but has dtype {s.dtype}"
+        )
     return s.to_numpy(dtype=np.float64, na_value=np.nan)
 
 
@@ -206,7 +218,9 @@ def prepared(data: pd.DataFrame) -> pd.DataFrame:
         if pd.api.types.is_complex_dtype(dtype):
             raise DataTypeError(f"column '{name}' holds complex numbers; a GLM needs real values")
         if isinstance(dtype, (pd.PeriodDtype, pd.IntervalDtype)):
-            raise DataTypeError(f"column '{name}' has dtype {dtype}; convert it to numbers or to a categorical first")
+            raise DataTypeError(
+                f"column '{name}' has dtype {dtype}; convert it to numbers or to a categorical first"
+            )
         if isinstance(dtype, pd.StringDtype) and getattr(dtype, "na_value", None) is pd.NA:
             changed[name] = col.astype(object).where(col.notna(), None)
         elif dtype == object:

@@ -54,7 +54,9 @@ def _scan(text: str) -> list[tuple[int, str, int]]:
         elif ch in _CLOSE:
             depth -= 1
             if depth < 0:
-                raise FormulaError(f"unbalanced parentheses in formula {text!r}: a ')' at position {i} closes nothing")
+                raise FormulaError(
+                    f"unbalanced parentheses in formula {text!r}: a ')' at position {i} closes nothing"
+                )
         out.append((i, ch, depth))
     if quote:
         raise FormulaError(f"unterminated quote {quote} in formula {text!r}")
@@ -150,12 +152,16 @@ def parse_formula(formula: str) -> ParsedFormula:
     if not lhs:
         raise FormulaError(f"formula {formula!r} has no response on the left of '~'")
     if not rhs:
-        raise FormulaError(f"formula {formula!r} has nothing on the right of '~' (use '1' for an intercept-only model)")
+        raise FormulaError(
+            f"formula {formula!r} has nothing on the right of '~' (use '1' for an intercept-only model)"
+        )
     inner = call_argument(lhs, "cbind")
     if inner is not None:
         args = [a.strip() for _, a in split_top_level(inner, ",")]
         if len(args) != 2 or not all(args):
-            raise FormulaError(f"cbind() in the response takes exactly two columns (successes, failures), got {lhs!r}")
+            raise FormulaError(
+                f"cbind() in the response takes exactly two columns (successes, failures), got {lhs!r}"
+            )
         response: tuple[str, ...] = tuple(args)
     else:
         response = (lhs,)
@@ -241,6 +247,7 @@ def formula_names(text: str) -> tuple[set[str], set[str]]:
 def quote_dotted_names(text: str, columns: set[str]) -> str:
     """Backtick column names that contain dots (R's ``Solar.R``), so that Python code inside
     formulaic's terms (``log(Solar.R)``) reads them as one name."""
+
     def repl(m: re.Match[str]) -> str:
         quoted, name, call = m.group(1), m.group(2), m.group(3)
         if quoted is None and not call and "." in name and name in columns:
@@ -293,8 +300,12 @@ def simplify_rhs(rhs: str, written: str | None = None) -> str:
     for t in appearance:
         for f in t.factors:
             first.setdefault(str(f), len(first))
-    terms = [":".join(sorted((str(f) for f in t.factors), key=lambda f: first.get(f, len(first))))
-             if len(t.factors) > 1 else str(t) for t in parsed]
+    terms = [
+        ":".join(sorted((str(f) for f in t.factors), key=lambda f: first.get(f, len(first))))
+        if len(t.factors) > 1
+        else str(t)
+        for t in parsed
+    ]
     # R's terms() writes offsets after the terms.
     body = [t for t in terms if t != "1" and call_argument(t, "offset") is None]
     body += [t for t in terms if call_argument(t, "offset") is not None]

@@ -117,8 +117,9 @@ class FrameSpec:
     def _columns(self, data: pd.DataFrame, names: tuple[str, ...], what: str) -> pd.DataFrame:
         missing = [n for n in names if n not in data.columns]
         if missing:
-            raise DataError(f"new data has no column {', '.join(repr(m) for m in missing)}, which the model's "
-                            f"{what} uses")
+            raise DataError(
+                f"new data has no column {', '.join(repr(m) for m in missing)}, which the model's {what} uses"
+            )
         # Only the model's own columns: an unrelated column named like a function (log, C)
         # must not hide that function from the formula.
         return data[list(names)]
@@ -139,10 +140,13 @@ class FrameSpec:
         rows = data if complete.all() else data.iloc[np.flatnonzero(complete)]
         try:
             with np.errstate(all="ignore"):
-                mm = self.rhs_spec.get_model_matrix(without_unused_levels(rows), context=formula_context(),
-                                                    na_action="ignore")
+                mm = self.rhs_spec.get_model_matrix(
+                    without_unused_levels(rows), context=formula_context(), na_action="ignore"
+                )
         except FormulaicError as exc:
-            raise DataError(f"cannot build the model matrix for new data: {str(exc).splitlines()[0]}") from exc
+            raise DataError(
+                f"cannot build the model matrix for new data: {str(exc).splitlines()[0]}"
+            ) from exc
         out[complete] = to_float(mm, "model matrix")
         return out
 
@@ -155,7 +159,9 @@ class FrameSpec:
             total = np.zeros(len(data))
         if self.offset_column is not None:
             if self.offset_column not in data.columns:
-                raise DataError(f"new data has no column '{self.offset_column}', which the model uses as its offset")
+                raise DataError(
+                    f"new data has no column '{self.offset_column}', which the model uses as its offset"
+                )
             total = total + numeric_values(data[self.offset_column], f"offset column '{self.offset_column}'")
         return total
 
@@ -292,8 +298,9 @@ def build_frame(
         raise DataError(f"subset selects no rows (0 of {len(frame)})")
     used = resolved.used
     finite: set[str] = set()
-    na, na_cols = count_missing(frame, used, keep, subset_na,
-                                {"subset": int(subset_na.sum())} if subset_na.any() else {}, finite)
+    na, na_cols = count_missing(
+        frame, used, keep, subset_na, {"subset": int(subset_na.sum())} if subset_na.any() else {}, finite
+    )
     n_keep = int(np.sum(keep))
     all_na = [name for name in used if na_cols.get(name) == n_keep]
     for label, arr in ((w_col or "weights", w_all), (offset_col or "offset", o_all)):
@@ -304,12 +311,16 @@ def build_frame(
             na |= bad
     check_dtypes(frame, used)
     if all_na:
-        raise DataError(f"column {', '.join(repr(c) for c in all_na)} has only missing values in the rows used")
+        raise DataError(
+            f"column {', '.join(repr(c) for c in all_na)} has only missing values in the rows used"
+        )
     refuse_missing(na_cols, na_action)
     rows = keep & ~na
     if not np.any(rows):
-        raise DataError(f"no rows left to fit: {int(np.sum(keep))} rows selected, all have missing values in "
-                        f"{', '.join(na_cols) or 'the model variables'}")
+        raise DataError(
+            f"no rows left to fit: {int(np.sum(keep))} rows selected, all have missing values in "
+            f"{', '.join(na_cols) or 'the model variables'}"
+        )
     used_set = set(used)
     # Transforms such as log(x) can produce NaN; R's na.omit drops those rows as well, and
     # the factor levels are then taken from the rows that remain, so materialize again.
@@ -333,28 +344,53 @@ def build_frame(
         if na_action == "fail":
             k = int(derived_na.sum())
             where = f" in {', '.join(repr(c) for c in x_na_cols)}" if x_na_cols else ""
-            raise DataError(f"{k} row{' gives' if k == 1 else 's give'} missing values{where} after transforming "
-                            f"the variables (e.g. log of a negative number); drop {'it' if k == 1 else 'them'} "
-                            "or use na_action='omit'")
+            raise DataError(
+                f"{k} row{' gives' if k == 1 else 's give'} missing values{where} after transforming "
+                f"the variables (e.g. log of a negative number); drop {'it' if k == 1 else 'them'} "
+                "or use na_action='omit'"
+            )
         rows[sub_rows[derived_na]] = False
         if not np.any(rows):
-            raise DataError("no rows left to fit: every row has a missing value after transforming the variables")
+            raise DataError(
+                "no rows left to fit: every row has a missing value after transforming the variables"
+            )
     check_finite(X, y, off, w, names, sub.index)
-    spec = frame_spec(parsed, rhs_spec, sub, offset_column=offset_col, variables=resolved.rhs,
-                      offset_variables=resolved.offsets)
+    spec = frame_spec(
+        parsed,
+        rhs_spec,
+        sub,
+        offset_column=offset_col,
+        variables=resolved.rhs,
+        offset_variables=resolved.offsets,
+    )
     dropped = frame.index[keep & ~rows]
     return ModelFrame(
-        y=y, X=X if isinstance(X, SplitDesign) else np.ascontiguousarray(X), weights=w, offset=off,
-        index=sub.index, n_dropped=len(dropped), dropped_index=dropped, spec=spec,
-        weights_given=weights is not None, offset_given=offset is not None,
-        full_index=frame.index[keep], na_action=na_action,
-        used_positions=np.flatnonzero(rows[keep]), data_positions=sub_rows,
+        y=y,
+        X=X if isinstance(X, SplitDesign) else np.ascontiguousarray(X),
+        weights=w,
+        offset=off,
+        index=sub.index,
+        n_dropped=len(dropped),
+        dropped_index=dropped,
+        spec=spec,
+        weights_given=weights is not None,
+        offset_given=offset is not None,
+        full_index=frame.index[keep],
+        na_action=na_action,
+        used_positions=np.flatnonzero(rows[keep]),
+        data_positions=sub_rows,
     )
 
 
-def frame_spec(parsed: ParsedFormula, rhs_spec: ModelSpec, data: pd.DataFrame, *,
-               offset_column: str | None = None, variables: tuple[str, ...] = (),
-               offset_variables: tuple[str, ...] = ()) -> FrameSpec:
+def frame_spec(
+    parsed: ParsedFormula,
+    rhs_spec: ModelSpec,
+    data: pd.DataFrame,
+    *,
+    offset_column: str | None = None,
+    variables: tuple[str, ...] = (),
+    offset_variables: tuple[str, ...] = (),
+) -> FrameSpec:
     """The :class:`FrameSpec` of a model matrix formulaic built from ``data`` (the rows used):
     the column names as shown, each term's columns and each categorical variable's levels."""
     bool_vars = {c for c in data.columns if pd.api.types.is_bool_dtype(data[c].dtype)}
@@ -372,8 +408,9 @@ def frame_spec(parsed: ParsedFormula, rhs_spec: ModelSpec, data: pd.DataFrame, *
     )
 
 
-def materialize_design(parsed: ParsedFormula, formula: str, sub: pd.DataFrame,
-                       finite: frozenset[str] = frozenset()) -> tuple[ModelSpec, FloatArray | SplitDesign]:
+def materialize_design(
+    parsed: ParsedFormula, formula: str, sub: pd.DataFrame, finite: frozenset[str] = frozenset()
+) -> tuple[ModelSpec, FloatArray | SplitDesign]:
     """The model matrix of the rows ``sub`` (no missing values in the model's variables) and
     formulaic's ``ModelSpec`` of it: a split design (factors kept as codes) for large data
     when it applies, else formulaic's dense matrix.  ``finite`` names float columns known to
@@ -394,6 +431,8 @@ def materialize_design(parsed: ParsedFormula, formula: str, sub: pd.DataFrame,
     except NameError as exc:
         raise DataError(f"cannot evaluate formula {formula!r}: {exc}") from exc
     except SyntaxError as exc:
-        raise FormulaError(f"cannot evaluate formula {formula!r}: {exc.msg} (a column named like a Python "
-                           "keyword cannot be used inside a function; rename it)") from exc
+        raise FormulaError(
+            f"cannot evaluate formula {formula!r}: {exc.msg} (a column named like a Python "
+            "keyword cannot be used inside a function; rename it)"
+        ) from exc
     return mm.model_spec, to_float(mm, "model matrix")

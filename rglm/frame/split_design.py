@@ -57,8 +57,11 @@ def _borrowed_block(data: pd.DataFrame, factors: list[list[str]]) -> tuple[Float
         return None, None
     block = data[names]
     matrix = block.to_numpy()
-    if matrix.dtype != np.float64 or not matrix.flags.f_contiguous or not np.shares_memory(
-            matrix[:, 0], data[names[0]].to_numpy()):
+    if (
+        matrix.dtype != np.float64
+        or not matrix.flags.f_contiguous
+        or not np.shares_memory(matrix[:, 0], data[names[0]].to_numpy())
+    ):
         return None, None
     return matrix, block
 
@@ -154,8 +157,9 @@ def split_design(
             dense_cols.append(cols[0])
             dense_factors.append(nums)
         elif len(cats) == 1 and len(nums) + 1 == len(factors):
-            block = _categorical_block(spec, cats[0], cat_vars[cats[0]], nums, cols, data, sample_idx, sample_x,
-                                       numeric)
+            block = _categorical_block(
+                spec, cats[0], cat_vars[cats[0]], nums, cols, data, sample_idx, sample_x, numeric
+            )
             if block is None:
                 return None
             blocks.append(block)
@@ -167,12 +171,14 @@ def split_design(
     # cost more than a pass of the fit.
     # Intercept first, then (for borrowing) the columns in the data's own order.
     position = {name: i for i, name in enumerate(data.columns)}
-    order = sorted(range(len(dense_factors)), key=lambda j: (bool(dense_factors[j]), _position(dense_factors[j],
-                                                                                              position)))
+    order = sorted(
+        range(len(dense_factors)),
+        key=lambda j: (bool(dense_factors[j]), _position(dense_factors[j], position)),
+    )
     dense_cols = [dense_cols[j] for j in order]
     dense_factors = [dense_factors[j] for j in order]
     intercept = bool(dense_factors) and not dense_factors[0]
-    rest = dense_factors[int(intercept):]
+    rest = dense_factors[int(intercept) :]
     matrix, owner = _borrowed_block(data, rest)
     checked = owner is not None and all(f[0].strip("`") in finite for f in rest)
     if matrix is None:
@@ -184,17 +190,30 @@ def split_design(
             for f in factors_j[1:]:
                 np.multiply(matrix[:, j], numeric(f), out=matrix[:, j])
     dense = NumericColumns(matrix, intercept, owner, finite=checked)
-    design = SplitDesign(n=n, p=len(names), dense=dense, dense_columns=np.array(dense_cols, dtype=np.intp),
-                         blocks=tuple(blocks))
+    design = SplitDesign(
+        n=n,
+        p=len(names),
+        dense=dense,
+        dense_columns=np.array(dense_cols, dtype=np.intp),
+        blocks=tuple(blocks),
+    )
     # The promise is formulaic's matrix; check it on the sample rows before relying on it.
     if not np.array_equal(design.rows(sample_idx), sample_x, equal_nan=True):
         return None
     return design, spec
 
 
-def _categorical_block(spec: Any, factor: str, var: str, nums: list[str], cols: list[int], data: pd.DataFrame,
-                       sample_idx: npt.NDArray[np.intp], sample_x: FloatArray,
-                       numeric: Callable[[str], FloatArray]) -> CategoricalBlock | None:
+def _categorical_block(
+    spec: Any,
+    factor: str,
+    var: str,
+    nums: list[str],
+    cols: list[int],
+    data: pd.DataFrame,
+    sample_idx: npt.NDArray[np.intp],
+    sample_x: FloatArray,
+    numeric: Callable[[str], FloatArray],
+) -> CategoricalBlock | None:
     """Codes of ``factor`` over its fitted levels, and which column each level's indicator is."""
     state = {str(f): c for f, c in spec.factor_contrasts.items()}[factor]
     if type(state.contrasts) is not TreatmentContrasts:  # not a subclass (SAS: the last level is the base)

@@ -63,8 +63,10 @@ class FrozenMap(Mapping[K, V]):
         # Values may be arrays (read-only index arrays), whose == is elementwise.
         if not isinstance(other, Mapping) or list(self) != list(other):
             return False
-        return all(np.array_equal(v, other[k]) if isinstance(v, np.ndarray) else bool(v == other[k])
-                   for k, v in self._data.items())
+        return all(
+            np.array_equal(v, other[k]) if isinstance(v, np.ndarray) else bool(v == other[k])
+            for k, v in self._data.items()
+        )
 
     __hash__ = None  # type: ignore[assignment]  # like dict: equal maps need not hash equal
 
@@ -140,5 +142,6 @@ class ChunkSource(Protocol):
 
     def chunks(self, label: str = "") -> Iterator[pd.DataFrame]: ...
 
-    def map_reduce(self, fn: Callable[[pd.DataFrame], Any], merge: Callable[[Any, Any], Any], empty: Any,
-                   label: str = "") -> Any: ...
+    def map_reduce(
+        self, fn: Callable[[pd.DataFrame], Any], merge: Callable[[Any, Any], Any], empty: Any, label: str = ""
+    ) -> Any: ...

@@ -125,20 +125,29 @@ def _variables(texts: Sequence[str], data: pd.DataFrame) -> tuple[str, ...]:
         except FormulaicError:
             pass
         except SyntaxError as exc:
-            raise FormulaError(f"cannot read {text!r}: {exc.msg} (a column named like a Python keyword cannot be "
-                               "used inside a function; rename it)") from exc
+            raise FormulaError(
+                f"cannot read {text!r}: {exc.msg} (a column named like a Python keyword cannot be "
+                "used inside a function; rename it)"
+            ) from exc
     columns = set(map(str, data.columns))
     used = ((variables | formulaic_names) & columns) - (calls - variables)
     clash = sorted(calls & variables & columns)
     if clash:
-        raise DataError(f"column {', '.join(repr(c) for c in clash)} has the name of a function the formula "
-                        "calls; rename the column")
+        raise DataError(
+            f"column {', '.join(repr(c) for c in clash)} has the name of a function the formula "
+            "calls; rename the column"
+        )
     ctx = formula_context()
-    missing = sorted(n for n in formulaic_names - columns - calls
-                     if n not in ctx and not any(t.startswith(n + ".") and t in columns for t in variables))
+    missing = sorted(
+        n
+        for n in formulaic_names - columns - calls
+        if n not in ctx and not any(t.startswith(n + ".") and t in columns for t in variables)
+    )
     if missing:
-        raise DataError(f"the formula uses {', '.join(repr(m) for m in missing)}, not found in the data "
-                        f"({column_list(data)})")
+        raise DataError(
+            f"the formula uses {', '.join(repr(m) for m in missing)}, not found in the data "
+            f"({column_list(data)})"
+        )
     return tuple(sorted(used))
 
 
@@ -149,8 +158,12 @@ def resolve_variables(formula: str, data: pd.DataFrame) -> FormulaVariables:
     nor a function usable in formulas, and for a column named like a function it calls.
     """
     parsed = _with_quoted_names(parse_formula(formula), data)
-    return FormulaVariables(parsed, _variables([parsed.rhs], data), _variables(list(parsed.offsets), data),
-                            _variables(list(parsed.response), data))
+    return FormulaVariables(
+        parsed,
+        _variables([parsed.rhs], data),
+        _variables(list(parsed.offsets), data),
+        _variables(list(parsed.response), data),
+    )
 
 
 def vector_argument(arg: Any, data: pd.DataFrame, what: str) -> tuple[FloatArray | None, str | None]:
@@ -170,7 +183,9 @@ def vector_argument(arg: Any, data: pd.DataFrame, what: str) -> tuple[FloatArray
     else:
         values = pd.Series(list(arg) if not isinstance(arg, np.ndarray) else arg)
     if values.ndim != 1 or values.shape[0] != len(data):
-        raise DataError(f"{what} must have one value per row of data: got {values.size} values for {len(data)} rows")
+        raise DataError(
+            f"{what} must have one value per row of data: got {values.size} values for {len(data)} rows"
+        )
     return numeric_values(as_numbers(values), what), None
 
 
@@ -201,9 +216,13 @@ def subset_mask(subset: Any, data: pd.DataFrame) -> tuple[BoolArray, BoolArray]:
     if values.shape != (n,):
         raise DataError(f"{what} must give one True/False per row of data ({n}), got {values.size} values")
     missing = values.isna().to_numpy()
-    if not (pd.api.types.is_bool_dtype(values.dtype) or (values.dtype == object and
-            all(isinstance(v, (bool, np.bool_)) for v in values[~missing]))):
-        raise DataError(f"{what} must be a boolean mask or a query string, got values of dtype {values.dtype}")
+    if not (
+        pd.api.types.is_bool_dtype(values.dtype)
+        or (values.dtype == object and all(isinstance(v, (bool, np.bool_)) for v in values[~missing]))
+    ):
+        raise DataError(
+            f"{what} must be a boolean mask or a query string, got values of dtype {values.dtype}"
+        )
     mask = values.where(~missing, False).astype(bool).to_numpy()
     return mask, missing
 
@@ -218,9 +237,14 @@ def _missing(col: pd.Series, finite: set[str] | None) -> BoolArray:
     return np.asarray(col.isna().to_numpy(), dtype=bool)
 
 
-def count_missing(data: pd.DataFrame, names: Iterable[str], keep: BoolArray, na: BoolArray | None = None,
-                  counts: dict[str, int] | None = None,
-                  finite: set[str] | None = None) -> tuple[BoolArray, dict[str, int]]:
+def count_missing(
+    data: pd.DataFrame,
+    names: Iterable[str],
+    keep: BoolArray,
+    na: BoolArray | None = None,
+    counts: dict[str, int] | None = None,
+    finite: set[str] | None = None,
+) -> tuple[BoolArray, dict[str, int]]:
     """Rows with a missing value in any of the columns ``names`` (R's ``complete.cases``).
 
     Parameters
@@ -264,11 +288,15 @@ def check_dtypes(data: pd.DataFrame, names: Iterable[str]) -> None:
     for name in names:
         dtype = data[name].dtype
         if pd.api.types.is_timedelta64_dtype(dtype):
-            raise DataTypeError(f"column '{name}' has dtype {dtype}; a formula cannot use durations directly - "
-                                "convert them to numbers first (e.g. with .dt.total_seconds())")
+            raise DataTypeError(
+                f"column '{name}' has dtype {dtype}; a formula cannot use durations directly - "
+                "convert them to numbers first (e.g. with .dt.total_seconds())"
+            )
         if pd.api.types.is_datetime64_any_dtype(dtype):
-            raise DataTypeError(f"column '{name}' has dtype {dtype}; a formula cannot use dates directly - convert "
-                                "them to numbers (e.g. days since a start date) or to a categorical first")
+            raise DataTypeError(
+                f"column '{name}' has dtype {dtype}; a formula cannot use dates directly - convert "
+                "them to numbers (e.g. days since a start date) or to a categorical first"
+            )
 
 
 def is_factor_response(parsed: ParsedFormula, data: pd.DataFrame, binomial: bool) -> str | None:
@@ -294,8 +322,9 @@ def first_level(col: pd.Series) -> Any:
     return levels[0]
 
 
-def response_vector(parsed: ParsedFormula, data: pd.DataFrame, binomial: bool,
-                    first: Any = None) -> FloatArray:
+def response_vector(
+    parsed: ParsedFormula, data: pd.DataFrame, binomial: bool, first: Any = None
+) -> FloatArray:
     """The response of the rows in ``data``: one column, or two for ``cbind()``.
 
     For a binomial model, a factor response is R's "not the first level" (the first level is
@@ -310,8 +339,10 @@ def response_vector(parsed: ParsedFormula, data: pd.DataFrame, binomial: bool,
         return evaluate(expr, data, f"the response {expr!r}")
     name = expr.strip("`")
     if name not in data.columns:
-        raise DataError(f"the response column '{name}' is not in the data "
-                        f"(columns: {', '.join(map(str, data.columns[:12]))})")
+        raise DataError(
+            f"the response column '{name}' is not in the data "
+            f"(columns: {', '.join(map(str, data.columns[:12]))})"
+        )
     col = data[name]
     if first is not None:  # a factor response whose first level the caller knows
         return (col.astype(object) != first).to_numpy(dtype=np.float64)
@@ -331,13 +362,16 @@ def offset_vector(parsed: ParsedFormula, data: pd.DataFrame, column: str | None 
     return total
 
 
-def bad_rows(X: FloatArray | SplitDesign, test: Callable[[Any], Any],
-              names: list[str]) -> tuple[npt.NDArray[np.bool_], list[str]]:
+def bad_rows(
+    X: FloatArray | SplitDesign, test: Callable[[Any], Any], names: list[str]
+) -> tuple[npt.NDArray[np.bool_], list[str]]:
     """Rows where ``test`` (``np.isnan``, ``np.isinf``) holds for some column of the design
     (dense or split), and those columns' names."""
     if isinstance(X, SplitDesign):
         checked = X.dense.finite
-        parts = [(col, int(c)) for col, c in zip(X.dense.data, X.dense_columns) if col is not None and not checked]
+        parts = [
+            (col, int(c)) for col, c in zip(X.dense.data, X.dense_columns) if col is not None and not checked
+        ]
         parts += [(b.values, int(b.columns.max())) for b in X.blocks if b.values is not None]
         rows = np.zeros(X.n, dtype=bool)
         cols: list[str] = []
@@ -353,27 +387,42 @@ def bad_rows(X: FloatArray | SplitDesign, test: Callable[[Any], Any],
     return hits.any(axis=1), [names[j] for j in np.flatnonzero(hits.any(axis=0))]
 
 
-def check_finite(X: FloatArray | SplitDesign, y: FloatArray, off: FloatArray, w: FloatArray, names: list[str],
-                  index: pd.Index) -> None:
+def check_finite(
+    X: FloatArray | SplitDesign,
+    y: FloatArray,
+    off: FloatArray,
+    w: FloatArray,
+    names: list[str],
+    index: pd.Index,
+) -> None:
     """Refuse infinite values in the response, offset or model matrix (``names`` are its
     columns), and weights that are negative or infinite (R's ``glm.fit`` would fail on them
     later, less clearly); ``index`` labels the rows in messages."""
     x_inf, x_inf_cols = bad_rows(X, np.isinf, names)
-    for label, inf_rows in (("response", np.isinf(y).reshape(len(index), -1).any(axis=1)),
-                            ("offset", np.isinf(off)), ("model matrix", x_inf)):
+    for label, inf_rows in (
+        ("response", np.isinf(y).reshape(len(index), -1).any(axis=1)),
+        ("offset", np.isinf(off)),
+        ("model matrix", x_inf),
+    ):
         if inf_rows.any():
             n_inf = int(inf_rows.sum())
             where = f" (column {', '.join(repr(c) for c in x_inf_cols)})" if label == "model matrix" else ""
-            raise DataError(f"the {label} has infinite values in {n_inf} row{'s' if n_inf != 1 else ''}{where}; "
-                            "remove or recode them before fitting")
+            raise DataError(
+                f"the {label} has infinite values in {n_inf} row{'s' if n_inf != 1 else ''}{where}; "
+                "remove or recode them before fitting"
+            )
     if np.any(w < 0):
         bad = np.flatnonzero(w < 0)
-        raise DataError(f"negative weights not allowed: {bad.size} row{'s' if bad.size > 1 else ''} "
-                        f"(first: {w[bad[0]]:g} at row {index[bad[0]]!r})")
+        raise DataError(
+            f"negative weights not allowed: {bad.size} row{'s' if bad.size > 1 else ''} "
+            f"(first: {w[bad[0]]:g} at row {index[bad[0]]!r})"
+        )
     if np.isinf(w).any():
         k = int(np.isinf(w).sum())
-        raise DataError(f"weights have infinite values in {k} row{'s' if k != 1 else ''}; remove or recode them "
-                        "before fitting")
+        raise DataError(
+            f"weights have infinite values in {k} row{'s' if k != 1 else ''}; remove or recode them "
+            "before fitting"
+        )
 
 
 def term_columns(spec: ModelSpec) -> FrozenMap[str, IntArray]:

@@ -51,8 +51,12 @@ TESTS = ("Chisq", "LRT", "F", "Rao", "Cp")
 _NEGBIN_TESTS = "rglm.inference.negbin"
 
 
-def anova(model: GLMStatistics, *models: GLMStatistics, test: str | bool | None = None,
-          dispersion: float | None = None) -> AnovaTable:
+def anova(
+    model: GLMStatistics,
+    *models: GLMStatistics,
+    test: str | bool | None = None,
+    dispersion: float | None = None,
+) -> AnovaTable:
     """Analysis of deviance for one or more fitted models, as R's ``anova``.
 
     Parameters
@@ -96,24 +100,29 @@ def anova(model: GLMStatistics, *models: GLMStatistics, test: str | bool | None 
     everything = [model, *models]
     for i, m in enumerate(everything):
         if not isinstance(m, GLMStatistics):
-            raise ArgumentError(f"anova compares fitted models (GLMResult); argument {i + 1} is a "
-                                f"{type(m).__name__}")
+            raise ArgumentError(
+                f"anova compares fitted models (GLMResult); argument {i + 1} is a {type(m).__name__}"
+            )
     chosen = _check_test(test)
     if dispersion is not None and not (float(dispersion) > 0 and math.isfinite(float(dispersion))):
         raise ArgumentError(f"dispersion must be a positive number, got {dispersion!r}")
     if models:
         nb = [_estimates_theta(m) for m in everything]
         if nb[0] and not all(nb):
-            raise ArgumentError("the first model is a negative binomial fit with estimated theta, but not all the "
-                                "others are; compare such fits only with each other")
+            raise ArgumentError(
+                "the first model is a negative binomial fit with estimated theta, but not all the "
+                "others are; compare such fits only with each other"
+            )
         if all(nb):
             try:
                 # Looked up when needed, so anova() still works where MASS's comparison is absent.
                 anova_negbin = importlib.import_module(_NEGBIN_TESTS).anova_negbin
             except (ImportError, AttributeError) as exc:
-                raise ArgumentError("comparing negative binomial fits with estimated theta needs "
-                                    f"{_NEGBIN_TESTS}.anova_negbin, which this installation does not "
-                                    "have") from exc
+                raise ArgumentError(
+                    "comparing negative binomial fits with estimated theta needs "
+                    f"{_NEGBIN_TESTS}.anova_negbin, which this installation does not "
+                    "have"
+                ) from exc
             return cast(AnovaTable, anova_negbin(everything, test))
         return _anova_list(everything, chosen, dispersion)
     return _anova_one(model, chosen, dispersion)
@@ -130,7 +139,9 @@ def _check_test(test: str | bool | None) -> str | bool | None:
             return False
         if test in TESTS:
             return test
-    raise ArgumentError(f"unknown test {test!r}; use one of {', '.join(repr(t) for t in TESTS)}, False or 'none'")
+    raise ArgumentError(
+        f"unknown test {test!r}; use one of {', '.join(repr(t) for t in TESTS)}, False or 'none'"
+    )
 
 
 def _estimates_theta(m: GLMStatistics) -> bool:
@@ -139,8 +150,14 @@ def _estimates_theta(m: GLMStatistics) -> bool:
 
 
 # -- shared computations --------------------------------------------------------------------------
-def score_statistic(design: Design, resid: FloatArray, weights: FloatArray, *, intercept: bool,
-                    offset: FloatArray | None = None) -> float:
+def score_statistic(
+    design: Design,
+    resid: FloatArray,
+    weights: FloatArray,
+    *,
+    intercept: bool,
+    offset: FloatArray | None = None,
+) -> float:
     """Rao's score statistic as R computes it: a Gaussian ``glm.fit`` of the working residuals
     ``resid`` on ``design`` with the working weights, whose null deviance minus deviance is the
     weighted regression sum of squares.
@@ -191,8 +208,9 @@ def _is_na(x: FloatArray) -> npt.NDArray[np.bool_]:
     return np.isnan(x) & ((bits & np.uint64(0xFFFFFFFF)) == np.uint64(1954))
 
 
-def _stat_anova(columns: dict[str, FloatArray], test: str, scale: float, df_scale: float,
-                n: int) -> dict[str, FloatArray]:
+def _stat_anova(
+    columns: dict[str, FloatArray], test: str, scale: float, df_scale: float, n: int
+) -> dict[str, FloatArray]:
     """R's ``stat.anova``: the test's columns for a table with ``Df`` and ``Deviance`` (or
     ``Rao``) columns; ``Df`` 0 or a negative statistic gives NA rather than p = 0."""
     dfs = columns["Df"]
@@ -212,8 +230,11 @@ def _stat_anova(columns: dict[str, FloatArray], test: str, scale: float, df_scal
     return {"Cp": columns["Resid. Dev"] + 2 * scale * (n - columns["Resid. Df"])}
 
 
-def _test_setup(m: GLMStatistics, test: str | bool | None, dispersion: float | None,
-                ) -> tuple[str | bool, float, float]:
+def _test_setup(
+    m: GLMStatistics,
+    test: str | bool | None,
+    dispersion: float | None,
+) -> tuple[str | bool, float, float]:
     """The test to run, the dispersion and its degrees of freedom, as R (>= 4.4) decides them
     for the largest model ``m``."""
     if test is None:
@@ -271,8 +292,9 @@ def _anova_one(m: GLMStatistics, test: str | bool | None, dispersion: float | No
             fit = refit(m, upto)
             if doscore:
                 assert r is not None and w is not None and design is not None
-                score[i - 1] = score_statistic(design.columns(np.asarray(upto, dtype=np.intp)), r, w,
-                                               intercept=spec.has_intercept)
+                score[i - 1] = score_statistic(
+                    design.columns(np.asarray(upto, dtype=np.intp)), r, w, intercept=spec.has_intercept
+                )
                 r, w = fit.working_residuals, fit.working_weights
             resdev.append(fit.deviance)
             resdf.append(_df_resid(fit))
@@ -292,8 +314,10 @@ def _anova_one(m: GLMStatistics, test: str | bool | None, dispersion: float | No
         cols["Rao"] = np.concatenate([na_vector(1), score])[:keep]
     fam = m.family
     response = parse_formula(m.formula).response_label if m.formula else "y"
-    title = (f"Analysis of Deviance Table\n\nModel: {fam.name}, link: {fam.link.name}\n\nResponse: {response}"
-             "\n\nTerms added sequentially (first to last)\n\n")
+    title = (
+        f"Analysis of Deviance Table\n\nModel: {fam.name}, link: {fam.link.name}\n\nResponse: {response}"
+        "\n\nTerms added sequentially (first to last)\n\n"
+    )
     chosen, scale, df_scale = _test_setup(m, test, dispersion)
     if chosen is not False:
         cols.update(_stat_anova(cols, str(chosen), scale, df_scale, int(m.fit.n_rows)))
@@ -301,8 +325,9 @@ def _anova_one(m: GLMStatistics, test: str | bool | None, dispersion: float | No
 
 
 # -- several models ---------------------------------------------------------------------------------
-def _anova_list(models: Sequence[GLMStatistics], test: str | bool | None,
-                dispersion: float | None) -> AnovaTable:
+def _anova_list(
+    models: Sequence[GLMStatistics], test: str | bool | None, dispersion: float | None
+) -> AnovaTable:
     responses = [parse_formula(m.formula).response_label if m.formula else "" for m in models]
     same = [r == responses[0] for r in responses]
     if not all(same):
@@ -325,19 +350,26 @@ def _anova_list(models: Sequence[GLMStatistics], test: str | bool | None,
         for i in range(len(models) - 1):
             d = resdf[i] - resdf[i + 1]
             small, big = (models[i], models[i + 1]) if d > 0 else (models[i + 1], models[i])
-            s = score_statistic(big.model_frame.design, small.fit.working_residuals, small.fit.working_weights,
-                                intercept=small.has_intercept)
+            s = score_statistic(
+                big.model_frame.design,
+                small.fit.working_residuals,
+                small.fit.working_weights,
+                intercept=small.has_intercept,
+            )
             score[i + 1] = -s if d < 0 else s
         cols["Rao"] = score
     width = len(str(len(models)))
-    notes = "\n".join(f"Model {str(i + 1).rjust(width)}: " + "\n".join(deparse_formula(m.formula))
-                      for i, m in enumerate(models))
+    notes = "\n".join(
+        f"Model {str(i + 1).rjust(width)}: " + "\n".join(deparse_formula(m.formula))
+        for i, m in enumerate(models)
+    )
     big = models[int(np.argmin(resdf))]
     chosen, scale, df_scale = _test_setup(big, test, dispersion)
     if chosen is not False:
         cols.update(_stat_anova(cols, str(chosen), scale, df_scale, int(big.fit.n_rows)))
-    return AnovaTable(cols, index=list(range(1, len(models) + 1)),
-                      heading=["Analysis of Deviance Table\n", notes])
+    return AnovaTable(
+        cols, index=list(range(1, len(models) + 1)), heading=["Analysis of Deviance Table\n", notes]
+    )
 
 
 def _check_same_rows(models: Sequence[GLMStatistics]) -> None:
@@ -346,9 +378,13 @@ def _check_same_rows(models: Sequence[GLMStatistics]) -> None:
     for i, m in enumerate(models[1:], start=2):
         idx = m.model_frame.index
         if len(idx) != len(first):
-            raise DataError(f"models were not all fitted to the same size of dataset: model 1 uses {len(first)} "
-                            f"rows and model {i} uses {len(idx)} (missing values in a variable only one model "
-                            "uses?); fit them to the same rows, e.g. drop the incomplete rows first")
+            raise DataError(
+                f"models were not all fitted to the same size of dataset: model 1 uses {len(first)} "
+                f"rows and model {i} uses {len(idx)} (missing values in a variable only one model "
+                "uses?); fit them to the same rows, e.g. drop the incomplete rows first"
+            )
         if not idx.equals(first):
-            raise DataError(f"models 1 and {i} were fitted to different rows of the data (same number, different "
-                            "row labels); fit them to the same rows")
+            raise DataError(
+                f"models 1 and {i} were fitted to different rows of the data (same number, different "
+                "row labels); fit them to the same rows"
+            )

@@ -75,9 +75,16 @@ class WaldTestResult(_TestResult):
 
     def to_frame(self) -> pd.DataFrame:
         """One row: statistic, df, df_denom, p_value, distribution."""
-        return pd.DataFrame({"statistic": [self.statistic], "df": [self.df], "df_denom": [self.df_denom],
-                             "p_value": [self.p_value], "distribution": [self.distribution]},
-                            index=pd.Index(["wald"]))
+        return pd.DataFrame(
+            {
+                "statistic": [self.statistic],
+                "df": [self.df],
+                "df_denom": [self.df_denom],
+                "p_value": [self.p_value],
+                "distribution": [self.distribution],
+            },
+            index=pd.Index(["wald"]),
+        )
 
     def __str__(self) -> str:
         lines = ["Wald test of linear restrictions:"] + [f"  {r}" for r in self.restrictions]
@@ -109,19 +116,29 @@ class LRTestResult(_TestResult):
 
     def to_frame(self) -> pd.DataFrame:
         """One row: deviance, df, statistic, df_denom, p_value, distribution."""
-        return pd.DataFrame({"deviance": [self.deviance], "df": [self.df], "statistic": [self.statistic],
-                             "df_denom": [self.df_denom], "p_value": [self.p_value],
-                             "distribution": [self.distribution]}, index=pd.Index(["lr"]))
+        return pd.DataFrame(
+            {
+                "deviance": [self.deviance],
+                "df": [self.df],
+                "statistic": [self.statistic],
+                "df_denom": [self.df_denom],
+                "p_value": [self.p_value],
+                "distribution": [self.distribution],
+            },
+            index=pd.Index(["lr"]),
+        )
 
     def __str__(self) -> str:
         dev = format_real([self.deviance], digits=5)[0].strip()
-        return "\n".join([
-            "Likelihood-ratio test",
-            f"  Model 1: {self.formulas[0]}",
-            f"  Model 2: {self.formulas[1]}",
-            f"Deviance = {dev} on {self.df} DF, dispersion {format_real([self.dispersion], digits=5)[0].strip()}",
-            self._stat_text(),
-        ])
+        return "\n".join(
+            [
+                "Likelihood-ratio test",
+                f"  Model 1: {self.formulas[0]}",
+                f"  Model 2: {self.formulas[1]}",
+                f"Deviance = {dev} on {self.df} DF, dispersion {format_real([self.dispersion], digits=5)[0].strip()}",
+                self._stat_text(),
+            ]
+        )
 
 
 # -- upper tail probabilities (scipy.special's, with scipy.stats's values outside the support) --------
@@ -162,15 +179,19 @@ def wald_test(m: ResultCore, hypothesis: Any, use_f: bool | None = None) -> Wald
     L, q, labels = linear_restrictions(m, hypothesis)
     r = L.shape[0]
     if np.linalg.matrix_rank(L) < r:
-        raise ArgumentError(f"the {r} restrictions are linearly dependent (rank {np.linalg.matrix_rank(L)}); "
-                            "drop the redundant ones")
+        raise ArgumentError(
+            f"the {r} restrictions are linearly dependent (rank {np.linalg.matrix_rank(L)}); "
+            "drop the redundant ones"
+        )
     kept, b, V = _estimates(m)
     d = L[:, kept] @ b - q
     S = L[:, kept] @ V @ L[:, kept].T
     eig = np.linalg.eigvalsh(S)
     if not np.all(np.isfinite(eig)) or eig[0] <= 1e-12 * max(eig[-1], 0.0):
-        raise ArgumentError("the covariance of the restrictions, L V L', is singular (for instance a clustered "
-                            "covariance with fewer clusters than restrictions); test fewer restrictions")
+        raise ArgumentError(
+            "the covariance of the restrictions, L V L', is singular (for instance a clustered "
+            "covariance with fewer clusters than restrictions); test fewer restrictions"
+        )
     W = float(d @ np.linalg.solve(S, d))
     f_test = m.use_t if use_f is None else bool(use_f)
     if f_test:
@@ -206,8 +227,17 @@ def t_test(m: ResultCore, hypothesis: Any, alpha: float = 0.05) -> pd.DataFrame:
     else:
         p = 2 * special.ndtr(-np.abs(stat))
         crit = float(special.ndtri(1 - alpha / 2))
-    return pd.DataFrame({"estimate": est, "std_error": se, "statistic": stat, "p_value": p,
-                         "conf_low": est - crit * se, "conf_high": est + crit * se}, index=pd.Index(labels))
+    return pd.DataFrame(
+        {
+            "estimate": est,
+            "std_error": se,
+            "statistic": stat,
+            "p_value": p,
+            "conf_low": est - crit * se,
+            "conf_high": est + crit * se,
+        },
+        index=pd.Index(labels),
+    )
 
 
 def lr_test(m: ResultCore, other: ResultCore, test: str | None = None) -> LRTestResult:
@@ -230,13 +260,16 @@ def lr_test(m: ResultCore, other: ResultCore, test: str | None = None) -> LRTest
     """
     if not isinstance(other, ResultCore):
         raise ArgumentError(f"lr_test needs another fitted model (GLMResult), got {type(other).__name__}")
-    kind = {"chisq": "Chisq", "lrt": "Chisq", "chi2": "Chisq", "f": "F"}.get(str(test).lower()) if test else None
+    kind = (
+        {"chisq": "Chisq", "lrt": "Chisq", "chi2": "Chisq", "f": "F"}.get(str(test).lower()) if test else None
+    )
     if test is not None and kind is None:
         raise ArgumentError(f"unknown test {test!r}; use 'Chisq' (or 'LRT') or 'F'")
     m.check_comparable(other)
     if m.df_resid == other.df_resid:
-        raise ArgumentError(f"both models have {m.df_resid} residual degrees of freedom, so neither is nested "
-                            "in the other")
+        raise ArgumentError(
+            f"both models have {m.df_resid} residual degrees of freedom, so neither is nested in the other"
+        )
     small, big = (m, other) if m.df_resid > other.df_resid else (other, m)
     ddev = small.deviance - big.deviance
     ddf = small.df_resid - big.df_resid
@@ -250,8 +283,10 @@ def lr_test(m: ResultCore, other: ResultCore, test: str | None = None) -> LRTest
         return LRTestResult(stat, ddf, None, p, "chi2", deviance=ddev, dispersion=phi, formulas=formulas)
     if not big.dispersion_is_estimated:
         family = f" ({big.family.name} family)" if isinstance(big, GLMStatistics) else ""
-        warn(f"an F test with the dispersion fixed at {phi:g}{family} is inappropriate; use test='Chisq'",
-             DispersionWarning)
+        warn(
+            f"an F test with the dispersion fixed at {phi:g}{family} is inappropriate; use test='Chisq'",
+            DispersionWarning,
+        )
     df_denom = math.inf if phi == 1 else float(big.df_resid)
     stat = ddev / ddf / phi
     if not stat >= 0:
@@ -278,8 +313,9 @@ def linear_restrictions(m: ResultCore, hypothesis: Any) -> tuple[FloatArray, Flo
     """
     names = m.param_names
     p = len(names)
-    if isinstance(hypothesis, str) or (isinstance(hypothesis, (list, tuple)) and hypothesis
-                                       and all(isinstance(h, str) for h in hypothesis)):
+    if isinstance(hypothesis, str) or (
+        isinstance(hypothesis, (list, tuple)) and hypothesis and all(isinstance(h, str) for h in hypothesis)
+    ):
         texts = [hypothesis] if isinstance(hypothesis, str) else list(hypothesis)
         rows: list[tuple[FloatArray, float, str]] = []
         for text in texts:
@@ -296,8 +332,10 @@ def linear_restrictions(m: ResultCore, hypothesis: Any) -> tuple[FloatArray, Flo
     hit = np.flatnonzero(np.any(L[:, aliased] != 0, axis=0))
     if hit.size:
         bad = [names[i] for i in np.flatnonzero(aliased)[hit]]
-        raise ArgumentError(f"the hypothesis involves aliased coefficient(s) {', '.join(bad)}, which are not "
-                            "estimable (NA in the fit)")
+        raise ArgumentError(
+            f"the hypothesis involves aliased coefficient(s) {', '.join(bad)}, which are not "
+            "estimable (NA in the fit)"
+        )
     return L, q, labels
 
 
@@ -310,16 +348,21 @@ def _matrix_form(hypothesis: Any, names: list[str]) -> tuple[FloatArray, FloatAr
     if isinstance(raw_L, pd.DataFrame):
         unknown = [c for c in raw_L.columns if c not in names]
         if unknown:
-            raise ArgumentError(f"restriction matrix column(s) {', '.join(map(str, unknown))} are not coefficients; "
-                                f"the coefficients are {', '.join(names)}")
+            raise ArgumentError(
+                f"restriction matrix column(s) {', '.join(map(str, unknown))} are not coefficients; "
+                f"the coefficients are {', '.join(names)}"
+            )
         raw_L = raw_L.reindex(columns=names, fill_value=0.0)
     try:
         L = np.atleast_2d(np.asarray(raw_L, dtype=np.float64))
     except (TypeError, ValueError) as exc:
-        raise ArgumentError(f"hypothesis must be text, a list of text, a matrix L or a pair (L, q): {exc}") from None
+        raise ArgumentError(
+            f"hypothesis must be text, a list of text, a matrix L or a pair (L, q): {exc}"
+        ) from None
     if L.ndim != 2 or L.shape[1] != p:
-        raise ArgumentError(f"the restriction matrix must have {p} columns (one per coefficient), got shape "
-                            f"{np.shape(raw_L)}")
+        raise ArgumentError(
+            f"the restriction matrix must have {p} columns (one per coefficient), got shape {np.shape(raw_L)}"
+        )
     q = np.zeros(L.shape[0]) if raw_q is None else np.atleast_1d(np.asarray(raw_q, dtype=np.float64))
     if q.shape != (L.shape[0],):
         raise ArgumentError(f"q must have one value per restriction ({L.shape[0]}), got shape {q.shape}")
@@ -378,9 +421,9 @@ class _Parser:
                 j = s.find("`", i + 1)
                 if j < 0:
                     raise self._error("unclosed backtick", i)
-                name = re.sub(r"\s+", "", s[i + 1:j])
+                name = re.sub(r"\s+", "", s[i + 1 : j])
                 if name not in self.lookup:
-                    raise self._unknown(s[i + 1:j])
+                    raise self._unknown(s[i + 1 : j])
                 out.append(("name", self.lookup[name], i))
                 i = j + 1
                 continue
@@ -431,8 +474,10 @@ class _Parser:
         return ArgumentError(f"cannot read hypothesis {self.text!r}: {what} at position {at}")
 
     def _unknown(self, word: str) -> ArgumentError:
-        return ArgumentError(f"no coefficient named {word!r} in hypothesis {self.text!r}; the coefficients are "
-                             f"{', '.join(self.names)} (write names with special characters exactly, or in backticks)")
+        return ArgumentError(
+            f"no coefficient named {word!r} in hypothesis {self.text!r}; the coefficients are "
+            f"{', '.join(self.names)} (write names with special characters exactly, or in backticks)"
+        )
 
     def _peek(self) -> tuple[str, Any, int]:
         return self.tokens[self.pos]
@@ -457,7 +502,7 @@ class _Parser:
             coef = lhs[0] - rhs[0]
             if not np.any(coef):
                 raise self._error("a restriction without coefficients", start)
-            label = " ".join(self.text[start:tok[2]].split())
+            label = " ".join(self.text[start : tok[2]].split())
             out.append((coef, rhs[1] - lhs[1], label if "=" in label else f"{label} = 0"))
             self._take()
             if tok[0] == "end":
@@ -506,4 +551,6 @@ class _Parser:
             if close[:2] != ("op", ")"):
                 raise self._error("missing ')'", close[2])
             return inner
-        raise self._error("expected a coefficient name or a number" if kind != "end" else "unexpected end", at)
+        raise self._error(
+            "expected a coefficient name or a number" if kind != "end" else "unexpected end", at
+        )

@@ -130,7 +130,9 @@ def lm_influence(m: GLMStatistics, do_coef: bool = True) -> Influence:
         with np.errstate(divide="ignore", invalid="ignore"):
             sigma[used] = np.sqrt(m.deviance / m.df_resid) if m.df_resid else np.nan
         coefs = np.zeros((n, 0)) if do_coef else None
-        return Influence(used, hat, sigma, np.where(used, dev, np.nan), np.where(used, pear, np.nan), coefs, piv)
+        return Influence(
+            used, hat, sigma, np.where(used, dev, np.nan), np.where(used, pear, np.nan), coefs, piv
+        )
     if n_used:
         # A residual that should be exactly 0 (a row with leverage 1) must not become Inf.
         tiny = 100 * _EPS * float(np.median(np.abs(e[used])))
@@ -162,8 +164,15 @@ def lm_influence(m: GLMStatistics, do_coef: bool = True) -> Influence:
         loo = np.where(hat < 1.0, total - e * e / (1.0 - hat), total) / denom
         sigma[used] = np.sqrt(loo[used])
     order = np.argsort(piv, kind="stable")  # coefficients in model order, as R names them
-    return Influence(used, hat, sigma, np.where(used, e, np.nan), np.where(used, pear, np.nan),
-                     None if coefs is None else coefs[:, order], piv[order])
+    return Influence(
+        used,
+        hat,
+        sigma,
+        np.where(used, e, np.nan),
+        np.where(used, pear, np.nan),
+        None if coefs is None else coefs[:, order],
+        piv[order],
+    )
 
 
 def _finite(x: FloatArray) -> FloatArray:
@@ -213,7 +222,7 @@ def _rstudent(m: GLMStatistics, infl: Influence) -> FloatArray:
     divided by :math:`\\sigma_{(i)}` unless the family is exactly binomial or Poisson."""
     d, h = infl.dev_res, infl.hat
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = _finite(np.sign(d) * np.sqrt(d * d + h * infl.pear_res ** 2 / (1.0 - h)))
+        r = _finite(np.sign(d) * np.sqrt(d * d + h * infl.pear_res**2 / (1.0 - h)))
         if m.family.name in ("binomial", "poisson"):
             return r
         return r / infl.sigma

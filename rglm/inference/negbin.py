@@ -40,12 +40,16 @@ def anova_negbin(models: Sequence[NegBinStatistics], test: str = "Chisq") -> pd.
     """
     models = list(models)
     if len(models) < 2:
-        raise ArgumentError("anova_negbin compares two or more negative binomial fits; for the terms of one fit "
-                            "use rglm.inference.anova (tests then hold theta fixed)")
+        raise ArgumentError(
+            "anova_negbin compares two or more negative binomial fits; for the terms of one fit "
+            "use rglm.inference.anova (tests then hold theta fixed)"
+        )
     for i, m in enumerate(models):
         if not isinstance(m, NegBinStatistics):
-            raise ArgumentError(f"model {i + 1} is not a negative binomial fit with theta estimated; fit every model "
-                                "with family=NegativeBinomial() (no theta)")
+            raise ArgumentError(
+                f"model {i + 1} is not a negative binomial fit with theta estimated; fit every model "
+                "with family=NegativeBinomial() (no theta)"
+            )
     if test != "Chisq":
         warn(f"only Chi-squared LR tests are implemented; test={test!r} is ignored", RGLMWarning)
     order = sorted(range(len(models)), key=lambda i: -models[i].df_resid)
@@ -62,18 +66,24 @@ def anova_negbin(models: Sequence[NegBinStatistics], test: str = "Chisq") -> pd.
         else:  # P(chi2 <= x), 0 below the support
             cdf = 0.0 if x2[k] < 0 else float(special.chdtr(df[k], x2[k]))
         pr.append(1 - cdf)
-    out = pd.DataFrame({
-        "Model": [_rhs(m.formula) for m in ms],
-        "theta": [m.theta for m in ms],
-        "Resid. df": dfs,
-        "2 x log-lik.": lls,
-        "Test": [""] + [f"{k} vs {k + 1}" for k in range(1, len(ms))],
-        "df": df,
-        "LR stat.": x2,
-        "Pr(Chi)": pr,
-    }, index=pd.RangeIndex(1, len(ms) + 1))
+    out = pd.DataFrame(
+        {
+            "Model": [_rhs(m.formula) for m in ms],
+            "theta": [m.theta for m in ms],
+            "Resid. df": dfs,
+            "2 x log-lik.": lls,
+            "Test": [""] + [f"{k} vs {k + 1}" for k in range(1, len(ms))],
+            "df": df,
+            "LR stat.": x2,
+            "Pr(Chi)": pr,
+        },
+        index=pd.RangeIndex(1, len(ms) + 1),
+    )
     responses = list(dict.fromkeys(m.model_frame.spec.parsed.response_label for m in ms))
-    out.attrs["heading"] = ["Likelihood ratio tests of Negative Binomial Models\n", "Response: " + " ".join(responses)]
+    out.attrs["heading"] = [
+        "Likelihood ratio tests of Negative Binomial Models\n",
+        "Response: " + " ".join(responses),
+    ]
     return out
 
 

@@ -65,9 +65,12 @@ def pass_runner(frame: ChunkedFrame) -> PassRunner:
 def interrupted(run: PassRunner, what: str) -> FitInterrupted:
     """The error for a fit stopped by the user (Ctrl-C), carrying the last coefficients."""
     coef = run.last_beta
-    hint = ("; pass start=exc.coef to resume from the last coefficients" if coef is not None else "")
-    return FitInterrupted(f"{what} interrupted after {run.passes} pass{'es' if run.passes != 1 else ''} (last deviance "
-                          f"{run.last_deviance:.10g}); no result was produced{hint}", coef)
+    hint = "; pass start=exc.coef to resume from the last coefficients" if coef is not None else ""
+    return FitInterrupted(
+        f"{what} interrupted after {run.passes} pass{'es' if run.passes != 1 else ''} (last deviance "
+        f"{run.last_deviance:.10g}); no result was produced{hint}",
+        coef,
+    )
 
 
 def is_out_of_core(m: GLMStatistics) -> bool:
@@ -75,8 +78,14 @@ def is_out_of_core(m: GLMStatistics) -> bool:
     return isinstance(m.model_frame, ChunkedFrame)
 
 
-def refit_out_of_core(m: GLMStatistics, columns: Any = None, *, family: Family | None = None,
-                      control: IRLSControl | None = None, start: FloatArray | None = None) -> PassFit:
+def refit_out_of_core(
+    m: GLMStatistics,
+    columns: Any = None,
+    *,
+    family: Family | None = None,
+    control: IRLSControl | None = None,
+    start: FloatArray | None = None,
+) -> PassFit:
     """:func:`rglm.inference.refit.refit` for an out-of-core model: the sub-model's own passes."""
     frame = m.model_frame
     assert isinstance(frame, ChunkedFrame)

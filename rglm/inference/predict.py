@@ -97,7 +97,9 @@ def _design_na_by_column(spec: FrameSpec, new: pd.DataFrame) -> FloatArray:
         col = filled[name]
         if not col.isna().any():
             continue
-        stand_in: Any = spec.levels[name][0] if spec.levels.get(name) else (False if col.dtype == bool else 1.0)
+        stand_in: Any = (
+            spec.levels[name][0] if spec.levels.get(name) else (False if col.dtype == bool else 1.0)
+        )
         if isinstance(col.dtype, pd.CategoricalDtype) and stand_in not in col.cat.categories:
             col = col.cat.add_categories([stand_in])
         filled[name] = col.fillna(stand_in)
@@ -112,14 +114,23 @@ def _design_na_by_column(spec: FrameSpec, new: pd.DataFrame) -> FloatArray:
     return X
 
 
-def predict(m: GLMStatistics, newdata: Any = None, type: str = "response", se_fit: bool = False,
-            interval: str | None = None, level: float = 0.95, offset: Any = None) -> pd.Series | pd.DataFrame:
+def predict(
+    m: GLMStatistics,
+    newdata: Any = None,
+    type: str = "response",
+    se_fit: bool = False,
+    interval: str | None = None,
+    level: float = 0.95,
+    offset: Any = None,
+) -> pd.Series | pd.DataFrame:
     """Predictions on the link or response scale, or per term; see :meth:`rglm.GLMResult.predict`."""
     if type not in TYPES:
         raise ArgumentError(f"type must be 'link', 'response' or 'terms', got {type!r}")
     if interval not in INTERVALS:
-        raise ArgumentError(f"interval must be None or 'confidence', got {interval!r} (prediction intervals for "
-                            "a new response are not defined for GLMs)")
+        raise ArgumentError(
+            f"interval must be None or 'confidence', got {interval!r} (prediction intervals for "
+            "a new response are not defined for GLMs)"
+        )
     with_interval = interval == "confidence"
     q = interval_quantile(m, level) if with_interval else float("nan")
     if type == "terms":
@@ -136,11 +147,14 @@ def predict(m: GLMStatistics, newdata: Any = None, type: str = "response", se_fi
         if offset is not None:
             extra = np.asarray(offset, dtype=np.float64)
             if extra.shape != (len(new),):
-                raise DataError(f"offset must have one value per row of newdata ({len(new)}), got {extra.size}")
+                raise DataError(
+                    f"offset must have one value per row of newdata ({len(new)}), got {extra.size}"
+                )
             off = off + extra
         elif frame.offset_given and frame.spec.offset_column is None:
-            raise DataError("the model's offset was given as an array; pass offset= with one value per row "
-                            "of newdata")
+            raise DataError(
+                "the model's offset was given as an array; pass offset= with one value per row of newdata"
+            )
         beta = np.where(m.aliased.to_numpy(), 0.0, m.params.to_numpy())
         eta = X.matvec(beta) + off
         index = new.index
@@ -164,8 +178,9 @@ def predict(m: GLMStatistics, newdata: Any = None, type: str = "response", se_fi
     return pd.DataFrame(columns, index=index)
 
 
-def predict_terms(m: GLMStatistics, newdata: Any = None, *, se_fit: bool = False,
-                  q: float | None = None) -> pd.DataFrame:
+def predict_terms(
+    m: GLMStatistics, newdata: Any = None, *, se_fit: bool = False, q: float | None = None
+) -> pd.DataFrame:
     """Each term's contribution to the linear predictor, as R's ``predict(type = "terms")``.
 
     For a model with an intercept, the columns of the model matrix are centred at their
@@ -240,7 +255,9 @@ def predict_terms(m: GLMStatistics, newdata: Any = None, *, se_fit: bool = False
 
     def block(values: dict[str, FloatArray]) -> pd.DataFrame:
         if index is None:
-            return pd.DataFrame({k: frame.pad(v) for k, v in values.items()}, index=frame.pad(np.zeros(n_rows)).index)
+            return pd.DataFrame(
+                {k: frame.pad(v) for k, v in values.items()}, index=frame.pad(np.zeros(n_rows)).index
+            )
         return pd.DataFrame(values, index=index)
 
     labels = list(fits)
@@ -252,6 +269,8 @@ def predict_terms(m: GLMStatistics, newdata: Any = None, *, se_fit: bool = False
             parts["upper"] = block({k: fits[k] + q * ses[k] for k in labels})
         out = pd.concat(parts, axis=1)
         if not labels:
-            out = pd.DataFrame(index=parts["fit"].index, columns=pd.MultiIndex.from_tuples([], names=[None, None]))
+            out = pd.DataFrame(
+                index=parts["fit"].index, columns=pd.MultiIndex.from_tuples([], names=[None, None])
+            )
     out.attrs["constant"] = constant
     return out

@@ -101,7 +101,8 @@ class _Profile:
         self.phi = m.scale
         # Refits done so far: b -> (coefficients of the other columns, deviance, converged).
         self.points: dict[float, tuple[FloatArray, float, bool]] = {
-            self.b_hat: (m.fit.coef[self.others].copy(), self.dev_hat, True)}
+            self.b_hat: (m.fit.coef[self.others].copy(), self.dev_hat, True)
+        }
         self.budget = 0
 
     def _deviance_at(self, b: float, coef: FloatArray) -> float:
@@ -125,8 +126,13 @@ class _Profile:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", RGLMWarning)
             try:
-                fit: IRLSFit | None = refit(self.m, self.others, offset=self.m.model_frame.offset + b * self.x_j,
-                                            start=start, control=self.control)
+                fit: IRLSFit | None = refit(
+                    self.m,
+                    self.others,
+                    offset=self.m.model_frame.offset + b * self.x_j,
+                    start=start,
+                    control=self.control,
+                )
             except FitError:
                 fit = None
         if fit is not None and not math.isfinite(fit.deviance):
@@ -158,8 +164,12 @@ class _Profile:
             point = (np.where(np.isnan(best.coef), 0.0, best.coef), best.deviance, best.converged)
             self.points[b] = point
             return point
-        if (depth < 40 and self.budget < _MAX_REFITS and abs(b - near) > 1e-10 * (abs(b) + 1)
-                and self._refit(near + (b - near) / 2, depth + 1) is not None):
+        if (
+            depth < 40
+            and self.budget < _MAX_REFITS
+            and abs(b - near) > 1e-10 * (abs(b) + 1)
+            and self._refit(near + (b - near) / 2, depth + 1) is not None
+        ):
             return self._refit(b, depth + 1)
         if math.isfinite(bound):
             # No refit beats the starting values: keep those (D(b) is at most their deviance).
@@ -179,9 +189,11 @@ class _Profile:
         diff = (point[1] - self.dev_hat) / self.phi
         if diff < -_BETTER_FIT:
             name = self.m.exog_names[self.j]
-            raise FitError(f"profiling {name!r} found a better fit than the model's (deviance {point[1]:.10g} < "
-                           f"{self.dev_hat:.10g} at {name} = {b:.6g}), so the model had not converged; refit it "
-                           "with a smaller tol or a larger max_iter")
+            raise FitError(
+                f"profiling {name!r} found a better fit than the model's (deviance {point[1]:.10g} < "
+                f"{self.dev_hat:.10g} at {name} = {b:.6g}), so the model had not converged; refit it "
+                "with a smaller tol or a larger max_iter"
+            )
         return math.copysign(math.sqrt(max(diff, 0.0)), b - self.b_hat)
 
     def converged_near(self, b: float) -> bool:
@@ -249,15 +261,21 @@ class _Profile:
             tol = 1e-12 * max(se, abs(self.b_hat))
             d_root = optimize.brentq(gap, inner, outer, xtol=tol, rtol=4 * np.finfo(float).eps, maxiter=200)
         except _NoFit as exc:
-            warn(f"the model cannot be refitted with {name!r} held at {self.b_hat + sign * exc.args[0]:.6g}, so the "
-                 f"{side} end of its profile interval is NaN", ProfileWarning)
+            warn(
+                f"the model cannot be refitted with {name!r} held at {self.b_hat + sign * exc.args[0]:.6g}, so the "
+                f"{side} end of its profile interval is NaN",
+                ProfileWarning,
+            )
             return math.nan
         return self.b_hat + sign * float(d_root)
 
     def _unbounded(self, name: str, side: str, sign: int, q: float, z_abs: float) -> float:
-        warn(f"the profile of {name!r} levels off at |z| = {z_abs:.3g} before reaching the {side} cutoff "
-             f"{q:.4g} (an infinite estimate or one on the boundary), so the {side} end is "
-             f"{'-inf' if sign < 0 else 'inf'}; R's confint gives NA", ProfileWarning)
+        warn(
+            f"the profile of {name!r} levels off at |z| = {z_abs:.3g} before reaching the {side} cutoff "
+            f"{q:.4g} (an infinite estimate or one on the boundary), so the {side} end is "
+            f"{'-inf' if sign < 0 else 'inf'}; R's confint gives NA",
+            ProfileWarning,
+        )
         return -math.inf if sign < 0 else math.inf
 
 
@@ -350,8 +368,11 @@ def profile_conf_int(m: GLMStatistics, alpha: float = 0.05, params: Any = None) 
     se_all = m.bse
     control = _control(m)
     if not (math.isfinite(phi) and phi > 0):
-        warn(f"the dispersion is {phi!r} (no residual degrees of freedom?), so the profile deviance cannot be "
-             "scaled and the intervals are NaN", DispersionWarning)
+        warn(
+            f"the dispersion is {phi!r} (no residual degrees of freedom?), so the profile deviance cannot be "
+            "scaled and the intervals are NaN",
+            DispersionWarning,
+        )
         return pd.DataFrame({"lower": lower, "upper": upper}, index=pd.Index(names))
     position = {n: i for i, n in enumerate(m.exog_names)}
     infinite = _infinite_directions(m)
@@ -368,14 +389,18 @@ def profile_conf_int(m: GLMStatistics, alpha: float = 0.05, params: Any = None) 
                 # Separation: along this direction the likelihood rises to its supremum, so
                 # the profile never comes back up to the cutoff.
                 side = "lower" if sign < 0 else "upper"
-                warn(f"the maximum likelihood estimate of {name!r} is {'-' if sign < 0 else '+'}inf (the data are "
-                     f"separated), so its profile never reaches the {side} cutoff and the {side} end is "
-                     f"{'-inf' if sign < 0 else 'inf'}; R's confint gives NA or an unreliable value there",
-                     ProfileWarning)
+                warn(
+                    f"the maximum likelihood estimate of {name!r} is {'-' if sign < 0 else '+'}inf (the data are "
+                    f"separated), so its profile never reaches the {side} cutoff and the {side} end is "
+                    f"{'-inf' if sign < 0 else 'inf'}; R's confint gives NA or an unreliable value there",
+                    ProfileWarning,
+                )
                 ends[k] = sign * math.inf
             else:
                 ends[k] = prof.end(sign, q, se)
         if not (prof.converged_near(lower[k]) and prof.converged_near(upper[k])):
-            warn(f"some refits while profiling {name!r} did not converge; its interval may be inaccurate",
-                 ConvergenceWarning)
+            warn(
+                f"some refits while profiling {name!r} did not converge; its interval may be inaccurate",
+                ConvergenceWarning,
+            )
     return pd.DataFrame({"lower": lower, "upper": upper}, index=pd.Index(names))

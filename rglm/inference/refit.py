@@ -58,15 +58,23 @@ def refit(
     """
     if is_out_of_core(m):
         if offset is not None or mustart is not None:
-            raise ArgumentError("this analysis refits with a changed offset or starting means, which is not available "
-                                "for models fitted to chunked or Dask data")
+            raise ArgumentError(
+                "this analysis refits with a changed offset or starting means, which is not available "
+                "for models fitted to chunked or Dask data"
+            )
         # The sub-model's own passes give what the callers read of an IRLSFit.
         return refit_out_of_core(m, columns, family=family, control=control, start=start)  # type: ignore[return-value]
     f = m.fit
     design = m.model_frame.design
     if columns is not None:
         design = design.columns(np.asarray(columns, dtype=np.intp))
-    return irls(design, f.y, family or m.family, weights=f.prior_weights,
-                offset=m.model_frame.offset if offset is None else offset, start=start, mustart=mustart,
-                control=control or m.control)
-
+    return irls(
+        design,
+        f.y,
+        family or m.family,
+        weights=f.prior_weights,
+        offset=m.model_frame.offset if offset is None else offset,
+        start=start,
+        mustart=mustart,
+        control=control or m.control,
+    )

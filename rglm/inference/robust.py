@@ -51,8 +51,15 @@ from rglm.results.glm import GLMStatistics
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-__all__ = ["CLUSTER_TYPES", "COV_TYPES", "HC_TYPES", "cov_description", "leverages", "robust_cov",
-           "robust_result"]
+__all__ = [
+    "CLUSTER_TYPES",
+    "COV_TYPES",
+    "HC_TYPES",
+    "cov_description",
+    "leverages",
+    "robust_cov",
+    "robust_result",
+]
 
 G = TypeVar("G", bound=GLMStatistics)
 
@@ -134,31 +141,47 @@ def cov_description(cov_type: str, kwds: dict[str, Any]) -> str:
 
 
 # -- dispatch and checks ----------------------------------------------------------------------------
-def _robust(m: GLMStatistics, cov_type: str, groups: Any,
-            options: dict[str, Any]) -> tuple[FloatArray, dict[str, Any]]:
+def _robust(
+    m: GLMStatistics, cov_type: str, groups: Any, options: dict[str, Any]
+) -> tuple[FloatArray, dict[str, Any]]:
     if cov_type not in COV_TYPES or cov_type == "nonrobust":
-        raise ArgumentError(f"unknown cov_type {cov_type!r}; choose one of {', '.join(map(repr, COV_TYPES[1:]))}")
+        raise ArgumentError(
+            f"unknown cov_type {cov_type!r}; choose one of {', '.join(map(repr, COV_TYPES[1:]))}"
+        )
     parts = _Parts.of(m)
     if cov_type == "cluster":
         unknown = set(options) - {"type", "cadjust", "multi0"}
         if unknown:
-            raise ArgumentError(f"unknown option(s) {', '.join(sorted(unknown))} for cov_type='cluster'; "
-                                "the options are type, cadjust and multi0")
+            raise ArgumentError(
+                f"unknown option(s) {', '.join(sorted(unknown))} for cov_type='cluster'; "
+                "the options are type, cadjust and multi0"
+            )
         kind = str(options.get("type", "HC0"))
         kind = "HC0" if kind == "HC" else kind
         if kind not in CLUSTER_TYPES:
-            raise ArgumentError(f"unknown cluster type {kind!r}; choose one of {', '.join(map(repr, CLUSTER_TYPES))}")
+            raise ArgumentError(
+                f"unknown cluster type {kind!r}; choose one of {', '.join(map(repr, CLUSTER_TYPES))}"
+            )
         if groups is None:
-            raise ArgumentError("cov_type='cluster' needs groups: a column name of the data, several column "
-                                "names, or one value per row")
+            raise ArgumentError(
+                "cov_type='cluster' needs groups: a column name of the data, several column "
+                "names, or one value per row"
+            )
         cadjust, multi0 = bool(options.get("cadjust", True)), bool(options.get("multi0", False))
         names, codes, sizes = _cluster_codes(m, groups)
         meat = _cluster_meat(m, parts, codes, sizes, len(names), kind, cadjust, multi0)
-        kwds = {"type": kind, "names": names, "n_clusters": sizes[: len(names)], "cadjust": cadjust,
-                "multi0": multi0}
+        kwds = {
+            "type": kind,
+            "names": names,
+            "n_clusters": sizes[: len(names)],
+            "cadjust": cadjust,
+            "multi0": multi0,
+        }
     else:
         if groups is not None or options:
-            raise ArgumentError(f"groups and cluster options only go with cov_type='cluster', not {cov_type!r}")
+            raise ArgumentError(
+                f"groups and cluster options only go with cov_type='cluster', not {cov_type!r}"
+            )
         meat = _hc_meat(m, parts, cov_type)
         kwds = {"type": cov_type}
     return parts.sandwich(meat), kwds
@@ -198,7 +221,7 @@ class _Parts:
 
 def _hc_meat(m: GLMStatistics, parts: _Parts, cov_type: str) -> FloatArray:
     """:math:`\\sum_i \\omega_i x_i x_i^T` on the kept columns (sandwich's ``meatHC`` times n)."""
-    u2 = parts.u ** 2
+    u2 = parts.u**2
     n, k = parts.n, parts.k
     if k == 0:
         return np.zeros((0, 0))
@@ -236,8 +259,11 @@ def _warn_high_leverage(m: GLMStatistics, h: FloatArray, cov_type: str) -> None:
     bad = np.flatnonzero(h > 1 - math.sqrt(_EPS))
     if bad.size:
         labels = [str(x) for x in m.model_frame.index[bad[:10]]] + (["..."] if bad.size > 10 else [])
-        warn(f"{cov_type} covariances become numerically unstable when hat values are close to 1, as for "
-             f"rows {', '.join(labels)}; consider HC0/HC1 or removing those rows", LeverageWarning)
+        warn(
+            f"{cov_type} covariances become numerically unstable when hat values are close to 1, as for "
+            f"rows {', '.join(labels)}; consider HC0/HC1 or removing those rows",
+            LeverageWarning,
+        )
 
 
 # -- clusters ------------------------------------------------------------------------------------------
@@ -250,8 +276,10 @@ def _cluster_codes(m: GLMStatistics, groups: Any) -> tuple[list[str], list[IntAr
     for col, name in zip(columns, names, strict=True):
         missing = int(col.isna().sum())
         if missing:
-            raise DataError(f"groups {name!r} has {missing} missing value{'s' if missing != 1 else ''} in the rows "
-                            "of the model; fit the model without those rows (subset=) or fill them in")
+            raise DataError(
+                f"groups {name!r} has {missing} missing value{'s' if missing != 1 else ''} in the rows "
+                "of the model; fit the model without those rows (subset=) or fill them in"
+            )
         c, uniq = pd.factorize(col, sort=True)
         codes.append(c.astype(np.intp))
         # R counts the levels of a factor, used or not; of anything else, the distinct values.
@@ -265,8 +293,10 @@ def _cluster_codes(m: GLMStatistics, groups: Any) -> tuple[list[str], list[IntAr
             sizes.append(int(inter.max()) + 1)
     for name, g in zip(names, sizes, strict=False):
         if g < 2:
-            raise DataError(f"groups {name!r} has a single cluster in the rows of the model; clustered standard "
-                            "errors need at least two")
+            raise DataError(
+                f"groups {name!r} has a single cluster in the rows of the model; clustered standard "
+                "errors need at least two"
+            )
     return names, codes, sizes
 
 
@@ -289,8 +319,10 @@ def _group_columns(m: GLMStatistics, groups: Any) -> tuple[list[pd.Series], list
             return [d[g].iloc[pos].reset_index(drop=True) for g in groups], list(groups)
         if len(groups) not in (len(d), n_model):
             missing = [g for g in groups if g not in d.columns]
-            raise DataError(f"groups column {missing[0]!r} is not in the data (columns: "
-                            f"{', '.join(map(str, d.columns[:15]))}{', ...' if len(d.columns) > 15 else ''})")
+            raise DataError(
+                f"groups column {missing[0]!r} is not in the data (columns: "
+                f"{', '.join(map(str, d.columns[:15]))}{', ...' if len(d.columns) > 15 else ''})"
+            )
     if isinstance(groups, pd.Categorical):
         groups = pd.Series(groups)  # keeps its categories (R's factor levels) for G
     if isinstance(groups, pd.DataFrame):
@@ -302,11 +334,15 @@ def _group_columns(m: GLMStatistics, groups: Any) -> tuple[list[pd.Series], list
             cols = [pd.Series(arr[:, j]) for j in range(arr.shape[1])]
             names = [f"groups[{j}]" for j in range(arr.shape[1])]
         elif isinstance(arr, np.ndarray) and arr.ndim != 1:
-            raise DataError(f"groups must be one value per row (or a column per grouping), got shape {arr.shape}")
+            raise DataError(
+                f"groups must be one value per row (or a column per grouping), got shape {arr.shape}"
+            )
         else:
             series = _by_label(arr, m) if isinstance(arr, pd.Series) else pd.Series(arr)
             cols = [series]
-            names = [str(series.name) if isinstance(series, pd.Series) and series.name is not None else "groups"]
+            names = [
+                str(series.name) if isinstance(series, pd.Series) and series.name is not None else "groups"
+            ]
     out = []
     for col in cols:
         values = col.reset_index(drop=True) if isinstance(col, pd.Series) else pd.Series(col)
@@ -316,7 +352,11 @@ def _group_columns(m: GLMStatistics, groups: Any) -> tuple[list[pd.Series], list
         elif len(values) == n_model:
             out.append(values)
         else:
-            expect = f"{n_data} (the rows of the data) or {n_model} (the rows of the model)" if n_data else str(n_model)
+            expect = (
+                f"{n_data} (the rows of the data) or {n_model} (the rows of the model)"
+                if n_data
+                else str(n_model)
+            )
             raise DataError(f"groups has {len(values)} values; expected {expect}")
     return out, names
 
@@ -330,9 +370,16 @@ def _by_label(values: pd.Series, m: GLMStatistics) -> pd.Series:
     return aligned(values, data, "groups") if len(values) == len(data) else values
 
 
-def _cluster_meat(m: GLMStatistics, parts: _Parts, codes: list[IntArray], sizes: list[int], base: int,
-                  kind: str,
-                  cadjust: bool, multi0: bool) -> FloatArray:
+def _cluster_meat(
+    m: GLMStatistics,
+    parts: _Parts,
+    codes: list[IntArray],
+    sizes: list[int],
+    base: int,
+    kind: str,
+    cadjust: bool,
+    multi0: bool,
+) -> FloatArray:
     """sandwich's ``meatCL`` times :math:`n`, on the kept columns (``base`` grouping variables,
     then their interactions)."""
     n, k = parts.n, parts.k
@@ -421,13 +468,13 @@ def _inverse_sqrt(a: FloatArray, w: FloatArray) -> FloatArray:
         vals, vecs = np.linalg.eigh(np.eye(m) - sw[:, None] * a * sw[None, :])
         vals = np.where(vals < tol, 0.0, vals)
         with np.errstate(divide="ignore"):
-            root = (vecs * vals ** -0.5) @ vecs.T
+            root = (vecs * vals**-0.5) @ vecs.T
         return root / sw[:, None] * sw[None, :]
     cvals, cvecs = np.linalg.eig(np.eye(m) - a * w[None, :])
     vals, vecs = cvals.real, cvecs.real
     vals = np.where(vals < tol, 0.0, vals)
     with np.errstate(divide="ignore"):
-        return np.asarray((vecs * vals ** -0.5) @ np.linalg.inv(vecs), dtype=np.float64)
+        return np.asarray((vecs * vals**-0.5) @ np.linalg.inv(vecs), dtype=np.float64)
 
 
 def leverages(m: GLMStatistics) -> FloatArray:

@@ -31,8 +31,18 @@ FloatArray = npt.NDArray[np.float64]
 __all__ = ["ROW_COLUMNS", "iter_rows", "predict_to"]
 
 
-ROW_COLUMNS = ("fitted", "linear_predictor", "resid_response", "resid_pearson", "resid_deviance", "resid_working",
-               "working_weights", "prior_weights", "hat", "cooks_d")
+ROW_COLUMNS = (
+    "fitted",
+    "linear_predictor",
+    "resid_response",
+    "resid_pearson",
+    "resid_deviance",
+    "resid_working",
+    "working_weights",
+    "prior_weights",
+    "hat",
+    "cooks_d",
+)
 
 
 def _rows_of(frame: pd.DataFrame, model: ChunkModel, m: GLMStatistics) -> pd.DataFrame:
@@ -56,10 +66,18 @@ def _rows_of(frame: pd.DataFrame, model: ChunkModel, m: GLMStatistics) -> pd.Dat
 
             cooks = (resid_pearson / (1 - hat)) ** 2 * hat / (m.scale * fit.rank)
             cooks[pw == 0] = np.nan  # rows outside the fit, as rglm.inference.influence
-            out = {"fitted": mu, "linear_predictor": rows.eta, "resid_response": y - mu,
-                   "resid_pearson": resid_pearson, "resid_deviance": resid_dev,
-                   "resid_working": (y - mu) / fam.link.mu_eta(rows.eta), "working_weights": ww,
-                   "prior_weights": pw, "hat": hat, "cooks_d": cooks}
+            out = {
+                "fitted": mu,
+                "linear_predictor": rows.eta,
+                "resid_response": y - mu,
+                "resid_pearson": resid_pearson,
+                "resid_deviance": resid_dev,
+                "resid_working": (y - mu) / fam.link.mu_eta(rows.eta),
+                "working_weights": ww,
+                "prior_weights": pw,
+                "hat": hat,
+                "cooks_d": cooks,
+            }
     return pd.DataFrame(out, index=chunk.labels)
 
 
@@ -75,18 +93,30 @@ def iter_rows(m: GLMStatistics, columns: Any = None) -> Iterator[pd.DataFrame]:
     """
     frame = m.model_frame
     if not isinstance(frame, ChunkedFrame):
-        raise ArgumentError("iter_rows is for models fitted to chunked or Dask data; use the per-row attributes")
-    cols = list(ROW_COLUMNS) if columns is None else ([columns] if isinstance(columns, str) else list(columns))
+        raise ArgumentError(
+            "iter_rows is for models fitted to chunked or Dask data; use the per-row attributes"
+        )
+    cols = (
+        list(ROW_COLUMNS) if columns is None else ([columns] if isinstance(columns, str) else list(columns))
+    )
     unknown = [c for c in cols if c not in ROW_COLUMNS]
     if unknown:
-        raise ArgumentError(f"unknown per-row value(s) {', '.join(map(repr, unknown))}; choose from "
-                            f"{', '.join(ROW_COLUMNS)}")
+        raise ArgumentError(
+            f"unknown per-row value(s) {', '.join(map(repr, unknown))}; choose from {', '.join(ROW_COLUMNS)}"
+        )
     for raw in frame.executor.chunks("rows"):
         yield _rows_of(raw, frame.model, m)[cols]
 
 
-def predict_to(m: GLMStatistics, path: Any, source: Any = None, *, type: str = "response",
-               chunksize: int | None = None, keep: Any = None) -> int:
+def predict_to(
+    m: GLMStatistics,
+    path: Any,
+    source: Any = None,
+    *,
+    type: str = "response",
+    chunksize: int | None = None,
+    keep: Any = None,
+) -> int:
     """Write ``m.predict(chunk, type)`` for every chunk of ``source`` (default: the data the
     model was fitted to) to the Parquet file ``path``, one row group per chunk; returns the
     number of rows written.  The file has the column ``fit`` plus the columns named in
@@ -129,4 +159,3 @@ def _all_columns(executor: Any) -> Iterator[pd.DataFrame]:
         yield from executor.chunks("predict")
     finally:
         executor.columns = saved
-

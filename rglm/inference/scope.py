@@ -62,8 +62,9 @@ def scope_terms(m: GLMStatistics, scope: Any, what: str) -> list[Term]:
         return formula_terms(update_formula(m.formula, scope))
     if isinstance(scope, Sequence) and all(isinstance(s, str) for s in scope):
         return [Term(t.label, t.factors) for s in scope for t in formula_terms(s)]
-    raise ArgumentError(f"{what} must be a formula such as '~ . + x3' or a list of term labels, got "
-                        f"{type(scope).__name__}")
+    raise ArgumentError(
+        f"{what} must be a formula such as '~ . + x3' or a list of term labels, got {type(scope).__name__}"
+    )
 
 
 def _contains(outer: Term, inner: Term) -> bool:
@@ -90,8 +91,9 @@ def _require_within(inner: Sequence[Term], outer: Sequence[Term], message: str) 
         raise ArgumentError(message.format(f"{noun} {', '.join(repr(x) for x in missing)}"))
 
 
-def factor_scope(terms: Sequence[Term], drop: Sequence[Term] | None,
-                 add: Sequence[Term] | None) -> tuple[list[Term], list[Term]]:
+def factor_scope(
+    terms: Sequence[Term], drop: Sequence[Term] | None, add: Sequence[Term] | None
+) -> tuple[list[Term], list[Term]]:
     """R's ``factor.scope``: the terms that may be dropped and those that may be added.
 
     Parameters

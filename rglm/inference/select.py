@@ -78,8 +78,18 @@ def _heading(kind: str, m: GLMStatistics, scale: float) -> list[str]:
     return head
 
 
-def _finish(m: GLMStatistics, labels: list[str], dfs: FloatArray, dev: FloatArray, score: FloatArray | None,
-            n: int, test: str, k: float, scale: float, dropping: bool) -> AnovaTable:
+def _finish(
+    m: GLMStatistics,
+    labels: list[str],
+    dfs: FloatArray,
+    dev: FloatArray,
+    score: FloatArray | None,
+    n: int,
+    test: str,
+    k: float,
+    scale: float,
+    dropping: bool,
+) -> AnovaTable:
     """The common tail of drop1.glm and add1.glm: AIC, the test columns and the heading."""
     dispersion = m.scale if scale == 0 else scale
     if m.family.name == "gaussian":
@@ -134,8 +144,9 @@ def _check_scale(scale: float) -> float:
     return float(scale)
 
 
-def drop1(model: GLMStatistics, scope: Any = None, test: str = "none", k: float = 2.0,
-          scale: float = 0.0) -> AnovaTable:
+def drop1(
+    model: GLMStatistics, scope: Any = None, test: str = "none", k: float = 2.0, scale: float = 0.0
+) -> AnovaTable:
     """Refit without each term in turn, as R's ``drop1.glm``.
 
     Parameters
@@ -178,8 +189,10 @@ def drop1(model: GLMStatistics, scope: Any = None, test: str = "none", k: float 
         wanted = scope_terms(model, scope, "scope")
         missing = [t.label for t in wanted if t.factors not in by_key]
         if missing:
-            raise ArgumentError(f"scope is not a subset of the model's terms: {', '.join(repr(x) for x in missing)} "
-                                f"not in {', '.join(t.label for t in terms)}")
+            raise ArgumentError(
+                f"scope is not a subset of the model's terms: {', '.join(repr(x) for x in missing)} "
+                f"not in {', '.join(t.label for t in terms)}"
+            )
         chosen = [by_key[t.factors] for t in wanted]
     spec = model.model_frame.spec
     n, p = model.fit.n_rows, len(spec.column_names)
@@ -199,8 +212,9 @@ def drop1(model: GLMStatistics, scope: Any = None, test: str = "none", k: float 
     return _finish(model, [t.label for t in chosen], dfs, dev, score, n, test, k, scale, dropping=True)
 
 
-def add1(model: GLMStatistics, scope: Any = None, test: str = "none", k: float = 2.0,
-         scale: float = 0.0) -> AnovaTable:
+def add1(
+    model: GLMStatistics, scope: Any = None, test: str = "none", k: float = 2.0, scale: float = 0.0
+) -> AnovaTable:
     """Refit with each term of ``scope`` added in turn, as R's ``add1.glm``.
 
     Parameters
@@ -224,8 +238,10 @@ def add1(model: GLMStatistics, scope: Any = None, test: str = "none", k: float =
     test = _check_test(test)
     scale = _check_scale(scale)
     if scope is None:
-        raise ArgumentError("add1 needs a scope: the terms that may be added, as a formula such as '~ . + x3 + x4' "
-                            "or a list of term labels")
+        raise ArgumentError(
+            "add1 needs a scope: the terms that may be added, as a formula such as '~ . + x3 + x4' "
+            "or a list of term labels"
+        )
     terms = model_terms(model)
     if isinstance(scope, str):
         chosen = add_scope(terms, scope_terms(model, scope, "scope"))
@@ -234,8 +250,9 @@ def add1(model: GLMStatistics, scope: Any = None, test: str = "none", k: float =
         chosen = [t for t in scope_terms(model, scope, "scope") if t.factors not in present]
     if not chosen:
         raise ArgumentError("no terms in scope for adding to the model")
-    frame = _combined_frame(model, update_formula(model.formula, "~ . + " + " + ".join(t.label for t in chosen)),
-                            chosen)
+    frame = _combined_frame(
+        model, update_formula(model.formula, "~ . + " + " + ".join(t.label for t in chosen)), chosen
+    )
     design = frame.design
     n = design.shape[0]
     combined = {t.factors: t.label for t in formula_terms(frame.spec.parsed.rhs)}
@@ -247,8 +264,14 @@ def add1(model: GLMStatistics, scope: Any = None, test: str = "none", k: float =
     base = sorted(columns(terms) + (list(cols_of["1"]) if model.has_intercept and "1" in cols_of else []))
 
     def fit(cols: list[int]) -> Any:
-        return irls(design.columns(np.asarray(cols, dtype=np.intp)), frame.y, model.family, weights=frame.weights,
-                    offset=frame.offset, control=model.control)
+        return irls(
+            design.columns(np.asarray(cols, dtype=np.intp)),
+            frame.y,
+            model.family,
+            weights=frame.weights,
+            offset=frame.offset,
+            control=model.control,
+        )
 
     dfs = np.empty(len(chosen) + 1)
     dev = np.empty(len(chosen) + 1)
@@ -261,8 +284,13 @@ def add1(model: GLMStatistics, scope: Any = None, test: str = "none", k: float =
         dfs[i], dev[i] = z.rank, z.deviance
         if score is not None:
             # As R: an intercept always, and the offset in the residual regression.
-            score[i] = score_statistic(design.columns(np.asarray(cols, dtype=np.intp)), z0.working_residuals,
-                                       z0.working_weights, intercept=True, offset=frame.offset)
+            score[i] = score_statistic(
+                design.columns(np.asarray(cols, dtype=np.intp)),
+                z0.working_residuals,
+                z0.working_weights,
+                intercept=True,
+                offset=frame.offset,
+            )
     return _finish(model, [t.label for t in chosen], dfs, dev, score, n, test, k, scale, dropping=False)
 
 
@@ -270,23 +298,40 @@ def _combined_frame(m: GLMStatistics, formula: str, added: list[Term]) -> Any:
     """The model frame of the larger formula on the model's data, with the model's weights,
     offset and subset, checked to hold exactly the model's rows."""
     if m.data is None:
-        raise ArgumentError("add1 builds the larger models from the model's data, which this model does not keep; "
-                            "fit it with rglm.glm")
+        raise ArgumentError(
+            "add1 builds the larger models from the model's data, which this model does not keep; "
+            "fit it with rglm.glm"
+        )
     call = m.call
-    frame = build_frame(formula, m.data, weights=call.get("weights"), offset=call.get("offset"),
-                        subset=call.get("subset"), na_action=call.get("na_action", "omit"),
-                        binomial=isinstance(m.family, (Binomial, QuasiBinomial)))
+    frame = build_frame(
+        formula,
+        m.data,
+        weights=call.get("weights"),
+        offset=call.get("offset"),
+        subset=call.get("subset"),
+        na_action=call.get("na_action", "omit"),
+        binomial=isinstance(m.family, (Binomial, QuasiBinomial)),
+    )
     if not frame.index.equals(m.model_frame.index):
         lost = m.model_frame.index.difference(frame.index)
-        raise DataError(f"the terms to add ({', '.join(t.label for t in added)}) have missing values in {len(lost)} of "
-                        f"the model's {len(m.model_frame.index)} rows (first: row {lost[0]!r}), so the larger models "
-                        "would use other rows; drop those rows and refit the model first")
+        raise DataError(
+            f"the terms to add ({', '.join(t.label for t in added)}) have missing values in {len(lost)} of "
+            f"the model's {len(m.model_frame.index)} rows (first: row {lost[0]!r}), so the larger models "
+            "would use other rows; drop those rows and refit the model first"
+        )
     return frame
 
 
-def step(model: GLMStatistics, scope: Any = None, direction: str | None = None, k: float = 2.0,
-         trace: bool | int = True, steps: int = 1000, test: str = "none",
-         scale: float = 0.0) -> GLMStatistics:
+def step(
+    model: GLMStatistics,
+    scope: Any = None,
+    direction: str | None = None,
+    k: float = 2.0,
+    trace: bool | int = True,
+    steps: int = 1000,
+    test: str = "none",
+    scale: float = 0.0,
+) -> GLMStatistics:
     """Choose a model by AIC in a stepwise algorithm, as R's ``step``.
 
     Parameters
@@ -320,8 +365,10 @@ def step(model: GLMStatistics, scope: Any = None, direction: str | None = None, 
     if direction is not None and direction not in ("both", "backward", "forward"):
         raise ArgumentError(f"direction must be 'both', 'backward' or 'forward', got {direction!r}")
     if model.data is None:
-        raise ArgumentError("step refits the model at each step, which needs the data it was fitted to; this model "
-                            "does not keep it, so fit it with rglm.glm")
+        raise ArgumentError(
+            "step refits the model at each step, which needs the data it was fitted to; this model "
+            "does not keep it, so fit it with rglm.glm"
+        )
     test = _check_test(test)
     scale = _check_scale(scale)
     backward = direction in (None, "both", "backward")
@@ -335,14 +382,18 @@ def step(model: GLMStatistics, scope: Any = None, direction: str | None = None, 
         if unknown:
             raise ArgumentError(f"scope dict takes the keys 'lower' and 'upper', got {sorted(unknown)}")
         fdrop = scope_terms(model, scope["lower"], "scope['lower']") if scope.get("lower") is not None else []
-        fadd = scope_terms(model, scope["upper"], "scope['upper']") if scope.get("upper") is not None else None
+        fadd = (
+            scope_terms(model, scope["upper"], "scope['upper']") if scope.get("upper") is not None else None
+        )
     else:
         fadd = scope_terms(model, scope, "scope")
     n = model.nobs
     fit = model
     edf, aic_now = extract_aic(fit, k)
     if math.isnan(aic_now):
-        raise FamilyError(f"AIC is not defined for this model ({fit.family.name} family), so step cannot proceed")
+        raise FamilyError(
+            f"AIC is not defined for this model ({fit.family.name} family), so step cannot proceed"
+        )
     if aic_now == -math.inf:
         raise FitError("AIC is -infinity for this model, so step cannot proceed")
     if trace:
@@ -397,8 +448,9 @@ class Updatable(Protocol):
 
 def _update(m: GLMStatistics, formula: str) -> GLMStatistics:
     if not isinstance(m, Updatable):
-        raise ArgumentError(f"step refits the model at each step, which a {type(m).__name__} cannot do; "
-                            "fit it with rglm.glm")
+        raise ArgumentError(
+            f"step refits the model at each step, which a {type(m).__name__} cannot do; fit it with rglm.glm"
+        )
     new = m.update(formula)
     assert isinstance(new, GLMStatistics)
     return new
@@ -414,8 +466,9 @@ def _say(first: str, m: GLMStatistics) -> None:
     print()
 
 
-def _path_table(path: list[tuple[str, float, float, float]], start: GLMStatistics,
-                end: GLMStatistics) -> AnovaTable:
+def _path_table(
+    path: list[tuple[str, float, float, float]], start: GLMStatistics, end: GLMStatistics
+) -> AnovaTable:
     """R's ``step.results``: the model path as a table."""
     rd = np.array([p[1] for p in path])
     rdf = np.array([p[2] for p in path], dtype=np.float64)
@@ -427,6 +480,12 @@ def _path_table(path: list[tuple[str, float, float, float]], start: GLMStatistic
         "Resid. Dev": rd,
         "AIC": np.array([p[3] for p in path]),
     }
-    heading = ["Stepwise Model Path \nAnalysis of Deviance Table", "\nInitial Model:", *deparse_formula(start.formula),
-               "\nFinal Model:", *deparse_formula(end.formula), "\n"]
+    heading = [
+        "Stepwise Model Path \nAnalysis of Deviance Table",
+        "\nInitial Model:",
+        *deparse_formula(start.formula),
+        "\nFinal Model:",
+        *deparse_formula(end.formula),
+        "\n",
+    ]
     return AnovaTable(table, index=list(range(1, len(path) + 1)), heading=heading, print_style="data.frame")

@@ -88,8 +88,16 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int_]
 BoolArray = npt.NDArray[np.bool_]
 
-__all__ = ["AUTO_CHECK_LIMIT", "SeparationResult", "checked_separation", "detect_separation",
-           "separation_at_fit", "separation_of", "separation_suspected", "warn_if_separated"]
+__all__ = [
+    "AUTO_CHECK_LIMIT",
+    "SeparationResult",
+    "checked_separation",
+    "detect_separation",
+    "separation_at_fit",
+    "separation_of",
+    "separation_suspected",
+    "warn_if_separated",
+]
 
 _HIGHS = {"primal_feasibility_tolerance": 1e-10, "dual_feasibility_tolerance": 1e-10, "presolve": False}
 
@@ -151,9 +159,16 @@ class SeparationResult:
 
 def _lp(c: FloatArray, a_ub: Any, a_eq: Any, bounds: list[tuple[float | None, float | None]]) -> FloatArray:
     some = a_ub.shape[0] > 0
-    res = optimize.linprog(c, A_ub=a_ub if some else None, b_ub=np.zeros(a_ub.shape[0]) if some else None,
-                           A_eq=a_eq, b_eq=None if a_eq is None else np.zeros(a_eq.shape[0]),
-                           bounds=bounds, method="highs", options=_HIGHS)
+    res = optimize.linprog(
+        c,
+        A_ub=a_ub if some else None,
+        b_ub=np.zeros(a_ub.shape[0]) if some else None,
+        A_eq=a_eq,
+        b_eq=None if a_eq is None else np.zeros(a_eq.shape[0]),
+        bounds=bounds,
+        method="highs",
+        options=_HIGHS,
+    )
     if res.status != 0:
         raise FitError(f"the separation linear program failed: {res.message}")
     return np.asarray(res.x, dtype=np.float64)
@@ -184,7 +199,9 @@ def _response(y: Any, weights: Any) -> tuple[FloatArray, FloatArray]:
             prop = np.where(trials > 0, y[:, 0] / np.where(trials > 0, trials, 1.0), 0.0)
         return prop, w * trials
     if y.ndim != 1:
-        raise ValueError("y must be proportions (one column) or cbind(successes, failures) counts (two columns)")
+        raise ValueError(
+            "y must be proportions (one column) or cbind(successes, failures) counts (two columns)"
+        )
     return y, w
 
 
@@ -316,6 +333,7 @@ def detect_separation(
         _, sv, vt = linalg.svd(rest, full_matrices=rest.shape[0] < cols.size)
         r = int(np.sum(sv > sv[0] * 1e-10 * max(rest.shape)))
         free = np.linalg.norm(vt[r:].T, axis=1) > 1e-6 if r < cols.size else np.zeros(cols.size, dtype=bool)
+
     def reach(j: int, sigma: float) -> bool:  # can sigma * b_j be positive on the cone?
         e = np.zeros(cols.size)
         e[j] = sigma
@@ -324,7 +342,9 @@ def detect_separation(
     hint = np.zeros(cols.size) if coef is None else np.nan_to_num(np.asarray(coef, dtype=np.float64)[cols])
     sign = np.zeros(cols.size, dtype=np.int_)
     for j in range(cols.size):
-        known = float(np.sign(b1[j])) if abs(b1[j]) > tol else float(np.sign(d[j])) if abs(d[j]) > tol else 0.0
+        known = (
+            float(np.sign(b1[j])) if abs(b1[j]) > tol else float(np.sign(d[j])) if abs(d[j]) > tol else 0.0
+        )
         if known == 0.0 and not free[j]:
             continue
         ok = {known: True, -known: reach(j, -known)} if known else {1.0: reach(j, 1.0), -1.0: reach(j, -1.0)}
@@ -366,18 +386,28 @@ def separation_suspected(fit: GLMFit, tol: float = 1e-8) -> bool:
 def separation_of(result: GLMStatistics) -> SeparationResult:
     """:func:`detect_separation` on a fitted binomial or quasi-binomial model."""
     if result.family.name not in ("binomial", "quasibinomial"):
-        raise FamilyError(f"separation is defined for binomial and quasibinomial models, not {result.family.name}")
+        raise FamilyError(
+            f"separation is defined for binomial and quasibinomial models, not {result.family.name}"
+        )
     f = result.fit
-    return detect_separation(result.model_frame.design.rows(), f.y, f.prior_weights, f.aliased, names=result.exog_names,
-                             coef=f.coef, link=result.family.link.name)
+    return detect_separation(
+        result.model_frame.design.rows(),
+        f.y,
+        f.prior_weights,
+        f.aliased,
+        names=result.exog_names,
+        coef=f.coef,
+        link=result.family.link.name,
+    )
 
 
 #: Largest n * p for which glm() runs the separation check by itself.
 AUTO_CHECK_LIMIT = 5_000_000
 
 
-def separation_at_fit(fit: IRLSFit, design: Design, family: Family, names: Sequence[str],
-                      tol: float) -> SeparationResult | None:
+def separation_at_fit(
+    fit: IRLSFit, design: Design, family: Family, names: Sequence[str], tol: float
+) -> SeparationResult | None:
     """The check :func:`rglm.glm` makes of an in-memory fit: the separation of a suspect
     binomial fit; None if the family is not binomial, the fit is not suspect, the data are
     too large for the check to run by itself, or the linear program fails (the fit itself is
@@ -393,8 +423,15 @@ def separation_at_fit(fit: IRLSFit, design: Design, family: Family, names: Seque
     if not separation_suspected(fit, tol):
         return None
     try:
-        return detect_separation(design.rows(), fit.y, fit.prior_weights, fit.aliased, names=list(names),
-                                 coef=fit.coef, link=family.link.name)
+        return detect_separation(
+            design.rows(),
+            fit.y,
+            fit.prior_weights,
+            fit.aliased,
+            names=list(names),
+            coef=fit.coef,
+            link=family.link.name,
+        )
     except FitError:
         return None
 
@@ -409,14 +446,17 @@ def checked_separation(result: GLMStatistics) -> SeparationResult | None:
         return None
     fit = result.fit
     assert isinstance(fit, IRLSFit)
-    return separation_at_fit(fit, result.model_frame.design, result.family, result.exog_names,
-                             result.control.tol)
+    return separation_at_fit(
+        fit, result.model_frame.design, result.family, result.exog_names, result.control.tol
+    )
 
 
 def warn_if_separated(sep: SeparationResult | None) -> None:
     """Issue a :class:`SeparationWarning` when the check found the fit separated."""
     if sep is not None and sep.separated:
-        warn(f"{sep.kind} separation detected: the maximum likelihood estimates of {sep.describe()} are "
-             "infinite; the reported estimates and standard errors for them are arbitrary (where R's iterations "
-             "stopped); consider removing the variable, merging levels, or a bias-reduced (Firth) fit",
-             SeparationWarning)
+        warn(
+            f"{sep.kind} separation detected: the maximum likelihood estimates of {sep.describe()} are "
+            "infinite; the reported estimates and standard errors for them are arbitrary (where R's iterations "
+            "stopped); consider removing the variable, merging levels, or a bias-reduced (Firth) fit",
+            SeparationWarning,
+        )

@@ -36,11 +36,17 @@ class ModelMethods(ResultCore):
         """Likelihood-ratio test against a nested model; see :func:`rglm.inference.hypothesis.lr_test`."""
         return lr_test(self, other, test=test)
 
-    def tidy(self, conf_int: bool = False, conf_level: float = 0.95, exponentiate: bool = False,
-             conf_method: str = "wald") -> pd.DataFrame:
+    def tidy(
+        self,
+        conf_int: bool = False,
+        conf_level: float = 0.95,
+        exponentiate: bool = False,
+        conf_method: str = "wald",
+    ) -> pd.DataFrame:
         """One row per parameter, as broom's ``tidy``; see :func:`rglm.output.tidy.tidy`."""
-        return tidy(self, conf_int=conf_int, conf_level=conf_level, exponentiate=exponentiate,
-                    conf_method=conf_method)
+        return tidy(
+            self, conf_int=conf_int, conf_level=conf_level, exponentiate=exponentiate, conf_method=conf_method
+        )
 
     def glance(self) -> pd.DataFrame:
         """One row of model statistics, as broom's ``glance``; see :func:`rglm.output.tidy.glance`."""

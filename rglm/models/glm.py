@@ -47,13 +47,16 @@ class GLMResult(GLMStatistics, ModelMethods):
         re-evaluates the call).
         """
         if self._data is None:
-            raise ArgumentError("this model does not keep its data, so it cannot be refitted; "
-                                "fit it again with rglm.glm")
+            raise ArgumentError(
+                "this model does not keep its data, so it cannot be refitted; fit it again with rglm.glm"
+            )
         kwargs = self.call
         fitter = kwargs.pop("function", None)
         if fitter is None:
-            raise ArgumentError("this model does not record the function that fitted it, so it cannot be "
-                                "refitted; fit it again with rglm.glm")
+            raise ArgumentError(
+                "this model does not record the function that fitted it, so it cannot be "
+                "refitted; fit it again with rglm.glm"
+            )
         kwargs.update(changes)
         new_formula = self.formula if formula is None else update_formula(self.formula, formula)
         refitted: GLMResult = fitter(new_formula, self._data, **kwargs)
@@ -78,9 +81,15 @@ class GLMResult(GLMStatistics, ModelMethods):
         return self.wald_conf_int(alpha, params)
 
     # -- prediction ---------------------------------------------------------------------------------
-    def predict(self, newdata: Any = None, type: str = "response", se_fit: bool = False,
-                interval: str | None = None, level: float = 0.95,
-                offset: Any = None) -> pd.Series | pd.DataFrame:
+    def predict(
+        self,
+        newdata: Any = None,
+        type: str = "response",
+        se_fit: bool = False,
+        interval: str | None = None,
+        level: float = 0.95,
+        offset: Any = None,
+    ) -> pd.Series | pd.DataFrame:
         """Predictions on the link or response scale, or per term, as R's ``predict.glm``.
 
         Parameters
@@ -138,8 +147,15 @@ class GLMResult(GLMStatistics, ModelMethods):
         :func:`rglm.inference.rows.iter_rows`."""
         return iter_rows(self, columns)
 
-    def predict_to(self, path: Any, source: Any = None, *, type: str = "response",
-                   chunksize: int | None = None, keep: Any = None) -> int:
+    def predict_to(
+        self,
+        path: Any,
+        source: Any = None,
+        *,
+        type: str = "response",
+        chunksize: int | None = None,
+        keep: Any = None,
+    ) -> int:
         """Write predictions for ``source`` (by default the data fitted) to a Parquet file chunk by
         chunk; see :func:`rglm.inference.rows.predict_to`."""
         return predict_to(self, path, source, type=type, chunksize=chunksize, keep=keep)
@@ -155,14 +171,27 @@ class GLMResult(GLMStatistics, ModelMethods):
         out: GLMResult = robust_result(self, cov_type, groups, **options)
         return out
 
-    def tidy(self, conf_int: bool = False, conf_level: float = 0.95, exponentiate: bool = False,
-             conf_method: str = "profile") -> pd.DataFrame:
+    def tidy(
+        self,
+        conf_int: bool = False,
+        conf_level: float = 0.95,
+        exponentiate: bool = False,
+        conf_method: str = "profile",
+    ) -> pd.DataFrame:
         """One row per coefficient, as broom's ``tidy``; see :func:`rglm.output.tidy.tidy`."""
-        return tidy(self, conf_int=conf_int, conf_level=conf_level, exponentiate=exponentiate,
-                    conf_method=conf_method)
+        return tidy(
+            self, conf_int=conf_int, conf_level=conf_level, exponentiate=exponentiate, conf_method=conf_method
+        )
 
-    def augment(self, newdata: Any = None, type_predict: str = "link", type_residuals: str = "deviance",
-                se_fit: bool = False, *, data: Any = None) -> pd.DataFrame:
+    def augment(
+        self,
+        newdata: Any = None,
+        type_predict: str = "link",
+        type_residuals: str = "deviance",
+        se_fit: bool = False,
+        *,
+        data: Any = None,
+    ) -> pd.DataFrame:
         """Data with per-row fitted values, residuals and influence, as broom's ``augment``;
         see :func:`rglm.output.tidy.augment`."""
         return augment(self, newdata, type_predict, type_residuals, se_fit, data=data)

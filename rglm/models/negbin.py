@@ -28,9 +28,22 @@ from rglm.output.negbin import negbin_call, negbin_summary, negbin_trailer
 from rglm.output.summary import Summary
 from rglm.results.negbin import NegBinInfo, NegBinStatistics
 
-__all__ = ["THETA_EPS", "NegBinInfo", "NegBinResult", "NegBinStatistics", "ThetaConvergenceWarning", "ThetaEstimate",
-           "ThetaML", "anova_negbin", "fit_glm_nb", "nb_loglik", "negbin_call", "negbin_summary", "negbin_trailer",
-           "theta_ml"]
+__all__ = [
+    "THETA_EPS",
+    "NegBinInfo",
+    "NegBinResult",
+    "NegBinStatistics",
+    "ThetaConvergenceWarning",
+    "ThetaEstimate",
+    "ThetaML",
+    "anova_negbin",
+    "fit_glm_nb",
+    "nb_loglik",
+    "negbin_call",
+    "negbin_summary",
+    "negbin_trailer",
+    "theta_ml",
+]
 
 
 class NegBinResult(GLMResult, NegBinStatistics):

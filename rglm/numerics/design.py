@@ -88,7 +88,7 @@ class Design:
         out = np.empty(n)
         for start in range(0, n, BLOCK_ROWS):
             block = self.rows(np.arange(start, min(start + BLOCK_ROWS, n)))
-            out[start:start + block.shape[0]] = np.einsum("ij,jk,ik->i", block, cov, block)
+            out[start : start + block.shape[0]] = np.einsum("ij,jk,ik->i", block, cov, block)
         return out
 
 
@@ -166,14 +166,15 @@ class NumericColumns:
         """The columns where ``keep`` holds (a copy, for refits of sub-models)."""
         keep = np.asarray(keep, dtype=bool)
         rest = keep[1:] if self.intercept else keep
-        return NumericColumns(np.asfortranarray(self.matrix[:, rest]), bool(self.intercept and keep[0]),
-                              finite=self.finite)
+        return NumericColumns(
+            np.asfortranarray(self.matrix[:, rest]), bool(self.intercept and keep[0]), finite=self.finite
+        )
 
     def matvec(self, b: FloatArray) -> FloatArray:
         """:math:`\\sum_j b_j c_j`."""
         if self.matrix.shape[1] == 0:
             return np.full(self.n, b[0] if self.intercept else 0.0)
-        out = self.matrix @ b[int(self.intercept):]
+        out = self.matrix @ b[int(self.intercept) :]
         if self.intercept:
             out += b[0]
         return out
@@ -183,8 +184,9 @@ class NumericColumns:
         rest = self.matrix.T @ v
         return np.r_[np.sum(v), rest] if self.intercept else rest
 
-    def normal_equations(self, w: FloatArray, z: FloatArray | None,
-                         blocks: tuple[CategoricalBlock, ...] = ()) -> tuple[FloatArray, FloatArray, list[FloatArray]]:
+    def normal_equations(
+        self, w: FloatArray, z: FloatArray | None, blocks: tuple[CategoricalBlock, ...] = ()
+    ) -> tuple[FloatArray, FloatArray, list[FloatArray]]:
         """:math:`C^T W C`, :math:`C^T W z` and, for each factor block, the per-level sums
         :math:`\\sum_{i: c_i = l} w_i v_i C_{ij}`, in one read of the block.
 
@@ -383,16 +385,21 @@ class SplitDesign(Design):
             if a.values is None and cross and self.dense.intercept:
                 diag = cross[i][:, 0]
             else:
-                diag = np.asarray(np.bincount(a.codes, weights=wa if a.values is None else wa * a.values,
-                                              minlength=a.n_levels), dtype=np.float64)
+                diag = np.asarray(
+                    np.bincount(
+                        a.codes, weights=wa if a.values is None else wa * a.values, minlength=a.n_levels
+                    ),
+                    dtype=np.float64,
+                )
             g[ca, ca] += diag[has_a]
             if wz is not None:
                 r[ca] += np.bincount(a.codes, weights=a._weighted(wz), minlength=a.n_levels)[has_a]
-            for b in self.blocks[i + 1:]:
+            for b in self.blocks[i + 1 :]:
                 has_b = b.columns >= 0
                 wab = wa if b.values is None else wa * b.values
-                joint = np.bincount(a.codes * b.n_levels + b.codes, weights=wab,
-                                    minlength=a.n_levels * b.n_levels).reshape(a.n_levels, b.n_levels)
+                joint = np.bincount(
+                    a.codes * b.n_levels + b.codes, weights=wab, minlength=a.n_levels * b.n_levels
+                ).reshape(a.n_levels, b.n_levels)
                 sub = joint[np.ix_(has_a, has_b)]
                 cb = b.columns[has_b]
                 g[np.ix_(ca, cb)] += sub
@@ -414,13 +421,22 @@ class SplitDesign(Design):
             cols = np.where(b.columns >= 0, new_pos[np.maximum(b.columns, 0)], -1)
             if np.any(cols >= 0):
                 blocks.append(CategoricalBlock(b.codes, cols, b.values))
-        return SplitDesign(self.n, int(keep.size), self.dense.select(in_dense),
-                           new_pos[self.dense_columns[in_dense]], tuple(blocks))
+        return SplitDesign(
+            self.n,
+            int(keep.size),
+            self.dense.select(in_dense),
+            new_pos[self.dense_columns[in_dense]],
+            tuple(blocks),
+        )
 
     def block(self, start: int, stop: int) -> Design:
         stop = min(stop, self.n)
-        blocks = tuple(CategoricalBlock(b.codes[start:stop], b.columns, None if b.values is None else b.values[start:stop])
-                       for b in self.blocks)
+        blocks = tuple(
+            CategoricalBlock(
+                b.codes[start:stop], b.columns, None if b.values is None else b.values[start:stop]
+            )
+            for b in self.blocks
+        )
         return SplitDesign(stop - start, self.p, self.dense.slice(start, stop), self.dense_columns, blocks)
 
     def rows(self, idx: IntArray | npt.NDArray[np.bool_] | None = None) -> FloatArray:

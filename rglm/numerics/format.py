@@ -39,8 +39,17 @@ import numpy as np
 
 from rglm.numerics.format_real import _DBL_DIG, NA_REAL, FloatsLike, _as_floats, format_real, is_na
 
-__all__ = ["NA_REAL", "SIGNIF_LEGEND", "coef_matrix_lines", "format_pval", "format_real",
-           "is_na", "r_round", "sig_stars", "signif"]
+__all__ = [
+    "NA_REAL",
+    "SIGNIF_LEGEND",
+    "coef_matrix_lines",
+    "format_pval",
+    "format_real",
+    "is_na",
+    "r_round",
+    "sig_stars",
+    "signif",
+]
 
 #: The legend line printed by ``printCoefmat`` (with R's UTF-8 quotes).
 SIGNIF_LEGEND = "Signif. codes:  0 \u2018***\u2019 0.001 \u2018**\u2019 0.01 \u2018*\u2019 0.05 \u2018.\u2019 0.1 \u2018 \u2019 1"
@@ -55,11 +64,14 @@ def _str_width(s: str) -> int:
     """Display width of a string as R's ``Rstrwid`` counts it (wide = 2)."""
     if s.isascii():
         return len(s)
-    return sum(0 if unicodedata.combining(ch) else
-               2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1 for ch in s)
+    return sum(
+        0 if unicodedata.combining(ch) else 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        for ch in s
+    )
 
 
 # ---- round() and signif() ----------------------------------------------
+
 
 def _pow_di(x: float, n: int) -> float:
     """R's ``R_pow_di``: x^n by repeated squaring in double precision."""
@@ -154,8 +166,7 @@ def _fprec(x: float, digits: int) -> float:
     return sgn * x / big_p10
 
 
-def _vectorise(f: Callable[[float, int], float], x: FloatsLike,
-               digits: int) -> np.ndarray:
+def _vectorise(f: Callable[[float, int], float], x: FloatsLike, digits: int) -> np.ndarray:
     """Apply a scalar rounding function elementwise, keeping the shape."""
     shape = x.shape if isinstance(x, np.ndarray) else (len(x),)
     out = np.array([f(v, digits) for v in _as_floats(x)], dtype=float)
@@ -194,8 +205,8 @@ def r_round(x: float | FloatsLike, digits: int = 0) -> float | np.ndarray:
 
 # ---- format.pval() and significance stars ------------------------------
 
-def format_pval(pv: FloatsLike, digits: int, eps: float = DBL_EPSILON,
-                na_form: str = "NA") -> list[str]:
+
+def format_pval(pv: FloatsLike, digits: int, eps: float = DBL_EPSILON, na_form: str = "NA") -> list[str]:
     """R's ``format.pval(pv, digits, eps, na.form)``.
 
     Values below ``eps`` print as ``"<" + format(eps, digits=max(1,
@@ -260,6 +271,7 @@ def sig_stars(pvalues: FloatsLike) -> list[str]:
 
 # ---- printCoefmat ------------------------------------------------------
 
+
 def _parse_num(s: str) -> float | None:
     """``as.numeric`` on a formatted entry (None for NA)."""
     try:
@@ -268,8 +280,9 @@ def _parse_num(s: str) -> float | None:
         return None
 
 
-def _print_char_matrix(cells: list[list[str]], row_names: Sequence[str],
-                       col_names: Sequence[str], width: int) -> list[str]:
+def _print_char_matrix(
+    cells: list[list[str]], row_names: Sequence[str], col_names: Sequence[str], width: int
+) -> list[str]:
     """``print.default(<character matrix>, quote=FALSE, right=TRUE)``.
 
     Row names are left-justified to their common width; each column is
@@ -279,8 +292,7 @@ def _print_char_matrix(cells: list[list[str]], row_names: Sequence[str],
     """
     nc = len(col_names)
     rlabw = max([_str_width(s) for s in row_names], default=0)
-    w = [max([_str_width(row[j]) for row in cells] + [_str_width(col_names[j])])
-         for j in range(nc)]
+    w = [max([_str_width(row[j]) for row in cells] + [_str_width(col_names[j])]) for j in range(nc)]
     lines: list[str] = []
     jmin = 0
     while jmin < nc:
@@ -290,13 +302,16 @@ def _print_char_matrix(cells: list[list[str]], row_names: Sequence[str],
             jmax += 1
             if not (jmax < nc and tot + w[jmax] + 1 < width):
                 break
-        lines.append(" " * rlabw + "".join(
-            " " * (1 + w[j] - _str_width(col_names[j])) + col_names[j]
-            for j in range(jmin, jmax)))
+        lines.append(
+            " " * rlabw
+            + "".join(" " * (1 + w[j] - _str_width(col_names[j])) + col_names[j] for j in range(jmin, jmax))
+        )
         for name, row in zip(row_names, cells):
-            lines.append(name + " " * (rlabw - _str_width(name)) + "".join(
-                " " * (1 + w[j] - _str_width(row[j])) + row[j]
-                for j in range(jmin, jmax)))
+            lines.append(
+                name
+                + " " * (rlabw - _str_width(name))
+                + "".join(" " * (1 + w[j] - _str_width(row[j])) + row[j] for j in range(jmin, jmax))
+            )
         jmin = jmax
     return lines
 
@@ -378,8 +393,11 @@ def coef_matrix_lines(
     cf[2] = format_real([_fround(v, dig_tst) for v in xm[2]], digits)
 
     # nonzero entries that rounding turned into zeros are re-formatted together
-    bad = [(j, i) for j, i in cs if not ina[j][i]
-           and (p := _parse_num(cf[j][i])) is not None and (xm[j][i] == 0) != (p == 0)]
+    bad = [
+        (j, i)
+        for j, i in cs
+        if not ina[j][i] and (p := _parse_num(cf[j][i])) is not None and (xm[j][i] == 0) != (p == 0)
+    ]
     if bad:
         for (j, i), s in zip(bad, format_real([xm[j][i] for j, i in bad], max(1, digits - 1))):
             cf[j][i] = s
@@ -400,8 +418,7 @@ def coef_matrix_lines(
                 sw = max(2 if s is None else len(s) for s in raw)
                 stars = [("NA" if s is None else s).ljust(sw) for s in raw]
 
-    cells = [[cf[j][i] for j in range(nc)] + ([stars[i]] if show_stars else [])
-             for i in range(nr)]
+    cells = [[cf[j][i] for j in range(nc)] + ([stars[i]] if show_stars else []) for i in range(nr)]
     labels = list(col_names) + ([""] if show_stars else [])
     lines = _print_char_matrix(cells, row_names, labels, width)
     if show_stars and signif_legend:

@@ -32,18 +32,67 @@ _DBL_DIG = 15
 # of glibc's powl(10, k) from the correctly rounded 10^k, measured on glibc
 # for -345 <= k <= 310, so that we reproduce R's rounding decisions exactly.
 _POWL10_ULP_FIX: dict[int, int] = {
-    -310: 1, -306: -1, -291: 1, -285: -1, -282: 1, -275: -1, -271: -1,
-    -258: 1, -253: -1, -250: -1, -249: -1, -246: 1, -235: 1, -225: 1,
-    -223: -1, -212: 1, -196: -1, -194: -1, -187: 1, -185: -1, -181: 1,
-    -173: -1, -137: 1, -107: -1, -100: 1, -79: 1, -63: -1, -61: 1, -37: 1,
-    43: 1, 70: -1, 73: 1, 95: -1, 104: 1, 131: -1, 136: 1, 141: -1, 143: 1,
-    152: 1, 158: 1, 164: 1, 176: 1, 185: -1, 192: -1, 200: -1, 216: 1,
-    222: 1, 247: 1, 251: -1, 255: 1, 257: 1, 259: -1, 262: -1, 275: 1,
-    282: 1, 294: -1,
+    -310: 1,
+    -306: -1,
+    -291: 1,
+    -285: -1,
+    -282: 1,
+    -275: -1,
+    -271: -1,
+    -258: 1,
+    -253: -1,
+    -250: -1,
+    -249: -1,
+    -246: 1,
+    -235: 1,
+    -225: 1,
+    -223: -1,
+    -212: 1,
+    -196: -1,
+    -194: -1,
+    -187: 1,
+    -185: -1,
+    -181: 1,
+    -173: -1,
+    -137: 1,
+    -107: -1,
+    -100: 1,
+    -79: 1,
+    -63: -1,
+    -61: 1,
+    -37: 1,
+    43: 1,
+    70: -1,
+    73: 1,
+    95: -1,
+    104: 1,
+    131: -1,
+    136: 1,
+    141: -1,
+    143: 1,
+    152: 1,
+    158: 1,
+    164: 1,
+    176: 1,
+    185: -1,
+    192: -1,
+    200: -1,
+    216: 1,
+    222: 1,
+    247: 1,
+    251: -1,
+    255: 1,
+    257: 1,
+    259: -1,
+    262: -1,
+    275: 1,
+    282: 1,
+    294: -1,
 }
 
 
 # ---- missing values and input conversion -------------------------------
+
 
 def is_na(x: float | None) -> bool:
     """Return True for R's ``NA_real_`` (or ``None``), False for other NaNs.
@@ -78,6 +127,7 @@ def _as_floats(x: FloatsLike | float) -> list[float]:
 
 
 # ---- x87 long double emulation (exact, platform independent) -----------
+
 
 def _ld_parts(q: Fraction) -> tuple[int, int]:
     """Round a positive rational to an x87 long double ``m * 2**s``.
@@ -121,10 +171,11 @@ def _tbl(k: int) -> Fraction:
     Its initialisers are *double* literals (no ``L`` suffix), so 1e23 ..
     1e27, which a double cannot hold, are rounded doubles, not exact.
     """
-    return Fraction(float(10 ** k)) if k > 22 else Fraction(10 ** k)
+    return Fraction(float(10**k)) if k > 22 else Fraction(10**k)
 
 
 # ---- formatReal --------------------------------------------------------
+
 
 def _significant(alpha: int, digits: int, kp: int) -> tuple[int, int]:
     """Significant digits of ``alpha`` (``digits`` digits, scale ``10^kp``) once trailing zeros
@@ -177,7 +228,7 @@ def _scientific(x: float, digits: int) -> tuple[bool, int, int, bool]:
     kpower = kp + digits - 1
     # rounding may widen in sci but not fixed format (9996 -> 1.00e+04)
     rgt = min(max(digits - kpower, 0), _KP_MAX)
-    fuzz = 0.5 / float(10 ** rgt)
+    fuzz = 0.5 / float(10**rgt)
     widens = 0 < kpower <= _KP_MAX and rq < _ld(_tbl(kpower) - Fraction(fuzz))
     return neg, kpower, nsig, widens
 
@@ -210,15 +261,16 @@ def _scientific_quick(r: float, digits: int) -> tuple[int, int, bool] | None:
     widens = False
     if 0 < kpower <= _KP_MAX:
         rgt = min(max(digits - kpower, 0), _KP_MAX)
-        bound = float(10 ** kpower) - 0.5 / float(10 ** rgt)
+        bound = float(10**kpower) - 0.5 / float(10**rgt)
         if abs(r - bound) <= 1e-12 * bound:
             return None
         widens = r < bound
     return kpower, nsig, widens
 
 
-def _format_info(xs: Sequence[float], digits: int, nsmall: int,
-                 na_width: int, scipen: int = 0) -> tuple[int, int, int]:
+def _format_info(
+    xs: Sequence[float], digits: int, nsmall: int, na_width: int, scipen: int = 0
+) -> tuple[int, int, int]:
     """R's ``formatReal()``: common ``(width, decimals, exponent_flag)``.
 
     Every finite element contributes the digits it needs left and right of
@@ -275,8 +327,9 @@ def _encode_real(x: float, w: int, d: int, e: int, na_string: str) -> str:
     return "%*.*f" % (w, d, x)  # noqa: UP031 (C printf semantics)
 
 
-def format_real(x: FloatsLike, digits: int = 7, nsmall: int = 0,
-                na_string: str = "NA", scipen: int = 0) -> list[str]:
+def format_real(
+    x: FloatsLike, digits: int = 7, nsmall: int = 0, na_string: str = "NA", scipen: int = 0
+) -> list[str]:
     """Format a double vector exactly like R's ``format(x, digits, nsmall)``.
 
     Parameters

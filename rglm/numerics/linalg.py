@@ -50,7 +50,6 @@ __all__ = [
 ]
 
 
-
 @dataclass(frozen=True)
 class WLSFit:
     """One weighted least-squares solution.
@@ -118,7 +117,7 @@ def _dqrdc2(x: FloatArray, tol: float) -> tuple[FloatArray, int, FloatArray, Int
                 if abs(tt) >= 1e-6:
                     qraux[j] = qraux[j] * math.sqrt(tt)
                 else:
-                    qraux[j] = nrm2(x[l + 1:, j])
+                    qraux[j] = nrm2(x[l + 1 :, j])
         qraux[l] = x[l, l]
         x[l, l] = -nrmxl
     return x, min(k - 1, n), qraux, jpvt
@@ -199,8 +198,9 @@ class WLSStep(Protocol):
     ``w`` (square roots of the working weights) and ``z`` are given for the rows in ``good``.
     """
 
-    def __call__(self, design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray,
-                 tol: float) -> WLSFit:
+    def __call__(
+        self, design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray, tol: float
+    ) -> WLSFit:
         raise NotImplementedError
 
 
@@ -211,8 +211,9 @@ class QRStep(WLSStep):
 
     solver: WLSSolver
 
-    def __call__(self, design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray,
-                 tol: float) -> WLSFit:
+    def __call__(
+        self, design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray, tol: float
+    ) -> WLSFit:
         return self.solver(design.rows(good) * w[:, None], z * w, tol)
 
 
@@ -236,8 +237,9 @@ class NormalEquations(WLSStep):
         self.aliased: npt.NDArray[np.bool_] | None = None
         self.qr_steps = 0
 
-    def __call__(self, design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray,
-                 tol: float) -> WLSFit:
+    def __call__(
+        self, design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray, tol: float
+    ) -> WLSFit:
         n = design.shape[0]
         wfull = np.zeros(n)
         wfull[good] = w * w
@@ -246,7 +248,9 @@ class NormalEquations(WLSStep):
         g, rhs = design.normal_equations(wfull, zfull)
         return self.solve_sums(g, rhs, tol, lambda: self._tsqr_factor(design, good, w, z))
 
-    def solve_sums(self, g: FloatArray, rhs: FloatArray, tol: float, qr_factor: Callable[[], FloatArray]) -> WLSFit:
+    def solve_sums(
+        self, g: FloatArray, rhs: FloatArray, tol: float, qr_factor: Callable[[], FloatArray]
+    ) -> WLSFit:
         """The step from :math:`X^T W X` and :math:`X^T W z`; ``qr_factor()`` gives the triangular
         factor of :math:`[\\sqrt{W}X, \\sqrt{W}z]` when Cholesky is in trouble (for data out of
         memory, another pass over the rows)."""

@@ -63,6 +63,7 @@ def r_exact(n: int, p: int) -> bool:
     the plan's path can use."""
     return n <= EXACT_LIMIT and n * p * p <= R_EXACT_WORK
 
+
 _libm_exp = np.frompyfunc(math.exp, 1, 1)
 _libm_log = np.frompyfunc(math.log, 1, 1)
 _libm_expm1 = np.frompyfunc(math.expm1, 1, 1)

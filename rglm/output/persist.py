@@ -47,8 +47,12 @@ def save(model: ResultCore, path: str | os.PathLike[str], keep_data: bool = Fals
     if not isinstance(model, ResultCore):
         raise ArgumentError(f"save() needs a fitted rglm model, got {type(model).__name__}")
     stored = model if keep_data else model.without_data()
-    envelope = {"format": _FORMAT, "format_version": _FORMAT_VERSION, "rglm_version": _version(),
-                "model": stored}
+    envelope = {
+        "format": _FORMAT,
+        "format_version": _FORMAT_VERSION,
+        "rglm_version": _version(),
+        "model": stored,
+    }
     with open(path, "wb") as fh:
         pickle.dump(envelope, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
@@ -64,13 +68,20 @@ def load(path: str | os.PathLike[str]) -> Any:
         try:
             envelope: Any = pickle.load(fh)
         except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, IndexError) as exc:
-            raise DataError(f"{os.fspath(path)!r} is not a saved rglm model ({type(exc).__name__}: {exc})") from None
+            raise DataError(
+                f"{os.fspath(path)!r} is not a saved rglm model ({type(exc).__name__}: {exc})"
+            ) from None
     if not isinstance(envelope, dict) or envelope.get("format") != _FORMAT:
         raise DataError(f"{os.fspath(path)!r} is not a saved rglm model")
     if envelope.get("format_version") != _FORMAT_VERSION:
-        raise DataError(f"{os.fspath(path)!r} was saved in model format {envelope.get('format_version')}, "
-                        f"which this rglm ({__version__}) cannot read")
+        raise DataError(
+            f"{os.fspath(path)!r} was saved in model format {envelope.get('format_version')}, "
+            f"which this rglm ({__version__}) cannot read"
+        )
     if envelope.get("rglm_version") != __version__:
-        warn(f"{os.fspath(path)!r} was saved by rglm {envelope.get('rglm_version')} and is loaded by "
-             f"rglm {__version__}; refit the model if its results look wrong", RGLMWarning)
+        warn(
+            f"{os.fspath(path)!r} was saved by rglm {envelope.get('rglm_version')} and is loaded by "
+            f"rglm {__version__}; refit the model if its results look wrong",
+            RGLMWarning,
+        )
     return envelope["model"]

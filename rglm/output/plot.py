@@ -40,12 +40,15 @@ def _pyplot() -> Any:
     try:
         import matplotlib.pyplot as plt
     except ImportError:  # pragma: no cover - exercised only without matplotlib
-        raise ImportError("plotting needs matplotlib: pip install 'rglm[plot]' (or pip install matplotlib)") from None
+        raise ImportError(
+            "plotting needs matplotlib: pip install 'rglm[plot]' (or pip install matplotlib)"
+        ) from None
     return plt
 
 
-def _lowest(x: FloatArray, y: FloatArray, xs: float, nleft: int, nright: int,
-            rw: FloatArray | None) -> float | None:
+def _lowest(
+    x: FloatArray, y: FloatArray, xs: float, nleft: int, nright: int, rw: FloatArray | None
+) -> float | None:
     """One local fit of R's ``lowess`` at ``xs`` from the window starting at ``nleft``."""
     n = x.size
     rng = x[-1] - x[0]
@@ -72,8 +75,9 @@ def _lowest(x: FloatArray, y: FloatArray, xs: float, nleft: int, nright: int,
     return float((w * y[j]).sum())
 
 
-def lowess(x: FloatArray, y: FloatArray, frac: float = 2 / 3, iterations: int = 3,
-           delta: float | None = None) -> tuple[FloatArray, FloatArray]:
+def lowess(
+    x: FloatArray, y: FloatArray, frac: float = 2 / 3, iterations: int = 3, delta: float | None = None
+) -> tuple[FloatArray, FloatArray]:
     """Cleveland's robust locally weighted regression, R's ``lowess(x, y, f, iter, delta)``.
 
     At a point :math:`x_0` a straight line is fitted by weighted least squares to the
@@ -115,8 +119,8 @@ def lowess(x: FloatArray, y: FloatArray, frac: float = 2 / 3, iterations: int = 
             value = _lowest(xs, ys, xs[i], nleft, nleft + ns - 1, rw)
             fitted[i] = ys[i] if value is None else value
             if last < i - 1:
-                alpha = (xs[last + 1:i] - xs[last]) / (xs[i] - xs[last])
-                fitted[last + 1:i] = alpha * fitted[i] + (1 - alpha) * fitted[last]
+                alpha = (xs[last + 1 : i] - xs[last]) / (xs[i] - xs[last])
+                fitted[last + 1 : i] = alpha * fitted[i] + (1 - alpha) * fitted[last]
             last = i
             cut = xs[last] + delta
             k = last + 1
@@ -141,8 +145,9 @@ def lowess(x: FloatArray, y: FloatArray, frac: float = 2 / 3, iterations: int = 
     return xs, fitted
 
 
-def _label_extremes(ax: Any, x: FloatArray, y: FloatArray, labels: Sequence[Any], score: FloatArray,
-                    n: int) -> None:
+def _label_extremes(
+    ax: Any, x: FloatArray, y: FloatArray, labels: Sequence[Any], score: FloatArray, n: int
+) -> None:
     if n <= 0:
         return
     finite = np.flatnonzero(np.isfinite(score))
@@ -151,8 +156,13 @@ def _label_extremes(ax: Any, x: FloatArray, y: FloatArray, labels: Sequence[Any]
         ax.annotate(str(labels[i]), (x[i], y[i]), fontsize=8, xytext=(3, 0), textcoords="offset points")
 
 
-def diagnostics(model: GLMStatistics, which: Sequence[int] = (1, 2, 3, 5), id_n: int = 3,
-                cook_levels: Sequence[float] = (0.5, 1.0), figsize: tuple[float, float] | None = None) -> Any:
+def diagnostics(
+    model: GLMStatistics,
+    which: Sequence[int] = (1, 2, 3, 5),
+    id_n: int = 3,
+    cook_levels: Sequence[float] = (0.5, 1.0),
+    figsize: tuple[float, float] | None = None,
+) -> Any:
     """R's diagnostic panels for a fitted GLM (``plot(glm_fit)``).
 
     Parameters
@@ -202,7 +212,7 @@ def diagnostics(model: GLMStatistics, which: Sequence[int] = (1, 2, 3, 5), id_n:
     nrow = math.ceil(len(panels) / ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=figsize or (5.5 * ncol, 4.5 * nrow), squeeze=False)
     flat = axes.ravel()
-    for ax in flat[len(panels):]:
+    for ax in flat[len(panels) :]:
         ax.set_visible(False)
     for ax, w in zip(flat, panels):
         ax.set_title(PANELS[w])
@@ -232,7 +242,9 @@ def diagnostics(model: GLMStatistics, which: Sequence[int] = (1, 2, 3, 5), id_n:
             ax.axline((t1, q1), slope=slope, linestyle=":", color="grey")
             ax.set_xlabel("Theoretical Quantiles")
             ax.set_ylabel("Std. deviance resid.")
-            _label_extremes(ax, theo, std_dev[order], [labels[i] for i in order], np.abs(std_dev[order]), id_n)
+            _label_extremes(
+                ax, theo, std_dev[order], [labels[i] for i in order], np.abs(std_dev[order]), id_n
+            )
         elif w == 4:
             pos = np.arange(1, cook.size + 1)
             ax.vlines(pos, 0, cook, color="black")
@@ -273,8 +285,15 @@ def _typical(col: pd.Series) -> Any:
     return col.mode(dropna=True).iloc[0]
 
 
-def effects(model: GLMStatistics, term: str, level: float = 0.95, n: int = 100, type: str = "response",
-            at: dict[str, Any] | None = None, ax: Any = None) -> Any:
+def effects(
+    model: GLMStatistics,
+    term: str,
+    level: float = 0.95,
+    n: int = 100,
+    type: str = "response",
+    at: dict[str, Any] | None = None,
+    ax: Any = None,
+) -> Any:
     """The fitted mean across one variable, other variables held at typical values.
 
     A numeric ``term`` is varied over ``n`` points spanning its observed range and drawn as
@@ -299,7 +318,9 @@ def effects(model: GLMStatistics, term: str, level: float = 0.95, n: int = 100, 
     data = data.loc[model.model_frame.index]
     variables = list(model.model_frame.spec.variables)
     if term not in variables:
-        raise ArgumentError(f"{term!r} is not a variable of the model; its variables are {', '.join(variables)}")
+        raise ArgumentError(
+            f"{term!r} is not a variable of the model; its variables are {', '.join(variables)}"
+        )
     at = dict(at or {})
     unknown = [k for k in at if k not in variables]
     if unknown:

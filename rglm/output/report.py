@@ -102,9 +102,13 @@ class CompareTable:
         return ("left",) + ("center",) * len(self.model_names)
 
     def __str__(self) -> str:
-        body = tabulate(self._rows() + [["", *[""] * len(self.model_names)]] + self._gof_rows(),
-                        headers=["", *self.model_names], tablefmt="simple", colalign=self._align(),
-                        disable_numparse=True)
+        body = tabulate(
+            self._rows() + [["", *[""] * len(self.model_names)]] + self._gof_rows(),
+            headers=["", *self.model_names],
+            tablefmt="simple",
+            colalign=self._align(),
+            disable_numparse=True,
+        )
         return body + "\n" + "\n".join(self.notes) + "\n"
 
     def __repr__(self) -> str:
@@ -116,15 +120,24 @@ class CompareTable:
             raise ArgumentError(f"tablefmt must be 'github' or 'pipe', got {tablefmt!r}")
         esc = _md_escape
         rows = [[esc(c) for c in r] for r in self._rows() + self._gof_rows()]
-        table = tabulate(rows, headers=["", *[esc(n) for n in self.model_names]], tablefmt=tablefmt,
-                         colalign=self._align(), disable_numparse=True)
+        table = tabulate(
+            rows,
+            headers=["", *[esc(n) for n in self.model_names]],
+            tablefmt=tablefmt,
+            colalign=self._align(),
+            disable_numparse=True,
+        )
         return table + "\n\n" + "  \n".join(esc(n) for n in self.notes) + "\n"
 
     def to_latex(self) -> str:
         """A booktabs ``tabular``; special characters in names are escaped."""
         rows = self._rows() + [["\\midrule"]] + self._gof_rows()
-        lines = ["\\begin{tabular}{l" + "c" * len(self.model_names) + "}", "\\toprule",
-                 " & ".join(["", *[_tex_escape(n) for n in self.model_names]]) + " \\\\", "\\midrule"]
+        lines = [
+            "\\begin{tabular}{l" + "c" * len(self.model_names) + "}",
+            "\\toprule",
+            " & ".join(["", *[_tex_escape(n) for n in self.model_names]]) + " \\\\",
+            "\\midrule",
+        ]
         for row in rows:
             if row == ["\\midrule"]:
                 lines.append("\\midrule")
@@ -140,12 +153,16 @@ class CompareTable:
         body = []
         for row in self._rows():
             body.append("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>")
-        gof = ["<tr class=\"gof\">" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
-               for row in self._gof_rows()]
+        gof = [
+            '<tr class="gof">' + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
+            for row in self._gof_rows()
+        ]
         span = len(self.model_names) + 1
-        foot = "".join(f"<tr><td colspan=\"{span}\">{html.escape(n)}</td></tr>" for n in self.notes)
-        return (f"<table class=\"rglm-compare\"><thead><tr>{head}</tr></thead><tbody>{''.join(body)}"
-                f"{''.join(gof)}</tbody><tfoot>{foot}</tfoot></table>")
+        foot = "".join(f'<tr><td colspan="{span}">{html.escape(n)}</td></tr>' for n in self.notes)
+        return (
+            f'<table class="rglm-compare"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}'
+            f"{''.join(gof)}</tbody><tfoot>{foot}</tfoot></table>"
+        )
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -161,14 +178,10 @@ def _fixed(x: float, digits: int) -> str:
     return text[1:] if text.startswith("-") and float(text) == 0 else text
 
 
-
-
-
-
 def _tex_cell(text: str) -> str:
     """Escape a cell; trailing significance marks become a superscript."""
     body = text.rstrip("*.")
-    marks = text[len(body):]
+    marks = text[len(body) :]
     if not marks or not body or not body[-1].isdigit():
         return _tex_escape(text)
     return f"{_tex_escape(body)}$^{{{marks}}}$"
@@ -272,12 +285,18 @@ def compare(
         label, attr, integer = GOF_STATS[key]
         gof_labels.append(label)
         # A statistic a model does not have (a null deviance, say) is left blank as NA.
-        gof.append([str(int(getattr(m, attr))) if integer
-                    else _fixed(float(getattr(m, attr, math.nan)), digits) for m in fits])
-    what = {"se": "Standard errors in parentheses.",
-            "t": "z or t statistics in parentheses.",
-            "p": "p-values in parentheses.",
-            "ci": f"{level:.0%} Wald confidence intervals in brackets."}[stat]
+        gof.append(
+            [
+                str(int(getattr(m, attr))) if integer else _fixed(float(getattr(m, attr, math.nan)), digits)
+                for m in fits
+            ]
+        )
+    what = {
+        "se": "Standard errors in parentheses.",
+        "t": "z or t statistics in parentheses.",
+        "p": "p-values in parentheses.",
+        "ci": f"{level:.0%} Wald confidence intervals in brackets.",
+    }[stat]
     if exponentiate:
         what += " Estimates exponentiated."
     notes = [what] + ([_STAR_NOTE] if stars else [])

@@ -83,12 +83,23 @@ class Summary:
         fit time (printing never solves the linear program)."""
         check = m.separation_check
         return cls(
-            call=_call(m), family_name=m.family.name, link_name=m.family.link.name,
+            call=_call(m),
+            family_name=m.family.name,
+            link_name=m.family.link.name,
             coefficients=m.coef_table(),
-            aliased=m.aliased.copy(), dispersion=m.scale, dispersion_estimated=m.dispersion_is_estimated,
-            null_deviance=m.null_deviance, deviance=m.deviance, df_null=m.df_null, df_resid=m.df_resid,
-            aic=m.aic, iterations=m.iterations, n_dropped=m.n_dropped, converged=m.converged,
-            boundary=m.boundary, separation_note="" if check is None else check.note(),
+            aliased=m.aliased.copy(),
+            dispersion=m.scale,
+            dispersion_estimated=m.dispersion_is_estimated,
+            null_deviance=m.null_deviance,
+            deviance=m.deviance,
+            df_null=m.df_null,
+            df_resid=m.df_resid,
+            aic=m.aic,
+            iterations=m.iterations,
+            n_dropped=m.n_dropped,
+            converged=m.converged,
+            boundary=m.boundary,
+            separation_note="" if check is None else check.note(),
             cov_note=cov_description(m.cov_type, m.cov_kwds),
         )
 
@@ -96,8 +107,13 @@ class Summary:
     def _coef_lines(self) -> list[str]:
         c = self.coefficients
         return coef_matrix_lines(
-            c.iloc[:, 0].to_numpy(), c.iloc[:, 1].to_numpy(), c.iloc[:, 2].to_numpy(), c.iloc[:, 3].to_numpy(),
-            row_names=list(c.index), col_names=list(c.columns), aliased=list(self.aliased.to_numpy()),
+            c.iloc[:, 0].to_numpy(),
+            c.iloc[:, 1].to_numpy(),
+            c.iloc[:, 2].to_numpy(),
+            c.iloc[:, 3].to_numpy(),
+            row_names=list(c.index),
+            col_names=list(c.columns),
+            aliased=list(self.aliased.to_numpy()),
         )
 
     def _deviance_lines(self) -> list[str]:
@@ -114,7 +130,9 @@ class Summary:
         if len(self.coefficients) == 0:
             lines.append("No Coefficients")
         else:
-            lines.append(f"Coefficients: ({nsing} not defined because of singularities)" if nsing else "Coefficients:")
+            lines.append(
+                f"Coefficients: ({nsing} not defined because of singularities)" if nsing else "Coefficients:"
+            )
             lines.extend(self._coef_lines())
             if self.cov_note:
                 lines.append(self.cov_note)
@@ -153,7 +171,9 @@ class Summary:
                 continue
             p = pvals[i]
             ptxt = "NaN" if math.isnan(p) else ("<2e-16" if p < 2.220446049250313e-16 else f"{p:.3g}")
-            rows.append([name, est_se[i].strip(), est_se[n + i].strip(), stats_[i].strip(), ptxt, stars[i].strip()])
+            rows.append(
+                [name, est_se[i].strip(), est_se[n + i].strip(), stats_[i].strip(), ptxt, stars[i].strip()]
+            )
         headers = ["", *list(c.columns), ""]
         return headers, rows
 
@@ -171,7 +191,10 @@ class Summary:
             f"Number of Fisher Scoring iterations: {self.iterations}",
         ]
         if self.n_dropped:
-            foot.insert(len(foot) - 2, f"{self.n_dropped} observation{'s' if self.n_dropped != 1 else ''} deleted due to missingness")
+            foot.insert(
+                len(foot) - 2,
+                f"{self.n_dropped} observation{'s' if self.n_dropped != 1 else ''} deleted due to missingness",
+            )
         if self.separation_note:
             foot.append(self.separation_note)
         foot += [" ".join(line.split()) for line in self.trailer if line.strip()]
@@ -181,8 +204,12 @@ class Summary:
         """The coefficient table as a GitHub markdown table, followed by the fit figures."""
         headers, rows = self._table_rows()
         rows = [[_md_escape(cell) for cell in row] for row in rows]
-        table = tabulate(rows, headers=[_md_escape(h) for h in headers], tablefmt="github",
-                         colalign=("left",) + ("right",) * 5)
+        table = tabulate(
+            rows,
+            headers=[_md_escape(h) for h in headers],
+            tablefmt="github",
+            colalign=("left",) + ("right",) * 5,
+        )
         foot = "\n".join(f"- {_md_escape(line)}" for line in self._footer())
         legend = _md_escape(SIGNIF_LEGEND)
         return f"**{_md_escape(self.call)}**\n\n{table}\n\n{legend}\n\n{foot}\n"
@@ -191,26 +218,27 @@ class Summary:
         """The coefficient table as a LaTeX ``tabular`` (booktabs), with the fit figures below."""
         headers, rows = self._table_rows()
         # tabulate's latex_booktabs escapes LaTeX's special characters in every cell itself.
-        body = tabulate(rows, headers=headers, tablefmt="latex_booktabs", colalign=("left",) + ("right",) * 5,
-                        disable_numparse=True)
+        body = tabulate(
+            rows,
+            headers=headers,
+            tablefmt="latex_booktabs",
+            colalign=("left",) + ("right",) * 5,
+            disable_numparse=True,
+        )
         foot = " \\\\\n".join(_tex_escape(line) for line in self._footer())
         return f"{body}\n{foot}\n"
 
     def to_html(self) -> str:
         """The coefficient table as an HTML table, with the fit figures as a list."""
         headers, rows = self._table_rows()
-        table = tabulate(rows, headers=headers, tablefmt="html", colalign=("left",) + ("right",) * 5,
-                         disable_numparse=True)
+        table = tabulate(
+            rows, headers=headers, tablefmt="html", colalign=("left",) + ("right",) * 5, disable_numparse=True
+        )
         items = "".join(f"<li>{_html_escape(line)}</li>" for line in self._footer())
-        return f"<div class=\"rglm-summary\"><p><code>{_html_escape(self.call)}</code></p>{table}<ul>{items}</ul></div>"
+        return f'<div class="rglm-summary"><p><code>{_html_escape(self.call)}</code></p>{table}<ul>{items}</ul></div>'
 
     def _repr_html_(self) -> str:
         return self.to_html()
-
-
-
-
-
 
 
 def _call(m: GLMStatistics) -> str:

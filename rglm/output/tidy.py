@@ -22,8 +22,13 @@ from rglm.results.glm import GLMStatistics
 __all__ = ["augment", "glance", "tidy"]
 
 
-def tidy(m: ResultCore, conf_int: bool = False, conf_level: float = 0.95, exponentiate: bool = False,
-         conf_method: str = "profile") -> pd.DataFrame:
+def tidy(
+    m: ResultCore,
+    conf_int: bool = False,
+    conf_level: float = 0.95,
+    exponentiate: bool = False,
+    conf_method: str = "profile",
+) -> pd.DataFrame:
     """One row per coefficient, as broom's ``tidy.glm``.
 
     Parameters
@@ -50,16 +55,21 @@ def tidy(m: ResultCore, conf_int: bool = False, conf_level: float = 0.95, expone
         coefficient keeps its row, with NaN throughout (broom's NA row).
     """
     names = m.param_names
-    out = pd.DataFrame({
-        "term": names,
-        "estimate": m.params.to_numpy(),
-        "std_error": m.bse.to_numpy(),
-        "statistic": m.tvalues.to_numpy(),
-        "p_value": m.pvalues.to_numpy(),
-    })
+    out = pd.DataFrame(
+        {
+            "term": names,
+            "estimate": m.params.to_numpy(),
+            "std_error": m.bse.to_numpy(),
+            "statistic": m.tvalues.to_numpy(),
+            "p_value": m.pvalues.to_numpy(),
+        }
+    )
     if conf_int:
-        if isinstance(conf_level, bool) or not isinstance(conf_level, (int, float, np.floating)) \
-                or not 0 < conf_level < 1:
+        if (
+            isinstance(conf_level, bool)
+            or not isinstance(conf_level, (int, float, np.floating))
+            or not 0 < conf_level < 1
+        ):
             raise ArgumentError(f"conf_level must be a number between 0 and 1, got {conf_level!r}")
         ci = m.conf_int(alpha=1 - float(conf_level), method=conf_method)
         # Matched by name, so an interval method that leaves out aliased terms still lines up.
@@ -109,18 +119,29 @@ def _rows_used(m: GLMStatistics, frame: pd.DataFrame) -> pd.DataFrame:
         pos = frame.index.get_indexer(index)
         if np.any(pos < 0):
             missing = list(index[pos < 0][:3])
-            raise DataError(f"data has no rows labelled {', '.join(map(repr, missing))}, which the model was "
-                            "fitted to; pass the data frame the model was fitted from")
+            raise DataError(
+                f"data has no rows labelled {', '.join(map(repr, missing))}, which the model was "
+                "fitted to; pass the data frame the model was fitted from"
+            )
     elif len(frame) == len(index) and frame.index.equals(index):
         pos = np.arange(len(frame))
     else:
-        raise DataError("data has duplicate row labels, so the rows the model used cannot be found; "
-                        "give it unique labels (e.g. reset_index()) before fitting")
+        raise DataError(
+            "data has duplicate row labels, so the rows the model used cannot be found; "
+            "give it unique labels (e.g. reset_index()) before fitting"
+        )
     return frame.iloc[pos]
 
 
-def augment(m: GLMStatistics, newdata: Any = None, type_predict: str = "link",
-            type_residuals: str = "deviance", se_fit: bool = False, *, data: Any = None) -> pd.DataFrame:
+def augment(
+    m: GLMStatistics,
+    newdata: Any = None,
+    type_predict: str = "link",
+    type_residuals: str = "deviance",
+    se_fit: bool = False,
+    *,
+    data: Any = None,
+) -> pd.DataFrame:
     """The data with per-row fitted values, residuals and influence, as broom's ``augment.glm``.
 
     Parameters
@@ -181,7 +202,9 @@ def augment(m: GLMStatistics, newdata: Any = None, type_predict: str = "link",
 
     source = m.data if data is None else data
     if source is None:
-        raise ArgumentError("this model does not keep its data; pass the data frame it was fitted from as data=")
+        raise ArgumentError(
+            "this model does not keep its data; pass the data frame it was fitted from as data="
+        )
     frame = source if isinstance(source, pd.DataFrame) else pd.DataFrame(source)
     rows = _rows_used(m, frame)
     out = (rows[_model_columns(m, frame)] if data is None else rows).copy()

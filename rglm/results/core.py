@@ -161,16 +161,26 @@ class ResultCore:
         """Raise unless ``other`` was fitted to the same observations, so that a
         likelihood-ratio test between the two is meaningful."""
         if not (isinstance(other, type(self)) or isinstance(self, type(other))):
-            raise ArgumentError(f"a likelihood-ratio test compares two fits of the same model, not a "
-                                f"{type(self).__name__} and a {type(other).__name__}")
+            raise ArgumentError(
+                f"a likelihood-ratio test compares two fits of the same model, not a "
+                f"{type(self).__name__} and a {type(other).__name__}"
+            )
         if self.nobs != other.nobs:
-            raise DataError(f"the models were fitted to different numbers of observations ({self.nobs} and "
-                            f"{other.nobs}); refit both on the same rows")
+            raise DataError(
+                f"the models were fitted to different numbers of observations ({self.nobs} and "
+                f"{other.nobs}); refit both on the same rows"
+            )
 
     def glance_row(self) -> dict[str, Any]:
         """Model-level statistics for :func:`rglm.output.tidy.glance`, in column order."""
-        return {"logLik": self.llf, "AIC": self.aic, "BIC": self.bic, "deviance": self.deviance,
-                "df_residual": self.df_resid, "nobs": self.nobs}
+        return {
+            "logLik": self.llf,
+            "AIC": self.aic,
+            "BIC": self.bic,
+            "deviance": self.deviance,
+            "df_residual": self.df_resid,
+            "nobs": self.nobs,
+        }
 
     def param_groups(self) -> Mapping[str, list[str]]:
         """How the parameters are presented: heading -> names (one group by default; an
@@ -248,9 +258,14 @@ class ResultCore:
         if names is not None:
             table, aliased = table.loc[names], aliased.loc[names]
         return coef_matrix_lines(
-            table.iloc[:, 0].to_numpy(), table.iloc[:, 1].to_numpy(), table.iloc[:, 2].to_numpy(),
-            table.iloc[:, 3].to_numpy(), row_names=list(table.index), col_names=list(table.columns),
-            aliased=list(aliased.to_numpy()))
+            table.iloc[:, 0].to_numpy(),
+            table.iloc[:, 1].to_numpy(),
+            table.iloc[:, 2].to_numpy(),
+            table.iloc[:, 3].to_numpy(),
+            row_names=list(table.index),
+            col_names=list(table.columns),
+            aliased=list(aliased.to_numpy()),
+        )
 
     def select_params(self, params: Any) -> list[str]:
         """Parameter names from names or positions, with a clear error for unknown ones."""
@@ -260,8 +275,9 @@ class ResultCore:
         for item in items:
             if isinstance(item, (int, np.integer)) and not isinstance(item, bool):
                 if not -len(names) <= item < len(names):
-                    raise ArgumentError(f"coefficient position {item} is out of range; the model has "
-                                        f"{len(names)}")
+                    raise ArgumentError(
+                        f"coefficient position {item} is out of range; the model has {len(names)}"
+                    )
                 out.append(names[item])
             elif item in names:
                 out.append(str(item))

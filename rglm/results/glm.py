@@ -70,12 +70,25 @@ class GLMStatistics(ResultCore):
     _step_path: Any
     separation_check: SeparationCheck | None
 
-    def __init__(self, fit: FitState, frame: FrameState, family: Family, *, null_deviance: float,
-                 control: IRLSControl, dispersion: float | None = None, formula: str = "",
-                 data_name: str = "data", data: Any = None, call: dict[str, Any] | None = None,
-                 cov_type: str = "nonrobust", cov: FloatArray | None = None,
-                 cov_kwds: dict[str, Any] | None = None, step_path: Any = None,
-                 separation_check: SeparationCheck | None = None) -> None:
+    def __init__(
+        self,
+        fit: FitState,
+        frame: FrameState,
+        family: Family,
+        *,
+        null_deviance: float,
+        control: IRLSControl,
+        dispersion: float | None = None,
+        formula: str = "",
+        data_name: str = "data",
+        data: Any = None,
+        call: dict[str, Any] | None = None,
+        cov_type: str = "nonrobust",
+        cov: FloatArray | None = None,
+        cov_kwds: dict[str, Any] | None = None,
+        step_path: Any = None,
+        separation_check: SeparationCheck | None = None,
+    ) -> None:
         d = self.__dict__
         d["_fit"] = fit
         d["_frame"] = frame
@@ -96,11 +109,22 @@ class GLMStatistics(ResultCore):
     def constructor_args(self) -> dict[str, Any]:
         """The arguments that rebuild this result (a subclass adds its own)."""
         return {
-            "fit": self._fit, "frame": self._frame, "family": self.family, "null_deviance": self.null_deviance,
-            "control": self.control, "dispersion": self._fixed_dispersion, "formula": self.formula,
-            "data_name": self.data_name, "data": self._data, "call": self._call, "cov_type": self.cov_type,
-            "cov": self._cov, "cov_kwds": self._cov_kwds, "step_path": self._step_path,
-            "separation_check": self.separation_check}
+            "fit": self._fit,
+            "frame": self._frame,
+            "family": self.family,
+            "null_deviance": self.null_deviance,
+            "control": self.control,
+            "dispersion": self._fixed_dispersion,
+            "formula": self.formula,
+            "data_name": self.data_name,
+            "data": self._data,
+            "call": self._call,
+            "cov_type": self.cov_type,
+            "cov": self._cov,
+            "cov_kwds": self._cov_kwds,
+            "step_path": self._step_path,
+            "separation_check": self.separation_check,
+        }
 
     def _replace(self, **changes: Any) -> Any:
         """A new result of the same class sharing this one's fit, with some constructor
@@ -256,16 +280,21 @@ class GLMStatistics(ResultCore):
         """Raise unless ``other`` is a GLM of the same family fitted to the same rows, response
         and prior weights (what a likelihood-ratio test between nested GLMs needs)."""
         if not isinstance(other, GLMStatistics):
-            raise FamilyError(f"a likelihood-ratio test of a GLM needs another GLM, not a "
-                              f"{type(other).__name__}")
+            raise FamilyError(
+                f"a likelihood-ratio test of a GLM needs another GLM, not a {type(other).__name__}"
+            )
         if self.family.r_call() != other.family.r_call():
-            raise FamilyError(f"the models have different families ({self.family.r_call()} and "
-                              f"{other.family.r_call()}); a likelihood-ratio test needs the same one")
+            raise FamilyError(
+                f"the models have different families ({self.family.r_call()} and "
+                f"{other.family.r_call()}); a likelihood-ratio test needs the same one"
+            )
         fa, fb = self.model_frame, other.model_frame
         if self.nobs != other.nobs or not fa.index.equals(fb.index):
-            raise DataError(f"the models were fitted to different rows ({len(fa.index)} and {len(fb.index)} "
-                            f"rows, {self.nobs} and {other.nobs} observations); refit both on the same rows "
-                            "(e.g. drop rows with missing values first)")
+            raise DataError(
+                f"the models were fitted to different rows ({len(fa.index)} and {len(fb.index)} "
+                f"rows, {self.nobs} and {other.nobs} observations); refit both on the same rows "
+                "(e.g. drop rows with missing values first)"
+            )
         if not np.array_equal(self.fit.y, other.fit.y):
             raise DataError("the models have different responses")
         if not np.array_equal(self.fit.prior_weights, other.fit.prior_weights):
@@ -273,9 +302,16 @@ class GLMStatistics(ResultCore):
 
     def glance_row(self) -> dict[str, Any]:
         """broom's ``glance.glm`` columns."""
-        return {"null_deviance": self.null_deviance, "df_null": self.df_null, "logLik": self.llf,
-                "AIC": self.aic, "BIC": self.bic, "deviance": self.deviance, "df_residual": self.df_resid,
-                "nobs": self.nobs}
+        return {
+            "null_deviance": self.null_deviance,
+            "df_null": self.df_null,
+            "logLik": self.llf,
+            "AIC": self.aic,
+            "BIC": self.bic,
+            "deviance": self.deviance,
+            "df_residual": self.df_resid,
+            "nobs": self.nobs,
+        }
 
     # -- goodness of fit -------------------------------------------------------------------------
     @property

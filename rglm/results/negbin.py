@@ -51,9 +51,15 @@ class NegBinInfo:
     @classmethod
     def from_estimate(cls, estimate: ThetaEstimate, rank: int) -> NegBinInfo:
         """The information of a fit of rank ``rank`` whose :math:`\\theta` is ``estimate``."""
-        return cls(theta=estimate.theta, theta_se=estimate.theta_se, twologlik=estimate.twologlik,
-                   aic=-estimate.twologlik + 2 * rank + 2, warning=estimate.warning,
-                   alternations=estimate.alternations, init_theta=estimate.init_theta)
+        return cls(
+            theta=estimate.theta,
+            theta_se=estimate.theta_se,
+            twologlik=estimate.twologlik,
+            aic=-estimate.twologlik + 2 * rank + 2,
+            warning=estimate.warning,
+            alternations=estimate.alternations,
+            init_theta=estimate.init_theta,
+        )
 
 
 class NegBinStatistics(GLMStatistics):
@@ -61,8 +67,9 @@ class NegBinStatistics(GLMStatistics):
 
     _negbin: NegBinInfo
 
-    def __init__(self, fit: FitState, frame: FrameState, family: Family, *, negbin: NegBinInfo,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, fit: FitState, frame: FrameState, family: Family, *, negbin: NegBinInfo, **kwargs: Any
+    ) -> None:
         super().__init__(fit, frame, family, **kwargs)
         self.__dict__["_negbin"] = negbin
 

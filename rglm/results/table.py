@@ -64,8 +64,14 @@ class AnovaTable(pd.DataFrame):
     heading: list[str]
     print_style: str
 
-    def __init__(self, data: Any = None, *args: Any, heading: Sequence[str] = (), print_style: str = "anova",
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        data: Any = None,
+        *args: Any,
+        heading: Sequence[str] = (),
+        print_style: str = "anova",
+        **kwargs: Any,
+    ) -> None:
         super().__init__(data, *args, **kwargs)  # type: ignore[call-arg]
         object.__setattr__(self, "heading", list(heading))
         object.__setattr__(self, "print_style", print_style)
@@ -103,9 +109,13 @@ class AnovaTable(pd.DataFrame):
         """The table as a GitHub (pipe) markdown table with the heading as text above it."""
         headers, rows, stars = self._report_cells()
         esc = _md_escape
-        table = tabulate([[esc(c) for c in row] for row in rows], headers=[esc(h) for h in headers],
-                         tablefmt="github", colalign=("left",) + ("right",) * (len(headers) - 1),
-                         disable_numparse=True)
+        table = tabulate(
+            [[esc(c) for c in row] for row in rows],
+            headers=[esc(h) for h in headers],
+            tablefmt="github",
+            colalign=("left",) + ("right",) * (len(headers) - 1),
+            disable_numparse=True,
+        )
         parts = [esc(" ".join(h.split())) for h in self._heading_text()]
         parts.append(table)
         if stars:
@@ -115,8 +125,13 @@ class AnovaTable(pd.DataFrame):
     def to_latex(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
         """The table as a LaTeX ``tabular`` (booktabs), the heading as text above it."""
         headers, rows, stars = self._report_cells()
-        body = tabulate(rows, headers=headers, tablefmt="latex_booktabs",
-                        colalign=("left",) + ("right",) * (len(headers) - 1), disable_numparse=True)
+        body = tabulate(
+            rows,
+            headers=headers,
+            tablefmt="latex_booktabs",
+            colalign=("left",) + ("right",) * (len(headers) - 1),
+            disable_numparse=True,
+        )
         head = "".join(_tex_escape(" ".join(h.split())) + " \\\\\n" for h in self._heading_text())
         tail = _tex_escape(SIGNIF_LEGEND) + "\n" if stars else ""
         return head + body + "\n" + tail
@@ -124,8 +139,13 @@ class AnovaTable(pd.DataFrame):
     def to_html(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
         """The table as HTML, the heading as paragraphs above it."""
         headers, rows, stars = self._report_cells()
-        body = tabulate(rows, headers=headers, tablefmt="html",
-                        colalign=("left",) + ("right",) * (len(headers) - 1), disable_numparse=True)
+        body = tabulate(
+            rows,
+            headers=headers,
+            tablefmt="html",
+            colalign=("left",) + ("right",) * (len(headers) - 1),
+            disable_numparse=True,
+        )
         head = "".join(f"<p>{html_escape(' '.join(h.split()))}</p>" for h in self._heading_text())
         tail = f"<p>{html_escape(SIGNIF_LEGEND)}</p>" if stars else ""
         return f'<div class="rglm-anova">{head}{body}{tail}</div>'
@@ -156,13 +176,16 @@ def _column_roles(cols: Sequence[str]) -> tuple[bool, set[int], set[int]]:
     statistics (rounded to 4 decimals) and which are put through ``zapsmall``."""
     nc = len(cols)
     has_p = nc > 0 and (cols[-1].startswith("P(") or cols[-1].startswith("Pr("))
-    tst = {j for j, c in enumerate(cols) if c[1:7] == " value"} | {j for j, c in enumerate(cols)
-                                                                    if c in ("F", "Cp", "Chisq")}
+    tst = {j for j, c in enumerate(cols) if c[1:7] == " value"} | {
+        j for j, c in enumerate(cols) if c in ("F", "Cp", "Chisq")
+    }
     zap = set(range(nc - 1 if has_p else nc)) - tst - {j for j, c in enumerate(cols) if c.endswith("Df")}
     return has_p, tst, zap
 
 
-def _anova_cells(table: pd.DataFrame, digits: int = ANOVA_DIGITS) -> tuple[list[str], list[str], list[list[str]], bool]:
+def _anova_cells(
+    table: pd.DataFrame, digits: int = ANOVA_DIGITS
+) -> tuple[list[str], list[str], list[list[str]], bool]:
     """R's ``printCoefmat(x, cs.ind = NULL, zap.ind, tst.ind, na.print = "")`` as called by
     ``print.anova``: row names, column labels (the stars column last, unnamed) and cells."""
     cols = [str(c) for c in table.columns]

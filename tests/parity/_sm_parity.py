@@ -87,7 +87,7 @@ def sm_link(name: str) -> Any:
 
 
 def _power_lambda(name: str) -> float:
-    num, _, den = name[len("power("):-1].partition("/")
+    num, _, den = name[len("power(") : -1].partition("/")
     return float(num) / (float(den) if den else 1.0)
 
 
@@ -197,8 +197,12 @@ class Fam:
             as_ = self.sm_as or "tweedie"
             if as_ == "tweedie":
                 return F.Tweedie(var_power=self.var_power, link=link, eql=False, **ck)
-            return {"gaussian": F.Gaussian, "poisson": F.Poisson, "gamma": F.Gamma,
-                    "inverse_gaussian": F.InverseGaussian}[as_](link=link, **ck)
+            return {
+                "gaussian": F.Gaussian,
+                "poisson": F.Poisson,
+                "gamma": F.Gamma,
+                "inverse_gaussian": F.InverseGaussian,
+            }[as_](link=link, **ck)
         if f == "quasi":
             return _QUASI_SM[self.variance](link=link, **ck)
         raise KeyError(f)
@@ -349,8 +353,13 @@ def fit_sm(case: Case, smdata: pd.DataFrame, scale: Any = "default", **fit_kw: A
         # fits are still the maximum-likelihood fits being compared.
         warnings.simplefilter("ignore", DomainWarning)
         model = smf.glm(case.smformula, smdata, family=case.fam.sm(), **kw)
-        fit_kw = {"tol_criterion": "params", "atol": SM_PARAM_TOL, "rtol": SM_PARAM_TOL, "maxiter": MAXITER,
-                  **fit_kw}
+        fit_kw = {
+            "tol_criterion": "params",
+            "atol": SM_PARAM_TOL,
+            "rtol": SM_PARAM_TOL,
+            "maxiter": MAXITER,
+            **fit_kw,
+        }
         if scale == "X2" and case.sm_two_column:
             # statsmodels' "X2" scale leaves the trials out of the Pearson statistic of a
             # two-column binomial response (it is sum((y - mu)^2 / V(mu)) on proportions),
@@ -406,8 +415,9 @@ def cov_atol(cov: Any) -> np.ndarray:
     return RTOL * np.outer(d, d)
 
 
-def close(actual: Any, desired: Any, what: str, f: Fitted | None = None, *, atol: Any = 0.0,
-          rtol: float = RTOL) -> None:
+def close(
+    actual: Any, desired: Any, what: str, f: Fitted | None = None, *, atol: Any = 0.0, rtol: float = RTOL
+) -> None:
     """``np.testing.assert_allclose``; ``atol`` may also be an array broadcasting against
     ``desired`` (one absolute tolerance per element)."""
     a, d = np.asarray(actual, dtype=float), np.asarray(desired, dtype=float)
@@ -420,8 +430,9 @@ def close(actual: Any, desired: Any, what: str, f: Fitted | None = None, *, atol
     ok = (np.abs(a - d) <= allowed) | (np.isnan(a) & np.isnan(d))
     if not np.all(ok):
         bad = np.argwhere(~ok)[:5]
-        detail = "; ".join(f"{tuple(i)}: {a[tuple(i)]!r} vs {d[tuple(i)]!r} (allowed {allowed[tuple(i)]:.3g})"
-                           for i in bad)
+        detail = "; ".join(
+            f"{tuple(i)}: {a[tuple(i)]!r} vs {d[tuple(i)]!r} (allowed {allowed[tuple(i)]:.3g})" for i in bad
+        )
         raise AssertionError(f"{label}: {int((~ok).sum())} of {ok.size} elements differ: {detail}")
 
 
@@ -431,7 +442,8 @@ def sm_reorder(rglm_names: Any, sm_names: Any) -> np.ndarray:
     rn = [_norm_name(n) for n in rglm_names]
     sn = [_norm_name(n) for n in sm_names]
     assert sorted(rn) == sorted(sn) and len(set(rn)) == len(rn), (
-        f"design columns differ: {list(rglm_names)} vs {list(sm_names)}")
+        f"design columns differ: {list(rglm_names)} vs {list(sm_names)}"
+    )
     return np.array([sn.index(n) for n in rn])
 
 
@@ -699,7 +711,8 @@ def check_likelihood(f: Fitted) -> None:
     kind = f.case.fam.likelihood
     if kind is None:
         assert math.isnan(m.llf) and math.isnan(m.aic) and math.isnan(m.bic), (
-            f"{f.msg} a quasi-likelihood fit has no llf/aic/bic (R gives NA)")
+            f"{f.msg} a quasi-likelihood fit has no llf/aic/bic (R gives NA)"
+        )
         return
     y = np.asarray(s.model.endog, dtype=float)
     mu = np.asarray(s.mu, dtype=float)

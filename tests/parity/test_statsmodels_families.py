@@ -43,15 +43,24 @@ N_NEW = 25
 #: Range of the true mean per (response kind, link); inside every link's domain.
 _MU_RANGE: dict[str, dict[str, tuple[float, float]]] = {
     "gaussian": {"identity": (1.0, 5.0), "log": (2.0, 6.0), "inverse": (1.0, 3.0), "power(0.5)": (1.0, 5.0)},
-    "binomial": {"logit": (0.15, 0.85), "probit": (0.15, 0.85), "cloglog": (0.15, 0.85),
-                 "cauchit": (0.15, 0.85), "log": (0.05, 0.5)},
+    "binomial": {
+        "logit": (0.15, 0.85),
+        "probit": (0.15, 0.85),
+        "cloglog": (0.15, 0.85),
+        "cauchit": (0.15, 0.85),
+        "log": (0.05, 0.5),
+    },
     # identity-type links: means high enough that zero counts are rare, because R's first
     # IRLS step (from mustart = y + 0.1, i.e. heavy weights on zeros) may otherwise leave
     # the domain, which is an error in R's glm.fit (and rglm) without starting values.
     "count": {"log": (2.0, 15.0), "identity": (6.0, 20.0), "sqrt": (2.0, 15.0), "power(0.5)": (2.0, 15.0)},
     "gamma": {"inverse": (1.0, 5.0), "log": (1.0, 5.0), "identity": (1.0, 5.0), "power(1/3)": (1.0, 5.0)},
-    "inverse_gaussian": {"1/mu^2": (1.0, 3.0), "inverse": (1.0, 3.0), "log": (1.0, 3.0),
-                         "identity": (1.0, 3.0)},
+    "inverse_gaussian": {
+        "1/mu^2": (1.0, 3.0),
+        "inverse": (1.0, 3.0),
+        "log": (1.0, 3.0),
+        "identity": (1.0, 3.0),
+    },
     "tweedie": {"log": (1.0, 5.0), "identity": (3.0, 8.0), "power(0.5)": (1.0, 5.0)},
 }
 
@@ -66,19 +75,22 @@ def _seed(key: str) -> int:
 
 
 def _covariates(rng: np.random.Generator, n: int) -> pd.DataFrame:
-    return pd.DataFrame({
-        "x1": rng.uniform(0, 1, n),
-        "x2": rng.uniform(0, 1, n),
-        # every level present, in a shuffled order
-        "g": rng.permutation(np.array(["a", "b", "c"])[np.arange(n) % 3]),
-        "u": rng.uniform(0, 1, n),
-        "w": rng.uniform(0.5, 3.0, n),
-        "wi": rng.integers(1, 4, n).astype(float),
-    })
+    return pd.DataFrame(
+        {
+            "x1": rng.uniform(0, 1, n),
+            "x2": rng.uniform(0, 1, n),
+            # every level present, in a shuffled order
+            "g": rng.permutation(np.array(["a", "b", "c"])[np.arange(n) % 3]),
+            "u": rng.uniform(0, 1, n),
+            "w": rng.uniform(0.5, 3.0, n),
+            "wi": rng.integers(1, 4, n).astype(float),
+        }
+    )
 
 
-def _linear_predictor(d: pd.DataFrame, kind: str, link: str,
-                      with_offset: bool) -> tuple[np.ndarray, np.ndarray]:
+def _linear_predictor(
+    d: pd.DataFrame, kind: str, link: str, with_offset: bool
+) -> tuple[np.ndarray, np.ndarray]:
     """(eta, offset): eta spans link(range) with the offset taking up to a fifth of it."""
     lk, _ = _link_fns(link)
     lo, hi = sorted(lk(np.array(_MU_RANGE[kind][link])))
@@ -114,8 +126,9 @@ def _tweedie_draw(rng: np.random.Generator, mu: np.ndarray, p: float, phi: np.nd
     return np.array([rng.gamma(alpha * c, s) if c > 0 else 0.0 for c, s in zip(counts, scale, strict=True)])
 
 
-def _response(rng: np.random.Generator, fam: P.Fam, mu: np.ndarray, d: pd.DataFrame,
-              weighted: bool) -> pd.DataFrame:
+def _response(
+    rng: np.random.Generator, fam: P.Fam, mu: np.ndarray, d: pd.DataFrame, weighted: bool
+) -> pd.DataFrame:
     """Draw the response for means ``mu`` from the family (prior weight w scaling the
     variance by 1/w where the family allows it)."""
     out = d.copy()
@@ -235,9 +248,18 @@ def make_case(fam: P.Fam, variant: str) -> P.Case:
         rf, sf = f"y ~ {r_rhs}", f"y ~ {rhs}"
     case_id = f"{fam.label}-{variant}"
     return P.Case(
-        id=case_id, fam=fam, load=lambda: make_data(fam, variant), rformula=rf, smformula=sf,
-        weights=weights, sm_offset=sm_offset, roffset=roffset, counts=counts, sm_two_column=two_col,
-        newdata=_newdata_fn(fam, variant), binomial_form=binomial_form,
+        id=case_id,
+        fam=fam,
+        load=lambda: make_data(fam, variant),
+        rformula=rf,
+        smformula=sf,
+        weights=weights,
+        sm_offset=sm_offset,
+        roffset=roffset,
+        counts=counts,
+        sm_two_column=two_col,
+        newdata=_newdata_fn(fam, variant),
+        binomial_form=binomial_form,
     )
 
 
@@ -260,9 +282,13 @@ def _family_links() -> list[P.Fam]:
     out.append(P.Fam("tweedie", "log", var_power=2.0, sm_as="gamma"))
     out.append(P.Fam("tweedie", "log", var_power=3.0, sm_as="inverse_gaussian"))
     # quasi(variance, link) against the statsmodels family with that variance function
-    for variance, links in (("constant", ("identity", "log")), ("mu", ("log", "identity", "power(0.5)")),
-                            ("mu^2", ("log", "inverse", "power(1/3)")), ("mu^3", ("1/mu^2", "log")),
-                            ("mu(1-mu)", ("logit", "probit", "cloglog"))):
+    for variance, links in (
+        ("constant", ("identity", "log")),
+        ("mu", ("log", "identity", "power(0.5)")),
+        ("mu^2", ("log", "inverse", "power(1/3)")),
+        ("mu^3", ("1/mu^2", "log")),
+        ("mu(1-mu)", ("logit", "probit", "cloglog")),
+    ):
         for link in links:
             out.append(P.Fam("quasi", link, variance=variance))
     return out
@@ -295,12 +321,20 @@ def _large_case(fam: P.Fam, n: int, p: int) -> P.Case:
         return d
 
     rhs = " + ".join(f"v{i}" for i in range(p))
-    return P.Case(id=f"{fam.label}-large-{n}x{p}", fam=fam, load=load, rformula=f"y ~ {rhs}",
-                  smformula=f"y ~ {rhs}", newdata=lambda d: d.iloc[::997].assign(v0=lambda t: t.v0 * 1.1))
+    return P.Case(
+        id=f"{fam.label}-large-{n}x{p}",
+        fam=fam,
+        load=load,
+        rformula=f"y ~ {rhs}",
+        smformula=f"y ~ {rhs}",
+        newdata=lambda d: d.iloc[::997].assign(v0=lambda t: t.v0 * 1.1),
+    )
 
 
-CASES = _cases() + [_large_case(P.Fam("poisson", "log"), 120_000, 3),
-                     _large_case(P.Fam("gamma", "log"), 30_000, 12)]
+CASES = _cases() + [
+    _large_case(P.Fam("poisson", "log"), 120_000, 3),
+    _large_case(P.Fam("gamma", "log"), 30_000, 12),
+]
 IDS = [c.id for c in CASES]
 
 
@@ -414,8 +448,13 @@ def test_quasi_equals_likelihood_fit_rescaled(quasi: P.Fam, base: P.Fam) -> None
     assert not math.isnan(mb.llf)
 
 
-_FIXED = [P.Fam("gamma", "log"), P.Fam("gaussian", "identity"), P.Fam("quasipoisson", "log"),
-          P.Fam("inverse_gaussian", "log"), P.Fam("negbin", "log", theta=3.0)]
+_FIXED = [
+    P.Fam("gamma", "log"),
+    P.Fam("gaussian", "identity"),
+    P.Fam("quasipoisson", "log"),
+    P.Fam("inverse_gaussian", "log"),
+    P.Fam("negbin", "log", theta=3.0),
+]
 
 
 @pytest.mark.parametrize("fam", _FIXED, ids=[f.label for f in _FIXED])
@@ -444,8 +483,14 @@ def test_fixed_dispersion(fam: P.Fam, dispersion: float) -> None:
 
 # (quasipoisson-sqrt is not used: statsmodels' IRLS on the rank-deficient design with that
 # link oscillates and never converges, so there is no reference split fit.)
-_ALIAS_FAMS = [P.Fam("gaussian", "identity"), P.Fam("poisson", "log"), P.Fam("binomial", "logit"),
-               P.Fam("gamma", "inverse"), P.Fam("quasipoisson", "log"), P.Fam("binomial", "probit")]
+_ALIAS_FAMS = [
+    P.Fam("gaussian", "identity"),
+    P.Fam("poisson", "log"),
+    P.Fam("binomial", "logit"),
+    P.Fam("gamma", "inverse"),
+    P.Fam("quasipoisson", "log"),
+    P.Fam("binomial", "probit"),
+]
 
 
 @pytest.mark.parametrize("fam", _ALIAS_FAMS, ids=[f.label for f in _ALIAS_FAMS])
@@ -468,7 +513,8 @@ def test_aliased_column(fam: P.Fam) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         split = smf.glm(f"{lhs_s}~ x1 + x2 + x3 + C(g)", data, family=fam.sm()).fit(
-            scale="X2" if fam.estimated_scale else None, atol=0.0, rtol=P.FIT_TOL, maxiter=P.MAXITER)
+            scale="X2" if fam.estimated_scale else None, atol=0.0, rtol=P.FIT_TOL, maxiter=P.MAXITER
+        )
 
     assert m.converged and split.converged and reduced.converged
     assert list(m.aliased[m.aliased].index) == ["x3"]
@@ -499,34 +545,46 @@ def test_aliased_column(fam: P.Fam) -> None:
     P.close(got["se_fit"], p.se, "predict se_fit (newdata)")
 
 
-_NOINT = [P.Fam("poisson", "log"), P.Fam("gaussian", "identity"), P.Fam("gamma", "log"),
-          P.Fam("binomial", "logit")]
+_NOINT = [
+    P.Fam("poisson", "log"),
+    P.Fam("gaussian", "identity"),
+    P.Fam("gamma", "log"),
+    P.Fam("binomial", "logit"),
+]
 
 
 def _no_intercept_case(fam: P.Fam) -> P.Case:
     def load() -> pd.DataFrame:
         rng = np.random.default_rng(_seed(f"no-intercept/{fam.label}"))
         d = _covariates(rng, N)
-        eta = {"log": 0.4 + 1.2 * d.x1 + 1.0 * d.x2, "identity": 1.0 + 3 * d.x1 + 2 * d.x2,
-               "logit": -1.5 + 1.5 * d.x1 + 1.5 * d.x2}[fam.link].to_numpy()
+        eta = {
+            "log": 0.4 + 1.2 * d.x1 + 1.0 * d.x2,
+            "identity": 1.0 + 3 * d.x1 + 2 * d.x2,
+            "logit": -1.5 + 1.5 * d.x1 + 1.5 * d.x2,
+        }[fam.link].to_numpy()
         _, inv = _link_fns(fam.link)
         d["o"], d["t"] = 0.0, 1.0
         return _response(rng, fam, inv(eta), d, weighted=False)
 
     binom = fam.family == "binomial"
     return P.Case(
-        id=f"{fam.label}-no-intercept", fam=fam, load=load,
+        id=f"{fam.label}-no-intercept",
+        fam=fam,
+        load=load,
         rformula=("cbind(succ, fail)" if binom else "y") + " ~ 0 + x1 + x2",
         smformula=("succ + fail" if binom else "y") + " ~ 0 + x1 + x2",
-        counts=P.cbind_counts("succ", "fail") if binom else None, sm_two_column=binom,
-        binomial_form="cbind" if binom else "", intercept=False,
+        counts=P.cbind_counts("succ", "fail") if binom else None,
+        sm_two_column=binom,
+        binomial_form="cbind" if binom else "",
+        intercept=False,
         newdata=lambda d: d.iloc[::7].assign(x1=lambda t: t.x1 * 0.9),
     )
 
 
 @pytest.mark.parametrize("fam", _NOINT, ids=[f.label for f in _NOINT])
-@pytest.mark.parametrize("check", ["coefficients", "deviance", "dispersion", "residuals", "predict_newdata",
-                                   "likelihood"])
+@pytest.mark.parametrize(
+    "check", ["coefficients", "deviance", "dispersion", "residuals", "predict_newdata", "likelihood"]
+)
 def test_no_intercept(fam: P.Fam, check: str) -> None:
     """Models without an intercept; R's null deviance is then that of mu = linkinv(offset)
     (statsmodels would fit a constant, see _sm_parity._null_deviance_reference)."""
@@ -544,7 +602,21 @@ def test_binomial_cbind_equals_proportion_with_weights(link: str) -> None:
     b = rglm.glm("prop ~ x1 + x2 + C(g)", data, weights="m", **kw)
     # R's binomial initialize turns cbind(s, f) into exactly this (proportion, weights)
     # pair, so the two fits run the same arithmetic: agreement is to rounding (1e-12).
-    for name in ("params", "bse", "fittedvalues", "resid_deviance", "resid_pearson", "resid_response",
-                 "resid_working", "deviance", "null_deviance", "pearson_chi2", "llf", "aic", "bic", "scale"):
+    for name in (
+        "params",
+        "bse",
+        "fittedvalues",
+        "resid_deviance",
+        "resid_pearson",
+        "resid_response",
+        "resid_working",
+        "deviance",
+        "null_deviance",
+        "pearson_chi2",
+        "llf",
+        "aic",
+        "bic",
+        "scale",
+    ):
         P.close(getattr(b, name), getattr(a, name), name, rtol=1e-12)
     assert a.df_resid == b.df_resid

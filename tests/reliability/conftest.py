@@ -18,10 +18,10 @@ import os
 
 from hypothesis import settings
 
-settings.register_profile("ci", max_examples=25, deadline=None, derandomize=True, database=None,
-                          print_blob=True)
+settings.register_profile(
+    "ci", max_examples=25, deadline=None, derandomize=True, database=None, print_blob=True
+)
 settings.register_profile("long", max_examples=500, deadline=None, print_blob=True)
 
 PROFILE = os.environ.get("RGLM_HYPOTHESIS_PROFILE", "ci")
 settings.load_profile(PROFILE)
-

@@ -69,7 +69,9 @@ def assert_same_fit(a: rglm.GLMResult, b: rglm.GLMResult, rtol: float = RTOL, bs
     np.testing.assert_allclose(a.params.to_numpy(), b.params.to_numpy(), rtol=rtol, atol=ATOL)
     if bse:
         np.testing.assert_allclose(a.bse.to_numpy(), b.bse.to_numpy(), rtol=rtol, atol=ATOL)
-    np.testing.assert_allclose([a.deviance, a.null_deviance], [b.deviance, b.null_deviance], rtol=rtol, atol=ATOL)
+    np.testing.assert_allclose(
+        [a.deviance, a.null_deviance], [b.deviance, b.null_deviance], rtol=rtol, atol=ATOL
+    )
     np.testing.assert_allclose(a.fittedvalues.to_numpy(), b.fittedvalues.to_numpy(), rtol=rtol, atol=ATOL)
     if not (np.isnan(a.aic) and np.isnan(b.aic)):
         np.testing.assert_allclose(a.aic, b.aic, rtol=rtol, atol=ATOL)
@@ -101,8 +103,12 @@ def test_numeric_predictor_dtypes_equal_the_float64_fit(dtype: str) -> None:
     assert_same_fit(m, quiet_glm("y ~ v + g", ref, rglm.Poisson()), bse=True)
     assert m.exog_names == ["Intercept", "v", "g[T.b]", "g[T.c]"]
     # predict() accepts the same dtype, and a plain float column, for new data.
-    np.testing.assert_allclose(m.predict(df.head(5)).to_numpy(), m.fittedvalues.iloc[:5].to_numpy(), rtol=RTOL)
-    np.testing.assert_allclose(m.predict(ref.head(5)).to_numpy(), m.fittedvalues.iloc[:5].to_numpy(), rtol=RTOL)
+    np.testing.assert_allclose(
+        m.predict(df.head(5)).to_numpy(), m.fittedvalues.iloc[:5].to_numpy(), rtol=RTOL
+    )
+    np.testing.assert_allclose(
+        m.predict(ref.head(5)).to_numpy(), m.fittedvalues.iloc[:5].to_numpy(), rtol=RTOL
+    )
 
 
 @pytest.mark.parametrize("dtype", ["int64", "uint16", "Int64", "Float64"])
@@ -128,6 +134,7 @@ def test_logical_predictor_is_zero_one_in_interactions_and_predict(dtype: str) -
 # ---------------------------------------------------------------------------------------------
 # String-like predictors
 # ---------------------------------------------------------------------------------------------
+
 
 def _as(col: pd.Series, kind: str) -> Any:
     if kind == "object":
@@ -202,22 +209,51 @@ def test_categorical_of_integers_equals_c_of_the_integer_column() -> None:
 ORD_Y = [2, 4, 7, 9, 3, 5, 6, 11, 1, 6, 8, 10, 3, 4, 9, 12]
 ORD_X = [0.3, -0.2, 0.5, 1.1, -0.7, 0.4, 0.0, 0.9, -1.2, 0.8, 0.2, 0.6, 0.1, -0.5, 1.3, 0.7]
 ORD_LEVELS = ["low", "mid", "high", "top"]
-R_ORD_POLY_COEF = [1.616669332604735221, 0.938574260454509091, -0.184002161263786379, 0.036017736619508682,
-                   0.227971584186942328]
-R_ORD_TREATMENT_COEF = [0.88699968673278784, 0.63596057391612359, 1.00738087909155616, 1.27533713048010622,
-                        0.22797158418694258]
+R_ORD_POLY_COEF = [
+    1.616669332604735221,
+    0.938574260454509091,
+    -0.184002161263786379,
+    0.036017736619508682,
+    0.227971584186942328,
+]
+R_ORD_TREATMENT_COEF = [
+    0.88699968673278784,
+    0.63596057391612359,
+    1.00738087909155616,
+    1.27533713048010622,
+    0.22797158418694258,
+]
 R_ORD_DEV, R_ORD_NULLDEV, R_ORD_AIC = 2.1700798264563099, 28.7740085944403781, 68.6920226525520832
-R_ORD_FITTED = [2.5996872829073903, 4.3813896414724605, 7.4511349116070971, 11.1685920737957147,
-                2.0697329262165947, 5.0236104800536241, 6.6484288648194356, 10.6708021758645017,
-                1.8467619084027129, 5.5032428523128942, 6.9585761875302783, 9.9654067204108134,
-                2.4838178824797548, 4.0917570261610301, 8.9418600360431988, 10.1951990299289772]
+R_ORD_FITTED = [
+    2.5996872829073903,
+    4.3813896414724605,
+    7.4511349116070971,
+    11.1685920737957147,
+    2.0697329262165947,
+    5.0236104800536241,
+    6.6484288648194356,
+    10.6708021758645017,
+    1.8467619084027129,
+    5.5032428523128942,
+    6.9585761875302783,
+    9.9654067204108134,
+    2.4838178824797548,
+    4.0917570261610301,
+    8.9418600360431988,
+    10.1951990299289772,
+]
 
 
 def _ordered_frame() -> pd.DataFrame:
     g = np.tile(ORD_LEVELS, 4)
-    return pd.DataFrame({"y": np.array(ORD_Y, dtype=float), "x": ORD_X,
-                         "go": pd.Categorical(g, categories=ORD_LEVELS, ordered=True),
-                         "gu": pd.Categorical(g, categories=ORD_LEVELS, ordered=False)})
+    return pd.DataFrame(
+        {
+            "y": np.array(ORD_Y, dtype=float),
+            "x": ORD_X,
+            "go": pd.Categorical(g, categories=ORD_LEVELS, ordered=True),
+            "gu": pd.Categorical(g, categories=ORD_LEVELS, ordered=False),
+        }
+    )
 
 
 def test_ordered_categorical_fit_matches_r_up_to_the_coding() -> None:
@@ -226,8 +262,9 @@ def test_ordered_categorical_fit_matches_r_up_to_the_coding() -> None:
     or (rglm's current, undocumented choice) the treatment-coded ones."""
     df = _ordered_frame()
     m = quiet_glm("y ~ go + x", df, rglm.Poisson())
-    np.testing.assert_allclose([m.deviance, m.null_deviance, m.aic], [R_ORD_DEV, R_ORD_NULLDEV, R_ORD_AIC],
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        [m.deviance, m.null_deviance, m.aic], [R_ORD_DEV, R_ORD_NULLDEV, R_ORD_AIC], rtol=1e-9
+    )
     np.testing.assert_allclose(m.fittedvalues.to_numpy(), R_ORD_FITTED, rtol=1e-9)
     coef = m.params.to_numpy()
     as_r = np.allclose(coef, R_ORD_POLY_COEF, rtol=1e-8)
@@ -245,10 +282,12 @@ def test_contr_poly_reproduces_r_ordered_factor_coefficients() -> None:
         np.testing.assert_allclose(m.params.to_numpy(), R_ORD_POLY_COEF, rtol=1e-9)
         np.testing.assert_allclose(m.deviance, R_ORD_DEV, rtol=1e-9)
         # R: predict(m, data.frame(x = c(0, 1), go = factor(c("top", "low"), lev, ordered = TRUE)))
-        new = pd.DataFrame({"x": [0.0, 1.0], col: pd.Categorical(["top", "low"], categories=ORD_LEVELS,
-                                                                  ordered=col == "go")})
-        np.testing.assert_allclose(m.predict(new, type="link").to_numpy(),
-                                   [2.1623368172128949, 1.1149712709197315], rtol=1e-9)
+        new = pd.DataFrame(
+            {"x": [0.0, 1.0], col: pd.Categorical(["top", "low"], categories=ORD_LEVELS, ordered=col == "go")}
+        )
+        np.testing.assert_allclose(
+            m.predict(new, type="link").to_numpy(), [2.1623368172128949, 1.1149712709197315], rtol=1e-9
+        )
 
 
 def test_ordered_categorical_coding_is_documented() -> None:
@@ -257,21 +296,29 @@ def test_ordered_categorical_coding_is_documented() -> None:
     users look (README, docs/ or glm's docstring), with the C(x, contr.poly) way to get R's
     coefficients."""
     texts = [rglm.glm.__doc__ or ""]
-    texts += [p.read_text(encoding="utf-8") for p in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
-              if p.exists()]
+    texts += [
+        p.read_text(encoding="utf-8")
+        for p in [REPO / "README.md", *sorted((REPO / "docs").glob("*.md"))]
+        if p.exists()
+    ]
     joined = "\n".join(texts).lower()
-    assert "ordered" in joined and "contr.poly" in joined, \
+    assert "ordered" in joined and "contr.poly" in joined, (
         "ordered Categorical coding (treatment vs R's contr.poly) is not documented"
+    )
 
 
 # ---------------------------------------------------------------------------------------------
 # Nullable dtypes and missing-value markers
 # ---------------------------------------------------------------------------------------------
 
+
 def _nullable_column(df: pd.DataFrame, dtype: str) -> tuple[pd.DataFrame, np.ndarray]:
     """Column v of dtype with pd.NA at rows 3 and 10, and its float64 reading."""
-    values = {"Int64": (df["k"] * 2).to_numpy(), "Float64": df["x"].to_numpy(),
-              "boolean": df["z"].to_numpy() > 0}[dtype]
+    values = {
+        "Int64": (df["k"] * 2).to_numpy(),
+        "Float64": df["x"].to_numpy(),
+        "boolean": df["z"].to_numpy() > 0,
+    }[dtype]
     df = df.assign(v=pd.array(values, dtype=dtype))
     df.loc[[3, 10], "v"] = pd.NA
     as_float = values.astype(float)
@@ -376,8 +423,9 @@ def test_dict_of_lists_with_none_equals_the_dataframe_fit() -> None:
     df = make_data()
     df.loc[[2, 6], "x"] = np.nan
     df.loc[9, "g"] = None
-    as_lists = {c: [None if (isinstance(v, float) and np.isnan(v)) else v for v in df[c].tolist()]
-                for c in df.columns}
+    as_lists = {
+        c: [None if (isinstance(v, float) and np.isnan(v)) else v for v in df[c].tolist()] for c in df.columns
+    }
     assert as_lists["x"][2] is None
     m = quiet_glm("y ~ x + g", as_lists, rglm.Poisson())
     assert_same_fit(m, quiet_glm("y ~ x + g", df, rglm.Poisson()))
@@ -400,8 +448,13 @@ DATE_COLUMNS = {
 def test_dates_in_a_formula_raise_a_type_error_naming_the_column(kind: str, where: str) -> None:
     df = make_data().assign(when=DATE_COLUMNS[kind](N))
     before = df.copy(deep=True)
-    formula = {"predictor": "y ~ x + when", "transform": "y ~ log(when)", "interaction": "y ~ x * when",
-               "formula_offset": "y ~ x + offset(when)", "response": "when ~ x"}[where]
+    formula = {
+        "predictor": "y ~ x + when",
+        "transform": "y ~ log(when)",
+        "interaction": "y ~ x * when",
+        "formula_offset": "y ~ x + offset(when)",
+        "response": "when ~ x",
+    }[where]
     with pytest.raises(rglm.DataTypeError) as info:
         rglm.glm(formula, df, rglm.Poisson() if where != "response" else rglm.Gaussian())
     assert isinstance(info.value, rglm.RGLMError) and isinstance(info.value, TypeError)
@@ -426,13 +479,16 @@ def test_unused_date_column_is_ignored() -> None:
     df = make_data()
     df["when"] = pd.date_range("2024-01-01", periods=N, freq="D")
     df["span"] = pd.to_timedelta(np.arange(N), unit="h")
-    assert_same_fit(quiet_glm("y ~ x + g", df, rglm.Poisson()),
-                    quiet_glm("y ~ x + g", df.drop(columns=["when", "span"]), rglm.Poisson()))
+    assert_same_fit(
+        quiet_glm("y ~ x + g", df, rglm.Poisson()),
+        quiet_glm("y ~ x + g", df.drop(columns=["when", "span"]), rglm.Poisson()),
+    )
 
 
 @pytest.mark.filterwarnings("ignore:Casting complex values")
-@pytest.mark.parametrize("make", [lambda: pd.interval_range(0, N), lambda: np.arange(N) + 1j],
-                         ids=["interval", "complex"])
+@pytest.mark.parametrize(
+    "make", [lambda: pd.interval_range(0, N), lambda: np.arange(N) + 1j], ids=["interval", "complex"]
+)
 def test_other_unusable_column_types_raise_a_data_type_error_naming_the_column(make: Any) -> None:
     """Intervals and complex numbers have no meaning as a numeric predictor: rglm.DataTypeError
     naming the column - not an error without the column's name, and never a silent cast (pandas
@@ -468,7 +524,9 @@ def test_backticked_column_names_equal_the_plain_fit(case: str) -> None:
     ref = quiet_glm("y ~ x * g + offset(log(expo))", plain, rglm.Poisson(), weights="w")
     assert_same_fit(m, ref, bse=True)
     assert m.exog_names[1] == xn and m.exog_names[2].startswith(gn), m.exog_names
-    np.testing.assert_allclose(m.predict(df.head(5)).to_numpy(), ref.predict(plain.head(5)).to_numpy(), rtol=RTOL)
+    np.testing.assert_allclose(
+        m.predict(df.head(5)).to_numpy(), ref.predict(plain.head(5)).to_numpy(), rtol=RTOL
+    )
     pd.testing.assert_frame_equal(df, before)
 
 
@@ -507,8 +565,18 @@ def test_r_style_dotted_names_bare_in_every_role() -> None:
     """R's dotted names (Solar.R) used without backticks: response, cbind(), offset(),
     C(), interactions, I(), weights= and predict()."""
     plain = make_data().assign(s=lambda d: d["k"], f=lambda d: 5 - d["k"])
-    df = plain.rename(columns={"y": "n.dead", "x": "dose.mg", "g": "grp.id", "lexpo": "log.expo", "w": "wt.col",
-                               "s": "n.s", "f": "n.f", "k": "k.int"})
+    df = plain.rename(
+        columns={
+            "y": "n.dead",
+            "x": "dose.mg",
+            "g": "grp.id",
+            "lexpo": "log.expo",
+            "w": "wt.col",
+            "s": "n.s",
+            "f": "n.f",
+            "k": "k.int",
+        }
+    )
     pairs = [
         ("n.dead ~ dose.mg * grp.id + offset(log.expo)", "y ~ x * g + offset(lexpo)", rglm.Poisson(), {}),
         ("n.dead ~ C(k.int) + I(dose.mg ** 2)", "y ~ C(k) + I(x ** 2)", rglm.Poisson(), {}),
@@ -520,8 +588,9 @@ def test_r_style_dotted_names_bare_in_every_role() -> None:
         m = quiet_glm(dotted, df, family, **kwargs)
         ref = quiet_glm(ref_formula, plain, family, **ref_kwargs)
         assert_same_fit(m, ref)
-        np.testing.assert_allclose(m.predict(df.head(4)).to_numpy(), ref.predict(plain.head(4)).to_numpy(),
-                                   rtol=RTOL)
+        np.testing.assert_allclose(
+            m.predict(df.head(4)).to_numpy(), ref.predict(plain.head(4)).to_numpy(), rtol=RTOL
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -553,8 +622,9 @@ def test_three_level_text_response_follows_r_factor_rule(kind: str) -> None:
     before = df.copy(deep=True)
     m = quiet_glm("s ~ x", df, rglm.Binomial())
     np.testing.assert_allclose(m.params.to_numpy(), R_BIN_COEF, rtol=1e-9)
-    np.testing.assert_allclose([m.deviance, m.null_deviance, m.aic], [R_BIN_DEV, R_BIN_NULLDEV, R_BIN_AIC],
-                               rtol=1e-9)
+    np.testing.assert_allclose(
+        [m.deviance, m.null_deviance, m.aic], [R_BIN_DEV, R_BIN_NULLDEV, R_BIN_AIC], rtol=1e-9
+    )
     # the response used is "not the first level" ("hi" is first in sorted order)
     np.testing.assert_array_equal(m.fit.y, [float(s != "hi") for s in BIN_S])
     df.loc[2, "s"] = None
@@ -593,8 +663,17 @@ def test_logical_response_with_missing_values_under_exclude(dtype: str) -> None:
 # Inf is an error with a row count, never a missing value
 # ---------------------------------------------------------------------------------------------
 
-INF_ROLES = ["predictor", "Float64_predictor", "response", "weights_column", "weights_array", "offset_column",
-             "offset_array", "formula_offset", "cbind"]
+INF_ROLES = [
+    "predictor",
+    "Float64_predictor",
+    "response",
+    "weights_column",
+    "weights_array",
+    "offset_column",
+    "offset_array",
+    "formula_offset",
+    "cbind",
+]
 
 
 def _inf_case(role: str, value: float) -> tuple[str, pd.DataFrame, rglm.Family, dict[str, Any], str]:
@@ -670,6 +749,7 @@ def test_inf_produced_by_a_transform_raises() -> None:
 # Column and row indexes
 # ---------------------------------------------------------------------------------------------
 
+
 def test_multiindex_columns_raise_a_clear_error() -> None:
     df = make_data()
     wide = df.copy()
@@ -697,8 +777,16 @@ def test_multiindex_rows_carry_through_every_per_row_output() -> None:
         if na_action == "omit":
             assert_same_fit(m, flat)
         expected = df.index if na_action == "exclude" else df.index.delete([2, 15])
-        for name in ["fittedvalues", "linear_predictors", "resid_response", "resid_pearson", "resid_deviance",
-                     "resid_working", "working_weights", "prior_weights"]:
+        for name in [
+            "fittedvalues",
+            "linear_predictors",
+            "resid_response",
+            "resid_pearson",
+            "resid_deviance",
+            "resid_working",
+            "working_weights",
+            "prior_weights",
+        ]:
             s = getattr(m, name)
             pd.testing.assert_index_equal(s.index, expected, obj=name)
         pd.testing.assert_index_equal(m.predict().index, expected)
@@ -729,8 +817,14 @@ def test_per_row_outputs_use_the_callers_index(kind: str, na_action: str) -> Non
     m = quiet_glm("y ~ x + g", df, rglm.Poisson(), offset="lexpo", na_action=na_action)
     ref = quiet_glm("y ~ x + g", make_data().drop(index=bad), rglm.Poisson(), offset="lexpo")
     kept = np.setdiff1d(np.arange(N), bad)
-    for name in ["fittedvalues", "resid_response", "resid_pearson", "resid_deviance", "resid_working",
-                 "linear_predictors"]:
+    for name in [
+        "fittedvalues",
+        "resid_response",
+        "resid_pearson",
+        "resid_deviance",
+        "resid_working",
+        "linear_predictors",
+    ]:
         s = getattr(m, name)
         if na_action == "exclude":
             pd.testing.assert_index_equal(s.index, index, obj=name)
@@ -751,7 +845,9 @@ def test_per_row_outputs_use_the_callers_index(kind: str, na_action: str) -> Non
     p_new = m.predict(new)
     pd.testing.assert_index_equal(p_new.index, new.index)
     assert np.isnan(p_new.iloc[1])
-    np.testing.assert_allclose(p_new.iloc[[0, 2]].to_numpy(), ref.fittedvalues.iloc[[18, 0]].to_numpy(), rtol=RTOL)
+    np.testing.assert_allclose(
+        p_new.iloc[[0, 2]].to_numpy(), ref.fittedvalues.iloc[[18, 0]].to_numpy(), rtol=RTOL
+    )
 
 
 @pytest.mark.parametrize("role", ["weights", "offset", "subset"])
@@ -775,11 +871,13 @@ def test_series_argument_with_another_row_order_is_aligned_or_refused(role: str)
 # No mutation
 # ---------------------------------------------------------------------------------------------
 
+
 def _rich_frame() -> pd.DataFrame:
     df = make_data()
     df.index = pd.Index([f"r{i}" for i in range(N)], name="row_id")
-    df["go"] = pd.Categorical(np.tile(["lo", "mid", "hi"], N // 3), categories=["lo", "mid", "hi", "never"],
-                              ordered=True)
+    df["go"] = pd.Categorical(
+        np.tile(["lo", "mid", "hi"], N // 3), categories=["lo", "mid", "hi", "never"], ordered=True
+    )
     df["gu"] = pd.Categorical(df["g"], categories=["c", "a", "b", "unused"])
     df["ni"] = pd.array(df["k"].to_numpy(), dtype="Int64")
     df.loc["r3", "ni"] = pd.NA
@@ -802,8 +900,9 @@ def test_glm_predict_summary_never_modify_the_callers_data() -> None:
     formula = "y ~ x + go + gu + ni + nb + flag + s + C(k)"
     fits = []
     for na_action in ["omit", "exclude", "omit"]:
-        m = quiet_glm(formula, df, rglm.Poisson(), weights=w, offset=off, na_action=na_action,
-                      subset=df["z"] > -2)
+        m = quiet_glm(
+            formula, df, rglm.Poisson(), weights=w, offset=off, na_action=na_action, subset=df["z"] > -2
+        )
         new = df.iloc[[0, 1, 2, 5]]
         new_before = new.copy(deep=True)
         m.predict(new, offset=off[:4])
@@ -870,6 +969,7 @@ def test_caller_mutating_returned_series_does_not_change_the_model() -> None:
 # Data containers other than a DataFrame
 # ---------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("container", ["dict_of_lists", "dict_of_arrays", "dict_of_series", "records"])
 def test_other_containers_equal_the_dataframe_fit(container: str) -> None:
     df = make_data()
@@ -883,10 +983,12 @@ def test_other_containers_equal_the_dataframe_fit(container: str) -> None:
     m = quiet_glm("y ~ x * g + offset(lexpo)", data, rglm.Poisson(), weights="w")
     assert_same_fit(m, ref, bse=True)
     assert m.exog_names == ref.exog_names
-    new: Any = {"dict_of_lists": {c: df[c].head(3).tolist() for c in df.columns},
-                "dict_of_arrays": {c: df[c].head(3).to_numpy() for c in df.columns},
-                "dict_of_series": {c: df[c].head(3) for c in df.columns},
-                "records": df.head(3).to_dict("records")}[container]
+    new: Any = {
+        "dict_of_lists": {c: df[c].head(3).tolist() for c in df.columns},
+        "dict_of_arrays": {c: df[c].head(3).to_numpy() for c in df.columns},
+        "dict_of_series": {c: df[c].head(3) for c in df.columns},
+        "records": df.head(3).to_dict("records"),
+    }[container]
     np.testing.assert_allclose(m.predict(new).to_numpy(), ref.predict(df.head(3)).to_numpy(), rtol=RTOL)
 
 

@@ -47,7 +47,9 @@ def test_matches_r(d: pd.DataFrame, name: str) -> None:
 
 def test_overflowing_response_says_what_to_rescale(d: pd.DataFrame) -> None:
     assert R["huge_gaussian"]["error"].startswith("no valid set of coefficients")
-    with pytest.raises(rglm.FitError, match=r"no valid set of coefficients has been found.*rescale the response"):
+    with pytest.raises(
+        rglm.FitError, match=r"no valid set of coefficients has been found.*rescale the response"
+    ):
         rglm.glm("ybig ~ x1", d)
 
 

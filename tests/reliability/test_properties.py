@@ -101,14 +101,22 @@ EXACT_RTOL = 1e-13
 
 
 def _power(name: str) -> float:
-    num, _, den = name[len("power("):-1].partition("/")
+    num, _, den = name[len("power(") : -1].partition("/")
     return float(num) / (float(den) if den else 1.0)
 
 
 def sm_link(name: str) -> Any:
-    simple = {"logit": L.Logit, "probit": L.Probit, "cauchit": L.Cauchy, "cloglog": L.CLogLog,
-              "log": L.Log, "identity": L.Identity, "inverse": L.InversePower, "sqrt": L.Sqrt,
-              "1/mu^2": L.InverseSquared}
+    simple = {
+        "logit": L.Logit,
+        "probit": L.Probit,
+        "cauchit": L.Cauchy,
+        "cloglog": L.CLogLog,
+        "log": L.Log,
+        "identity": L.Identity,
+        "inverse": L.InversePower,
+        "sqrt": L.Sqrt,
+        "1/mu^2": L.InverseSquared,
+    }
     if name in simple:
         return simple[name]()
     return L.Power(power=_power(name))
@@ -140,13 +148,26 @@ class FamLink:
         """The distribution the response is drawn from."""
         if self.family == "tweedie":
             return {0.0: "normal", 1.0: "poisson", 2.0: "gamma", 3.0: "invgauss"}.get(
-                float(self.var_power or 0), "tweedie")
+                float(self.var_power or 0), "tweedie"
+            )
         if self.family == "quasi":
-            return {"constant": "normal", "mu": "poisson", "mu^2": "gamma", "mu^3": "invgauss",
-                    "mu(1-mu)": "proportion"}[str(self.variance)]
-        return {"gaussian": "normal", "binomial": "binomial", "quasibinomial": "binomial",
-                "poisson": "poisson", "quasipoisson": "poisson", "negbin": "negbin", "gamma": "gamma",
-                "inverse_gaussian": "invgauss"}[self.family]
+            return {
+                "constant": "normal",
+                "mu": "poisson",
+                "mu^2": "gamma",
+                "mu^3": "invgauss",
+                "mu(1-mu)": "proportion",
+            }[str(self.variance)]
+        return {
+            "gaussian": "normal",
+            "binomial": "binomial",
+            "quasibinomial": "binomial",
+            "poisson": "poisson",
+            "quasipoisson": "poisson",
+            "negbin": "negbin",
+            "gamma": "gamma",
+            "inverse_gaussian": "invgauss",
+        }[self.family]
 
     @property
     def mean_range(self) -> tuple[float, float]:
@@ -161,8 +182,13 @@ class FamLink:
             return (0.05, 0.6) if self.link == "log" else (0.05, 0.95)
         if k == "proportion":
             return (0.1, 0.6) if self.link == "log" else (0.1, 0.9)
-        return {"poisson": (0.5, 30.0), "negbin": (0.5, 30.0), "gamma": (0.5, 10.0),
-                "invgauss": (0.5, 5.0), "tweedie": (1.0, 10.0)}[k]
+        return {
+            "poisson": (0.5, 30.0),
+            "negbin": (0.5, 30.0),
+            "gamma": (0.5, 10.0),
+            "invgauss": (0.5, 5.0),
+            "tweedie": (1.0, 10.0),
+        }[k]
 
     @property
     def binomial(self) -> bool:
@@ -184,9 +210,15 @@ class FamLink:
             return rglm.Quasi(variance=str(self.variance), link=link)
         if f == "negbin":
             return rglm.NegativeBinomial(theta=self.theta, link=link)
-        cls = {"gaussian": rglm.Gaussian, "binomial": rglm.Binomial, "quasibinomial": rglm.QuasiBinomial,
-               "poisson": rglm.Poisson, "quasipoisson": rglm.QuasiPoisson, "gamma": rglm.Gamma,
-               "inverse_gaussian": rglm.InverseGaussian}[f]
+        cls = {
+            "gaussian": rglm.Gaussian,
+            "binomial": rglm.Binomial,
+            "quasibinomial": rglm.QuasiBinomial,
+            "poisson": rglm.Poisson,
+            "quasipoisson": rglm.QuasiPoisson,
+            "gamma": rglm.Gamma,
+            "inverse_gaussian": rglm.InverseGaussian,
+        }[f]
         return cls(link=link)
 
     def sm(self) -> Any:
@@ -196,8 +228,14 @@ class FamLink:
             return F.Tweedie(var_power=self.var_power, link=link, eql=False, **ck)
         if self.family == "negbin":
             return F.NegativeBinomial(alpha=1.0 / float(self.theta or 1), link=link, **ck)
-        cls = {"normal": F.Gaussian, "binomial": F.Binomial, "proportion": F.Binomial, "poisson": F.Poisson,
-               "gamma": F.Gamma, "invgauss": F.InverseGaussian}[self.kind]
+        cls = {
+            "normal": F.Gaussian,
+            "binomial": F.Binomial,
+            "proportion": F.Binomial,
+            "poisson": F.Poisson,
+            "gamma": F.Gamma,
+            "invgauss": F.InverseGaussian,
+        }[self.kind]
         return cls(link=link, **ck)
 
 
@@ -206,21 +244,43 @@ def _pairs() -> list[FamLink]:
     family at compound-Poisson and classical powers, and quasi() with each variance and
     the links that make sense for it."""
     out: list[FamLink] = []
-    for family, cls in (("gaussian", rglm.Gaussian), ("binomial", rglm.Binomial),
-                        ("quasibinomial", rglm.QuasiBinomial), ("poisson", rglm.Poisson),
-                        ("quasipoisson", rglm.QuasiPoisson), ("gamma", rglm.Gamma),
-                        ("inverse_gaussian", rglm.InverseGaussian)):
+    for family, cls in (
+        ("gaussian", rglm.Gaussian),
+        ("binomial", rglm.Binomial),
+        ("quasibinomial", rglm.QuasiBinomial),
+        ("poisson", rglm.Poisson),
+        ("quasipoisson", rglm.QuasiPoisson),
+        ("gamma", rglm.Gamma),
+        ("inverse_gaussian", rglm.InverseGaussian),
+    ):
         out += [FamLink(family, link) for link in cls.allowed_links]
     for theta in (0.8, 3.0, 20.0):
-        out += [FamLink("negbin", link, theta=theta) for link in rglm.NegativeBinomial.allowed_links
-                if theta == 3.0 or link == "log"]
-    out += [FamLink("tweedie", link, var_power=p) for p, link in
-            ((1.5, "log"), (1.5, "identity"), (1.5, "power(0.5)"), (1.2, "log"), (1.8, "inverse"),
-             (0.0, "log"), (1.0, "log"), (2.0, "log"), (3.0, "log"))]
-    for variance, links in (("constant", ("identity", "log", "inverse")), ("mu", ("log", "identity", "sqrt")),
-                            ("mu^2", ("inverse", "log", "identity", "power(1/3)")),
-                            ("mu^3", ("1/mu^2", "inverse", "log", "identity")),
-                            ("mu(1-mu)", ("logit", "probit", "cloglog", "log"))):
+        out += [
+            FamLink("negbin", link, theta=theta)
+            for link in rglm.NegativeBinomial.allowed_links
+            if theta == 3.0 or link == "log"
+        ]
+    out += [
+        FamLink("tweedie", link, var_power=p)
+        for p, link in (
+            (1.5, "log"),
+            (1.5, "identity"),
+            (1.5, "power(0.5)"),
+            (1.2, "log"),
+            (1.8, "inverse"),
+            (0.0, "log"),
+            (1.0, "log"),
+            (2.0, "log"),
+            (3.0, "log"),
+        )
+    ]
+    for variance, links in (
+        ("constant", ("identity", "log", "inverse")),
+        ("mu", ("log", "identity", "sqrt")),
+        ("mu^2", ("inverse", "log", "identity", "power(1/3)")),
+        ("mu^3", ("1/mu^2", "inverse", "log", "identity")),
+        ("mu(1-mu)", ("logit", "probit", "cloglog", "log")),
+    ):
         out += [FamLink("quasi", link, variance=variance) for link in links]
     return out
 
@@ -450,8 +510,15 @@ def interior(prob: Problem, mu: Any) -> bool:
     return bool(lo <= 0 or np.all(mu > 1e-4 * lo))
 
 
-def fit_rglm(prob: Problem, data: pd.DataFrame, *, discard: bool = True, check_aliased: bool = True,
-             allow_uphill: bool = False, **override: Any) -> rglm.GLMResult:
+def fit_rglm(
+    prob: Problem,
+    data: pd.DataFrame,
+    *,
+    discard: bool = True,
+    check_aliased: bool = True,
+    allow_uphill: bool = False,
+    **override: Any,
+) -> rglm.GLMResult:
     """rglm's fit of ``prob`` to ``data``, with every warning recorded.
 
     With ``discard`` (the fit that decides whether a drawn problem is well posed), a fit
@@ -503,8 +570,13 @@ def fit_sm(prob: Problem, data: pd.DataFrame) -> Any:
         warnings.simplefilter("always")
         model = smf.glm(prob.smformula(), data, family=prob.fam.sm(), **kw)
         try:
-            res = model.fit(scale="X2" if prob.fam.estimated_scale else None, tol_criterion="params",
-                            atol=SM_TOL, rtol=SM_TOL, maxiter=MAXITER)
+            res = model.fit(
+                scale="X2" if prob.fam.estimated_scale else None,
+                tol_criterion="params",
+                atol=SM_TOL,
+                rtol=SM_TOL,
+                maxiter=MAXITER,
+            )
         except (ValueError, np.linalg.LinAlgError) as exc:
             # e.g. "NaN, inf or invalid value detected in weights"
             note(f"statsmodels failed: {exc}")
@@ -525,7 +597,8 @@ def sm_in_rglm_order(m: rglm.GLMResult, s: Any, values: Any) -> np.ndarray:
     rn = [_canonical(c) for c in m.params.index]
     sn = [_canonical(c) for c in s.params.index]
     assert sorted(rn) == sorted(sn), (
-        f"design columns differ: {list(m.params.index)} vs {list(s.params.index)}")
+        f"design columns differ: {list(m.params.index)} vs {list(s.params.index)}"
+    )
     return np.asarray(values, dtype=float)[[sn.index(c) for c in rn]]
 
 
@@ -537,8 +610,11 @@ def close(actual: Any, desired: Any, what: str, *, rtol: float, atol: Any = 0.0)
     ok = np.abs(a - d) <= allowed
     if not np.all(ok):
         bad = np.argwhere(~ok)[:4]
-        detail = "; ".join(f"{tuple(int(j) for j in i)}: {a[tuple(i)]!r} vs {d[tuple(i)]!r} "
-                           f"(allowed {allowed[tuple(i)]:.3g})" for i in bad)
+        detail = "; ".join(
+            f"{tuple(int(j) for j in i)}: {a[tuple(i)]!r} vs {d[tuple(i)]!r} "
+            f"(allowed {allowed[tuple(i)]:.3g})"
+            for i in bad
+        )
         raise AssertionError(f"{what}: {int((~ok).sum())} of {ok.size} differ: {detail}")
 
 
@@ -546,10 +622,14 @@ def _problem_data(prob: Problem) -> pd.DataFrame:
     note(f"rglm.glm({prob.rformula()!r}, data, family={prob.fam.rglm()!r}, **{prob.rglm_kwargs()!r})")
     d = prob.d
     event(f"family: {prob.fam.family}")
-    event(f"rows: {'<50' if d.n < 50 else '50-99' if d.n < 100 else '100+'}, coefficients: "
-          f"{'<5' if d.n_params < 5 else '5-9' if d.n_params < 10 else '10+'}")
-    event(f"terms: {d.n_numeric} numeric, {len(d.levels)} factors"
-          f"{', x:f' if d.num_by_fac else ''}{', f:f' if d.fac_by_fac else ''}")
+    event(
+        f"rows: {'<50' if d.n < 50 else '50-99' if d.n < 100 else '100+'}, coefficients: "
+        f"{'<5' if d.n_params < 5 else '5-9' if d.n_params < 10 else '10+'}"
+    )
+    event(
+        f"terms: {d.n_numeric} numeric, {len(d.levels)} factors"
+        f"{', x:f' if d.num_by_fac else ''}{', f:f' if d.fac_by_fac else ''}"
+    )
     event(f"weights: {d.weighted}, offset: {d.offset}")
     data = prob.frame()
     assume(response_ok(prob, data))
@@ -591,8 +671,10 @@ def check_parity(prob: Problem) -> None:
     if went_uphill(m) and not within(m.params, b, rtol=RTOL, atol=RTOL * se):
         assume(interior(prob, s.fittedvalues))
         event("rglm (as R) went uphill to another stationary point: refitted from statsmodels' optimum")
-        note(f"rglm's own fit: deviance {m.deviance!r} (statsmodels {s.deviance!r}), "
-             f"params {m.params.to_numpy()!r}")
+        note(
+            f"rglm's own fit: deviance {m.deviance!r} (statsmodels {s.deviance!r}), "
+            f"params {m.params.to_numpy()!r}"
+        )
         m = fit_rglm(prob, data, discard=False, start=b)
     close(m.params, b, "params", rtol=RTOL, atol=RTOL * se)
     close(m.bse, se, "bse", rtol=RTOL)
@@ -602,8 +684,9 @@ def check_parity(prob: Problem) -> None:
     close(m.scale, s.scale, "scale", rtol=RTOL)
     pred = s.get_prediction(which="mean", offset=prob.sm_offset(data))
     pd.testing.assert_index_equal(m.fittedvalues.index, data.index)
-    close(m.fittedvalues, np.asarray(s.fittedvalues), "fittedvalues", rtol=RTOL,
-          atol=RTOL * np.asarray(pred.se))
+    close(
+        m.fittedvalues, np.asarray(s.fittedvalues), "fittedvalues", rtol=RTOL, atol=RTOL * np.asarray(pred.se)
+    )
 
 
 @pytest.mark.parametrize("fam", PAIRS, ids=str)
@@ -618,13 +701,30 @@ def test_statsmodels_parity(fam: FamLink, design: Design) -> None:
 @given(prob=problems())
 # R's IRLS (and rglm's) wanders off to eta ~ -1e15 from the weighted-proportion start
 # (found by the long profile; R 4.2 gives the same digits)
-@example(prob=Problem(FamLink("quasibinomial", "cloglog"), Design(
-    n=32, n_numeric=3, levels=(2, 2), num_by_fac=True, fac_by_fac=True, weighted=True, offset="arg",
-    seed=4252059, proportion=True)))
+@example(
+    prob=Problem(
+        FamLink("quasibinomial", "cloglog"),
+        Design(
+            n=32,
+            n_numeric=3,
+            levels=(2, 2),
+            num_by_fac=True,
+            fac_by_fac=True,
+            weighted=True,
+            offset="arg",
+            seed=4252059,
+            proportion=True,
+        ),
+    )
+)
 # ... and to a point with eta < 0 (mu = eta^2), of lower deviance than statsmodels'
 # maximum with eta > 0 (found by the long profile; R 4.2 gives the mirror image, -eta)
-@example(prob=Problem(FamLink("tweedie", "power(0.5)", var_power=1.5), Design(
-    n=36, n_numeric=2, levels=(3,), num_by_fac=True, weighted=True, seed=927)))
+@example(
+    prob=Problem(
+        FamLink("tweedie", "power(0.5)", var_power=1.5),
+        Design(n=36, n_numeric=2, levels=(3,), num_by_fac=True, weighted=True, seed=927),
+    )
+)
 def test_statsmodels_parity_any_pair(prob: Problem) -> None:
     """Parity with statsmodels on problems of any family/link pair, with the examples
     that needed :func:`went_uphill` pinned."""
@@ -636,8 +736,9 @@ def test_statsmodels_parity_any_pair(prob: Problem) -> None:
 # -----------------------------------------------------------------------------------------
 
 
-def _meta_fit(prob: Problem, data: pd.DataFrame, *, discard: bool = True, check_aliased: bool = True,
-              **override: Any) -> rglm.GLMResult:
+def _meta_fit(
+    prob: Problem, data: pd.DataFrame, *, discard: bool = True, check_aliased: bool = True, **override: Any
+) -> rglm.GLMResult:
     kw = {"tol": META_FIT_TOL, **override}
     return fit_rglm(prob, data, discard=discard, check_aliased=check_aliased, **kw)
 
@@ -668,8 +769,9 @@ def test_row_permutation(prob: Problem, perm_seed: int) -> None:
     assert mp.iterations == m.iterations
     _fit_close(mp, m, "permuted rows")
     pd.testing.assert_index_equal(mp.fittedvalues.index, data.index[perm])
-    close(mp.fittedvalues.to_numpy(), m.fittedvalues.to_numpy()[perm], "permuted fittedvalues",
-          rtol=META_RTOL)
+    close(
+        mp.fittedvalues.to_numpy(), m.fittedvalues.to_numpy()[perm], "permuted fittedvalues", rtol=META_RTOL
+    )
 
 
 @given(prob=problems(), log10c=st.floats(-3, 3), negative=st.booleans())
@@ -781,7 +883,8 @@ def test_duplicated_rows_vs_weights(prob: Problem, halve: bool) -> None:
     close(md.fittedvalues.iloc[:n].to_numpy(), fv, "fittedvalues (1st copy)", rtol=META_RTOL)
     close(md.fittedvalues.iloc[n:].to_numpy(), fv, "fittedvalues (2nd copy)", rtol=META_RTOL)
     if prob.fam.family in ("poisson", "negbin") or (
-            prob.fam.family == "binomial" and prob.cbind and bool((data["m"] > 1).any())):
+        prob.fam.family == "binomial" and prob.cbind and bool((data["m"] > 1).any())
+    ):
         close(md.aic, m2.aic, "aic", rtol=META_RTOL)
 
 

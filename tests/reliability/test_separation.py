@@ -61,8 +61,13 @@ def test_cases_match_detectseparation(name: str) -> None:
     res = detect_separation(*_arrays(case), names=case["colnames"])
     assert res.separated == case["separation"]
     np.testing.assert_array_equal(_signs(res), _r_directions(case))
-    assert res.kind == ("none" if not case["separation"] else
-                        "complete" if name.startswith(("complete", "zero_weight_sep")) else "quasi-complete")
+    assert res.kind == (
+        "none"
+        if not case["separation"]
+        else "complete"
+        if name.startswith(("complete", "zero_weight_sep"))
+        else "quasi-complete"
+    )
 
 
 def test_random_designs_agree_with_detectseparation() -> None:
@@ -81,6 +86,7 @@ def test_random_designs_agree_with_detectseparation() -> None:
 
 def _neg_loglik_min(X: np.ndarray, y: np.ndarray, w: np.ndarray, off: np.ndarray) -> float:
     """inf over b of the logistic negative log-likelihood, by damped Newton (Levenberg-Marquardt)."""
+
     def f(b: np.ndarray) -> float:
         eta = off + X @ b
         return float(np.sum(w * (y * np.logaddexp(0, -eta) + (1 - y) * np.logaddexp(0, eta))))
@@ -179,7 +185,7 @@ def test_complete_separation_message_summary_and_reports() -> None:
     assert lines[i + 1] == note
     # Everything R prints is unchanged: the note is one extra line after it.
     plain = str(dataclasses.replace(s, separation_note="")).splitlines()
-    assert lines[: i + 1] + lines[i + 2:] == plain
+    assert lines[: i + 1] + lines[i + 2 :] == plain
     assert f"- {note}" in s.to_markdown()
     assert "complete separation" in s.to_latex() and "Separation: infinite estimates" in s.to_html()
 
@@ -210,8 +216,16 @@ def test_only_one_coefficient_infinite() -> None:
     assert "the maximum likelihood estimates of z (+Inf) are infinite" in _separation_warnings(caught)[0]
 
 
-@pytest.mark.parametrize("family", [rglm.Binomial("logit"), rglm.Binomial("probit"), rglm.Binomial("cloglog"),
-                                    rglm.Binomial("cauchit"), rglm.QuasiBinomial()])
+@pytest.mark.parametrize(
+    "family",
+    [
+        rglm.Binomial("logit"),
+        rglm.Binomial("probit"),
+        rglm.Binomial("cloglog"),
+        rglm.Binomial("cauchit"),
+        rglm.QuasiBinomial(),
+    ],
+)
 def test_endometrial_nv_is_infinite_whatever_the_link(family: rglm.Family) -> None:
     m, caught = _fit(CASES["endometrial_logit"], family)
     assert m.separation.infinite == {"NV": 1}

@@ -54,6 +54,7 @@ def test_fit_leaves_no_global_state_changed() -> None:
         assert list(warnings.filters) == inner_filters
     rglm.glm("log(y + 1) ~ x", d)
     rglm.glm("counts ~ C(outcome)", rglm.datasets.load("dobson"), family=rglm.Poisson()).predict(
-        pd.DataFrame({"outcome": [1, None]}))
+        pd.DataFrame({"outcome": [1, None]})
+    )
     assert np.geterr() == before_err
     assert list(warnings.filters) == before_filters
