@@ -48,9 +48,8 @@ class LocalExecutor:
             frames.append(frame)
             if len(frame.dropna()) or sum(map(len, frames)) >= 10_000:
                 break
-        if not frames:
-            return pd.DataFrame()
-        return pd.concat(frames)
+        out: pd.DataFrame = pd.concat(frames) if frames else pd.DataFrame()
+        return out
 
     def chunks(self, label: str = "") -> Iterator[pd.DataFrame]:
         it = self.source.chunks(self.columns)

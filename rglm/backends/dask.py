@@ -50,7 +50,7 @@ class DaskExecutor:
         return self.ddf if self.columns is None else self.ddf[self.columns]
 
     def first(self) -> pd.DataFrame:
-        head = self.ddf.head(1000, npartitions=1, compute=True)
+        head: pd.DataFrame = self.ddf.head(1000, npartitions=1, compute=True)
         if len(head.dropna()) == 0 and self.ddf.npartitions > 1:
             head = self.ddf.head(1000, npartitions=-1, compute=True)
         return head
@@ -58,12 +58,12 @@ class DaskExecutor:
     def map_reduce(
         self, fn: Callable[[pd.DataFrame], Any], merge: Callable[[Any, Any], Any], empty: Any, label: str = ""
     ) -> Any:
-        import dask
+        from dask.delayed import delayed
 
-        tasks = [dask.delayed(fn)(part) for part in self._frame().to_delayed()]
+        tasks = [delayed(fn)(part) for part in self._frame().to_delayed()]
         while len(tasks) > 1:
             tasks = [
-                dask.delayed(_merge_many)(merge, tasks[i : i + FAN_IN]) for i in range(0, len(tasks), FAN_IN)
+                delayed(_merge_many)(merge, tasks[i : i + FAN_IN]) for i in range(0, len(tasks), FAN_IN)
             ]
         if not tasks:
             return empty

@@ -60,11 +60,13 @@ class Link:
 
     def link(self, mu: npt.ArrayLike) -> FloatArray:
         """:math:`\\eta = g(\\mu)`."""
-        return _arr(mu).copy()
+        out: FloatArray = _arr(mu).copy()
+        return out
 
     def inverse(self, eta: npt.ArrayLike) -> FloatArray:
         """:math:`\\mu = g^{-1}(\\eta)`."""
-        return _arr(eta).copy()
+        out: FloatArray = _arr(eta).copy()
+        return out
 
     def mu_eta(self, eta: npt.ArrayLike) -> FloatArray:
         """:math:`d\\mu / d\\eta` evaluated at ``eta``."""

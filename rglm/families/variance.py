@@ -89,7 +89,8 @@ class VarianceFunction:
 
     def mustart(self, y: FloatArray) -> FloatArray:
         """Starting means used by R's ``quasi()`` for this variance."""
-        return y.copy()
+        out: FloatArray = y.copy()
+        return out
 
 
 @dataclass(frozen=True)
@@ -129,7 +130,8 @@ class _PositiveMean(VarianceFunction):
         return _all_positive(mu)
 
     def mustart(self, y: FloatArray) -> FloatArray:
-        return y + 0.1 * (y == 0)
+        out: FloatArray = y + 0.1 * (y == 0)
+        return out
 
 
 @dataclass(frozen=True)
@@ -139,7 +141,8 @@ class Mu(_PositiveMean):
     name: str = "mu"
 
     def __call__(self, mu: npt.ArrayLike) -> FloatArray:
-        return _arr(mu).copy()
+        out: FloatArray = _arr(mu).copy()
+        return out
 
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -214,7 +217,8 @@ class PowerVariance(VarianceFunction):
         return 2.0 * wt * (y * theta - kappa)
 
     def mustart(self, y: FloatArray) -> FloatArray:
-        return y + 0.1 * (y == 0)
+        out: FloatArray = y + 0.1 * (y == 0)
+        return out
 
 
 @dataclass(frozen=True)
@@ -242,7 +246,8 @@ class NegBinVariance(VarianceFunction):
             )
 
     def mustart(self, y: FloatArray) -> FloatArray:
-        return y + (y == 0) / 6.0
+        out: FloatArray = y + (y == 0) / 6.0
+        return out
 
 
 _QUASI_VARIANCES: dict[str, type[VarianceFunction]] = {

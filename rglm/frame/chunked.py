@@ -338,7 +338,7 @@ def freeze(lay: Layout, scan: ScanPart, na_action: str) -> ChunkModel:
 
 
 def _with_levels(frame: pd.DataFrame, levels: dict[str, tuple[Any, ...]]) -> pd.DataFrame:
-    out = frame.copy(deep=False)
+    out: pd.DataFrame = frame.copy(deep=False)
     for var, lv in levels.items():
         col = out[var]
         values = col.astype(object) if isinstance(col.dtype, pd.CategoricalDtype) else col

@@ -204,7 +204,8 @@ def as_numbers(values: pd.Series) -> pd.Series:
         return values
     present = values[values.notna()]
     if all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in present):
-        return pd.to_numeric(values.where(values.notna(), np.nan), errors="coerce").astype("float64")
+        numbers: pd.Series = pd.to_numeric(values.where(values.notna(), np.nan), errors="coerce")
+        return numbers.astype("float64")
     return values
 
 
@@ -229,7 +230,7 @@ def prepared(data: pd.DataFrame) -> pd.DataFrame:
                 changed[name] = converted
     if not changed:
         return data  # no copy: large frames pass through untouched
-    out = data.copy(deep=False)
+    out: pd.DataFrame = data.copy(deep=False)
     for name, col in changed.items():
         out[name] = col
     return out

@@ -122,7 +122,8 @@ class FrameSpec:
             )
         # Only the model's own columns: an unrelated column named like a function (log, C)
         # must not hide that function from the formula.
-        return data[list(names)]
+        selected: pd.DataFrame = data[list(names)]
+        return selected
 
     def design(self, data: pd.DataFrame) -> FloatArray:
         """The model matrix for ``data``; rows with a missing value give a row of NaN
@@ -248,7 +249,8 @@ class ModelFrame:
             return pd.Series(values, index=self.index, name=name)
         full = np.full(len(self.full_index), np.nan)
         full[self.used_positions] = values
-        return pd.Series(full, index=self.full_index, name=name)
+        padded: pd.Series = pd.Series(full, index=self.full_index, name=name)
+        return padded
 
 
 if TYPE_CHECKING:

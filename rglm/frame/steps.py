@@ -344,10 +344,13 @@ def response_vector(
             f"(columns: {', '.join(map(str, data.columns[:12]))})"
         )
     col = data[name]
+    indicator: FloatArray
     if first is not None:  # a factor response whose first level the caller knows
-        return (col.astype(object) != first).to_numpy(dtype=np.float64)
+        indicator = (col.astype(object) != first).to_numpy(dtype=np.float64)
+        return indicator
     if is_factor_response(parsed, data, binomial):
-        return (col != first_level(col)).to_numpy(dtype=np.float64)
+        indicator = (col != first_level(col)).to_numpy(dtype=np.float64)
+        return indicator
     return numeric_values(col, f"the response column '{name}'")
 
 

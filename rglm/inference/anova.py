@@ -205,7 +205,8 @@ def f_pvalues(stat: FloatArray, df1: FloatArray, df2: float | FloatArray) -> Flo
 def _is_na(x: FloatArray) -> npt.NDArray[np.bool_]:
     """R's NA (a NaN with R's payload), as opposed to a NaN from arithmetic."""
     bits = np.asarray(x, dtype=np.float64).view(np.uint64)
-    return np.isnan(x) & ((bits & np.uint64(0xFFFFFFFF)) == np.uint64(1954))
+    na: npt.NDArray[np.bool_] = np.isnan(x) & ((bits & np.uint64(0xFFFFFFFF)) == np.uint64(1954))
+    return na
 
 
 def _stat_anova(

@@ -75,7 +75,7 @@ class WaldTestResult(_TestResult):
 
     def to_frame(self) -> pd.DataFrame:
         """One row: statistic, df, df_denom, p_value, distribution."""
-        return pd.DataFrame(
+        out: pd.DataFrame = pd.DataFrame(
             {
                 "statistic": [self.statistic],
                 "df": [self.df],
@@ -85,6 +85,7 @@ class WaldTestResult(_TestResult):
             },
             index=pd.Index(["wald"]),
         )
+        return out
 
     def __str__(self) -> str:
         lines = ["Wald test of linear restrictions:"] + [f"  {r}" for r in self.restrictions]
@@ -116,7 +117,7 @@ class LRTestResult(_TestResult):
 
     def to_frame(self) -> pd.DataFrame:
         """One row: deviance, df, statistic, df_denom, p_value, distribution."""
-        return pd.DataFrame(
+        out: pd.DataFrame = pd.DataFrame(
             {
                 "deviance": [self.deviance],
                 "df": [self.df],
@@ -127,6 +128,7 @@ class LRTestResult(_TestResult):
             },
             index=pd.Index(["lr"]),
         )
+        return out
 
     def __str__(self) -> str:
         dev = format_real([self.deviance], digits=5)[0].strip()
@@ -227,7 +229,7 @@ def t_test(m: ResultCore, hypothesis: Any, alpha: float = 0.05) -> pd.DataFrame:
     else:
         p = 2 * special.ndtr(-np.abs(stat))
         crit = float(special.ndtri(1 - alpha / 2))
-    return pd.DataFrame(
+    out: pd.DataFrame = pd.DataFrame(
         {
             "estimate": est,
             "std_error": se,
@@ -238,6 +240,7 @@ def t_test(m: ResultCore, hypothesis: Any, alpha: float = 0.05) -> pd.DataFrame:
         },
         index=pd.Index(labels),
     )
+    return out
 
 
 def lr_test(m: ResultCore, other: ResultCore, test: str | None = None) -> LRTestResult:

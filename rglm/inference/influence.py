@@ -199,9 +199,12 @@ def _pad(m: GLMStatistics, values: FloatArray, name: str | None) -> pd.Series:
 def _coef_frame(m: GLMStatistics, values: FloatArray, infl: Influence, prefix: str = "") -> pd.DataFrame:
     names = [m.exog_names[j] for j in infl.coef_positions]
     cols = {f"{prefix}{name}": _pad(m, values[:, j], None) for j, name in enumerate(names)}
+    out: pd.DataFrame
     if not cols:
-        return pd.DataFrame(index=_pad(m, np.zeros(values.shape[0]), None).index)
-    return pd.DataFrame(cols)
+        out = pd.DataFrame(index=_pad(m, np.zeros(values.shape[0]), None).index)
+    else:
+        out = pd.DataFrame(cols)
+    return out
 
 
 def _hat(infl: Influence) -> FloatArray:
@@ -375,4 +378,5 @@ def influence_frame(m: GLMStatistics, *, dfbeta: str = "scaled", rstandard: str 
         coefs = _coef_frame(m, _dfbetas(m, infl), infl, "dfb_")
     else:
         coefs = _coef_frame(m, np.where(infl.used[:, None], infl.coefficients, np.nan), infl, "dfbeta_")
-    return pd.concat([out, coefs], axis=1)
+    table: pd.DataFrame = pd.concat([out, coefs], axis=1)
+    return table

@@ -66,7 +66,7 @@ def anova_negbin(models: Sequence[NegBinStatistics], test: str = "Chisq") -> pd.
         else:  # P(chi2 <= x), 0 below the support
             cdf = 0.0 if x2[k] < 0 else float(special.chdtr(df[k], x2[k]))
         pr.append(1 - cdf)
-    out = pd.DataFrame(
+    out: pd.DataFrame = pd.DataFrame(
         {
             "Model": [_rhs(m.formula) for m in ms],
             "theta": [m.theta for m in ms],

@@ -70,7 +70,8 @@ def _cov(m: GLMStatistics) -> FloatArray:
     """:math:`\\hat\\phi (X^T W X)^{-1}` with aliased rows and columns zero (R's QR pivot leaves
     them out).  As R's ``predict.glm``, this is the model-based covariance even when the result
     carries a sandwich estimate."""
-    return np.nan_to_num(m.normalized_cov_params.to_numpy()) * m.scale
+    cov: FloatArray = np.nan_to_num(m.normalized_cov_params.to_numpy()) * m.scale
+    return cov
 
 
 def _new_frame(newdata: Any) -> pd.DataFrame:
@@ -173,9 +174,12 @@ def predict(
             lo, hi = link.inverse(lo), link.inverse(hi)
             lo, hi = np.minimum(lo, hi), np.maximum(lo, hi)
         columns.update(lower=lo, upper=hi)
+    out: pd.DataFrame
     if index is None:
-        return pd.DataFrame({k: frame.pad(v) for k, v in columns.items()})
-    return pd.DataFrame(columns, index=index)
+        out = pd.DataFrame({k: frame.pad(v) for k, v in columns.items()})
+    else:
+        out = pd.DataFrame(columns, index=index)
+    return out
 
 
 def predict_terms(
@@ -254,11 +258,14 @@ def predict_terms(
             ses[label] = np.sqrt(np.einsum("ij,jk,ik->i", xt, cov[np.ix_(est, est)], xt))
 
     def block(values: dict[str, FloatArray]) -> pd.DataFrame:
+        out: pd.DataFrame
         if index is None:
-            return pd.DataFrame(
+            out = pd.DataFrame(
                 {k: frame.pad(v) for k, v in values.items()}, index=frame.pad(np.zeros(n_rows)).index
             )
-        return pd.DataFrame(values, index=index)
+        else:
+            out = pd.DataFrame(values, index=index)
+        return out
 
     labels = list(fits)
     out = block(fits)

@@ -373,7 +373,8 @@ def profile_conf_int(m: GLMStatistics, alpha: float = 0.05, params: Any = None) 
             "scaled and the intervals are NaN",
             DispersionWarning,
         )
-        return pd.DataFrame({"lower": lower, "upper": upper}, index=pd.Index(names))
+        nan_ci: pd.DataFrame = pd.DataFrame({"lower": lower, "upper": upper}, index=pd.Index(names))
+        return nan_ci
     position = {n: i for i, n in enumerate(m.exog_names)}
     infinite = _infinite_directions(m)
     for k, name in enumerate(names):
@@ -403,4 +404,5 @@ def profile_conf_int(m: GLMStatistics, alpha: float = 0.05, params: Any = None) 
                 f"some refits while profiling {name!r} did not converge; its interval may be inaccurate",
                 ConvergenceWarning,
             )
-    return pd.DataFrame({"lower": lower, "upper": upper}, index=pd.Index(names))
+    intervals: pd.DataFrame = pd.DataFrame({"lower": lower, "upper": upper}, index=pd.Index(names))
+    return intervals

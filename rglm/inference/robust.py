@@ -469,7 +469,8 @@ def _inverse_sqrt(a: FloatArray, w: FloatArray) -> FloatArray:
         vals = np.where(vals < tol, 0.0, vals)
         with np.errstate(divide="ignore"):
             root = (vecs * vals**-0.5) @ vecs.T
-        return root / sw[:, None] * sw[None, :]
+        inv_root: FloatArray = root / sw[:, None] * sw[None, :]
+        return inv_root
     cvals, cvecs = np.linalg.eig(np.eye(m) - a * w[None, :])
     vals, vecs = cvals.real, cvecs.real
     vals = np.where(vals < tol, 0.0, vals)

@@ -78,7 +78,8 @@ def _rows_of(frame: pd.DataFrame, model: ChunkModel, m: GLMStatistics) -> pd.Dat
                 "hat": hat,
                 "cooks_d": cooks,
             }
-    return pd.DataFrame(out, index=chunk.labels)
+    table: pd.DataFrame = pd.DataFrame(out, index=chunk.labels)
+    return table
 
 
 def iter_rows(m: GLMStatistics, columns: Any = None) -> Iterator[pd.DataFrame]:

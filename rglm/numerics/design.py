@@ -181,7 +181,7 @@ class NumericColumns:
 
     def rmatvec(self, v: FloatArray) -> FloatArray:
         """:math:`(c_j^T v)_j`."""
-        rest = self.matrix.T @ v
+        rest: FloatArray = self.matrix.T @ v
         return np.r_[np.sum(v), rest] if self.intercept else rest
 
     def normal_equations(
@@ -268,7 +268,8 @@ class DenseDesign(Design):
         return out
 
     def rmatvec(self, v: FloatArray) -> FloatArray:
-        return self.X.T @ v
+        out: FloatArray = self.X.T @ v
+        return out
 
     def normal_equations(self, w: FloatArray, z: FloatArray | None = None) -> tuple[FloatArray, FloatArray]:
         g, r, _ = NumericColumns(self.X).normal_equations(w, z)  # the same sweep, over a view
@@ -286,7 +287,8 @@ class DenseDesign(Design):
 
 def _symmetric(g: FloatArray) -> FloatArray:
     """``g`` made exactly symmetric: :math:`X^T (W X)` is so only up to rounding."""
-    return (g + g.T) * 0.5
+    out: FloatArray = (g + g.T) * 0.5
+    return out
 
 
 @dataclass(frozen=True, eq=False)

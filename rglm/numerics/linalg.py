@@ -133,7 +133,7 @@ def _dqrsl_coef(qr: FloatArray, k: int, qraux: FloatArray, y: FloatArray) -> Flo
             v[0] = qraux[j]
             t = -seqdot(v, qty[j:]) / v[0]
             qty[j:] = qty[j:] + t * v
-    b = qty[:k].copy()
+    b: FloatArray = qty[:k].copy()
     for j in range(k - 1, -1, -1):
         b[j] = b[j] / qr[j, j]
         if j > 0:

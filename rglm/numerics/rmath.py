@@ -73,7 +73,8 @@ _libm_log1p = np.frompyfunc(math.log1p, 1, 1)
 def _apply(vectorized: np.ufunc, exact: np.ufunc, x: npt.ArrayLike) -> FloatArray:
     a = np.asarray(x, dtype=np.float64)
     if a.size == 0 or fast(a.size):
-        return vectorized(a)
+        out: FloatArray = vectorized(a)
+        return out
     with np.errstate(all="ignore"):
         return np.asarray(exact(a), dtype=np.float64)
 

@@ -96,13 +96,16 @@ class CompareTable:
         for label, cells in zip(self.gof_labels, self.gof):
             index.append((label, ""))
             data.append(cells)
-        return pd.DataFrame(data, index=pd.MultiIndex.from_tuples(index), columns=self.model_names)
+        out: pd.DataFrame = pd.DataFrame(
+            data, index=pd.MultiIndex.from_tuples(index), columns=self.model_names
+        )
+        return out
 
     def _align(self) -> tuple[str, ...]:
         return ("left",) + ("center",) * len(self.model_names)
 
     def __str__(self) -> str:
-        body = tabulate(
+        body: str = tabulate(
             self._rows() + [["", *[""] * len(self.model_names)]] + self._gof_rows(),
             headers=["", *self.model_names],
             tablefmt="simple",
@@ -120,7 +123,7 @@ class CompareTable:
             raise ArgumentError(f"tablefmt must be 'github' or 'pipe', got {tablefmt!r}")
         esc = _md_escape
         rows = [[esc(c) for c in r] for r in self._rows() + self._gof_rows()]
-        table = tabulate(
+        table: str = tabulate(
             rows,
             headers=["", *[esc(n) for n in self.model_names]],
             tablefmt=tablefmt,

@@ -55,7 +55,7 @@ def tidy(
         coefficient keeps its row, with NaN throughout (broom's NA row).
     """
     names = m.param_names
-    out = pd.DataFrame(
+    out: pd.DataFrame = pd.DataFrame(
         {
             "term": names,
             "estimate": m.params.to_numpy(),
@@ -92,8 +92,9 @@ def glance(m: ResultCore) -> pd.DataFrame:
     ``df_residual`` and ``nobs`` (observations with non-zero weight).
     """
     row = m.glance_row()
-    out = pd.DataFrame({k: [v] for k, v in row.items()})
-    return out.astype({k: "int64" for k in ("df_null", "df_residual", "nobs") if k in row})
+    out: pd.DataFrame = pd.DataFrame({k: [v] for k, v in row.items()})
+    out = out.astype({k: "int64" for k in ("df_null", "df_residual", "nobs") if k in row})
+    return out
 
 
 def _model_columns(m: GLMStatistics, frame: pd.DataFrame) -> list[str]:
@@ -130,7 +131,8 @@ def _rows_used(m: GLMStatistics, frame: pd.DataFrame) -> pd.DataFrame:
             "data has duplicate row labels, so the rows the model used cannot be found; "
             "give it unique labels (e.g. reset_index()) before fitting"
         )
-    return frame.iloc[pos]
+    used: pd.DataFrame = frame.iloc[pos]
+    return used
 
 
 def augment(
@@ -192,7 +194,7 @@ def augment(
             raise ArgumentError("give either newdata (rows to predict) or data (the fitted rows), not both")
         frame = newdata if isinstance(newdata, pd.DataFrame) else pd.DataFrame(newdata)
         pred = predict(m, frame, type=type_predict, se_fit=se_fit)
-        out = frame.copy()
+        out: pd.DataFrame = frame.copy()
         if isinstance(pred, pd.DataFrame):
             out[".fitted"] = pred["fit"].to_numpy()
             out[".se_fit"] = pred["se_fit"].to_numpy()

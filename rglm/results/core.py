@@ -62,7 +62,8 @@ class computed_once(Generic[T]):
         cache = obj.__dict__.setdefault("_cache", {})
         if self.name not in cache:
             cache[self.name] = self.func(obj)
-        return cache[self.name].copy()
+        out: T = cache[self.name].copy()
+        return out
 
 
 class ResultCore:
@@ -201,7 +202,8 @@ class ResultCore:
     # -- the coefficient table ----------------------------------------------------------------------
     def coef_series(self, values: Any, name: str | None = None) -> pd.Series:
         """``values`` (one per parameter) as a Series indexed by the parameter names."""
-        return pd.Series(values, index=pd.Index(self.param_names), name=name)
+        out: pd.Series = pd.Series(values, index=pd.Index(self.param_names), name=name)
+        return out
 
     @computed_once
     def params(self) -> pd.Series:
@@ -216,7 +218,8 @@ class ResultCore:
     def cov_params(self) -> pd.DataFrame:
         """The covariance :math:`V` of the estimates (R's ``vcov``)."""
         names = self.param_names
-        return pd.DataFrame(self.vcov_matrix().copy(), index=names, columns=names)
+        out: pd.DataFrame = pd.DataFrame(self.vcov_matrix().copy(), index=names, columns=names)
+        return out
 
     @computed_once
     def bse(self) -> pd.Series:
@@ -249,7 +252,8 @@ class ResultCore:
         and ``Pr(>|z|)`` or ``Pr(>|t|)``, one row per parameter."""
         stat, pcol = ("t value", "Pr(>|t|)") if self.use_t else ("z value", "Pr(>|z|)")
         columns = {"Estimate": self.params, "Std. Error": self.bse, stat: self.tvalues, pcol: self.pvalues}
-        return pd.DataFrame(columns, index=pd.Index(self.param_names))
+        out: pd.DataFrame = pd.DataFrame(columns, index=pd.Index(self.param_names))
+        return out
 
     def coef_lines(self, names: list[str] | None = None) -> list[str]:
         """The coefficient table (or the rows ``names``) printed as R's ``printCoefmat``."""
@@ -300,7 +304,8 @@ class ResultCore:
         q = float(special.ndtri(1 - alpha / 2))
         b, se = self.params.to_numpy(), self.bse.to_numpy()
         out = pd.DataFrame({"lower": b - q * se, "upper": b + q * se}, index=pd.Index(self.param_names))
-        return out if params is None else out.loc[self.select_params(params)]
+        picked: pd.DataFrame = out if params is None else out.loc[self.select_params(params)]
+        return picked
 
     # -- information criteria -------------------------------------------------------------------
     @cached_property

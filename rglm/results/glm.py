@@ -258,14 +258,16 @@ class GLMStatistics(ResultCore):
         """Unscaled covariance :math:`(X^T W X)^{-1}`, NaN rows and columns for aliased terms."""
         names = self.exog_names
         assert self._fit.wls is not None
-        return pd.DataFrame(cov_unscaled(self._fit.wls), index=names, columns=names)
+        out: pd.DataFrame = pd.DataFrame(cov_unscaled(self._fit.wls), index=names, columns=names)
+        return out
 
     def vcov_matrix(self) -> FloatArray:
         """Covariance of :math:`\\hat\\beta`: :math:`\\phi\\,(X^T W X)^{-1}` (R's ``vcov``), or
         the sandwich estimate named by ``cov_type`` (see ``robust``)."""
         if self._cov is not None:
             return self._cov
-        return (self.normalized_cov_params * self.scale).to_numpy()
+        out: FloatArray = (self.normalized_cov_params * self.scale).to_numpy()
+        return out
 
     @property
     def use_t(self) -> bool:

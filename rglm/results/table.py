@@ -125,7 +125,7 @@ class AnovaTable(pd.DataFrame):
     def to_latex(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
         """The table as a LaTeX ``tabular`` (booktabs), the heading as text above it."""
         headers, rows, stars = self._report_cells()
-        body = tabulate(
+        body: str = tabulate(
             rows,
             headers=headers,
             tablefmt="latex_booktabs",
