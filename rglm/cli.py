@@ -522,10 +522,7 @@ def run_predict(args: argparse.Namespace) -> int:
     newdata = read_data(args.newdata)
 
     def work() -> Any:
-        if args.model is not None:
-            m = load(args.model)
-        else:
-            m = _fit(args, args.formula, read_data(args.data))
+        m = load(args.model) if args.model is not None else _fit(args, args.formula, read_data(args.data))
         return m.predict(newdata, type=args.type, se_fit=args.se_fit)
 
     pred = _with_warnings(work)

@@ -180,7 +180,7 @@ def test_report_formats() -> None:
     rows = [line for line in md.splitlines() if line.startswith("| ")][1:]
     printed = case["r"]["Chisq"]["printed"].splitlines()
     body = printed[printed.index(next(line for line in printed if line.lstrip().startswith("Df"))) + 1 :]
-    for md_row, r_line in zip(rows, body):
+    for md_row, r_line in zip(rows, body, strict=False):
         cells = [c.strip().replace("\\*", "*").replace("\\_", "_") for c in md_row.strip("|").split("|")]
         assert [c for c in cells if c] == r_line.split()
     assert "Signif. codes" in md

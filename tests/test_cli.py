@@ -385,7 +385,7 @@ def test_datasets_command() -> None:
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == len(rglm.datasets.names())
-    for line, name in zip(lines, rglm.datasets.names()):
+    for line, name in zip(lines, rglm.datasets.names(), strict=False):
         assert line.split()[0] == name
         assert rglm.datasets.DESCRIPTIONS[name] in line
 

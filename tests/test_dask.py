@@ -10,13 +10,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from _outofcore import close, same_fit
 
 import rglm
 
 dd = pytest.importorskip("dask.dataframe")
 distributed = pytest.importorskip("distributed")
-
-from _outofcore import close, same_fit
 
 
 @pytest.fixture(scope="module")

@@ -256,7 +256,7 @@ def test_result_objects_print_and_tabulate(mt: rglm.GLMResult) -> None:
     assert math.isclose(res.statistic, res.wald / 2, rel_tol=1e-15)
 
 
-# -- likelihood-ratio tests -----------------------------------------------------------------------------------
+# -- likelihood-ratio tests ------------------------------------------------------------------------
 @pytest.mark.parametrize("path", LR, ids=[p.stem for p in LR])
 def test_lr_test_matches_anova(path: Path) -> None:
     case = json.loads(path.read_text())

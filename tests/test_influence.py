@@ -86,7 +86,7 @@ def r_rows(name: str) -> tuple[np.ndarray, np.ndarray]:
 
 def infmat(name: str) -> dict[str, np.ndarray]:
     r = load(name)["r"]
-    return {k: values(v) for k, v in zip(r["infmat_columns"] or [], r["infmat"])}
+    return {k: values(v) for k, v in zip(r["infmat_columns"] or [], r["infmat"], strict=False)}
 
 
 def on_r_rows(name: str, frame: pd.DataFrame | pd.Series) -> Any:
@@ -136,13 +136,13 @@ def test_dfbetas_match_influence_measures(name: str) -> None:
     m = fitted(name)
     frame = m.influence()
     dfb = [c for c in frame.columns if c.startswith("dfb_")]
-    kept = [n for n, a in zip(m.exog_names, m.aliased) if not a]
+    kept = [n for n, a in zip(m.exog_names, m.aliased, strict=False) if not a]
     assert dfb == [f"dfb_{n}" for n in kept]  # aliased coefficients have no column, as in R
     im = infmat(name)
     r_dfb = [k for k in im if k.startswith("dfb.")]
     assert len(r_dfb) == len(dfb)
     _, used = r_rows(name)
-    for ours, theirs in zip(dfb, r_dfb):
+    for ours, theirs in zip(dfb, r_dfb, strict=False):
         assert_r_close(on_r_rows(name, frame[ours]), im[theirs][used], f"{name} {ours}")
 
 
@@ -154,7 +154,9 @@ def test_unscaled_dfbeta_matches_r(name: str) -> None:
     cols = [c for c in frame.columns if c.startswith("dfbeta_")]
     assert not any(c.startswith("dfb_") for c in frame.columns)
     want_names = r["dfbeta_names"] or []
-    assert [c.removeprefix("dfbeta_") for c in cols] == [n for n, a in zip(m.exog_names, m.aliased) if not a]
+    assert [c.removeprefix("dfbeta_") for c in cols] == [
+        n for n, a in zip(m.exog_names, m.aliased, strict=False) if not a
+    ]
     assert len(cols) == len(want_names)
     direct = infl_mod.dfbeta(m)
     assert list(direct.columns) == [c.removeprefix("dfbeta_") for c in cols]
@@ -383,7 +385,7 @@ def test_statsmodels_influence(name: str) -> None:
         np.testing.assert_allclose(ours[col], want, rtol=RTOL, atol=1e-10 * np.max(np.abs(want)), err_msg=col)
 
 
-# -- arguments -------------------------------------------------------------------------------------------------
+# -- arguments -------------------------------------------------------------------------------------
 def test_bad_arguments() -> None:
     m = fitted("mtcars_gaussian")
     with pytest.raises(ArgumentError, match="dfbeta"):

@@ -123,7 +123,7 @@ def test_reference_blas_kernels() -> None:
     x = RNG.normal(size=1001)
     y = RNG.normal(size=1001)
     acc = 0.0
-    for a, b in zip(x, y):  # ddot adds left to right
+    for a, b in zip(x, y, strict=False):  # ddot adds left to right
         acc += a * b
     assert seqdot(x, y) == acc
     assert abs(nrm2(x) - np.linalg.norm(x)) <= 1e-14 * np.linalg.norm(x)

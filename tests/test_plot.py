@@ -6,8 +6,11 @@ import json
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
+from rcases import fit_spec
 
+import rglm
 from rglm.output.plot import lowess
 
 R_LOWESS = json.loads((Path(__file__).parent / "data" / "r_lowess.json").read_text())
@@ -44,11 +47,6 @@ def test_lowess_tiny_inputs() -> None:
 mpl = pytest.importorskip("matplotlib")  # the test extra installs it; this guards only bare installs
 mpl.use("Agg")
 
-
-import pandas as pd
-from rcases import fit_spec
-
-import rglm
 
 INFL = Path(__file__).parent / "data" / "r_influence"
 

@@ -99,7 +99,7 @@ def test_missing_ends_are_nan_for_aliased_and_infinite_otherwise(case: tuple) ->
     c, _, ci, messages = case
     r = c["r"]
     want = np.c_[_nan(r["exact"]["lower"]), _nan(r["exact"]["upper"])]
-    coef = {_key(n): v for n, v in zip(r["coef_names"], r["coef"])}
+    coef = {_key(n): v for n, v in zip(r["coef_names"], r["coef"], strict=False)}
     aliased = np.array([coef[_key(n)] is None for n in ci.index])
     got = ci.to_numpy()
     assert np.isnan(got[aliased]).all()

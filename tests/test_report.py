@@ -81,7 +81,8 @@ def test_cells_match_r(pair: tuple[str, str], stat: str, digits: int) -> None:
                 "se": f"({_fmt(r['se'][i], digits)})",
                 "t": f"({_fmt(r['stat'][i], digits)})",
                 "p": f"({_fmt(r['p'][i], digits)})",
-                "ci": f"[{_fmt(r['confint_wald']['lower'][i], digits)}, {_fmt(r['confint_wald']['upper'][i], digits)}]",
+                "ci": f"[{_fmt(r['confint_wald']['lower'][i], digits)}, "
+                f"{_fmt(r['confint_wald']['upper'][i], digits)}]",
             }[stat]
             assert beneath == want
         gof = {

@@ -73,7 +73,7 @@ def r_order(m: rglm.GLMResult, name: str) -> list[int]:
     return [where[_key(n)] for n in r_names]
 
 
-# -- tidy -----------------------------------------------------------------------------------------------------
+# -- tidy ------------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", IDS)
 def test_tidy_matches_r(name: str) -> None:
     m = fitted(name)
@@ -147,7 +147,7 @@ def test_tidy_profile_intervals(name: str) -> None:
         close(t["conf_high"].to_numpy()[idx], values(want["upper"]), f"{name} profile high", rtol=5e-3)
 
 
-# -- glance ----------------------------------------------------------------------------------------------------
+# -- glance ----------------------------------------------------------------------------------------
 @pytest.mark.parametrize("name", IDS)
 def test_glance_matches_r(name: str) -> None:
     g = fitted(name).glance()
@@ -173,7 +173,7 @@ def test_glance_matches_r(name: str) -> None:
             close([got], expected, f"{name} {col}")
 
 
-# -- augment ---------------------------------------------------------------------------------------------------
+# -- augment ---------------------------------------------------------------------------------------
 AUGMENT_COLS = [".fitted", ".se_fit", ".resid", ".hat", ".sigma", ".cooksd", ".std_resid"]
 
 

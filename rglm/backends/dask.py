@@ -62,9 +62,7 @@ class DaskExecutor:
 
         tasks = [delayed(fn)(part) for part in self._frame().to_delayed()]
         while len(tasks) > 1:
-            tasks = [
-                delayed(_merge_many)(merge, tasks[i : i + FAN_IN]) for i in range(0, len(tasks), FAN_IN)
-            ]
+            tasks = [delayed(_merge_many)(merge, tasks[i : i + FAN_IN]) for i in range(0, len(tasks), FAN_IN)]
         if not tasks:
             return empty
         return merge(empty, tasks[0].compute())

@@ -28,7 +28,7 @@ from __future__ import annotations
 import math
 import sys
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -203,7 +203,8 @@ def theta_ml(
     if it == limit:
         message = "iteration limit reached"
         hint = (
-            f" (theta = {t0:.6g}, standard error {se:.3g}): theta is growing without bound, so the counts show no "
+            f" (theta = {t0:.6g}, standard error {se:.3g}): theta is growing without bound, so the "
+            "counts show no "
             "over-dispersion; fit a Poisson model instead"
             if _running_off(t0, step)
             else f" (theta = {t0:.6g}); raise max_iter or give init_theta"
@@ -338,7 +339,8 @@ def fit_glm_nb(
         # R's warning comes from dpois() in the initial Poisson fit's AIC, so only without init.theta.
         first = float(y[np.flatnonzero(y != np.floor(y))[0]])
         warn(
-            f"non-integer x = {first:f}: the response should be counts (whole numbers); the negative binomial "
+            f"non-integer x = {first:f}: the response should be counts (whole numbers); the negative "
+            "binomial "
             "likelihood of other values is not a probability, so round or check the response",
             NonIntegerWarning,
         )

@@ -267,7 +267,8 @@ def fit_passes(
 def _not_held(name: str) -> Any:
     def getter(self: PassFit) -> Any:
         raise OutOfCoreError(
-            f"{name} is not held for a model fitted to chunked or Dask data: its rows were never all in memory. "
+            f"{name} is not held for a model fitted to chunked or Dask data: its rows were never all "
+            "in memory. "
             "Per-row values are available chunk by chunk with m.iter_rows(...) (fitted values, residuals, "
             "working weights) or written to Parquet with m.predict_to(path)"
         )

@@ -224,7 +224,7 @@ def prepared(data: pd.DataFrame) -> pd.DataFrame:
             )
         if isinstance(dtype, pd.StringDtype) and getattr(dtype, "na_value", None) is pd.NA:
             changed[name] = col.astype(object).where(col.notna(), None)
-        elif dtype == object:
+        elif dtype == np.dtype(object):
             converted = as_numbers(col)
             if converted is not col:
                 changed[name] = converted

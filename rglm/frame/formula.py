@@ -9,6 +9,7 @@ because an offset is not a column of the model matrix.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import re
 from dataclasses import dataclass
@@ -290,10 +291,9 @@ def simplify_rhs(rhs: str, written: str | None = None) -> str:
     except FormulaicError as exc:
         raise FormulaError(f"cannot parse {rhs!r}: {str(exc).splitlines()[0]}") from exc
     if written is not None:
-        try:
+        # When the written formula does not parse on its own, the simplified one's order will do.
+        with contextlib.suppress(FormulaicError):
             appearance = list(Formula(written, _ordering="none")) + appearance
-        except FormulaicError:
-            pass  # the order of the simplified formula will do
     # R names an interaction by its variables in the order they first appear in the formula
     # (``. + wool:tension`` on ``tension + wool`` reads ``tension:wool``).
     first: dict[str, int] = {}

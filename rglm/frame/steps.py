@@ -373,7 +373,9 @@ def bad_rows(
     if isinstance(X, SplitDesign):
         checked = X.dense.finite
         parts = [
-            (col, int(c)) for col, c in zip(X.dense.data, X.dense_columns) if col is not None and not checked
+            (col, int(c))
+            for col, c in zip(X.dense.data, X.dense_columns, strict=False)
+            if col is not None and not checked
         ]
         parts += [(b.values, int(b.columns.max())) for b in X.blocks if b.values is not None]
         rows = np.zeros(X.n, dtype=bool)

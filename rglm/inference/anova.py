@@ -332,9 +332,9 @@ def _anova_list(
     responses = [parse_formula(m.formula).response_label if m.formula else "" for m in models]
     same = [r == responses[0] for r in responses]
     if not all(same):
-        dropped = ", ".join(f"'{r}'" for r, s in zip(responses, same) if not s)
+        dropped = ", ".join(f"'{r}'" for r, s in zip(responses, same, strict=False) if not s)
         warn(f"models with response {dropped} removed because response differs from model 1", AnovaWarning)
-        models = [m for m, s in zip(models, same) if s]
+        models = [m for m, s in zip(models, same, strict=False) if s]
     _check_same_rows(models)
     if len(models) == 1:
         return _anova_one(models[0], test, dispersion)

@@ -137,7 +137,8 @@ class LRTestResult(_TestResult):
                 "Likelihood-ratio test",
                 f"  Model 1: {self.formulas[0]}",
                 f"  Model 2: {self.formulas[1]}",
-                f"Deviance = {dev} on {self.df} DF, dispersion {format_real([self.dispersion], digits=5)[0].strip()}",
+                f"Deviance = {dev} on {self.df} DF, dispersion "
+                f"{format_real([self.dispersion], digits=5)[0].strip()}",
                 self._stat_text(),
             ]
         )

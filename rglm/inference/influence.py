@@ -20,7 +20,8 @@ factor of :math:`W^{1/2}X` (kept columns only) and the model's residuals.  Follo
 
 Rows with zero prior weight take no part: R's ``lm.influence`` leaves them out, and so do
 the outputs here (:func:`lm_influence` itself keeps them, with hat value 0, their leverage
-as :math:`W_i = 0`, for the callers that need every row).  With ``na_action="exclude"`` the rows dropped for missing values
+as :math:`W_i = 0`, for the callers that need every row).  With ``na_action="exclude"`` the
+rows dropped for missing values
 are NaN throughout (R reports hat 0, ``dfbetas`` 0 and ``cov.r`` 1 for them in
 ``influence.measures``, and NA for the residual-based measures).  A value R makes infinite
 (a division by :math:`1 - h_i = 0`) is NaN, as R's ``res[is.infinite(res)] <- NaN``.

@@ -262,7 +262,8 @@ class _Profile:
             d_root = optimize.brentq(gap, inner, outer, xtol=tol, rtol=4 * np.finfo(float).eps, maxiter=200)
         except _NoFit as exc:
             warn(
-                f"the model cannot be refitted with {name!r} held at {self.b_hat + sign * exc.args[0]:.6g}, so the "
+                f"the model cannot be refitted with {name!r} held at "
+                f"{self.b_hat + sign * exc.args[0]:.6g}, so the "
                 f"{side} end of its profile interval is NaN",
                 ProfileWarning,
             )
@@ -292,7 +293,7 @@ def _infinite_directions(m: GLMStatistics) -> dict[str, tuple[int, ...]]:
     if sep is None or not sep.separated:
         return {}
     out: dict[str, tuple[int, ...]] = {}
-    for name, d, either in zip(sep.names, sep.directions, sep.either_sign):
+    for name, d, either in zip(sep.names, sep.directions, sep.either_sign, strict=False):
         if d != 0:
             out[name] = (-1, 1) if either else (int(d),)
     return out
@@ -391,7 +392,8 @@ def profile_conf_int(m: GLMStatistics, alpha: float = 0.05, params: Any = None) 
                 # the profile never comes back up to the cutoff.
                 side = "lower" if sign < 0 else "upper"
                 warn(
-                    f"the maximum likelihood estimate of {name!r} is {'-' if sign < 0 else '+'}inf (the data are "
+                    f"the maximum likelihood estimate of {name!r} is {'-' if sign < 0 else '+'}inf "
+                    "(the data are "
                     f"separated), so its profile never reaches the {side} cutoff and the {side} end is "
                     f"{'-inf' if sign < 0 else 'inf'}; R's confint gives NA or an unreliable value there",
                     ProfileWarning,

@@ -137,7 +137,8 @@ def cov_description(cov_type: str, kwds: dict[str, Any]) -> str:
     noun = "cluster" if counts == ["1"] else "clusters"
     extra = "" if kwds.get("cadjust", True) else ", no G/(G-1) adjustment"
     extra += ", multi0" if kwds.get("multi0", False) else ""
-    return f"Standard errors: clustered by {by} ({kwds.get('type', 'HC0')}, {' and '.join(counts)} {noun}{extra})"
+    kind = kwds.get("type", "HC0")
+    return f"Standard errors: clustered by {by} ({kind}, {' and '.join(counts)} {noun}{extra})"
 
 
 # -- dispatch and checks ----------------------------------------------------------------------------

@@ -175,7 +175,8 @@ def drop1(
     Examples
     --------
     >>> import rglm
-    >>> m = rglm.glm("cbind(numdead, numalive) ~ sex * ldose", rglm.datasets.load("budworm"), family="binomial")
+    >>> budworm = rglm.datasets.load("budworm")
+    >>> m = rglm.glm("cbind(numdead, numalive) ~ sex * ldose", budworm, family="binomial")
     >>> list(rglm.drop1(m).index)
     ['<none>', 'sex:ldose']
     """
@@ -322,7 +323,7 @@ def _combined_frame(m: GLMStatistics, formula: str, added: list[Term]) -> Any:
     return frame
 
 
-def step(
+def step(  # noqa: C901 - follows R's function step for step; to be split
     model: GLMStatistics,
     scope: Any = None,
     direction: str | None = None,
@@ -408,7 +409,7 @@ def step(
         if backward and can_drop:
             aod = pd.DataFrame(drop1(fit, [t.label for t in can_drop], test=test, k=k, scale=scale))
             aod.index = [aod.index[0], *(f"- {r}" for r in aod.index[1:])]
-            zero = [r for r, d in zip(aod.index, aod["Df"]) if d == 0]
+            zero = [r for r, d in zip(aod.index, aod["Df"], strict=False) if d == 0]
             if zero:
                 change = zero[-1]  # terms with no degrees of freedom go first, one at a time
         if change is None:

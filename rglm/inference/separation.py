@@ -138,7 +138,7 @@ class SeparationResult:
     @property
     def infinite(self) -> dict[str, int]:
         """Names of the coefficients with infinite estimates, mapped to their sign."""
-        return {n: int(d) for n, d in zip(self.names, self.directions) if d != 0}
+        return {n: int(d) for n, d in zip(self.names, self.directions, strict=False) if d != 0}
 
     def to_series(self) -> pd.Series:
         """As ``detectseparation`` prints it: 0 finite, ``inf``/``-inf`` infinite, NaN aliased."""
@@ -205,7 +205,7 @@ def _response(y: Any, weights: Any) -> tuple[FloatArray, FloatArray]:
     return y, w
 
 
-def detect_separation(
+def detect_separation(  # noqa: C901 - follows R's function step for step; to be split
     X: Any,
     y: Any,
     weights: Any = None,
@@ -251,7 +251,8 @@ def detect_separation(
     --------
     >>> import numpy as np
     >>> x = np.arange(1.0, 7.0)
-    >>> r = detect_separation(np.column_stack([np.ones(6), x]), (x > 3).astype(float), names=["Intercept", "x"])
+    >>> X = np.column_stack([np.ones(6), x])
+    >>> r = detect_separation(X, (x > 3).astype(float), names=["Intercept", "x"])
     >>> r.kind, r.describe()
     ('complete', 'Intercept (-Inf), x (+Inf)')
     """
@@ -456,7 +457,8 @@ def warn_if_separated(sep: SeparationResult | None) -> None:
     if sep is not None and sep.separated:
         warn(
             f"{sep.kind} separation detected: the maximum likelihood estimates of {sep.describe()} are "
-            "infinite; the reported estimates and standard errors for them are arbitrary (where R's iterations "
+            "infinite; the reported estimates and standard errors for them are arbitrary (where R's "
+            "iterations "
             "stopped); consider removing the variable, merging levels, or a bias-reduced (Firth) fit",
             SeparationWarning,
         )

@@ -228,7 +228,7 @@ class NumericColumns:
                         colsum += ones[: stop - start] @ ws
                 if rhs is not None:
                     rm += rhs[start:stop] @ ws
-                for b, c in zip(blocks, cross):
+                for b, c in zip(blocks, cross, strict=False):
                     codes = b.codes[start:stop]
                     vals = None if b.values is None else b.values[start:stop]
                     for j in range(m):
@@ -242,7 +242,7 @@ class NumericColumns:
             g[0, 0] = np.sum(w)
             if z is not None:
                 r[0] = w @ z
-            for b, c in zip(blocks, cross):
+            for b, c in zip(blocks, cross, strict=False):
                 c[:, 0] = np.bincount(b.codes, weights=b._weighted(w), minlength=b.n_levels)
         return g, r, cross
 
@@ -373,7 +373,7 @@ class SplitDesign(Design):
             gd, rd, cross = self.dense.normal_equations(w, z, self.blocks)
             g[np.ix_(dc, dc)] = gd
             r[dc] = rd
-            for b, c in zip(self.blocks, cross):
+            for b, c in zip(self.blocks, cross, strict=False):
                 has = b.columns >= 0
                 ca = b.columns[has]
                 g[np.ix_(ca, dc)] += c[has]

@@ -52,7 +52,10 @@ __all__ = [
 ]
 
 #: The legend line printed by ``printCoefmat`` (with R's UTF-8 quotes).
-SIGNIF_LEGEND = "Signif. codes:  0 \u2018***\u2019 0.001 \u2018**\u2019 0.01 \u2018*\u2019 0.05 \u2018.\u2019 0.1 \u2018 \u2019 1"
+SIGNIF_LEGEND = (
+    "Signif. codes:  0 \u2018***\u2019 0.001 \u2018**\u2019 0.01 \u2018*\u2019 0.05 "
+    "\u2018.\u2019 0.1 \u2018 \u2019 1"
+)
 
 DBL_EPSILON = 2.220446049250313e-16
 
@@ -225,7 +228,7 @@ def format_pval(pv: FloatsLike, digits: int, eps: float = DBL_EPSILON, na_form: 
     l10 = [math.log10(v if v > 0 else 1e-50) for v in rest]
     for fixp in (True, False):
         idx = [i for i, lg in enumerate(l10) if (lg >= -3 or (lg >= -4 and digits > 1)) == fixp]
-        for i, s in zip(idx, format_real([rest[i] for i in idx], digits)):
+        for i, s in zip(idx, format_real([rest[i] for i in idx], digits), strict=False):
             rr[i] = s
     dig = max(1, digits - 2)
     if rest:
@@ -306,7 +309,7 @@ def _print_char_matrix(
             " " * rlabw
             + "".join(" " * (1 + w[j] - _str_width(col_names[j])) + col_names[j] for j in range(jmin, jmax))
         )
-        for name, row in zip(row_names, cells):
+        for name, row in zip(row_names, cells, strict=False):
             lines.append(
                 name
                 + " " * (rlabw - _str_width(name))
@@ -316,7 +319,7 @@ def _print_char_matrix(
     return lines
 
 
-def coef_matrix_lines(
+def coef_matrix_lines(  # noqa: C901 - follows R's function step for step; to be split
     estimates: FloatsLike,
     std_errors: FloatsLike,
     statistics: FloatsLike,
@@ -388,7 +391,7 @@ def coef_matrix_lines(
         digmin = 1 + (math.floor(math.log10(min(nz))) if nz else 0)
         dig = max(1, digits - digmin)
         strs = format_real([_fround(xm[j][i], dig) for j, i in cs], digits)
-        for (j, i), s in zip(cs, strs):
+        for (j, i), s in zip(cs, strs, strict=False):
             cf[j][i] = s
     cf[2] = format_real([_fround(v, dig_tst) for v in xm[2]], digits)
 
@@ -399,7 +402,7 @@ def coef_matrix_lines(
         if not ina[j][i] and (p := _parse_num(cf[j][i])) is not None and (xm[j][i] == 0) != (p == 0)
     ]
     if bad:
-        for (j, i), s in zip(bad, format_real([xm[j][i] for j, i in bad], max(1, digits - 1))):
+        for (j, i), s in zip(bad, format_real([xm[j][i] for j, i in bad], max(1, digits - 1)), strict=False):
             cf[j][i] = s
     for j, i in ((j, i) for j in range(nc) for i in range(nr) if ina[j][i]):
         cf[j][i] = "NaN" if inan[j][i] else na_print
@@ -410,7 +413,7 @@ def coef_matrix_lines(
         pv = xm[3]
         okp = [i for i in range(nr) if not ina[3][i]]
         if okp:
-            for i, s in zip(okp, format_pval([pv[i] for i in okp], dig_tst, eps_pvalue)):
+            for i, s in zip(okp, format_pval([pv[i] for i in okp], dig_tst, eps_pvalue), strict=False):
                 cf[3][i] = s
             show_stars = signif_stars and any(pv[i] < 0.1 for i in okp)
             if show_stars:

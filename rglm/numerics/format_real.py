@@ -286,10 +286,12 @@ def _format_info(
         # digits left of the point (one less when rounding only widens sci)
         lefts = [kp + 1 - int(widens) for _, kp, _, widens in fin]
         neg = int(any(f[0] for f in fin))
-        rgt = max(0, max(f[2] - left for f, left in zip(fin, lefts)))  # decimals
+        rgt = max(0, max(f[2] - left for f, left in zip(fin, lefts, strict=False)))  # decimals
         mxl, mnl = max(lefts), min(lefts)
         # widest integer part incl. sign; "0." when every |x| < 1
-        mxsl = 1 + neg if mxl < 0 else max(int(f[0]) + max(left, 1) for f, left in zip(fin, lefts))
+        mxsl = (
+            1 + neg if mxl < 0 else max(int(f[0]) + max(left, 1) for f, left in zip(fin, lefts, strict=False))
+        )
         w_fixed = mxsl + rgt + (rgt != 0)
         e = 2 if (mxl > 100 or mnl <= -99) else 1
         d = max(f[2] for f in fin) - 1  # mantissa decimals in sci notation

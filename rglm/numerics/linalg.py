@@ -90,36 +90,36 @@ def _dqrdc2(x: FloatArray, tol: float) -> tuple[FloatArray, int, FloatArray, Int
     orig[orig == 0.0] = 1.0
     jpvt = np.arange(p)
     k = p + 1
-    for l in range(min(n, p)):
-        # Move negligible columns to the right-hand edge until column l is usable.
-        while l + 1 < k and qraux[l] < orig[l] * tol:
-            order = np.r_[np.arange(l), np.arange(l + 1, p), l]
+    for c in range(min(n, p)):
+        # Move negligible columns to the right-hand edge until column c is usable.
+        while c + 1 < k and qraux[c] < orig[c] * tol:
+            order = np.r_[np.arange(c), np.arange(c + 1, p), c]
             x = x[:, order]
             jpvt, qraux, orig = jpvt[order], qraux[order], orig[order]
             k -= 1
-        if l + 1 == n:
+        if c + 1 == n:
             continue
-        nrmxl = nrm2(x[l:, l])
+        nrmxl = nrm2(x[c:, c])
         if nrmxl == 0.0:
             continue
-        if x[l, l] != 0.0:
-            nrmxl = math.copysign(nrmxl, x[l, l])
-        x[l:, l] = (1.0 / nrmxl) * x[l:, l]
-        x[l, l] = 1.0 + x[l, l]
-        v = x[l:, l]
-        for j in range(l + 1, p):
-            t = -seqdot(v, x[l:, j]) / x[l, l]
-            x[l:, j] = x[l:, j] + t * v
+        if x[c, c] != 0.0:
+            nrmxl = math.copysign(nrmxl, x[c, c])
+        x[c:, c] = (1.0 / nrmxl) * x[c:, c]
+        x[c, c] = 1.0 + x[c, c]
+        v = x[c:, c]
+        for j in range(c + 1, p):
+            t = -seqdot(v, x[c:, j]) / x[c, c]
+            x[c:, j] = x[c:, j] + t * v
             if qraux[j] != 0.0:
-                ratio = abs(x[l, j]) / qraux[j]
+                ratio = abs(x[c, j]) / qraux[j]
                 tt = max(1.0 - ratio * ratio, 0.0)
                 # LINPACK downdates the column norm, but recomputes it once most of it is gone.
                 if abs(tt) >= 1e-6:
                     qraux[j] = qraux[j] * math.sqrt(tt)
                 else:
-                    qraux[j] = nrm2(x[l + 1 :, j])
-        qraux[l] = x[l, l]
-        x[l, l] = -nrmxl
+                    qraux[j] = nrm2(x[c + 1 :, j])
+        qraux[c] = x[c, c]
+        x[c, c] = -nrmxl
     return x, min(k - 1, n), qraux, jpvt
 
 

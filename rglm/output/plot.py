@@ -214,7 +214,7 @@ def diagnostics(
     flat = axes.ravel()
     for ax in flat[len(panels) :]:
         ax.set_visible(False)
-    for ax, w in zip(flat, panels):
+    for ax, w in zip(flat, panels, strict=False):
         ax.set_title(PANELS[w])
         if w in (1, 3):
             y = r_dev if w == 1 else np.sqrt(np.abs(std_dev))

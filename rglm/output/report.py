@@ -76,13 +76,13 @@ class CompareTable:
 
     def _rows(self) -> list[list[str]]:
         rows: list[list[str]] = []
-        for term, est, sub in zip(self.terms, self.estimates, self.statistics):
+        for term, est, sub in zip(self.terms, self.estimates, self.statistics, strict=False):
             rows.append([term, *est])
             rows.append(["", *sub])
         return rows
 
     def _gof_rows(self) -> list[list[str]]:
-        return [[label, *cells] for label, cells in zip(self.gof_labels, self.gof)]
+        return [[label, *cells] for label, cells in zip(self.gof_labels, self.gof, strict=False)]
 
     def to_frame(self) -> pd.DataFrame:
         """The cells as strings: a row per estimate, a row per figure beneath it (index
@@ -90,10 +90,10 @@ class CompareTable:
         (index ``(label, "")``)."""
         index: list[tuple[str, str]] = []
         data: list[list[str]] = []
-        for term, est, sub in zip(self.terms, self.estimates, self.statistics):
+        for term, est, sub in zip(self.terms, self.estimates, self.statistics, strict=False):
             index += [(term, "estimate"), (term, self.stat)]
             data += [est, sub]
-        for label, cells in zip(self.gof_labels, self.gof):
+        for label, cells in zip(self.gof_labels, self.gof, strict=False):
             index.append((label, ""))
             data.append(cells)
         out: pd.DataFrame = pd.DataFrame(
@@ -190,7 +190,7 @@ def _tex_cell(text: str) -> str:
     return f"{_tex_escape(body)}$^{{{marks}}}$"
 
 
-def compare(
+def compare(  # noqa: C901 - one branch per table row; to be split
     models: Sequence[ResultCore] | Mapping[str, ResultCore],
     names: Sequence[str] | None = None,
     stat: str = "se",

@@ -193,7 +193,8 @@ class Summary:
         if self.n_dropped:
             foot.insert(
                 len(foot) - 2,
-                f"{self.n_dropped} observation{'s' if self.n_dropped != 1 else ''} deleted due to missingness",
+                f"{self.n_dropped} observation{'s' if self.n_dropped != 1 else ''} deleted due to "
+                "missingness",
             )
         if self.separation_note:
             foot.append(self.separation_note)
@@ -235,7 +236,8 @@ class Summary:
             rows, headers=headers, tablefmt="html", colalign=("left",) + ("right",) * 5, disable_numparse=True
         )
         items = "".join(f"<li>{_html_escape(line)}</li>" for line in self._footer())
-        return f'<div class="rglm-summary"><p><code>{_html_escape(self.call)}</code></p>{table}<ul>{items}</ul></div>'
+        call = f"<p><code>{_html_escape(self.call)}</code></p>"
+        return f'<div class="rglm-summary">{call}{table}<ul>{items}</ul></div>'
 
     def _repr_html_(self) -> str:
         return self.to_html()
@@ -269,7 +271,7 @@ def deparse_call(function: str, args: list[str]) -> str:
     arg_break = False
     for i, arg in enumerate(args):
         cuts = [mt.end() for mt in _BREAKABLE_OPERATOR.finditer(arg)]
-        pieces = [arg[a:b] for a, b in zip([0, *cuts], [*cuts, len(arg)])]
+        pieces = [arg[a:b] for a, b in zip([0, *cuts], [*cuts, len(arg)], strict=False)]
         for j, piece in enumerate(pieces):
             current += piece
             if j < len(pieces) - 1 and len(current) > 60:

@@ -101,9 +101,17 @@ class AnovaTable(pd.DataFrame):
         significance legend belongs under the table."""
         if self.print_style == "data.frame":
             names, cols, cells = _data_frame_cells(self)
-            return ["", *cols], [[n, *(c.strip() for c in row)] for n, row in zip(names, cells)], False
+            return (
+                ["", *cols],
+                [[n, *(c.strip() for c in row)] for n, row in zip(names, cells, strict=False)],
+                False,
+            )
         names, cols, cells, stars = _anova_cells(self)
-        return (["", *cols], [[n, *(c.strip() for c in row)] for n, row in zip(names, cells)], stars)
+        return (
+            ["", *cols],
+            [[n, *(c.strip() for c in row)] for n, row in zip(names, cells, strict=False)],
+            stars,
+        )
 
     def to_markdown(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
         """The table as a GitHub (pipe) markdown table with the heading as text above it."""
@@ -183,7 +191,7 @@ def _column_roles(cols: Sequence[str]) -> tuple[bool, set[int], set[int]]:
     return has_p, tst, zap
 
 
-def _anova_cells(
+def _anova_cells(  # noqa: C901 - follows R's function step for step; to be split
     table: pd.DataFrame, digits: int = ANOVA_DIGITS
 ) -> tuple[list[str], list[str], list[list[str]], bool]:
     """R's ``printCoefmat(x, cs.ind = NULL, zap.ind, tst.ind, na.print = "")`` as called by
@@ -219,7 +227,7 @@ def _anova_cells(
             if (xm[j][i] == 0) != (shown == 0):
                 bad.append((j, i))
     if bad:
-        for (j, i), s in zip(bad, format_real([xm[j][i] for j, i in bad], max(1, digits - 1))):
+        for (j, i), s in zip(bad, format_real([xm[j][i] for j, i in bad], max(1, digits - 1)), strict=False):
             cf[j][i] = s
     for j in range(nc):
         for i in range(nr):
@@ -231,7 +239,7 @@ def _anova_cells(
         pv = xm[nc - 1]
         okp = [i for i in range(nr) if not ina[nc - 1][i]]
         if okp:
-            for i, s in zip(okp, format_pval([pv[i] for i in okp], dig_tst, DBL_EPSILON)):
+            for i, s in zip(okp, format_pval([pv[i] for i in okp], dig_tst, DBL_EPSILON), strict=False):
                 cf[nc - 1][i] = s
             show_stars = any(pv[i] < 0.1 for i in okp)
             if show_stars:

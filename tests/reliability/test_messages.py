@@ -153,7 +153,8 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
         rglm.DomainError,
         ValueError,
         (
-            "y values must be 0 <= y <= 1 for the binomial family: 4 rows (first: 2 at row 'r0'); for counts use "
+            "y values must be 0 <= y <= 1 for the binomial family: 4 rows (first: 2 at row 'r0'); "
+            "for counts use "
             "cbind(successes, failures) or a proportion with weights=trials"
         ),
     ),
@@ -201,7 +202,8 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
         rglm.FamilyError,
         ValueError,
         (
-            "link 'sqrt' not available for binomial family; available links are 'logit', 'probit', 'cloglog', "
+            "link 'sqrt' not available for binomial family; available links are 'logit', 'probit', "
+            "'cloglog', "
             "'cauchit', 'log'"
         ),
     ),
@@ -225,7 +227,8 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
         rglm.FamilyError,
         ValueError,
         (
-            "link 'sqrt' not available for binomial family; available links are 'logit', 'probit', 'cloglog', "
+            "link 'sqrt' not available for binomial family; available links are 'logit', 'probit', "
+            "'cloglog', "
             "'cauchit', 'log'"
         ),
     ),
@@ -235,7 +238,8 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
         rglm.FamilyError,
         ValueError,
         (
-            "unknown link 'foo'; known links are 'logit', 'probit', 'cauchit', 'cloglog', 'identity', 'log', 'sqrt', "
+            "unknown link 'foo'; known links are 'logit', 'probit', 'cauchit', 'cloglog', "
+            "'identity', 'log', 'sqrt', "
             "'1/mu^2', 'inverse' and 'power(lambda)'"
         ),
     ),
@@ -245,7 +249,8 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
         rglm.FamilyError,
         ValueError,
         (
-            "unknown family 'poison'; known families are Binomial, Gamma, Gaussian, InverseGaussian, NegativeBinomial, "
+            "unknown family 'poison'; known families are Binomial, Gamma, Gaussian, InverseGaussian, "
+            "NegativeBinomial, "
             "Poisson, Quasi, QuasiBinomial, QuasiPoisson, Tweedie"
         ),
     ),
@@ -388,7 +393,8 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
         rglm.DataError,
         ValueError,
         (
-            "1 row gives missing values in 'log(x - 0.75)' after transforming the variables (e.g. log of a negative "
+            "1 row gives missing values in 'log(x - 0.75)' after transforming the variables (e.g. "
+            "log of a negative "
             "number); drop it or use na_action='omit'"
         ),
     ),
@@ -407,7 +413,8 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
         "na_action must be one of omit, exclude, fail, got 'drop'",
     ),
     # -- infinite values ------------------------------------------------------------------------
-    # PROPOSED; current: "the model matrix has infinite values in 1 rows; remove or recode them before fitting"
+    # PROPOSED; current: "the model matrix has infinite values in 1 rows; remove or recode them before
+    # fitting"
     (
         "inf_predictor",
         lambda: rglm.glm("y ~ x + g", _with(x=[np.inf, 1.0, 1.5, 2.0, 2.5, 3.0]), rglm.Poisson()),
@@ -420,7 +427,8 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
         lambda: rglm.glm("y ~ log(z) + x", _with(z=[0.0, 1.0, 0.0, 2.0, 2.5, 3.0]), rglm.Poisson()),
         rglm.DataError,
         ValueError,
-        "the model matrix has infinite values in 2 rows (column 'log(z)'); remove or recode them before fitting",
+        "the model matrix has infinite values in 2 rows (column 'log(z)'); remove or recode them "
+        "before fitting",
     ),
     # PROPOSED; current: "the response has infinite values in 1 rows; ..."
     (
@@ -466,7 +474,8 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
         rglm.DataTypeError,
         TypeError,
         (
-            f"column 't' has dtype {_dtype(DATES)}; a formula cannot use dates directly - convert them to numbers "
+            f"column 't' has dtype {_dtype(DATES)}; a formula cannot use dates directly - convert "
+            "them to numbers "
             "(e.g. days since a start date) or to a categorical first"
         ),
     ),
@@ -477,7 +486,8 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
         rglm.DataTypeError,
         TypeError,
         (
-            f"column 't' has dtype {_dtype(SPANS)}; a formula cannot use durations directly - convert them to "
+            f"column 't' has dtype {_dtype(SPANS)}; a formula cannot use durations directly - convert "
+            "them to "
             "numbers first (e.g. with .dt.total_seconds())"
         ),
     ),
@@ -486,7 +496,8 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
         lambda: rglm.glm("y ~ x", _with(t=DATES), rglm.Poisson(), weights="t"),
         rglm.DataTypeError,
         TypeError,
-        f"weights column 't' has dtype {_dtype(DATES)}; convert dates to numbers (e.g. days since an origin) first",
+        f"weights column 't' has dtype {_dtype(DATES)}; convert dates to numbers (e.g. days since an "
+        "origin) first",
     ),
     (
         "duplicate_columns",
