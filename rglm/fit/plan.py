@@ -75,11 +75,6 @@ class FitPlan:
         :math:`O(np^2)` in Python loops), sums beyond."""
         return cls(exact=_rmath.r_exact(n, p))
 
-    @classmethod
-    def out_of_core(cls) -> FitPlan:
-        """The plan of data read in chunks or from Dask partitions: always sums."""
-        return cls(exact=False)
-
     @contextlib.contextmanager
     def kernels(self) -> Iterator[None]:
         """R's elementwise arithmetic for an exact plan, NumPy's kernels for a sums plan,

@@ -8,6 +8,7 @@ negative binomial of the last IRLS fit, plus what the estimation of :math:`\\the
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
@@ -21,45 +22,27 @@ __all__ = ["NegBinInfo", "NegBinStatistics"]
 
 
 @dataclass(frozen=True)
-class NegBinInfo:
-    """What ``glm.nb`` adds to a GLM fit.
+class NegBinInfo(ThetaEstimate):
+    """What ``glm.nb`` adds to a GLM fit: the :class:`~rglm.fit.negbin.ThetaEstimate` of the
+    alternation and the rank of the last IRLS fit, from which the AIC follows.
 
     Attributes
     ----------
-    theta, theta_se : float
-        :math:`\\hat\\theta` and its standard error (from the last ``theta.ml``).
-    twologlik : float
-        :math:`2\\ell(\\hat\\beta, \\hat\\theta)`.
-    aic : float
-        :math:`-2\\ell + 2\\,\\mathrm{rank} + 2` (:math:`\\theta` counts as a parameter).
-    warning : str or None
-        MASS's ``th.warn``: the last ``theta.ml`` warning or "alternation limit reached".
-    alternations : int
-        Rounds of (IRLS fit, :math:`\\theta` estimate) after the initial fit.
-    init_theta : float or None
-        The ``init_theta`` the fit was started from, if any.
+    rank : int
+        Non-aliased coefficients of the last IRLS fit.
     """
 
-    theta: float
-    theta_se: float
-    twologlik: float
-    aic: float
-    warning: str | None
-    alternations: int
-    init_theta: float | None = None
+    rank: int = 0
+
+    @property
+    def aic(self) -> float:
+        """:math:`-2\\ell + 2\\,\\mathrm{rank} + 2` (:math:`\\theta` counts as a parameter)."""
+        return -self.twologlik + 2 * self.rank + 2
 
     @classmethod
     def from_estimate(cls, estimate: ThetaEstimate, rank: int) -> NegBinInfo:
         """The information of a fit of rank ``rank`` whose :math:`\\theta` is ``estimate``."""
-        return cls(
-            theta=estimate.theta,
-            theta_se=estimate.theta_se,
-            twologlik=estimate.twologlik,
-            aic=-estimate.twologlik + 2 * rank + 2,
-            warning=estimate.warning,
-            alternations=estimate.alternations,
-            init_theta=estimate.init_theta,
-        )
+        return cls(**dataclasses.asdict(estimate), rank=rank)
 
 
 class NegBinStatistics(GLMStatistics):
