@@ -32,7 +32,7 @@ import numpy.typing as npt
 from scipy import linalg as sla
 
 from rglm.numerics.design import BLOCK_ROWS, Design
-from rglm.numerics.rmath import nrm2, r_exact, seqdot
+from rglm.numerics.rmath import nrm2, nrm2_columns, r_exact, seqdot, seqdot_columns
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -83,9 +83,17 @@ WLSSolver = Callable[[FloatArray, FloatArray, float], WLSFit]
 
 
 def _dqrdc2(x: FloatArray, tol: float) -> tuple[FloatArray, int, FloatArray, IntArray]:
-    """Householder QR with R's limited pivoting, step for step as LINPACK ``dqrdc2``."""
+    """Householder QR with R's limited pivoting, step for step as LINPACK ``dqrdc2``.
+
+    LINPACK applies reflection ``c`` to the columns to its right one at a time, and each
+    column's update depends only on that column.  Here the columns are updated together:
+    the dot products ``v'x_j`` are accumulated left to right for all ``j`` at once
+    (:func:`~rglm.numerics.rmath.seqdot_columns`, as reference BLAS ``ddot`` does), and the
+    updates ``x_j + t_j v`` are the same products and sums.  Every value is therefore the
+    one LINPACK computes, bit for bit, without a Python loop over column pairs.
+    """
     n, p = x.shape
-    qraux = np.array([nrm2(x[:, j]) for j in range(p)]) if n > 0 else np.zeros(p)
+    qraux = nrm2_columns(x)
     orig = qraux.copy()
     orig[orig == 0.0] = 1.0
     jpvt = np.arange(p)
@@ -106,21 +114,32 @@ def _dqrdc2(x: FloatArray, tol: float) -> tuple[FloatArray, int, FloatArray, Int
             nrmxl = math.copysign(nrmxl, x[c, c])
         x[c:, c] = (1.0 / nrmxl) * x[c:, c]
         x[c, c] = 1.0 + x[c, c]
-        v = x[c:, c]
-        for j in range(c + 1, p):
-            t = -seqdot(v, x[c:, j]) / x[c, c]
-            x[c:, j] = x[c:, j] + t * v
-            if qraux[j] != 0.0:
-                ratio = abs(x[c, j]) / qraux[j]
-                tt = max(1.0 - ratio * ratio, 0.0)
-                # LINPACK downdates the column norm, but recomputes it once most of it is gone.
-                if abs(tt) >= 1e-6:
-                    qraux[j] = qraux[j] * math.sqrt(tt)
-                else:
-                    qraux[j] = nrm2(x[c + 1 :, j])
+        if c + 1 < p:
+            v = x[c:, c]
+            rest = x[c:, c + 1 :]
+            t = -seqdot_columns(v, rest) / x[c, c]
+            rest += t[None, :] * v[:, None]
+            _downdate_norms(x, qraux, c)
         qraux[c] = x[c, c]
         x[c, c] = -nrmxl
     return x, min(k - 1, n), qraux, jpvt
+
+
+def _downdate_norms(x: FloatArray, qraux: FloatArray, c: int) -> None:
+    r"""LINPACK's update of the remaining column norms after reflection ``c``, in place.
+
+    Each norm is scaled by :math:`\sqrt{1 - (|x_{cj}|/q_j)^2}`, and recomputed from the
+    rows below ``c`` once most of it is gone (``1 - ratio^2 < 10^{-6}``).
+    """
+    q = qraux[c + 1 :]
+    live = q != 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = np.abs(x[c, c + 1 :]) / q
+    tt = np.maximum(1.0 - ratio * ratio, 0.0)
+    scale = live & (np.abs(tt) >= 1e-6)
+    q[scale] = q[scale] * np.sqrt(tt[scale])
+    for j in np.flatnonzero(live & ~scale):
+        q[j] = nrm2(x[c + 1 :, c + 1 + j])
 
 
 def _dqrsl_coef(qr: FloatArray, k: int, qraux: FloatArray, y: FloatArray) -> FloatArray:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextvars
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
 import numpy as np
@@ -64,19 +64,44 @@ def r_exact(n: int, p: int) -> bool:
     return n <= EXACT_LIMIT and n * p * p <= R_EXACT_WORK
 
 
-_libm_exp = np.frompyfunc(math.exp, 1, 1)
-_libm_log = np.frompyfunc(math.log, 1, 1)
-_libm_expm1 = np.frompyfunc(math.expm1, 1, 1)
-_libm_log1p = np.frompyfunc(math.log1p, 1, 1)
+#: Largest argument for which the C library's ``exp`` does not overflow (``math.exp`` raises).
+_EXP_MAX = 709.78
 
 
-def _apply(vectorized: np.ufunc, exact: np.ufunc, x: npt.ArrayLike) -> FloatArray:
+def _apply(
+    vectorized: np.ufunc,
+    exact: np.ufunc,
+    x: npt.ArrayLike,
+    scalar: Callable[[float], float] | None = None,
+    in_domain: Callable[[FloatArray], bool] | None = None,
+) -> FloatArray:
+    """Evaluate elementwise: NumPy's kernel for large arrays, else the C library's.
+
+    ``exact`` is the C-library function wrapped to return R's values outside its domain
+    (``inf`` on overflow, ``-inf``/``nan`` for the logarithm of zero or a negative number).
+    When ``in_domain`` says that no value needs that care, the bare C-library ``scalar`` is
+    mapped over the values instead: the same results, without a Python call per element.
+    """
     a = np.asarray(x, dtype=np.float64)
     if a.size == 0 or fast(a.size):
         out: FloatArray = vectorized(a)
         return out
+    if scalar is not None and in_domain is not None and a.ndim == 1 and in_domain(a):
+        return np.fromiter(map(scalar, a.tolist()), np.float64, count=a.size)
     with np.errstate(all="ignore"):
         return np.asarray(exact(a), dtype=np.float64)
+
+
+def _below_exp_max(a: FloatArray) -> bool:
+    return not bool(np.any(a > _EXP_MAX))
+
+
+def _positive(a: FloatArray) -> bool:
+    return not bool(np.any(a <= 0.0))
+
+
+def _above_minus_one(a: FloatArray) -> bool:
+    return not bool(np.any(a <= -1.0))
 
 
 def _safe_exp(v: float) -> float:
@@ -87,8 +112,8 @@ def _safe_exp(v: float) -> float:
 
 
 def _safe_log(v: float) -> float:
-    if v > 0 or math.isnan(v) or math.isinf(v):
-        return math.log(v) if v != math.inf else math.inf
+    if v > 0 or math.isnan(v):
+        return math.log(v)
     return -math.inf if v == 0 else math.nan
 
 
@@ -101,7 +126,7 @@ def _safe_expm1(v: float) -> float:
 
 def _safe_log1p(v: float) -> float:
     if v > -1 or math.isnan(v):
-        return math.log1p(v) if v != math.inf else math.inf
+        return math.log1p(v)
     return -math.inf if v == -1 else math.nan
 
 
@@ -113,22 +138,22 @@ _exact_log1p = np.frompyfunc(_safe_log1p, 1, 1)
 
 def exp(x: npt.ArrayLike) -> FloatArray:
     """:math:`e^x` elementwise, as the C library computes it (overflow gives ``inf``)."""
-    return _apply(np.exp, _exact_exp, x)
+    return _apply(np.exp, _exact_exp, x, math.exp, _below_exp_max)
 
 
 def log(x: npt.ArrayLike) -> FloatArray:
     """Natural logarithm elementwise; ``log(0) = -inf`` and ``log(x<0) = nan`` as in R."""
-    return _apply(np.log, _exact_log, x)
+    return _apply(np.log, _exact_log, x, math.log, _positive)
 
 
 def expm1(x: npt.ArrayLike) -> FloatArray:
     """:math:`e^x - 1` elementwise, accurate near zero."""
-    return _apply(np.expm1, _exact_expm1, x)
+    return _apply(np.expm1, _exact_expm1, x, math.expm1, _below_exp_max)
 
 
 def log1p(x: npt.ArrayLike) -> FloatArray:
     """:math:`\\log(1 + x)` elementwise, accurate near zero."""
-    return _apply(np.log1p, _exact_log1p, x)
+    return _apply(np.log1p, _exact_log1p, x, math.log1p, _above_minus_one)
 
 
 def rsum(x: npt.ArrayLike) -> float:
@@ -195,3 +220,38 @@ def nrm2(x: FloatArray) -> float:
             return math.sqrt(ymax * ymax * (1.0 + (ymin / ymax) * (ymin / ymax)))
         return math.sqrt(asml) / _SSML
     return math.sqrt(amed)
+
+
+def nrm2_columns(x: FloatArray) -> FloatArray:
+    """:func:`nrm2` of every column of a 2-D array, each bit for bit as one ``dnrm2`` call.
+
+    Where a column's values all lie in ``dnrm2``'s middle range (or are zero), its sum of
+    squares is accumulated left to right, which is what ``cumsum`` down axis 0 does for all
+    columns at once.  A column with tiny, huge or non-finite values goes through
+    :func:`nrm2` alone.
+    """
+    n, p = x.shape
+    if n == 0:
+        return np.zeros(p)
+    ax = np.abs(x)
+    mid = ((ax >= _TSML) & (ax <= _TBIG)) | (ax == 0.0)
+    norms: FloatArray = np.sqrt(np.cumsum(ax * ax, axis=0)[-1])
+    for j in np.flatnonzero(~mid.all(axis=0)):
+        norms[j] = nrm2(x[:, j])
+    return norms
+
+
+def seqdot_columns(v: FloatArray, a: FloatArray) -> FloatArray:
+    r""":func:`seqdot` of ``v`` with every column of ``a``: :math:`\sum_i v_i a_{ij}` for each
+    ``j``, each accumulated left to right in double precision as reference BLAS ``ddot``.
+
+    NumPy reduces a C-ordered array along axis 0 by adding one row at a time into the
+    running sums, so every column is summed in row order; pairwise summation is used only
+    along a contiguous reduction axis, which here is the case of a single column, sent to
+    :func:`seqdot`.  ``tests/test_linalg.py`` pins this order against :func:`seqdot`.
+    """
+    if a.shape[1] == 1:
+        return np.array([seqdot(v, a[:, 0])])
+    prod = np.multiply(v[:, None], a, order="C")
+    out: FloatArray = np.add.reduce(prod, axis=0)
+    return out
