@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from rglm.numerics import linalg, rmath
+from rglm.numerics import jit, linalg, rmath
 from rglm.numerics.rmath import nrm2, seqdot
 
 
@@ -42,7 +42,8 @@ def _dqrdc2_by_column(x: np.ndarray, tol: float) -> tuple[np.ndarray, int, np.nd
             t = -seqdot(x[c:, c], x[c:, j]) / x[c, c]
             x[c:, j] = x[c:, j] + t * x[c:, c]
             if qraux[j] != 0.0:
-                tt = max(1.0 - (abs(x[c, j]) / qraux[j]) ** 2, 0.0)
+                ratio = abs(x[c, j]) / qraux[j]
+                tt = max(1.0 - ratio * ratio, 0.0)  # Fortran's **2 is a product, not pow()
                 qraux[j] = qraux[j] * math.sqrt(tt) if abs(tt) >= 1e-6 else nrm2(x[c + 1 :, j])
         qraux[c] = x[c, c]
         x[c, c] = -nrmxl
@@ -65,7 +66,7 @@ def _problem(rng: np.random.Generator, trial: int) -> np.ndarray:
 
 def test_batched_qr_equals_column_by_column_linpack() -> None:
     rng = np.random.default_rng(20261203)
-    for trial in range(150):
+    for trial in range(300):
         x = _problem(rng, trial)
         got = linalg._dqrdc2(np.array(x, order="F"), 1e-11)
         want = _dqrdc2_by_column(np.array(x, order="F"), 1e-11)
@@ -115,3 +116,45 @@ def test_exact_exp_and_log_are_the_c_library_values() -> None:
     np.testing.assert_array_equal(rmath.exp(x), [math.exp(v) for v in x])
     np.testing.assert_array_equal(rmath.log(np.abs(x)), [math.log(abs(v)) for v in x])
     np.testing.assert_array_equal(rmath.expm1(x), [math.expm1(v) for v in x])
+
+
+def _fit_fields(fit: linalg.WLSFit) -> tuple[np.ndarray, int, np.ndarray, np.ndarray]:
+    return fit.coef, fit.rank, fit.pivot, fit.r_factor
+
+
+def _assert_same_fit(a: linalg.WLSFit, b: linalg.WLSFit) -> None:
+    assert a.rank == b.rank
+    for u, v in zip((a.coef, a.pivot, a.r_factor), (b.coef, b.pivot, b.r_factor), strict=True):
+        np.testing.assert_array_equal(u, v)
+
+
+def test_scalar_loops_equal_the_numpy_replica() -> None:
+    # The loops that Numba compiles, run here as plain Python.
+    rng = np.random.default_rng(11)
+    for trial in range(40):
+        x = _problem(rng, trial)[:60]
+        n, p = x.shape
+        y = rng.normal(size=n)
+        qr = np.array(x, order="F")
+        qraux, jpvt, first = np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros(p)
+        loops = getattr(jit.qr_solve_loops, "py_func", jit.qr_solve_loops)  # Python, even once compiled
+        k = loops(qr, y, 1e-11, qraux, jpvt, first)
+        want = linalg._dqrdc2(np.array(x, order="F"), 1e-11)
+        assert k == want[1]
+        np.testing.assert_array_equal(qr, want[0])
+        np.testing.assert_array_equal(qraux, want[2])
+        np.testing.assert_array_equal(jpvt, want[3])
+        if k:
+            np.testing.assert_array_equal(first[:k], linalg._dqrsl_coef(want[0], k, want[2], y))
+
+
+def test_compiled_kernel_equals_the_numpy_replica(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert jit.compiled_qr() is not None  # numba is part of the test extra
+    rng = np.random.default_rng(12)
+    for trial in range(200):
+        x = _problem(rng, trial)
+        y = rng.normal(size=x.shape[0])
+        compiled = linalg.solve_r_exact(x, y, 1e-11)
+        monkeypatch.setenv("RGLM_JIT", "0")
+        _assert_same_fit(compiled, linalg.solve_r_exact(x, y, 1e-11))
+        monkeypatch.delenv("RGLM_JIT")

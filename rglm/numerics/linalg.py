@@ -32,6 +32,7 @@ import numpy.typing as npt
 from scipy import linalg as sla
 
 from rglm.numerics.design import BLOCK_ROWS, Design
+from rglm.numerics.jit import compiled_qr
 from rglm.numerics.rmath import nrm2, nrm2_columns, r_exact, seqdot, seqdot_columns
 
 FloatArray = npt.NDArray[np.float64]
@@ -167,9 +168,18 @@ def solve_r_exact(xw: FloatArray, zw: FloatArray, tol: float) -> WLSFit:
     the coefficients agree with R's bit for bit.  Cost :math:`O(np^2)` with a Python loop
     over column pairs: meant for small and medium problems.
     """
-    p = xw.shape[1]
-    qr, k, qraux, piv = _dqrdc2(np.array(xw, dtype=np.float64, order="F"), tol)
+    n, p = xw.shape
     coef = np.zeros(p)
+    kernel = compiled_qr()
+    if kernel is not None and n > 0:
+        # The same operations as the NumPy replica below, compiled (rglm.numerics.jit).
+        qr = np.array(xw, dtype=np.float64, order="F")
+        qraux, jpvt, first = np.zeros(p), np.zeros(p, dtype=np.int64), np.zeros(p)
+        k = int(kernel(qr, np.array(zw, dtype=np.float64), float(tol), qraux, jpvt, first))
+        piv = jpvt.astype(np.intp)
+        coef[piv[:k]] = first[:k]
+        return WLSFit(coef=coef, rank=k, pivot=piv, r_factor=np.triu(qr[:k, :k]))
+    qr, k, qraux, piv = _dqrdc2(np.array(xw, dtype=np.float64, order="F"), tol)
     if k > 0:
         coef[piv[:k]] = _dqrsl_coef(qr, k, qraux, np.asarray(zw, dtype=np.float64))
     return WLSFit(coef=coef, rank=k, pivot=piv, r_factor=np.triu(qr[:k, :k]))
