@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Time rglm, statsmodels and glum side by side on the same GLM problems.
 
-Usage: ``python benchmarks/bench_glm.py [--quick] [--problems NAME,...] [--repeats 3] [--markdown out.md]``.
+Usage: ``python benchmarks/bench_glm.py [--quick] [--problems NAME,...] [--repeats 3] [--markdown out.md]``
+(``--small`` runs the small-fit problems of ``bench_small.py``, with R in the comparison).
 By default every package runs in this one process, interleaved (rglm, statsmodels, glum, rglm, ...),
 on the same DataFrame generated once from a fixed seed; each run times formula -> fit -> standard
 errors -> summary table and reads its peak memory after resetting the kernel's peak counter.
@@ -450,6 +451,13 @@ def bench_case(
 
 def main(argv: list[str] | None = None) -> None:
     """Parse the command line and run the benchmark (or one child run with ``--child``)."""
+    argv = sys.argv[1:] if argv is None else argv
+    if "--small" in argv:  # the small-fit problems, against R: benchmarks/bench_small.py
+        sys.path.insert(0, str(Path(__file__).resolve().parent))
+        import bench_small
+
+        bench_small.main([a for a in argv if a != "--small"])
+        return
     ap = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
     ap.add_argument("--quick", action="store_true", help="smaller sizes (see README)")
     ap.add_argument("--problems", default=",".join(PROBLEMS), help="comma-separated subset of %(default)s")
