@@ -58,6 +58,7 @@ from rglm.inference.separation import SeparationResult, detect_separation
 from rglm.models import negbin
 from rglm.models.glm import GLMResult
 from rglm.output import plot
+from rglm.output.emmeans import Contrasts, EMMeans, contrast, emmeans, emtrends, pairs
 from rglm.output.persist import load
 from rglm.output.report import CompareTable, compare
 
@@ -69,11 +70,13 @@ __all__ = [
     "Binomial",
     "BoundaryWarning",
     "CompareTable",
+    "Contrasts",
     "ConvergenceWarning",
     "DataError",
     "DataTypeError",
     "DispersionWarning",
     "DomainError",
+    "EMMeans",
     "Family",
     "FamilyError",
     "FitError",
@@ -105,15 +108,19 @@ __all__ = [
     "anova",
     "anova_negbin",
     "compare",
+    "contrast",
     "datasets",
     "detect_separation",
     "drop1",
+    "emmeans",
+    "emtrends",
     "families",
     "glm",
     "glm_nb",
     "links",
     "load",
     "negbin",
+    "pairs",
     "plot",
     "step",
 ]
