@@ -63,7 +63,9 @@ def normalize_adjust(adjust: str) -> str:
     if len(matches) != 1:
         if adjust == "scheffe":
             raise ArgumentError("adjust='scheffe' is not supported; use 'sidak', 'bonferroni' or 'mvt'")
-        raise ArgumentError(f"adjust method {adjust!r} is not recognized; use one of {', '.join(ADJUST_METHODS)}")
+        raise ArgumentError(
+            f"adjust method {adjust!r} is not recognized; use one of {', '.join(ADJUST_METHODS)}"
+        )
     return matches[0]
 
 
@@ -151,7 +153,10 @@ def _pdunnx(x: FloatArray, k: int, df: FloatArray) -> FloatArray:
     twt = (k - 1) / k
     tukey = _ptukey_lower(np.sqrt(2) * x, (1 + np.sqrt(1 + 8 * k)) / 2, df)
     # F(1, inf) is chi-squared on 1 df (scipy's F gives NaN for an infinite df).
-    sidak = np.where(np.isinf(df), stats.chi2.cdf(x**2, 1), stats.f.cdf(x**2, 1, np.where(np.isinf(df), 1.0, df))) ** k
+    sidak = (
+        np.where(np.isinf(df), stats.chi2.cdf(x**2, 1), stats.f.cdf(x**2, 1, np.where(np.isinf(df), 1.0, df)))
+        ** k
+    )
     out: FloatArray = twt * tukey + (1 - twt) * sidak
     return out
 
@@ -207,7 +212,8 @@ def adjusted_p(
         return p_adjust(p, adjust, n=m)
     abst = np.abs(t)
     if adjust == "sidak":
-        return 1 - (1 - p) ** m
+        sidak: FloatArray = 1 - (1 - p) ** m
+        return sidak
     if adjust == "tukey":
         return _ptukey_upper(np.sqrt(2) * abst, float(fam_size), np.where(np.isinf(df), np.inf, df))
     if adjust == "dunnettx":

@@ -103,7 +103,9 @@ def revpairwise(levs: Sequence[str], **_: Any) -> ContrastSet:
     return ContrastSet(names, coef, "tukey", "pairs")
 
 
-def trt_vs_ctrl(levs: Sequence[str], ref: Any = 1, reverse: bool = False, raw: Sequence[str] = (), **_: Any) -> ContrastSet:
+def trt_vs_ctrl(
+    levs: Sequence[str], ref: Any = 1, reverse: bool = False, raw: Sequence[str] = (), **_: Any
+) -> ContrastSet:
     refs = _key(levs, raw or levs, ref)
     k = len(levs)
     cname = levs[refs[0]] if len(refs) == 1 else "avg(" + ",".join(levs[r] for r in refs) + ")"
@@ -259,9 +261,13 @@ def contrast_grid(  # noqa: C901 - follows contrast.emmGrid step by step
         cset = _custom(method, k)
     elif isinstance(method, str):
         if method not in METHODS:
-            raise ArgumentError(f"unknown contrast method {method!r}; use one of {', '.join(METHODS)} or a dict")
-        cset = METHODS[method](levs, raw=raw, **options) if method in ("trt.vs.ctrl", "dunnett") else METHODS[method](
-            levs, **options
+            raise ArgumentError(
+                f"unknown contrast method {method!r}; use one of {', '.join(METHODS)} or a dict"
+            )
+        cset = (
+            METHODS[method](levs, raw=raw, **options)
+            if method in ("trt.vs.ctrl", "dunnett")
+            else METHODS[method](levs, **options)
         )
     elif callable(method):
         cset = method(levs, **options)
@@ -308,7 +314,10 @@ def contrast_grid(  # noqa: C901 - follows contrast.emmGrid step by step
         grid=grid,
         linfct=linfct,
         offset=np.concatenate(offs) if offs else np.zeros(0),
-        levels={name: list(dict.fromkeys(labels)), **{b: list(dict.fromkeys(v)) for b, v in by_values.items()}},
+        levels={
+            name: list(dict.fromkeys(labels)),
+            **{b: list(dict.fromkeys(v)) for b, v in by_values.items()},
+        },
         pri_vars=[name],
         by_vars=by_vars,
         est_name="estimate",

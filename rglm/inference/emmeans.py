@@ -236,7 +236,9 @@ def emmeans_grid(
             off[i] = offs.mean()
         elif wvec is not None:
             if wvec.size != idx.size:
-                raise ArgumentError(f"weights must have {idx.size} values (one per averaged-over cell), got {wvec.size}")
+                raise ArgumentError(
+                    f"weights must have {idx.size} values (one per averaged-over cell), got {wvec.size}"
+                )
             total = float(wvec.sum())
             total = total if total > 1e-8 else math.nan
             K[i] = (wvec[:, None] * coefs).sum(axis=0) / total
@@ -293,7 +295,10 @@ class SummaryTable:
 #: emmeans' link functions where they differ from stats::make.link (clipped at 0).
 def link_functions(name: str) -> tuple[Any, Any, str] | None:
     """(inverse, d mu/d eta, printed name) of emmeans' ``.make.link``; None if unknown."""
-    clip = lambda e: np.maximum(0.0, e)  # noqa: E731
+
+    def clip(e: Any) -> Any:
+        return np.maximum(0.0, e)
+
     table: dict[str, tuple[Any, Any, str]] = {
         "log": (np.exp, np.exp, "log"),
         "logit": (special.expit, lambda e: special.expit(e) * (1 - special.expit(e)), "logit"),
@@ -447,7 +452,11 @@ def _adjust(
     else:
         fs = g.fam_size
     if chk > 1 and not (fs < 3 and chk < 10):
-        extra = f"for comparing a family of {g.fam_size} estimates" if adjust == "tukey" else f"for {n_contr} tests"
+        extra = (
+            f"for comparing a family of {g.fam_size} estimates"
+            if adjust == "tukey"
+            else f"for {n_contr} tests"
+        )
         return pval, adjust, [f"P value adjustment: {adjust} method {extra}"]
     return pval, adjust, []
 

@@ -260,7 +260,8 @@ def expand_grid(levels: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
     names = list(levels)
     combos = list(itertools.product(*[list(levels[n]) for n in reversed(names)]))
     cols = {n: [c[len(names) - 1 - i] for c in combos] for i, n in enumerate(names)}
-    return pd.DataFrame(cols, columns=names)
+    out: pd.DataFrame = pd.DataFrame(cols, columns=names)
+    return out
 
 
 def _numeric_levels(x: pd.Series, at: Any) -> tuple[list[Any], bool]:
@@ -274,9 +275,11 @@ def _numeric_levels(x: pd.Series, at: Any) -> tuple[list[Any], bool]:
     return [float(np.mean(vals))], False
 
 
-def _grid_frame(basis: EMMBasis, grid: pd.DataFrame, shift: Mapping[str, float] | None = None) -> pd.DataFrame:
+def _grid_frame(
+    basis: EMMBasis, grid: pd.DataFrame, shift: Mapping[str, float] | None = None
+) -> pd.DataFrame:
     """The grid's predictor columns with the data's dtypes (categoricals, booleans)."""
-    out = {}
+    out: dict[str, Any] = {}
     for name in basis.predictors:
         col = grid[name]
         src = basis.data[name]
@@ -291,7 +294,8 @@ def _grid_frame(basis: EMMBasis, grid: pd.DataFrame, shift: Mapping[str, float] 
             out[name] = vals
         else:
             out[name] = col
-    return pd.DataFrame(out)
+    frame: pd.DataFrame = pd.DataFrame(out)
+    return frame
 
 
 def ref_grid(basis: EMMBasis, at: Mapping[str, Any] | None = None) -> tuple[RefGrid, list[str]]:
@@ -304,7 +308,9 @@ def ref_grid(basis: EMMBasis, at: Mapping[str, Any] | None = None) -> tuple[RefG
         x = basis.data[name]
         given = at.get(name)
         if name in basis.factor_levels:
-            levels[name] = list(np.atleast_1d(given)) if given is not None else list(basis.factor_levels[name])
+            levels[name] = (
+                list(np.atleast_1d(given)) if given is not None else list(basis.factor_levels[name])
+            )
             factor_like.append(name)
         elif pd.api.types.is_bool_dtype(x.dtype) or not pd.api.types.is_numeric_dtype(x.dtype):
             uniq = sorted(pd.unique(x.dropna()).tolist())
@@ -335,11 +341,15 @@ def _cell_counts(basis: EMMBasis, grid: pd.DataFrame, names: list[str]) -> Float
         data[OFFSET] = basis.offset
 
     def key(values: Sequence[Any]) -> tuple[Any, ...]:
-        return tuple(float(v) if isinstance(v, (int, float, np.number)) and not isinstance(v, bool) else v
-                     for v in values)
+        return tuple(
+            float(v) if isinstance(v, (int, float, np.number)) and not isinstance(v, bool) else v
+            for v in values
+        )
 
     counts = Counter(key(r) for r in data[names].itertuples(index=False, name=None))
-    return np.array([counts.get(key(r), 0) for r in grid[names].itertuples(index=False, name=None)], dtype=float)
+    return np.array(
+        [counts.get(key(r), 0) for r in grid[names].itertuples(index=False, name=None)], dtype=float
+    )
 
 
 def trend_linfct(basis: EMMBasis, rg: RefGrid, var: str) -> FloatArray:

@@ -39,10 +39,8 @@ def _zapsmall(x: np.ndarray, digits: int = 7) -> np.ndarray:
     if not ok.any():
         return x
     mx = float(np.max(np.abs(x[ok])))
-    if math.isinf(mx):
-        d = 0  # R: digits - ceiling(log10(Inf)) is -Inf, so round(x, 0)
-    else:
-        d = max(0, digits - math.ceil(math.log10(mx))) if mx > 0 else digits
+    # R: digits - ceiling(log10(Inf)) is -Inf, so an infinite entry rounds to 0 decimals.
+    d = 0 if math.isinf(mx) else max(0, digits - math.ceil(math.log10(mx))) if mx > 0 else digits
     out: np.ndarray = r_round(x, d)
     return out
 
@@ -166,7 +164,8 @@ class _EMMTable:
         if s.cl_names is not None:
             rename.update({s.cl_names[0]: "conf_low", s.cl_names[1]: "conf_high"})
         out = x.rename(columns=rename)
-        return out[labels + [c for c in columns if c in out.columns]].copy()
+        picked: pd.DataFrame = out[labels + [c for c in columns if c in out.columns]].copy()
+        return picked
 
     # -- R's text ------------------------------------------------------------------------------
     def _blocks(self) -> tuple[list[tuple[str, list[str], list[list[str]]]], list[str]]:
@@ -227,7 +226,9 @@ class _EMMTable:
         """The table(s) as HTML, with emmeans' notes as a list."""
         blocks, _ = self._blocks()
         tables, notes = self._report("html", html_escape)
-        parts = [(f"<p>{html_escape(b[0])}:</p>" if b[0] else "") + t for b, t in zip(blocks, tables, strict=True)]
+        parts = [
+            (f"<p>{html_escape(b[0])}:</p>" if b[0] else "") + t for b, t in zip(blocks, tables, strict=True)
+        ]
         items = "".join(f"<li>{m}</li>" for m in notes)
         return f'<div class="rglm-emmeans">{"".join(parts)}<ul>{items}</ul></div>'
 
@@ -315,7 +316,9 @@ def emmeans(
         The offset of every grid point (default: the mean of the model's offset vector).
     """
     return EMMeans(
-        emmeans_grid(model, specs, by=by, at=at, type=type, weights=weights, level=level, vcov=vcov, offset=offset)
+        emmeans_grid(
+            model, specs, by=by, at=at, type=type, weights=weights, level=level, vcov=vcov, offset=offset
+        )
     )
 
 
@@ -386,7 +389,9 @@ def contrast(
     return Contrasts(contrast_grid(_grid_of(emm), method, by=by, adjust=adjust, type=type, **options))
 
 
-def pairs(emm: EMMeans | Contrasts, *, adjust: str | None = None, reverse: bool = False, **kwargs: Any) -> Contrasts:
+def pairs(
+    emm: EMMeans | Contrasts, *, adjust: str | None = None, reverse: bool = False, **kwargs: Any
+) -> Contrasts:
     """All pairwise differences (R's ``pairs(emm)``): ``contrast(emm, "pairwise")``, or
     ``"revpairwise"`` with ``reverse=True``."""
     return contrast(emm, "revpairwise" if reverse else "pairwise", adjust=adjust, **kwargs)
