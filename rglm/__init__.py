@@ -57,6 +57,7 @@ from rglm.inference.select import add1, drop1, step
 from rglm.inference.separation import SeparationResult, detect_separation
 from rglm.models import negbin
 from rglm.models.glm import GLMResult
+from rglm.models.margins import margins
 from rglm.output import plot
 from rglm.output.emmeans import Contrasts, EMMeans, contrast, emmeans, emtrends, pairs
 from rglm.output.persist import load
@@ -119,6 +120,7 @@ __all__ = [
     "glm_nb",
     "links",
     "load",
+    "margins",
     "negbin",
     "pairs",
     "plot",
