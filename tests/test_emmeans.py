@@ -299,3 +299,19 @@ def test_exports_share_the_table(warp: Any) -> None:
 def test_no_data_is_a_clear_error(warp: Any) -> None:
     with pytest.raises(rglm.DataError, match="needs the model's data"):
         rglm.emmeans(warp.without_data(), "wool")
+
+
+def test_interaction_note_as_r_gives_it() -> None:
+    """R's "NOTE: Results may be misleading due to involvement in interactions" message."""
+    seen = 0
+    for path in sorted((DATA / "shared" / "cases").glob("*.json")):
+        case = json.loads(path.read_text())
+        m = fit(case, path)
+        objs: dict[str, Any] = {}
+        for c in case["calls"]:
+            obj = objs[c["id"]] = call(m, c, objs)
+            if c["fn"] in ("emmeans", "emtrends"):
+                want = [x for x in c["r_messages"] if x.startswith("NOTE: Results may be misleading")]
+                assert obj.notes == want, c["id"]
+                seen += bool(want)
+    assert seen == 3

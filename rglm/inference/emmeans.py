@@ -269,8 +269,10 @@ def emmeans_grid(
 
 
 def _in_interaction(basis: EMMBasis, names: Sequence[str]) -> bool:
-    wanted = set(names)
-    return any(len(t) > 1 and t & wanted and not t <= wanted for t in basis.term_variables)
+    """emmeans' ``.some.term.contains``: some model term holds every one of ``names`` and
+    more variables besides (so the means average over an interaction)."""
+    wanted = [n for n in dict.fromkeys(names) if n != "1"]
+    return bool(wanted) and any(set(wanted) <= t and len(t) > len(wanted) for t in basis.term_variables)
 
 
 def emtrends_grid(source: Any, specs: Any, var: str, **kwargs: Any) -> EMMGrid:

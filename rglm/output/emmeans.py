@@ -152,6 +152,14 @@ class _EMMTable:
         return self._summary
 
     @property
+    def notes(self) -> list[str]:
+        """emmeans' messages that are not part of the table (R prints them when the call
+        is made): the note that the means average over an interaction involving them."""
+        if self._grid.note_interaction:
+            return ["NOTE: Results may be misleading due to involvement in interactions"]
+        return []
+
+    @property
     def messages(self) -> list[str]:
         """emmeans' notes printed below the table."""
         return list(self.summary().messages)
@@ -168,7 +176,7 @@ class _EMMTable:
         return picked
 
     # -- R's text ------------------------------------------------------------------------------
-    def _blocks(self) -> tuple[list[tuple[str, list[str], list[list[str]]]], list[str]]:
+    def _blocks(self) -> tuple[list[tuple[str, list[str], list[list[str]]]], list[str], list[str]]:
         s = self.summary()
         names, just, cols, raw = _cells(s)
         shown = [i for i, n in enumerate(names) if n not in s.by_vars]
@@ -180,10 +188,11 @@ class _EMMTable:
         for title, rows in _groups(s, names, raw):
             body = [[cols[i][r] for i in shown] for r in rows]
             blocks.append((title, headers, body))
-        return blocks, s.messages
+        align = ["right" if just[i] == "R" else "left" for i in shown]
+        return blocks, s.messages, align
 
     def __str__(self) -> str:
-        blocks, messages = self._blocks()
+        blocks, messages, _ = self._blocks()
         lines: list[str] = []
         for title, headers, body in blocks:
             widths = [max([len(h), *(len(r[j]) for r in body)]) for j, h in enumerate(headers)]
@@ -200,12 +209,16 @@ class _EMMTable:
 
     # -- reports -------------------------------------------------------------------------------
     def _report(self, fmt: str, escape: Any) -> tuple[list[str], list[str]]:
-        blocks, messages = self._blocks()
+        blocks, messages, align = self._blocks()
         tables = []
         for title, headers, body in blocks:
             rows = [[escape(c.strip()) for c in r] for r in body]
             table = tabulate(
-                rows, headers=[escape(h.strip()) for h in headers], tablefmt=fmt, disable_numparse=True
+                rows,
+                headers=[escape(h.strip()) for h in headers],
+                tablefmt=fmt,
+                disable_numparse=True,
+                colalign=align,
             )
             tables.append((escape(title) + ":\n\n" if title and fmt == "github" else "") + table)
         return tables, [escape(m) for m in messages]
@@ -217,14 +230,14 @@ class _EMMTable:
 
     def to_latex(self) -> str:
         """The table(s) as LaTeX ``tabular`` (booktabs), with emmeans' notes."""
-        blocks, _ = self._blocks()
+        blocks, _, _ = self._blocks()
         tables, notes = self._report("latex_booktabs", lambda t: t)
         titled = [(f"{tex_escape(b[0])}:\n" if b[0] else "") + t for b, t in zip(blocks, tables, strict=True)]
         return "\n".join(titled) + "\n" + " \\\\\n".join(tex_escape(m) for m in notes) + "\n"
 
     def to_html(self) -> str:
         """The table(s) as HTML, with emmeans' notes as a list."""
-        blocks, _ = self._blocks()
+        blocks, _, _ = self._blocks()
         tables, notes = self._report("html", html_escape)
         parts = [
             (f"<p>{html_escape(b[0])}:</p>" if b[0] else "") + t for b, t in zip(blocks, tables, strict=True)
