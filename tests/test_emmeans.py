@@ -17,6 +17,7 @@ differs from R's ptukey in the 7th digit), and 2e-3 absolute for emmeans' Monte 
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -149,16 +150,24 @@ def compare_printed(got: str, want: str, mvt: bool) -> list[str]:
     return out
 
 
-@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
-def test_against_r(path: Path) -> None:
+@functools.cache
+def run_case(path: Path) -> tuple[dict[str, Any], Any, dict[str, Any]]:
+    """The case, its model and the result of each of its calls (made once per session)."""
     case = json.loads(path.read_text())
     m = fit(case, path)
-    got = {k.replace("(Intercept)", "Intercept"): v for k, v in m.params.items()}
-    assert len(got) == len(case["model"]["coef"])
     objs: dict[str, Any] = {}
+    for c in case["calls"]:
+        objs[c["id"]] = call(m, c, objs)
+    return case, m, objs
+
+
+@pytest.mark.parametrize("path", CASES, ids=[p.stem for p in CASES])
+def test_against_r(path: Path) -> None:
+    case, m, objs = run_case(path)
+    assert len(m.params) == len(case["model"]["coef"])
     problems: list[str] = []
     for c in case["calls"]:
-        obj = objs[c["id"]] = call(m, c, objs)
+        obj = objs[c["id"]]
         problems += compare_frame(obj.to_frame(), case, c)
         if c.get("printed"):
             problems += compare_printed(str(obj), c["printed"], c.get("r_adjust") == "mvt")
@@ -305,11 +314,9 @@ def test_interaction_note_as_r_gives_it() -> None:
     """R's "NOTE: Results may be misleading due to involvement in interactions" message."""
     seen = 0
     for path in sorted((DATA / "shared" / "cases").glob("*.json")):
-        case = json.loads(path.read_text())
-        m = fit(case, path)
-        objs: dict[str, Any] = {}
+        case, _, objs = run_case(path)
         for c in case["calls"]:
-            obj = objs[c["id"]] = call(m, c, objs)
+            obj = objs[c["id"]]
             if c["fn"] in ("emmeans", "emtrends"):
                 want = [x for x in c["r_messages"] if x.startswith("NOTE: Results may be misleading")]
                 assert obj.notes == want, c["id"]
