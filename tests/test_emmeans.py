@@ -5,7 +5,8 @@ The cases under tests/data/emmeans are R's figures: ``shared/`` the project's re
 ``cases/`` those made by tests/r/make_emmeans_cases.R (gaussian with a coerced factor and a 0/1
 covariate, Gamma with an inverse link and emtrends through log(u), quasi-Poisson with prior
 weights and every averaging scheme, inverse Gaussian, an aliased fit with nonEst cells, probit
-and quasi-binomial, an offset argument, negative binomial with a fixed theta).  Each call's
+and quasi-binomial, an offset argument, negative binomial with a fixed theta, a logical
+predictor with an offset of two values, cloglog, a gaussian log link).  Each call's
 ``to_frame()`` is matched to R's summary row by row and ``str()`` to R's printout.
 
 Tolerances: 1e-6 relative for estimates, standard errors, limits and statistics (against
@@ -255,6 +256,7 @@ def warp() -> Any:
 def test_specs_forms() -> None:
     assert parse_specs("g", None) == (["g"], [])
     assert parse_specs(["a", "b"], "c") == (["a", "b"], ["c"])
+    assert parse_specs(["a", "b"], "b") == (["a"], ["b"])
     assert parse_specs("~ a * b", None) == (["a", "b"], [])
     assert parse_specs("~ a | b", ["c"]) == (["a"], ["b", "c"])
     with pytest.raises(rglm.ArgumentError, match="contrast on the left"):

@@ -210,6 +210,8 @@ def _is_num(values: Sequence[Any]) -> bool:
 
 
 def _label(v: Any) -> str:
+    if isinstance(v, (bool, np.bool_)):
+        return "TRUE" if v else "FALSE"
     if isinstance(v, (float, np.floating)):
         return f"{float(v):.15g}"
     return str(v)

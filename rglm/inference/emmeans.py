@@ -137,7 +137,8 @@ def parse_specs(specs: Any, by: Any) -> tuple[list[str], list[str]]:
         pri = [str(s) for s in specs]
     if not pri:
         raise ArgumentError("specs names no variable")
-    return pri, [b for b in by_list if b not in pri]
+    # As emmeans: the means are over union(specs, by); a name in both is a by variable.
+    return [p for p in pri if p not in by_list], by_list
 
 
 # ----------------------------------------------------------------------------------- emmeans

@@ -65,7 +65,12 @@ def _na(x: np.ndarray) -> list[float]:
 
 
 def _fmt_labels(col: pd.Series, digits: int) -> tuple[list[str], str]:
-    if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+    if pd.api.types.is_bool_dtype(col.dtype):
+        # R formats a logical column right-justified ("FALSE", " TRUE") but aligns it as text.
+        values = ["TRUE" if v else "FALSE" for v in col]
+        width = max((len(v) for v in values), default=0)
+        return [v.rjust(width) for v in values], "L"
+    if pd.api.types.is_numeric_dtype(col.dtype):
         return format_real(_na(_zapsmall(col.to_numpy(dtype=np.float64))), digits=digits), "R"
     values = ["NA" if v is None else str(v) for v in col]
     width = max((len(v) for v in values), default=0)

@@ -208,3 +208,36 @@ cs <- new_case("quine_negbin_fixed", "glm with negative.binomial(2) (theta fixed
 add_call(cs, "emm_age", "emmeans", list(specs = "~ Age", type = "response"), "emmeans(fit, ~ Age, type = \"response\")", printed = TRUE)
 add_call(cs, "eff_age", "contrast", list(method = "eff"), "contrast(emm_age, \"eff\")", of = "emm_age", printed = TRUE)
 write_case(cs)
+
+# 9. A logical predictor, an offset with two distinct values (kept as grid levels), a factor
+#    restricted by at=, specs and by naming the same variable, cloglog link
+set.seed(7)
+lg <- data.frame(g = rep(c("u", "v", "w"), 16), flag = rep(c(TRUE, FALSE, FALSE, TRUE), 12),
+                 expo = rep(c(10, 20), each = 24))
+lg$y <- rbinom(48, 1, 0.3 + 0.2 * lg$flag)
+lg$n <- rpois(48, lg$expo * exp(0.1 * (lg$g == "v")))
+d <- put_data(lg, "logical")
+cs <- new_case("logical_twooffsets", "Poisson with a logical predictor and offset(log(expo)) taking two values (emmeans keeps them as levels and averages over them); a factor subset by at=.",
+  "logical", d, "glm(n ~ g + flag + offset(log(expo)), family = poisson, data = d)",
+  list(formula = "n ~ g + flag + offset(np.log(expo))", family = "Poisson"))
+add_call(cs, "emm_flag", "emmeans", list(specs = "~ flag"), "emmeans(fit, ~ flag)", printed = TRUE)
+add_call(cs, "pairs_flag", "pairs", list(), "pairs(emm_flag)", of = "emm_flag", printed = TRUE)
+add_call(cs, "emm_g_at", "emmeans", list(specs = "g", at = list(g = c("u", "w")), type = "response"), "emmeans(fit, \"g\", at = list(g = c(\"u\", \"w\")), type = \"response\")", printed = TRUE)
+add_call(cs, "emm_list_by", "emmeans", list(specs = I(c("g", "flag")), by = "flag"), "emmeans(fit, c(\"g\", \"flag\"), by = \"flag\")", printed = TRUE)
+add_call(cs, "pairs_list_by", "pairs", list(adjust = "none"), "pairs(emm_list_by, adjust = \"none\")", of = "emm_list_by")
+write_case(cs)
+cs <- new_case("logical_cloglog", "Binomial cloglog with a logical predictor.",
+  "logical", d, "glm(y ~ g + flag, family = binomial(link = \"cloglog\"), data = d)",
+  list(formula = "y ~ g + flag", family = "Binomial", link = "cloglog"))
+add_call(cs, "emm_g", "emmeans", list(specs = "~ g", type = "response"), "emmeans(fit, ~ g, type = \"response\")", printed = TRUE)
+add_call(cs, "pairs_g", "pairs", list(adjust = "holm"), "pairs(emm_g, adjust = \"holm\")", of = "emm_g", printed = TRUE)
+write_case(cs)
+
+# 10. Gaussian with a log link: residual df, the "response" label, ratios of means
+d <- put_data(load_src("mtcars")[, c("mpg", "cyl", "wt", "am", "hp")], "mtcars")
+cs <- new_case("mtcars_gaussian_log", "Gaussian with a log link: t df from the residual df, response scale, ratios; revpairwise.",
+  "mtcars", d, "glm(mpg ~ factor(cyl) + hp, family = gaussian(link = \"log\"), data = d)",
+  list(formula = "mpg ~ C(cyl) + hp", family = "Gaussian", link = "log"))
+add_call(cs, "emm_cyl", "emmeans", list(specs = "~ cyl", type = "response"), "emmeans(fit, ~ cyl, type = \"response\")", printed = TRUE)
+add_call(cs, "revpairs", "contrast", list(method = "revpairwise"), "contrast(emm_cyl, \"revpairwise\")", of = "emm_cyl", printed = TRUE)
+write_case(cs)
