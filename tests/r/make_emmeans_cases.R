@@ -241,3 +241,29 @@ cs <- new_case("mtcars_gaussian_log", "Gaussian with a log link: t df from the r
 add_call(cs, "emm_cyl", "emmeans", list(specs = "~ cyl", type = "response"), "emmeans(fit, ~ cyl, type = \"response\")", printed = TRUE)
 add_call(cs, "revpairs", "contrast", list(method = "revpairwise"), "contrast(emm_cyl, \"revpairwise\")", of = "emm_cyl", printed = TRUE)
 write_case(cs)
+
+# 11. Poisson sqrt link, quasi(log, mu), trends by group, non-contrast custom weights, numeric weights
+d <- put_data(load_src("warpbreaks"), "warpbreaks")
+cs <- new_case("warpbreaks_sqrt", "Poisson with a sqrt link: response-scale rates by pmax(0, eta)^2, contrasts left on the sqrt scale (emmeans' note), custom weights that are not contrasts, numeric averaging weights.",
+  "warpbreaks", d, "glm(breaks ~ wool + tension, family = poisson(link = \"sqrt\"), data = d)",
+  list(formula = "breaks ~ wool + tension", family = "Poisson", link = "sqrt"))
+add_call(cs, "emm_t", "emmeans", list(specs = "~ tension", type = "response"), "emmeans(fit, ~ tension, type = \"response\")", printed = TRUE)
+add_call(cs, "pairs_t", "pairs", list(), "pairs(emm_t)", of = "emm_t", printed = TRUE)
+add_call(cs, "custom_t", "contrast", list(method = list(H = c(1, 0, 0), HL = c(0.5, 0.5, 0))), "contrast(emm_t, list(H = c(1, 0, 0), HL = c(0.5, 0.5, 0)))", of = "emm_t", printed = TRUE)
+add_call(cs, "emm_w_num", "emmeans", list(specs = "~ wool", weights = c(1, 2, 3)), "emmeans(fit, ~ wool, weights = c(1, 2, 3))")
+write_case(cs)
+cs <- new_case("warpbreaks_quasi", "quasi(link = log, variance = mu): Inf df, 'response' label, ratios; emtrends-free.",
+  "warpbreaks", d, "glm(breaks ~ wool * tension, family = quasi(link = \"log\", variance = \"mu\"), data = d)",
+  list(formula = "breaks ~ wool * tension", family = "Quasi", link = "log", family_args = list(variance = "mu")))
+add_call(cs, "emm_wt", "emmeans", list(specs = "~ wool | tension", type = "response"), "emmeans(fit, ~ wool | tension, type = \"response\")", printed = TRUE)
+add_call(cs, "pairs_wt", "pairs", list(), "pairs(emm_wt)", of = "emm_wt", printed = TRUE)
+write_case(cs)
+d <- put_data(load_src("mtcars")[, c("mpg", "cyl", "wt", "am", "hp")], "mtcars")
+cs <- new_case("mtcars_trends", "Gaussian with a factor x covariate interaction and a log term: emtrends by group at given values, '~ a | b' specs.",
+  "mtcars", d, "glm(mpg ~ factor(am) * wt + log(hp), data = d)",
+  list(formula = "mpg ~ C(am) * wt + np.log(hp)", family = "Gaussian"))
+add_call(cs, "trend_wt", "emtrends", list(specs = "~ am", var = "wt"), "emtrends(fit, ~ am, var = \"wt\")", printed = TRUE)
+add_call(cs, "trend_hp", "emtrends", list(specs = "~ am | hp", var = "hp", at = list(hp = c(100, 200))), "emtrends(fit, ~ am | hp, var = \"hp\", at = list(hp = c(100, 200)))", printed = TRUE)
+add_call(cs, "pairs_trend_wt", "pairs", list(), "pairs(trend_wt)", of = "trend_wt", printed = TRUE)
+add_call(cs, "emm_am_wt", "emmeans", list(specs = "~ am | wt", at = list(wt = c(2, 4))), "emmeans(fit, ~ am | wt, at = list(wt = c(2, 4)))", printed = TRUE)
+write_case(cs)
