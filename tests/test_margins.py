@@ -211,3 +211,28 @@ def test_errors() -> None:
         rglm.margins(rglm.glm("breaks ~ wool", rglm.datasets.load("warpbreaks")), type="prob")
     with pytest.raises(rglm.ArgumentError, match="needs a fitted rglm GLM"):
         rglm.margins("model")
+
+
+def test_negative_binomial_average_comparison() -> None:
+    d = rglm.datasets.load("quine")
+    m = rglm.glm_nb("Days ~ Eth + Age", d)
+    b = m.params.to_numpy()
+    X1 = m.model_frame.spec.design(d.assign(Eth="N"))
+    X0 = m.model_frame.spec.design(d.assign(Eth="A"))
+    mu1, mu0 = np.exp(X1 @ b), np.exp(X0 @ b)
+    mm = rglm.margins(m)
+    got = frame(me.avg_comparisons(mm, variables="Eth"))
+    assert got["estimate"].iloc[0] == pytest.approx(np.mean(mu1 - mu0), rel=1e-9)
+    grad = (mu1 @ X1 - mu0 @ X0) / len(d)
+    assert got["std_error"].iloc[0] == pytest.approx(delta_se(grad, m.cov_params()), rel=1e-6)
+    np.testing.assert_allclose(frame(me.predictions(mm))["estimate"], m.fittedvalues, rtol=1e-9)
+
+
+def test_factor_coded_from_numbers() -> None:
+    d = rglm.datasets.load("mtcars")
+    m = rglm.glm("mpg ~ C(cyl) + wt", d)
+    got = frame(me.avg_comparisons(rglm.margins(m), variables="cyl"))
+    # Gaussian identity: the average difference from cyl = 4 is the coefficient itself.
+    want = m.params[["C(cyl)[T.6]", "C(cyl)[T.8]"]].to_numpy()
+    np.testing.assert_allclose(got["estimate"], want, rtol=1e-9)
+    np.testing.assert_allclose(got["std_error"], m.bse[["C(cyl)[T.6]", "C(cyl)[T.8]"]], rtol=1e-6)
