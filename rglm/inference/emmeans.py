@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -45,7 +45,7 @@ from scipy import special, stats
 
 from rglm.exceptions import ArgumentError
 from rglm.inference.adjust import P_ADJUST_METHODS, adjusted_p, normalize_adjust
-from rglm.inference.refgrid import ESTIMABLE_TOL, OFFSET, EMMBasis, RefGrid, basis_of, expand_grid, ref_grid
+from rglm.inference.refgrid import ESTIMABLE_TOL, EMMBasis, RefGrid, basis_of, expand_grid, ref_grid
 from rglm.inference.refgrid import trend_linfct as _trend_linfct
 
 FloatArray = npt.NDArray[np.float64]
@@ -85,9 +85,6 @@ class EMMGrid:
     avgd_over: list[str] = field(default_factory=list)
     init_mesg: list[str] = field(default_factory=list)
     note_interaction: bool = False
-
-    def replace(self, **changes: Any) -> EMMGrid:
-        return replace(self, **changes)
 
     def by_rows(self) -> list[npt.NDArray[np.intp]]:
         """Row positions of each ``by`` group, groups in order of first appearance."""
@@ -264,7 +261,7 @@ def emmeans_grid(
         tran=tran,
         inv_label=basis.inv_label if tran is not None else None,
         predict_type=type or "link",
-        avgd_over=[n for n in avgd_names if n != OFFSET] + ([OFFSET] if OFFSET in avgd_names else []),
+        avgd_over=avgd_names,
         note_interaction=_in_interaction(basis, [*facs, *([trend] if trend else [])]),
     )
 
