@@ -324,3 +324,24 @@ def test_interaction_note_as_r_gives_it() -> None:
                 assert obj.notes == want, c["id"]
                 seen += bool(want)
     assert seen == 3
+
+
+def test_wide_tables_wrap_as_r_prints_them() -> None:
+    long1, long2 = (
+        "a_very_long_level_name_number_one_xxxxxxxxxxxx",
+        "another_quite_long_level_name_two_yyyyyyyyyyyy",
+    )
+    d = pd.DataFrame({"y": np.arange(40) % 7 + 1, "g": [long1, long2] * 20})
+    fit = rglm.glm("y ~ g", d, family=rglm.Poisson())
+    r_printed = f"""\
+ g                                              rate    SE  df asymp.LCL
+ {long1} 3.90 0.442 Inf      3.12
+ {long2} 3.85 0.439 Inf      3.08
+ asymp.UCL
+      4.87
+      4.81
+
+Confidence level used: 0.95
+Intervals are back-transformed from the log scale
+"""  # R: print(emmeans(glm(y ~ g, family = poisson, data = d), ~ g, type = "response"))
+    assert not compare_printed(str(rglm.emmeans(fit, "~ g", type="response")), r_printed, mvt=False)

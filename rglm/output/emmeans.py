@@ -30,6 +30,8 @@ from rglm.results.escape import html_escape, md_escape, tex_escape
 __all__ = ["Contrasts", "EMMeans", "contrast", "emmeans", "emtrends", "pairs"]
 
 TEST_STATS = ("t.ratio", "z.ratio")
+#: R's ``getOption("width")``.
+PRINT_WIDTH = 80
 RENAME = {"SE": "std_error", "df": "df", "z.ratio": "statistic", "t.ratio": "statistic", "p.value": "p_value"}
 
 
@@ -137,6 +139,22 @@ def _groups(s: SummaryTable, names: list[str], cols: list[list[str]]) -> list[tu
     return list(out.items())
 
 
+def _column_blocks(widths: list[int], width: int = PRINT_WIDTH) -> list[list[int]]:
+    """Columns in the blocks R's ``print`` of a matrix uses when a row is wider than
+    ``width``: a column joins the block while the line stays narrower than ``width``."""
+    blocks: list[list[int]] = []
+    j = 0
+    while j < len(widths):
+        block, used = [j], 1 + widths[j]
+        j += 1
+        while j < len(widths) and used + 1 + widths[j] < width:
+            block.append(j)
+            used += 1 + widths[j]
+            j += 1
+        blocks.append(block)
+    return blocks
+
+
 class _EMMTable:
     """What :class:`EMMeans` and :class:`Contrasts` share: the grid, its summary and its
     printout."""
@@ -203,8 +221,9 @@ class _EMMTable:
             widths = [max([len(h), *(len(r[j]) for r in body)]) for j, h in enumerate(headers)]
             if title:
                 lines.append(f"{title}:")
-            lines.append("".join(" " + h.rjust(w) for h, w in zip(headers, widths, strict=True)))
-            lines += ["".join(" " + c.rjust(w) for c, w in zip(r, widths, strict=True)) for r in body]
+            for cols in _column_blocks(widths):
+                lines.append("".join(" " + headers[j].rjust(widths[j]) for j in cols))
+                lines += ["".join(" " + r[j].rjust(widths[j]) for j in cols) for r in body]
             lines.append("")
         lines += [f"{m} " for m in messages]
         return "\n".join(lines) + "\n"
