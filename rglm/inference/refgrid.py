@@ -1,13 +1,16 @@
 """emmeans' reference grid: what a model must provide, and the grid built from it.
 
 The interface a model gives to :func:`rglm.emmeans` is :class:`EMMBasis`.  A model class
-provides it with a method ``emm_basis(vcov=None) -> EMMBasis``; GLMs (``glm``, ``glm.nb``)
+provides it with a method ``emm_basis() -> EMMBasis``; GLMs (``glm``, ``glm.nb``)
 get theirs from :func:`glm_basis`, which reads only the result core's hooks
 (``param_vector``, ``vcov_matrix``, ``df_resid``), the model frame (its rows, its offset
 vector and its :class:`rglm.frame.model_frame.FrameSpec`, which rebuilds the design matrix
 for new rows) and the family's link.  A model with several linear predictors (multinomial,
 ordinal: emmeans' ``mode="prob"``) would build its basis the same way with the response
-levels as one more grid variable and a design function that stacks the blocks.
+levels as one more grid variable and a design function that stacks the blocks; its
+``mode="prob"`` means are then nonlinear in the coefficients (softmax or cumulative link of
+the linear predictors), which needs one more step after the grid (emmeans' ``regrid``: the
+estimates transformed and their covariance by the delta method) before averaging.
 
 The reference grid (emmeans 1.8.4's ``ref_grid``) holds, for each predictor in the order
 the formula names them:
