@@ -59,7 +59,7 @@ from rglm.models import negbin
 from rglm.models.glm import GLMResult
 from rglm.models.margins import margins
 from rglm.output import plot
-from rglm.output.emmeans import Contrasts, EMMeans, contrast, emmeans, emtrends, pairs
+from rglm.output.emmeans import Contrasts, EMMeans, contrast, emmeans, emtrends, pairs, regrid
 from rglm.output.persist import load
 from rglm.output.report import CompareTable, compare
 
@@ -124,5 +124,6 @@ __all__ = [
     "negbin",
     "pairs",
     "plot",
+    "regrid",
     "step",
 ]

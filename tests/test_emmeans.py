@@ -6,7 +6,7 @@ The cases under tests/data/emmeans are R's figures: ``shared/`` the project's re
 covariate, Gamma with an inverse link and emtrends through log(u), quasi-Poisson with prior
 weights and every averaging scheme, inverse Gaussian, an aliased fit with nonEst cells, probit
 and quasi-binomial, an offset argument, negative binomial with a fixed theta, a logical
-predictor with an offset of two values, cloglog, a gaussian log link).  Each call's
+predictor with an offset of two values, cloglog, a gaussian log link, regrid()).  Each call's
 ``to_frame()`` is matched to R's summary row by row and ``str()`` to R's printout.
 
 Tolerances: 1e-6 relative for estimates, standard errors, limits and statistics (against
@@ -77,6 +77,8 @@ def call(m: Any, c: dict[str, Any], objs: dict[str, Any]) -> Any:
         return rglm.emmeans(m, kw.pop("specs"), **kw)
     if c["fn"] == "emtrends":
         return rglm.emtrends(m, kw.pop("specs"), kw.pop("var"), **kw)
+    if c["fn"] == "regrid":
+        return rglm.regrid(objs[c["of"]])
     if c["fn"] == "contrast":
         return rglm.contrast(objs[c["of"]], kw.pop("method"), **kw)
     return rglm.pairs(objs[c["of"]], **kw)

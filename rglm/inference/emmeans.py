@@ -50,7 +50,15 @@ from rglm.inference.refgrid import trend_linfct as _trend_linfct
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["EMMGrid", "SummaryTable", "emmeans_grid", "emtrends_grid", "parse_specs", "summarize"]
+__all__ = [
+    "EMMGrid",
+    "SummaryTable",
+    "emmeans_grid",
+    "emtrends_grid",
+    "parse_specs",
+    "regrid_grid",
+    "summarize",
+]
 
 WEIGHTS = ("equal", "proportional", "outer", "cells", "flat")
 
@@ -276,6 +284,58 @@ def _in_interaction(basis: EMMBasis, names: Sequence[str]) -> bool:
 def emtrends_grid(source: Any, specs: Any, var: str, **kwargs: Any) -> EMMGrid:
     """emmeans' ``emtrends()``: marginal slopes in ``var`` on the link scale."""
     return emmeans_grid(source, specs, trend=var, **kwargs)
+
+
+def regrid_grid(g: EMMGrid) -> EMMGrid:
+    """emmeans' ``regrid(object)``: the estimates put on the response scale as new
+    parameters, :math:`\\hat\\mu = g^{-1}(\\hat\\eta)` with covariance
+    :math:`D V_\\eta D`, :math:`D = \\mathrm{diag}(d\\mu/d\\eta)`, so that contrasts
+    of the result are differences of means on the response scale (differences of
+    probabilities rather than odds ratios).  Non-estimable rows stay non-estimable."""
+    est, _, df = _estimates(g)
+    ok = ~np.isnan(est)
+    active = g.basis.active
+    L = np.nan_to_num(g.linfct[ok][:, active])
+    cov = L @ g.basis.vcov @ L.T
+    link = link_functions(g.tran) if g.tran is not None else None
+    mu, est_name = est, g.est_name
+    if link is not None:
+        with np.errstate(all="ignore"):
+            d = link[1](est[ok])
+            mu = link[0](est)
+        cov = cov * np.outer(d, d)
+        est_name = g.inv_label or "response"
+    n = est.size
+    nbasis = np.eye(n)[:, ~ok] if not ok.all() else None
+    edf = df[ok]
+    basis = EMMBasis(
+        coef=mu,
+        vcov=cov,
+        nbasis=nbasis,
+        df=float(np.mean(edf)) if edf.size else math.nan,
+        link=None,
+        inv_label="response",
+        predictors=g.basis.predictors,
+        data=g.basis.data,
+        factor_levels=g.basis.factor_levels,
+        design=g.basis.design,
+    )
+    return EMMGrid(
+        basis=basis,
+        grid=g.grid.copy(),
+        linfct=np.eye(n),
+        offset=np.zeros(n),
+        levels=dict(g.levels),
+        pri_vars=list(g.pri_vars),
+        by_vars=list(g.by_vars),
+        est_name=est_name,
+        est_type=g.est_type,
+        fam_size=g.fam_size,
+        adjust=g.adjust,
+        infer=g.infer,
+        level=g.level,
+        avgd_over=list(g.avgd_over),
+    )
 
 
 # ----------------------------------------------------------------------------------- summary

@@ -23,11 +23,11 @@ from tabulate import tabulate
 
 from rglm.exceptions import ArgumentError
 from rglm.inference.contrasts import contrast_grid
-from rglm.inference.emmeans import EMMGrid, SummaryTable, emmeans_grid, emtrends_grid, summarize
+from rglm.inference.emmeans import EMMGrid, SummaryTable, emmeans_grid, emtrends_grid, regrid_grid, summarize
 from rglm.numerics.format import NA_REAL, format_real, r_round
 from rglm.results.escape import html_escape, md_escape, tex_escape
 
-__all__ = ["Contrasts", "EMMeans", "contrast", "emmeans", "emtrends", "pairs"]
+__all__ = ["Contrasts", "EMMeans", "contrast", "emmeans", "emtrends", "pairs", "regrid"]
 
 TEST_STATS = ("t.ratio", "z.ratio")
 #: R's ``getOption("width")``.
@@ -432,3 +432,11 @@ def pairs(
     """All pairwise differences (R's ``pairs(emm)``): ``contrast(emm, "pairwise")``, or
     ``"revpairwise"`` with ``reverse=True``."""
     return contrast(emm, "revpairwise" if reverse else "pairwise", adjust=adjust, **kwargs)
+
+
+def regrid(emm: EMMeans) -> EMMeans:
+    """The means re-expressed on the response scale as new estimates, as R's
+    ``regrid(emm)``: their covariance follows by the delta method, so that contrasts of the
+    result are differences of probabilities or rates (not ratios or odds ratios), tested on
+    the response scale."""
+    return EMMeans(regrid_grid(_grid_of(emm)))

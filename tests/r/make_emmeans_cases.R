@@ -267,3 +267,22 @@ add_call(cs, "trend_hp", "emtrends", list(specs = "~ am | hp", var = "hp", at = 
 add_call(cs, "pairs_trend_wt", "pairs", list(), "pairs(trend_wt)", of = "trend_wt", printed = TRUE)
 add_call(cs, "emm_am_wt", "emmeans", list(specs = "~ am | wt", at = list(wt = c(2, 4))), "emmeans(fit, ~ am | wt, at = list(wt = c(2, 4)))", printed = TRUE)
 write_case(cs)
+
+# 12. regrid(): means re-expressed on the response scale, contrasts as differences of probabilities
+#     or rates (fn "regrid" takes the emmeans result named by `of`)
+d <- put_data(load_src("budworm")[, c("ldose", "numdead", "numalive", "sex")], "budworm")
+cs <- new_case("budworm_regrid", "regrid() of logistic EMMs: probabilities as estimates with delta-method SEs; pairs are differences of probabilities.",
+  "budworm", d, "glm(cbind(numdead, numalive) ~ sex * ldose, family = binomial, data = d)",
+  list(formula = "cbind(numdead, numalive) ~ sex * ldose", family = "Binomial"))
+add_call(cs, "emm_sex_dose", "emmeans", list(specs = "~ sex | ldose", at = list(ldose = c(1, 3))), "emmeans(fit, ~ sex | ldose, at = list(ldose = c(1, 3)))")
+add_call(cs, "rg", "regrid", list(), "regrid(emm_sex_dose)", of = "emm_sex_dose", printed = TRUE)
+add_call(cs, "pairs_rg", "pairs", list(), "pairs(rg)", of = "rg", printed = TRUE)
+write_case(cs)
+d <- put_data(load_src("quine"), "quine")
+cs <- new_case("quine_regrid_nonest", "regrid() of Poisson EMMs with a nonEst cell: rates with delta-method SEs, differences of rates.",
+  "quine", d, "glm(Days ~ Eth + Age * Lrn, family = poisson, data = d)",
+  list(formula = "Days ~ Eth + Age * Lrn", family = "Poisson"))
+add_call(cs, "emm", "emmeans", list(specs = "~ Age | Lrn"), "emmeans(fit, ~ Age | Lrn)")
+add_call(cs, "rg", "regrid", list(), "regrid(emm)", of = "emm", printed = TRUE)
+add_call(cs, "trt_rg", "contrast", list(method = "trt.vs.ctrl"), "contrast(rg, \"trt.vs.ctrl\")", of = "rg", printed = TRUE)
+write_case(cs)
