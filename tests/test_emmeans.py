@@ -347,3 +347,12 @@ Confidence level used: 0.95
 Intervals are back-transformed from the log scale
 """  # R: print(emmeans(glm(y ~ g, family = poisson, data = d), ~ g, type = "response"))
     assert not compare_printed(str(rglm.emmeans(fit, "~ g", type="response")), r_printed, mvt=False)
+
+
+def test_intercept_only_model_has_one_overall_mean() -> None:
+    mt = rglm.datasets.load("mtcars")
+    row = rglm.emmeans(rglm.glm("mpg ~ 1", mt), "~ 1").to_frame().iloc[0]
+    y = mt["mpg"].to_numpy()
+    assert row["1"] == "overall" and row["df"] == len(y) - 1
+    assert row["estimate"] == pytest.approx(y.mean(), rel=1e-12)
+    assert row["std_error"] == pytest.approx(y.std(ddof=1) / np.sqrt(len(y)), rel=1e-10)

@@ -261,6 +261,10 @@ class RefGrid:
 def expand_grid(levels: Mapping[str, Sequence[Any]]) -> pd.DataFrame:
     """R's ``expand.grid``: every combination, the first variable varying fastest."""
     names = list(levels)
+    if not names:
+        # One point with no variables (R: a model with only an intercept).
+        empty: pd.DataFrame = pd.DataFrame(index=pd.RangeIndex(1))
+        return empty
     combos = list(itertools.product(*[list(levels[n]) for n in reversed(names)]))
     cols = {n: [c[len(names) - 1 - i] for c in combos] for i, n in enumerate(names)}
     out: pd.DataFrame = pd.DataFrame(cols, columns=names)
