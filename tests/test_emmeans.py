@@ -6,7 +6,7 @@ The cases under tests/data/emmeans are R's figures: ``shared/`` the project's re
 covariate, Gamma with an inverse link and emtrends through log(u), quasi-Poisson with prior
 weights and every averaging scheme, inverse Gaussian, an aliased fit with nonEst cells, probit
 and quasi-binomial, an offset argument, negative binomial with a fixed theta, a logical
-predictor with an offset of two values, cloglog, a gaussian log link, regrid()).  Each call's
+predictor with an offset of two values, cloglog, a gaussian log link, regrid(), confint() with adjusted critical values).  Each call's
 ``to_frame()`` is matched to R's summary row by row and ``str()`` to R's printout.
 
 Tolerances: 1e-6 relative for estimates, standard errors, limits and statistics (against
@@ -77,6 +77,8 @@ def call(m: Any, c: dict[str, Any], objs: dict[str, Any]) -> Any:
         return rglm.emmeans(m, kw.pop("specs"), **kw)
     if c["fn"] == "emtrends":
         return rglm.emtrends(m, kw.pop("specs"), kw.pop("var"), **kw)
+    if c["fn"] == "confint":
+        return objs[c["of"]].confint(**kw)
     if c["fn"] == "regrid":
         return rglm.regrid(objs[c["of"]])
     if c["fn"] == "contrast":
@@ -95,6 +97,8 @@ def p_tolerance(case: dict[str, Any], c: dict[str, Any]) -> tuple[float, float]:
 def compare_frame(frame: pd.DataFrame, case: dict[str, Any], c: dict[str, Any]) -> list[str]:
     keys = list(c["keys"])
     cols = CON_COLS if c["fn"] in ("contrast", "pairs") else EMM_COLS
+    if c["fn"] == "confint":
+        cols = ["estimate", "std_error", "df", "conf_low", "conf_high"]
     rows = c["rows"]
     assert list(frame.columns) == keys + cols, f"{c['id']}: columns {list(frame.columns)}"
     assert len(frame) == len(rows), f"{c['id']}: {len(frame)} rows, R has {len(rows)}"
@@ -199,6 +203,19 @@ def test_p_adjust_matches_r() -> None:
     }
     for method, want in r.items():
         np.testing.assert_allclose(p_adjust(p, method), want, rtol=1e-12, equal_nan=True, err_msg=method)
+
+
+def test_dunnettx_quantile_matches_r() -> None:
+    # R: emmeans:::.qdunnx(0.95, 4, Inf), .qdunnx(0.95, 2, 12), .qdunnx(0.9, 6, 30) (uniroot, tol 5e-4)
+    from rglm.inference.adjust import critical_value
+
+    for level, k, df, want in [
+        (0.95, 4, math.inf, 2.45303505298911),
+        (0.95, 2, 12.0, 2.52241494347886),
+        (0.9, 6, 30.0, 2.41839975421356),
+    ]:
+        got = critical_value(level, df, "dunnettx", fam_size=k + 1, n_contr=k)
+        assert got == pytest.approx(want, rel=1e-8)
 
 
 def test_dunnettx_and_tukey_match_r() -> None:

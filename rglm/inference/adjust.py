@@ -30,6 +30,7 @@ unadjusted two-sided p-values :math:`p_i = 2\\,P(T_\\nu > |t_i|)` is adjusted by
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -39,7 +40,14 @@ from rglm.exceptions import ArgumentError
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["ADJUST_METHODS", "P_ADJUST_METHODS", "adjusted_p", "normalize_adjust", "p_adjust"]
+__all__ = [
+    "ADJUST_METHODS",
+    "P_ADJUST_METHODS",
+    "adjusted_p",
+    "critical_value",
+    "normalize_adjust",
+    "p_adjust",
+]
 
 #: R's ``p.adjust.methods``.
 P_ADJUST_METHODS = ("holm", "hochberg", "hommel", "bonferroni", "BH", "BY", "fdr", "none")
@@ -223,3 +231,88 @@ def adjusted_p(
             raise ArgumentError("adjust='mvt' needs the correlation matrix of the contrasts")
         return _mvt(t, float(df[0]) if df.size else np.inf, corr)
     raise ArgumentError(f"unknown adjust method {adjust!r}")
+
+
+# ----------------------------------------------------------------------------------- intervals
+def _zeroin(f: Any, ax: float, bx: float, fa: float, fb: float, tol: float, maxit: int = 1000) -> float:
+    """R's ``R_zeroin2`` (Brent's root finder behind ``uniroot``), step for step, so that a
+    root found to R's loose tolerance is R's root."""
+    eps = np.finfo(float).eps
+    a, b = ax, bx
+    c, fc = a, fa
+    if fa == 0.0:
+        return a
+    if fb == 0.0:
+        return b
+    for _ in range(maxit + 1):
+        prev_step = b - a
+        if abs(fc) < abs(fb):
+            a, b, c = b, c, b
+            fa, fb, fc = fb, fc, fb
+        tol_act = 2 * eps * abs(b) + tol / 2
+        new_step = (c - b) / 2
+        if abs(new_step) <= tol_act or fb == 0.0:
+            return b
+        if abs(prev_step) >= tol_act and abs(fa) > abs(fb):
+            cb = c - b
+            if a == c:
+                t1 = fb / fa
+                p = cb * t1
+                q = 1.0 - t1
+            else:
+                q, t1, t2 = fa / fc, fb / fc, fb / fa
+                p = t2 * (cb * q * (q - t1) - (b - a) * (t1 - 1.0))
+                q = (q - 1.0) * (t1 - 1.0) * (t2 - 1.0)
+            if p > 0:
+                q = -q
+            else:
+                p = -p
+            if p < (0.75 * cb * q - abs(tol_act * q) / 2) and p < abs(prev_step * q / 2):
+                new_step = p / q
+        if abs(new_step) < tol_act:
+            new_step = tol_act if new_step > 0 else -tol_act
+        a, fa = b, fb
+        b += new_step
+        fb = f(b)
+        if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
+            c, fc = a, fa
+    return b
+
+
+def _qtukey(p: float, k: float, df: float) -> float:
+    return float(stats.studentized_range.ppf(p, k, df))
+
+
+def _qdunnx(p: float, k: int, df: float) -> float:
+    """emmeans' ``.qdunnx``: the root of its Dunnett approximation between Tukey's and
+    Sidak's quantiles, found by ``uniroot`` to a tolerance of 5e-4 (as R)."""
+    if k < 1.005:
+        return float(stats.t.ppf(1 - 0.5 * (1 - p), df))
+    xtuk = float(_qtukey(p, float((1 + np.sqrt(1 + 8 * k)) / 2), df) / np.sqrt(2))
+    q1 = stats.chi2.ppf(p ** (1 / k), 1) if np.isinf(df) else stats.f.ppf(p ** (1 / k), 1, df)
+    xsid = float(np.sqrt(q1))
+    if abs(xtuk - xsid) < 5e-4:
+        return xtuk
+
+    def fcn(x: float) -> float:
+        return float(_pdunnx(np.array([x]), k, np.array([df]))[0]) - p
+
+    lo, hi = min(xtuk, xsid), max(xtuk, xsid)
+    return _zeroin(fcn, lo, hi, fcn(lo), fcn(hi), 5e-4)
+
+
+def critical_value(level: float, df: float, adjust: str, *, fam_size: int, n_contr: int) -> float:
+    """emmeans' ``.adj.critval``: the multiplier of the standard error in a two-sided
+    interval of ``level`` for one family of ``n_contr`` estimates."""
+    df = np.inf if np.isnan(df) else df
+    if adjust == "none":
+        return float(stats.t.ppf(1 - (1 - level) / 2, df))
+    if adjust == "sidak":
+        return float(-stats.t.ppf((1 - level ** (1 / n_contr)) / 2, df))
+    if adjust == "bonferroni":
+        return float(-stats.t.ppf((1 - level) / n_contr / 2, df))
+    if adjust == "tukey":
+        return _qtukey(level, float(fam_size), df) / float(np.sqrt(2))
+    if adjust == "dunnettx":
+        return _qdunnx(level, n_contr, df)
+    raise ArgumentError(f"adjust={adjust!r} is not available for intervals; use 'sidak' or 'bonferroni'")

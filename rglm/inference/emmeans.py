@@ -44,7 +44,7 @@ import pandas as pd
 from scipy import special, stats
 
 from rglm.exceptions import ArgumentError
-from rglm.inference.adjust import P_ADJUST_METHODS, adjusted_p, normalize_adjust
+from rglm.inference.adjust import P_ADJUST_METHODS, adjusted_p, critical_value, normalize_adjust
 from rglm.inference.refgrid import ESTIMABLE_TOL, EMMBasis, RefGrid, basis_of, expand_grid, ref_grid
 from rglm.inference.refgrid import trend_linfct as _trend_linfct
 
@@ -440,10 +440,11 @@ def summarize(g: EMMGrid) -> SummaryTable:  # noqa: C901 - follows summary.emmGr
     cl_names: tuple[str, str] | None = None
     adjust = g.adjust
     if g.infer[0]:
-        q = stats.t.ppf(1 - (1 - g.level) / 2, np.where(np.isnan(df), np.inf, df))
+        q, cmesg = _critical_values(g, df, groups, by_size, et)
         cl_names = ("asymp.LCL", "asymp.UCL") if z_flag else ("lower.CL", "upper.CL")
         lo, hi = est - q * se, est + q * se
         mesg.append(f"Confidence level used: {_fmt_level(g.level)}")
+        mesg += cmesg
         if inv and link is not None:
             with np.errstate(all="ignore"):
                 a, b = link[0](lo), link[0](hi)
@@ -483,6 +484,33 @@ def summarize(g: EMMGrid) -> SummaryTable:  # noqa: C901 - follows summary.emmGr
         messages=list(dict.fromkeys(mesg)),
         adjust=adjust,
     )
+
+
+def _critical_values(
+    g: EMMGrid, df: FloatArray, groups: list[npt.NDArray[np.intp]], by_size: int, et: int
+) -> tuple[FloatArray, list[str]]:
+    """emmeans' ``.adj.critval``: each row's multiplier of its standard error, and the
+    "Conf-level adjustment" note."""
+    adjust = normalize_adjust(g.adjust)
+    if by_size == 1:
+        adjust = "none"
+    if adjust not in ("none", "sidak", "bonferroni", "tukey", "dunnettx", "mvt"):
+        adjust = "bonferroni"  # emmeans: other p.adjust methods give Bonferroni intervals
+    if et != 3 and adjust == "tukey":
+        adjust = "sidak"
+    q = np.empty(df.size)
+    for rows in groups:
+        for i in rows:
+            q[i] = critical_value(g.level, float(df[i]), adjust, fam_size=g.fam_size, n_contr=by_size)
+    chk = {"none": 1, "tukey": 2}.get(adjust, 99)
+    if chk > 1 and not (g.fam_size < 3 and chk < 10):
+        extra = (
+            f"for comparing a family of {g.fam_size} estimates"
+            if adjust == "tukey"
+            else f"for {by_size} estimates"
+        )
+        return q, [f"Conf-level adjustment: {adjust} method {extra}"]
+    return q, []
 
 
 def _adjust(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -272,6 +273,24 @@ class _EMMTable:
     def _repr_html_(self) -> str:
         return self.to_html()
 
+    def confint(self, level: float | None = None, adjust: str | None = None) -> Any:
+        """Confidence intervals, as R's ``confint(object, level, adjust)``: the same table
+        with ``conf_low`` and ``conf_high`` and no tests.  ``adjust`` (default: the
+        object's, i.e. ``none`` for means and the method's default for contrasts) widens
+        the intervals for the family of each ``by`` group: ``"tukey"`` (pairwise only,
+        else ``"sidak"``), ``"sidak"``, ``"bonferroni"`` (also used for holm, BH and the
+        other p-value methods, as emmeans does), ``"dunnettx"`` or ``"none"``."""
+        g = self._grid
+        if level is not None and not 0 < level < 1:
+            raise ArgumentError(f"level must be between 0 and 1, got {level!r}")
+        changed = replace(
+            g,
+            infer=(True, False),
+            level=g.level if level is None else float(level),
+            adjust=g.adjust if adjust is None else adjust,
+        )
+        return type(self)(changed)
+
 
 class EMMeans(_EMMTable):
     """Estimated marginal means (R's ``emmeans()`` / ``emtrends()`` result).
@@ -283,7 +302,7 @@ class EMMeans(_EMMTable):
     def to_frame(self) -> pd.DataFrame:
         """One row per mean: its labels, ``estimate``, ``std_error``, ``df``, ``conf_low``,
         ``conf_high`` (on the response scale for ``type="response"``)."""
-        return self._frame(["estimate", "std_error", "df", "conf_low", "conf_high"])
+        return self._frame(["estimate", "std_error", "df", "conf_low", "conf_high", "statistic", "p_value"])
 
     def contrast(self, method: Any = "pairwise", **kwargs: Any) -> Contrasts:
         """:func:`contrast` of these means."""
@@ -303,8 +322,9 @@ class Contrasts(_EMMTable):
 
     def to_frame(self) -> pd.DataFrame:
         """One row per contrast: ``contrast``, ``by`` columns, ``estimate``, ``std_error``,
-        ``df``, ``statistic``, ``p_value``."""
-        return self._frame(["estimate", "std_error", "df", "statistic", "p_value"])
+        ``df``, ``statistic``, ``p_value`` (``conf_low``, ``conf_high`` instead of the tests
+        after :meth:`confint`)."""
+        return self._frame(["estimate", "std_error", "df", "conf_low", "conf_high", "statistic", "p_value"])
 
     @property
     def adjust(self) -> str:

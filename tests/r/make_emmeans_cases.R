@@ -56,7 +56,7 @@ add_call <- function(cs, id, fn, args, r_code, of = NULL, printed = FALSE, seed 
   obj <- suppressMessages(eval(parse(text = r_code), envir = cs$env))
   assign(id, obj, envir = cs$env)
   if (!is.null(seed)) set.seed(seed)
-  s <- suppressMessages(summary(obj))
+  s <- if (inherits(obj, "summary_emm")) obj else suppressMessages(summary(obj))
   keys <- c(attr(s, "pri.vars"), attr(s, "by.vars"))
   cmap <- col_map(s)
   df <- as.data.frame(s)
@@ -285,4 +285,32 @@ cs <- new_case("quine_regrid_nonest", "regrid() of Poisson EMMs with a nonEst ce
 add_call(cs, "emm", "emmeans", list(specs = "~ Age | Lrn"), "emmeans(fit, ~ Age | Lrn)")
 add_call(cs, "rg", "regrid", list(), "regrid(emm)", of = "emm", printed = TRUE)
 add_call(cs, "trt_rg", "contrast", list(method = "trt.vs.ctrl"), "contrast(rg, \"trt.vs.ctrl\")", of = "rg", printed = TRUE)
+write_case(cs)
+
+# 13. confint(): intervals with emmeans' critical values (tukey, dunnettx by uniroot, sidak,
+#     bonferroni for the p-value methods), back-transformed ratios, t and z
+d <- put_data(load_src("warpbreaks"), "warpbreaks")
+cs <- new_case("warpbreaks_confint", "confint() of means and contrasts: adjusted critical values, ratio intervals, by groups.",
+  "warpbreaks", d, "glm(breaks ~ wool * tension, family = poisson, data = d)",
+  list(formula = "breaks ~ wool * tension", family = "Poisson"))
+add_call(cs, "emm", "emmeans", list(specs = "~ tension | wool"), "emmeans(fit, ~ tension | wool)")
+add_call(cs, "emm_resp", "emmeans", list(specs = "~ tension | wool", type = "response"), "emmeans(fit, ~ tension | wool, type = \"response\")")
+add_call(cs, "ci_emm_sidak", "confint", list(adjust = "sidak", level = 0.9), "confint(emm, adjust = \"sidak\", level = 0.9)", of = "emm", printed = TRUE)
+add_call(cs, "pairs", "pairs", list(), "pairs(emm)", of = "emm")
+add_call(cs, "ci_pairs", "confint", list(), "confint(pairs)", of = "pairs", printed = TRUE)
+add_call(cs, "pairs_resp", "pairs", list(), "pairs(emm_resp)", of = "emm_resp")
+add_call(cs, "ci_pairs_resp", "confint", list(), "confint(pairs_resp)", of = "pairs_resp", printed = TRUE)
+add_call(cs, "trt", "contrast", list(method = "trt.vs.ctrl"), "contrast(emm, \"trt.vs.ctrl\")", of = "emm")
+add_call(cs, "ci_trt", "confint", list(), "confint(trt)", of = "trt", printed = TRUE)
+add_call(cs, "ci_pairs_holm", "confint", list(adjust = "holm"), "confint(pairs, adjust = \"holm\")", of = "pairs", printed = TRUE)
+write_case(cs)
+d <- put_data(load_src("mtcars")[, c("mpg", "cyl", "wt", "am", "hp")], "mtcars")
+cs <- new_case("mtcars_confint", "confint() with t df: tukey and dunnettx critical values on 28 df.",
+  "mtcars", d, "glm(mpg ~ factor(cyl) + wt + am, data = d)",
+  list(formula = "mpg ~ C(cyl) + wt + am", family = "Gaussian"))
+add_call(cs, "emm", "emmeans", list(specs = "~ cyl"), "emmeans(fit, ~ cyl)")
+add_call(cs, "pairs", "pairs", list(), "pairs(emm)", of = "emm")
+add_call(cs, "ci_pairs", "confint", list(), "confint(pairs)", of = "pairs", printed = TRUE)
+add_call(cs, "trt", "contrast", list(method = "trt.vs.ctrl"), "contrast(emm, \"trt.vs.ctrl\")", of = "emm")
+add_call(cs, "ci_trt", "confint", list(level = 0.99), "confint(trt, level = 0.99)", of = "trt", printed = TRUE)
 write_case(cs)
