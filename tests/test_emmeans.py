@@ -6,8 +6,9 @@ The cases under tests/data/emmeans are R's figures: ``shared/`` the project's re
 covariate, Gamma with an inverse link and emtrends through log(u), quasi-Poisson with prior
 weights and every averaging scheme, inverse Gaussian, an aliased fit with nonEst cells, probit
 and quasi-binomial, an offset argument, negative binomial with a fixed theta, a logical
-predictor with an offset of two values, cloglog, a gaussian log link, regrid(), confint() with adjusted critical values).  Each call's
-``to_frame()`` is matched to R's summary row by row and ``str()`` to R's printout.
+predictor with an offset of two values, cloglog, a gaussian log link, regrid(), confint()
+with adjusted critical values).  Each call's ``to_frame()`` is matched to R's summary row by
+row and ``str()`` to R's printout.
 
 Tolerances: 1e-6 relative for estimates, standard errors, limits and statistics (against
 ``max(|R|, 1e-3 * max |R|)`` in the column, so that zeros compare); p-values 1e-6 relative or
