@@ -57,7 +57,9 @@ from rglm.inference.select import add1, drop1, step
 from rglm.inference.separation import SeparationResult, detect_separation
 from rglm.models import negbin
 from rglm.models.glm import GLMResult
+from rglm.models.margins import margins
 from rglm.output import plot
+from rglm.output.emmeans import Contrasts, EMMeans, contrast, emmeans, emtrends, pairs, regrid
 from rglm.output.persist import load
 from rglm.output.report import CompareTable, compare
 
@@ -69,11 +71,13 @@ __all__ = [
     "Binomial",
     "BoundaryWarning",
     "CompareTable",
+    "Contrasts",
     "ConvergenceWarning",
     "DataError",
     "DataTypeError",
     "DispersionWarning",
     "DomainError",
+    "EMMeans",
     "Family",
     "FamilyError",
     "FitError",
@@ -105,15 +109,21 @@ __all__ = [
     "anova",
     "anova_negbin",
     "compare",
+    "contrast",
     "datasets",
     "detect_separation",
     "drop1",
+    "emmeans",
+    "emtrends",
     "families",
     "glm",
     "glm_nb",
     "links",
     "load",
+    "margins",
     "negbin",
+    "pairs",
     "plot",
+    "regrid",
     "step",
 ]

@@ -15,7 +15,17 @@ import pytest
 PACKAGE = Path(__file__).resolve().parents[1] / "rglm"
 
 # Optional extras: imported lazily, where they are used, with a clear message when missing.
-OPTIONAL = {"matplotlib", "pyarrow", "dask", "distributed", "tqdm", "threadpoolctl", "numba"}
+OPTIONAL = {
+    "matplotlib",
+    "pyarrow",
+    "dask",
+    "distributed",
+    "tqdm",
+    "threadpoolctl",
+    "marginaleffects",
+    "polars",
+    "numba",
+}
 
 
 def _modules() -> dict[str, Path]:
