@@ -280,3 +280,25 @@ def test_cli_fit_with_brglm(tmp_path: Path, capsys: pytest.CaptureFixture[str]) 
     assert re.search(r"^NV\s+3\.86921\s+2\.29824 ", out, re.MULTILINE)  # brglm2 0.9's figures
     assert main([*args[:-2], "--type", "AS_median"]) == 2
     assert "add method='brglm'" in capsys.readouterr().err
+
+
+def test_anova_refits_with_brglm_as_r() -> None:
+    """R's anova.glm refits each sub-model with the fit's method and control (brglmFit)."""
+    ref = load(HERE / "anova_endometrial.json")
+    endo = pd.read_csv(HERE / "data" / ref["data"])
+    kw = {"family": rglm.Binomial(), "method": "brglm", "type": ref["type"]}
+    big, small = rglm.glm(ref["formula"], endo, **kw), rglm.glm(ref["smaller"], endo, **kw)
+    seq = rglm.anova(big, test="Chisq")
+    assert list(seq.index) == ref["sequential"]["terms"]
+    close(
+        seq["Resid. Dev"].to_numpy(),
+        ref["sequential"]["resid_dev"],
+        np.asarray(ref["sequential"]["resid_dev"]),
+    )
+    close(seq["Deviance"].to_numpy(), ref["sequential"]["deviance"], 1.0)
+    p_seq = np.array([np.nan if v is None else v for v in ref["sequential"]["p"]], dtype=float)
+    close(seq["Pr(>Chi)"].to_numpy(), p_seq, np.abs(p_seq))  # relative
+    nested = rglm.anova(small, big, test="Chisq")
+    close(nested["Resid. Dev"].to_numpy(), ref["nested"]["resid_dev"], np.asarray(ref["nested"]["resid_dev"]))
+    p_nested = np.array([np.nan if v is None else v for v in ref["nested"]["p"]], dtype=float)
+    close(nested["Pr(>Chi)"].to_numpy(), p_nested, np.abs(p_nested))

@@ -18,7 +18,7 @@ from functools import cached_property
 from typing import Any
 
 from rglm.families.family import Family
-from rglm.fit.brglm import BRGLM_TYPES
+from rglm.fit.brglm import BRGLM_TYPES, BrglmControl
 from rglm.frame.state import FrameState
 from rglm.results.glm import FitState, GLMStatistics
 
@@ -54,6 +54,18 @@ class BrglmInfo:
     max_iter: int = 100
     slowit: float = 1.0
     max_step_factor: int = 12
+
+    def control(self) -> BrglmControl:
+        """The control the fit ran under, to refit sub-models as R's ``anova.glm`` does
+        (with the fit's ``method`` and ``control``)."""
+        return BrglmControl(
+            type=self.type,
+            tol=self.tol,
+            max_iter=self.max_iter,
+            a=self.a,
+            slowit=self.slowit,
+            max_step_factor=self.max_step_factor,
+        )
 
     @property
     def description(self) -> str:

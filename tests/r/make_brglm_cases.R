@@ -193,3 +193,17 @@ brglm_case("endometrial_probit_AS_median", "endometrial", endo, "HG ~ NV + PI + 
 sh <- save_data(MASS::shuttle, "shuttle")
 brglm_case("shuttle_logit_AS_mixed", "shuttle", sh, "use ~ vis + wind + stability",
            "use ~ vis + wind + stability", "binomial", "logit", "AS_mixed", TIGHT, summary = TRUE)
+
+# --- anova.glm of brglm fits: R refits the sub-models with the fit's method and control ---------
+m1 <- glm(HG ~ NV + PI + EH, family = binomial, data = endo, method = "brglmFit", type = "AS_mean")
+m0 <- glm(HG ~ NV + EH, family = binomial, data = endo, method = "brglmFit", type = "AS_mean")
+seq_tab <- anova(m1, test = "Chisq")
+two <- anova(m0, m1, test = "Chisq")
+writeLines(toJSON(list(
+  formula = "HG ~ NV + PI + EH", smaller = "HG ~ NV + EH", type = "AS_mean", data = "endometrial.csv",
+  sequential = list(terms = rownames(seq_tab), resid_dev = unname(seq_tab[["Resid. Dev"]]),
+                    deviance = unname(seq_tab[["Deviance"]]), p = unname(seq_tab[["Pr(>Chi)"]])),
+  nested = list(resid_dev = unname(two[["Resid. Dev"]]), deviance = unname(two[["Deviance"]]),
+                p = unname(two[["Pr(>Chi)"]])),
+  r_call = "anova(m1, test = 'Chisq'); anova(m0, m1, test = 'Chisq')"),
+  auto_unbox = TRUE, digits = NA, na = "null", pretty = TRUE), file.path(out, "anova_endometrial.json"))
