@@ -94,12 +94,14 @@ class BrglmControl:
             raise ArgumentError(f"tol must be a positive number, got {self.tol!r}")
         if int(self.max_iter) != self.max_iter or self.max_iter < 0:
             raise ArgumentError(f"max_iter must be a whole number >= 0, got {self.max_iter!r}")
+        object.__setattr__(self, "max_iter", int(self.max_iter))
         if self.type == "MPL_Jeffreys" and not (self.a > 0 and math.isfinite(self.a)):
             raise ArgumentError(f"MPL_Jeffreys needs a > 0 (the power of Jeffreys' prior), got a={self.a!r}")
         if not (self.slowit > 0 and math.isfinite(self.slowit)):
             raise ArgumentError(f"slowit must be a positive number, got {self.slowit!r}")
         if int(self.max_step_factor) != self.max_step_factor or self.max_step_factor < 1:
             raise ArgumentError(f"max_step_factor must be a whole number >= 1, got {self.max_step_factor!r}")
+        object.__setattr__(self, "max_step_factor", int(self.max_step_factor))
 
     @property
     def description(self) -> str:
@@ -212,8 +214,10 @@ def brglm_fit(
     n_all, p_all = X.shape
     weights = np.ones(n_all) if weights is None else np.asarray(weights, dtype=np.float64)
     offset = np.zeros(n_all) if offset is None else np.asarray(offset, dtype=np.float64)
+    if p_all == 0:
+        raise ArgumentError("a brglm fit needs at least one coefficient; the model has none")
     init = family.initialize(np.asarray(y, dtype=np.float64), weights)
-    pivot, rank = _kept_columns(X) if p_all else (np.zeros(0, dtype=np.intp), 0)
+    pivot, rank = _kept_columns(X)
     kept = np.sort(pivot[:rank])
     prob = Problem(X[:, kept], init.y, init.weights, offset, family, control)
     correction = control.type == "correction"
@@ -332,8 +336,14 @@ def _finish(
     """The fit at the last point: means, working weights and R factor, deviance and AIC."""
     family = prob.family
     pt = prob.point(beta, phi)
-    grad_b, _ = prob.step_beta(pt) if pt.inv_unscaled is not None else (np.full(prob.p, np.nan), None)
-    grad_z, _, info_z = prob.step_phi(pt)
+    try:
+        grad_b, _ = prob.step_beta(pt)
+    except Failed:  # already warned about by the iteration
+        grad_b = np.full(prob.p, np.nan)
+    try:
+        grad_z, _, info_z = prob.step_phi(pt)
+    except Failed:
+        grad_z = info_z = math.nan
     boundary = False
     mu_range = float(np.min(pt.mu, initial=np.inf)), float(np.max(pt.mu, initial=-np.inf))
     message = family.extreme_fit_message(*mu_range)
