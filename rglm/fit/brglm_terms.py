@@ -27,9 +27,21 @@ from rglm.numerics import rmath as _rmath
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["Failed", "Point", "Problem", "zeroin"]
+__all__ = ["Failed", "Point", "Problem", "colsums", "nasum", "zeroin"]
 
 _EPS = float(np.finfo(np.float64).eps)
+
+
+def colsums(X: FloatArray, u: FloatArray) -> FloatArray:
+    """:math:`\\sum_i u_i x_i` (columns of ``u`` give columns of the result), with terms whose
+    :math:`u_i` is NaN left out, as R's ``.colSums(u * x, na.rm = TRUE)`` in brglm2."""
+    out: FloatArray = X.T @ np.where(np.isnan(u), 0.0, u)
+    return out
+
+
+def nasum(v: FloatArray) -> float:
+    """R's ``sum(v, na.rm = TRUE)`` (in R's extended precision)."""
+    return _rmath.rsum(v[~np.isnan(v)])
 
 
 class Settings(Protocol):
@@ -116,7 +128,7 @@ class Problem:
         """:math:`\\phi^{-1} X^T (w\\mu'(y - \\mu)/V)`."""
         with np.errstate(all="ignore"):
             u = self.w * pt.d1 * (self.y - pt.mu) / pt.var
-        out: FloatArray = (1.0 / pt.phi) * (self.X.T @ u)
+        out: FloatArray = (1.0 / pt.phi) * colsums(self.X, u)
         return out
 
     def adjust_beta(self, pt: Point) -> FloatArray:
@@ -127,9 +139,9 @@ class Problem:
             ratio = pt.d2 / pt.d1
             if kind == "MPL_Jeffreys":
                 u = 0.5 * pt.hat * (2.0 * ratio - pt.d1var * pt.d1 / pt.var)
-                out: FloatArray = 2.0 * self.control.a * (X.T @ u)
+                out: FloatArray = 2.0 * self.control.a * colsums(X, u)
                 return out
-            mean_part: FloatArray = X.T @ (0.5 * pt.hat * ratio)
+            mean_part = colsums(X, 0.5 * pt.hat * ratio)
             if kind != "AS_median":
                 return mean_part
             if pt.inv_unscaled is None:
@@ -138,7 +150,7 @@ class Problem:
             xinv = X @ inv  # column j: x_i^T F^{-1} e_j
             hats = xinv * xinv / np.diag(inv) * pt.ww[:, None]
             c = pt.d1 * pt.d1var / (6.0 * pt.var) - 0.5 * ratio
-            m = X.T @ (hats * c[:, None])
+            m = colsums(X, hats * c[:, None])
             b = np.einsum("jk,kj->j", inv, m)
             info_unscaled = pt.r_factor.T @ pt.r_factor
             median: FloatArray = mean_part + info_unscaled @ b
@@ -166,7 +178,7 @@ class Problem:
         with np.errstate(all="ignore"):
             dev = self.family.dev_resids(self.y, mu, self.w)[self.keep]
         prec = 1.0 / phi
-        return 0.5 * prec * prec * _rmath.rsum(dev - wk * a1)
+        return 0.5 * prec * prec * nasum(dev - wk * a1)
 
     def step_phi(self, pt: Point) -> tuple[float, float, float]:
         """(adjusted score, step, information) of :math:`\\phi`; NaN without a dispersion."""
@@ -174,8 +186,8 @@ class Problem:
             return math.nan, math.nan, math.nan
         phi, kind, p = pt.phi, self.control.type, self.p
         wk, _, a2, a3 = self._cumulants(phi)
-        s2 = _rmath.rsum(wk * wk * a2)
-        s3 = _rmath.rsum(wk * wk * wk * a3)
+        s2 = nasum(wk * wk * a2)
+        s3 = nasum(wk * wk * wk * a3)
         info = 0.5 * s2 / phi**4
         if kind in ("AS_mean", "correction"):
             adj = (p - 2) / (2 * phi) + s3 / (2 * phi * phi * s2)
