@@ -194,6 +194,36 @@ sh <- save_data(MASS::shuttle, "shuttle")
 brglm_case("shuttle_logit_AS_mixed", "shuttle", sh, "use ~ vis + wind + stability",
            "use ~ vis + wind + stability", "binomial", "logit", "AS_mixed", TIGHT, summary = TRUE)
 
+# --- Prior weights with a dispersion, more offsets and types ------------------------------------
+set.seed(5)
+wd <- data.frame(x = round(runif(25, 0, 2), 3), g = sample(c("u", "v"), 25, replace = TRUE),
+                 w = sample(1:4, 25, replace = TRUE))
+wd$y <- round(rgamma(25, shape = 3 * wd$w, rate = 3 * wd$w / exp(0.5 + 0.7 * wd$x)), 4)
+wd$ig <- round(statmod::rinvgauss(25, mean = exp(0.2 + 0.3 * wd$x), shape = 4 * wd$w), 4)
+wd$gs <- round(1 + 2 * wd$x + rnorm(25, sd = 1 / sqrt(wd$w)), 4)
+wd$off <- round(0.1 * wd$x, 4)
+wd <- save_data(wd, "weighted")
+brglm_case("weighted_gamma_log_AS_median", "weighted", wd, "y ~ x + g", "y ~ x + g", "Gamma", "log",
+           "AS_median", TIGHT, weights = "w", summary = TRUE)
+brglm_case("weighted_gamma_inverse_ML", "weighted", wd, "y ~ x", "y ~ x", "Gamma", "inverse", "ML", TIGHT,
+           weights = "w")
+brglm_case("weighted_invgauss_log_MPL_Jeffreys", "weighted", wd, "ig ~ x + g", "ig ~ x + g",
+           "inverse.gaussian", "log", "MPL_Jeffreys", TIGHT, weights = "w")
+brglm_case("weighted_invgauss_identity_ML", "weighted", wd, "ig ~ x", "ig ~ x", "inverse.gaussian",
+           "identity", "ML", TIGHT, weights = "w")
+brglm_case("weighted_gaussian_identity_AS_mixed", "weighted", wd, "gs ~ x + g", "gs ~ x + g", "gaussian",
+           "identity", "AS_mixed", TIGHT, weights = "w", summary = TRUE)
+brglm_case("weighted_gaussian_offset_correction", "weighted", wd, "gs ~ x + g", "gs ~ x + g", "gaussian",
+           "identity", "correction", TIGHT, weights = "w", offset = "off")
+brglm_case("weighted_gamma_offset_AS_mean", "weighted", wd, "y ~ x", "y ~ x", "Gamma", "log", "AS_mean",
+           TIGHT, offset = "off")
+brglm_case("dobson_poisson_log_correction", "dobson", dob, "counts ~ outcome + treatment",
+           "counts ~ outcome + treatment", "poisson", "log", "correction", TIGHT)
+brglm_case("budworm_cloglog_offset_AS_median", "budworm", within(bw, off <- 0.1 * ldose), "prop ~ sex + ldose",
+           "prop ~ sex + ldose", "binomial", "cloglog", "AS_median", TIGHT, weights = "total", offset = "ldose")
+brglm_case("endometrial_cloglog_AS_mixed", "endometrial", endo, "HG ~ NV + PI + EH", "HG ~ NV + PI + EH",
+           "binomial", "cloglog", "AS_mixed", TIGHT)
+
 # --- anova.glm of brglm fits: R refits the sub-models with the fit's method and control ---------
 m1 <- glm(HG ~ NV + PI + EH, family = binomial, data = endo, method = "brglmFit", type = "AS_mean")
 m0 <- glm(HG ~ NV + EH, family = binomial, data = endo, method = "brglmFit", type = "AS_mean")
