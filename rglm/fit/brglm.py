@@ -96,7 +96,9 @@ class BrglmControl:
             raise ArgumentError(f"max_iter must be a whole number >= 0, got {self.max_iter!r}")
         object.__setattr__(self, "max_iter", int(self.max_iter))
         if self.type == "MPL_Jeffreys" and not (self.a > 0 and math.isfinite(self.a)):
-            raise ArgumentError(f"MPL_Jeffreys needs a > 0 (the power of Jeffreys' prior), got a={self.a!r}")
+            raise ArgumentError(
+                f"type='MPL_Jeffreys' needs a > 0 (a positive power of Jeffreys' prior), got a={self.a!r}"
+            )
         if not (self.slowit > 0 and math.isfinite(self.slowit)):
             raise ArgumentError(f"slowit must be a positive number, got {self.slowit!r}")
         if int(self.max_step_factor) != self.max_step_factor or self.max_step_factor < 1:
