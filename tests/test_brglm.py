@@ -302,3 +302,26 @@ def test_anova_refits_with_brglm_as_r() -> None:
     close(nested["Resid. Dev"].to_numpy(), ref["nested"]["resid_dev"], np.asarray(ref["nested"]["resid_dev"]))
     p_nested = np.array([np.nan if v is None else v for v in ref["nested"]["p"]], dtype=float)
     close(nested["Pr(>Chi)"].to_numpy(), p_nested, np.abs(p_nested))
+
+
+GRID = load(HERE / "grid.json")
+
+
+@pytest.mark.parametrize("key", sorted(GRID))
+def test_grid_of_types_families_and_links(key: str) -> None:
+    """Every type for further family/link pairs: estimates, SEs, dispersion, deviances, AIC and
+    iteration counts (all fits converged to sum|step| < 1e-12)."""
+    g = GRID[key]
+    data = pd.read_csv(HERE / "data" / g["data"])
+    kwargs = {k: g[k] for k in ("a", "weights") if g.get(k) is not None}
+    family = getattr(rglm, g["family"])(link=g["link"])
+    m = rglm.glm(
+        g["formula"], data, family=family, method="brglm", type=g["type"], tol=1e-12, max_iter=500, **kwargs
+    )
+    se = np.asarray(g["se"], dtype=float)
+    close(m.params.to_numpy(), g["coef"], np.maximum(np.abs(g["coef"]), se))
+    close(m.bse.to_numpy(), se, se)
+    for got, want in [(m.scale, g["dispersion"]), (m.deviance, g["deviance"]), (m.aic, g["aic"])]:
+        assert math.isclose(got, want, rel_tol=RTOL)
+    assert math.isclose(m.null_deviance, g["null_deviance"], rel_tol=RTOL)
+    assert m.iterations == g["iterations"]

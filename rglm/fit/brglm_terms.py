@@ -117,9 +117,10 @@ class Problem:
         hat = np.einsum("ij,ij->i", q, q)
         inv: FloatArray | None = None
         if np.all(np.abs(np.diag(r)) > 0):
-            rinv = sla.solve_triangular(r, np.eye(self.p), check_finite=False)
-            inv = rinv @ rinv.T
-            if not np.all(np.isfinite(inv)):
+            # R's chol2inv: (R^T R)^{-1} = R^{-1} R^{-T}, from LAPACK's triangular inverse
+            rinv, info = sla.lapack.dtrtri(r, lower=0)
+            inv = rinv @ rinv.T if info == 0 else None
+            if inv is not None and not np.all(np.isfinite(inv)):
                 inv = None
         return Point(beta, phi, eta, mu, d1, d2, var, d1var, ww, r, hat, inv)
 

@@ -237,3 +237,34 @@ writeLines(toJSON(list(
                 p = unname(two[["Pr(>Chi)"]])),
   r_call = "anova(m1, test = 'Chisq'); anova(m0, m1, test = 'Chisq')"),
   auto_unbox = TRUE, digits = NA, na = "null", pretty = TRUE), file.path(out, "anova_endometrial.json"))
+
+# --- A grid: every type for more family/link pairs (coefficients, SEs, dispersion, deviances,
+# AIC and iterations only) -------------------------------------------------------------------------
+grid <- list()
+grid_fit <- function(id, f, data_name, d, fam, link, type, a = NULL, w = NULL) {
+  cl <- call("glm", str2lang(f), family = call(fam, link = link), data = as.name(data_name),
+             method = "brglmFit", type = type, epsilon = 1e-12, maxit = 500)
+  if (!is.null(a)) cl$a <- a
+  if (!is.null(w)) cl$weights <- as.name(w)
+  env <- new.env()
+  assign(data_name, d, envir = env)
+  r <- suppressWarnings(eval(cl, env))
+  grid[[id]] <<- list(formula = f, data = paste0(data_name, ".csv"), family = unname(PY_FAMILY[fam]),
+                      link = link, type = type, a = a, weights = w, coef = unname(coef(r)),
+                      se = unname(sqrt(diag(vcov(r)))), dispersion = summary(r)$dispersion,
+                      iterations = r$iter, deviance = r$deviance, null_deviance = r$null.deviance,
+                      aic = r$aic, r_call = paste(deparse(cl, width.cutoff = 500L), collapse = " "))
+}
+for (ty in c("AS_mixed", "AS_mean", "AS_median", "MPL_Jeffreys", "correction", "ML")) {
+  grid_fit(paste0("gaussian_inverse_", ty), "mpg ~ wt + hp", "mtcars", mt, "gaussian", "inverse", ty)
+  grid_fit(paste0("gaussian_log_weights_", ty), "gs ~ x + g", "weighted", wd, "gaussian", "log", ty, w = "w")
+  grid_fit(paste0("gamma_identity_weights_", ty), "y ~ x + g", "weighted", wd, "Gamma", "identity", ty, w = "w")
+  grid_fit(paste0("invgauss_canonical_weights_", ty), "ig ~ x", "weighted", wd, "inverse.gaussian", "1/mu^2",
+           ty, w = "w")
+  grid_fit(paste0("poisson_sqrt_", ty), "counts ~ outcome + treatment", "dobson", dob, "poisson", "sqrt", ty)
+  grid_fit(paste0("binomial_cauchit_", ty), "cbind(numdead, numalive) ~ sex + ldose", "budworm", bw, "binomial",
+           "cauchit", ty)
+}
+grid_fit("gamma_log_weights_MPL_Jeffreys_a2", "y ~ x + g", "weighted", wd, "Gamma", "log", "MPL_Jeffreys", a = 2,
+         w = "w")
+writeLines(toJSON(grid, auto_unbox = TRUE, digits = NA, null = "null", pretty = TRUE), file.path(out, "grid.json"))
