@@ -56,6 +56,7 @@ from rglm.inference.negbin import anova_negbin
 from rglm.inference.select import add1, drop1, step
 from rglm.inference.separation import SeparationResult, detect_separation
 from rglm.models import negbin
+from rglm.models.brglm import BrglmResult
 from rglm.models.glm import GLMResult
 from rglm.models.margins import margins
 from rglm.output import plot
@@ -70,6 +71,7 @@ __all__ = [
     "ArgumentError",
     "Binomial",
     "BoundaryWarning",
+    "BrglmResult",
     "CompareTable",
     "Contrasts",
     "ConvergenceWarning",

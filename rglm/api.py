@@ -29,6 +29,7 @@ from rglm.frame.model_frame import build_frame
 from rglm.inference.outofcore import interrupted, pass_runner
 from rglm.inference.robust import COV_TYPES, robust_result
 from rglm.inference.separation import separation_at_fit, warn_if_separated
+from rglm.models.brglm import brglm_control, fit_brglm
 from rglm.models.glm import GLMResult
 from rglm.models.negbin import NegBinResult
 from rglm.results.negbin import NegBinInfo
@@ -48,14 +49,19 @@ def glm(
     start: Any = None,
     etastart: Any = None,
     mustart: Any = None,
-    tol: float = 1e-8,
-    max_iter: int = 25,
+    tol: float | None = None,
+    max_iter: int | None = None,
     dispersion: float | None = None,
     trace: bool | int = False,
     cov_type: str = "nonrobust",
     cov_kwds: dict[str, Any] | None = None,
     chunksize: int | None = None,
     progress: bool = False,
+    method: str = "glm.fit",
+    type: str | None = None,
+    a: float | None = None,
+    slowit: float | None = None,
+    max_step_factor: int | None = None,
 ) -> GLMResult:
     """Fit a generalized linear model, as R's ``glm()``.
 
@@ -88,9 +94,11 @@ def glm(
     start, etastart, mustart : array_like, optional
         Starting coefficients, linear predictor or means.
     tol, max_iter : float, int
-        Convergence tolerance on :math:`|D - D_{old}|/(|D| + 0.1)` and the iteration limit
-        (for ``glm.nb`` also the tolerance and limit of the alternation with :math:`\\theta`,
-        and the limit of ``theta.ml``, as MASS's ``control``).
+        Convergence tolerance on :math:`|D - D_{old}|/(|D| + 0.1)` and the iteration limit,
+        1e-8 and 25 by default (for ``glm.nb`` also the tolerance and limit of the alternation
+        with :math:`\\theta`, and the limit of ``theta.ml``, as MASS's ``control``).  With
+        ``method="brglm"``, brglm2's ``epsilon`` on the sum of absolute steps and ``maxit``,
+        1e-6 and 100 by default.
     dispersion : float, optional
         Fix the dispersion (R's ``summary(fit, dispersion=)``); tests then use z.
     trace : bool or int
@@ -117,6 +125,17 @@ def glm(
         :mod:`rglm.backends.chunked` and ``docs/scaling.md``.
     progress : bool
         With out-of-core data, show a tqdm progress bar of passes and chunks.
+    method : {"glm.fit", "brglm"}
+        ``"glm.fit"``: maximum likelihood by IRLS.  ``"brglm"``: R's ``brglm2`` (``method =
+        "brglmFit"``), bias-reduced or penalized estimates, finite under separation; the
+        result is a :class:`rglm.models.brglm.BrglmResult`.  See ``docs/brglm.md``.  Data in
+        memory only (not chunked or Dask data).
+    type : {"AS_mixed", "AS_mean", "AS_median", "MPL_Jeffreys", "correction", "ML"}, optional
+        brglm2's estimator (default ``"AS_mixed"``); only with ``method="brglm"``.
+    a, slowit, max_step_factor : optional
+        brglm2's ``a`` (the power of Jeffreys' prior for ``MPL_Jeffreys``, default 1/2: Firth),
+        ``slowit`` (a factor on every step, default 1) and ``max_step_factor`` (step halvings
+        per iteration, default 12); only with ``method="brglm"``.
 
     Returns
     -------
@@ -133,9 +152,51 @@ def glm(
     _check_cov_args(cov_type, cov_kwds)
     data_name = _data_name(data)
     fam = Gaussian() if family is None else get_family(family)
-    estimate_theta = isinstance(fam, NegativeBinomial) and fam.theta is None
     if dispersion is not None and not (float(dispersion) > 0 and math.isfinite(float(dispersion))):
         raise DataError(f"dispersion must be a positive number, got {dispersion!r}")
+    br = brglm_control(
+        method, type, tol=tol, max_iter=max_iter, a=a, slowit=slowit, max_step_factor=max_step_factor
+    )
+    if br is not None:  # brglm2's fit: its own module does the checks and the wiring
+        return fit_brglm(
+            formula,
+            data,
+            fam,
+            br,
+            out_of_core=chunksize is not None or _out_of_core(data),
+            unsupported={
+                "cov_type": cov_type != "nonrobust",
+                "etastart": etastart is not None,
+                "mustart": mustart is not None,
+                "trace": bool(trace),
+            },
+            weights=weights,
+            offset=offset,
+            subset=subset,
+            na_action=na_action,
+            start=start,
+            dispersion=dispersion,
+            data_name=data_name,
+            call={
+                "function": glm,
+                "family": fam,
+                "weights": weights,
+                "offset": offset,
+                "subset": subset,
+                "na_action": na_action,
+                "tol": tol,
+                "max_iter": max_iter,
+                "dispersion": dispersion,
+                "method": method,
+                "type": type,
+                "a": a,
+                "slowit": slowit,
+                "max_step_factor": max_step_factor,
+            },
+        )
+    tol = 1e-8 if tol is None else tol
+    max_iter = 25 if max_iter is None else max_iter
+    estimate_theta = isinstance(fam, NegativeBinomial) and fam.theta is None
     level = int(trace)
     control = IRLSControl(tol=tol, max_iter=max_iter, trace=bool(trace) and not estimate_theta)
     # What update() replays: the arguments that shape the model, not the starting values.

@@ -47,6 +47,7 @@ examples:
   rglm fit "Days ~ Eth + Sex + Age + Lrn" --data quine --family negbin          # theta estimated
   rglm fit "y ~ x" --data d.csv --family poisson --cov-type cluster --cluster firm
   rglm fit "y ~ x" --data d.csv --family binomial --save model.rglm
+  rglm fit "HG ~ NV + PI + EH" --data endo.csv --family binomial --method brglm --type AS_median
   rglm compare "counts ~ C(outcome)" "counts ~ C(outcome) + C(treatment)" --data dobson \
       --family poisson --names small big --format latex
   rglm anova "cbind(numdead, numalive) ~ sex * ldose" --data budworm --family binomial --test Chisq
@@ -158,7 +159,7 @@ def build_parser() -> argparse.ArgumentParser:
     pred = sub.add_parser(
         "predict",
         help="predict for new data from a formula or a saved model",
-        parents=[_model_options(data_required=False)],
+        parents=[_model_options(data_required=False, brglm_type=False)],
         description="Fit (or load) a model and predict for the rows of --newdata.",
         **common,
     )
@@ -190,8 +191,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _model_options(data_required: bool = True) -> argparse.ArgumentParser:
-    """The options every model-fitting command shares (R's ``glm()`` arguments)."""
+def _model_options(data_required: bool = True, brglm_type: bool = True) -> argparse.ArgumentParser:
+    """The options every model-fitting command shares (R's ``glm()`` arguments; ``--type`` of
+    ``--method brglm`` where the command has no ``--type`` of its own)."""
     p = argparse.ArgumentParser(add_help=False)
     g = p.add_argument_group("model")
     g.add_argument(
@@ -231,8 +233,33 @@ def _model_options(data_required: bool = True) -> argparse.ArgumentParser:
         help="covariance: nonrobust (default), HC0, HC1, HC2, HC3, HC4, HC4m, HC5 or cluster",
     )
     g.add_argument("--cluster", nargs="+", metavar="COL", help="cluster column(s) for --cov-type cluster")
-    g.add_argument("--tol", type=float, default=1e-8, help="convergence tolerance (default: 1e-8)")
-    g.add_argument("--max-iter", type=int, default=25, metavar="N", help="IRLS iteration limit (default: 25)")
+    g.add_argument(
+        "--tol", type=float, help="convergence tolerance (default: 1e-8; with --method brglm 1e-6)"
+    )
+    g.add_argument(
+        "--max-iter", type=int, metavar="N", help="iteration limit (default: 25; with --method brglm 100)"
+    )
+    g.add_argument(
+        "--method",
+        choices=("glm.fit", "brglm"),
+        default="glm.fit",
+        help="glm.fit: maximum likelihood (default); brglm: R's brglm2, bias-reduced estimates",
+    )
+    if brglm_type:  # predict's --type is the scale of its predictions
+        g.add_argument(
+            "--type",
+            dest="brglm_type",
+            help="--method brglm's estimator: AS_mixed (default), AS_mean, AS_median, MPL_Jeffreys, "
+            "correction, ML",
+        )
+    g.add_argument("--a", type=float, help="--type MPL_Jeffreys: power of Jeffreys' prior (default 0.5)")
+    g.add_argument("--slowit", type=float, help="--method brglm: factor on every step (default 1)")
+    g.add_argument(
+        "--max-step-factor",
+        type=int,
+        metavar="K",
+        help="--method brglm: step halvings per iteration (default 12)",
+    )
     g.add_argument("--trace", action="store_true", help="print the deviance at each iteration (to stderr)")
     return p
 
@@ -401,6 +428,11 @@ def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
             cov_type=args.cov_type,
             cov_kwds=cov_kwds,
             trace=args.trace,
+            method=args.method,
+            type=getattr(args, "brglm_type", None),
+            a=args.a,
+            slowit=args.slowit,
+            max_step_factor=args.max_step_factor,
         )
         return m._replace(data_name=name)
 
@@ -568,9 +600,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "datasets":
             return run_datasets()
-        if args.tol <= 0 or not math.isfinite(args.tol):
+        if args.tol is not None and (args.tol <= 0 or not math.isfinite(args.tol)):
             raise CLIError(f"--tol must be a positive number, got {args.tol}")
-        if args.max_iter < 1:
+        if args.max_iter is not None and args.max_iter < 1:
             raise CLIError(f"--max-iter must be at least 1, got {args.max_iter}")
         runners = {
             "fit": run_fit,

@@ -8,9 +8,12 @@ keeps working for callers who do not know about rglm.  Warnings derive from
 
 from __future__ import annotations
 
+import contextlib
+import contextvars
 import os
 import sys
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = [
@@ -33,6 +36,7 @@ __all__ = [
     "RGLMWarning",
     "SeparationWarning",
     "StepHalvingWarning",
+    "muted",
 ]
 
 
@@ -166,8 +170,27 @@ class AnovaWarning(RGLMWarning):
     :math:`\\theta`) or models left out of a comparison."""
 
 
+_MUTED: contextvars.ContextVar[bool] = contextvars.ContextVar("rglm_warnings_muted", default=False)
+
+
+@contextlib.contextmanager
+def muted() -> Iterator[None]:
+    """Drop the warnings rglm issues through :func:`warn` inside the block, as R's
+    ``options(warn = -1)`` around an inner fit whose warnings R discards (brglm2's starting
+    fit).  A context variable, so it holds for this thread or task only, unlike
+    ``warnings.catch_warnings``."""
+    token = _MUTED.set(True)
+    try:
+        yield
+    finally:
+        _MUTED.reset(token)
+
+
 def warn(message: str, category: type[Warning]) -> None:
-    """Issue ``message`` attributed to the first caller outside the rglm package."""
+    """Issue ``message`` attributed to the first caller outside the rglm package (nothing
+    inside :func:`muted`)."""
+    if _MUTED.get():
+        return
     pkg_dir = os.path.dirname(os.path.abspath(__file__))
     # stacklevel 1 is this function's own line; 2 its caller, which is inside rglm.
     level = 2

@@ -20,6 +20,8 @@ DESCRIPTIONS: dict[str, str] = {
     "budworm": "Tobacco budworm deaths by sex and log2 dose of pyrethroid, 20 moths per group (MASS ch. 7)",
     "clotting": "Blood clotting times against plasma concentration, two lots (McCullagh & Nelder 1989)",
     "dobson": "Randomized controlled trial counts by outcome and treatment (Dobson 1990, R's ?glm)",
+    "endometrial": "Histology grade of endometrial cancer by neovasculization, pulsatility index and "
+    "endometrium height, 79 patients (Heinze & Schemper 2002; brglm2); NV separates the grades",
     "esoph": "Oesophageal cancer case-control study, Ille-et-Vilaine (R datasets)",
     "infert": "Infertility after spontaneous and induced abortion, matched case-control (R datasets)",
     "insectsprays": "Insect counts after six insecticide sprays (R datasets)",

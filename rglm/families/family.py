@@ -346,8 +346,8 @@ class Binomial(_BinomialBase):
             return (
                 "fitted probabilities numerically 0 or 1 occurred: the data may be (quasi-)separated, "
                 "so some coefficients and standard errors are unreliable; check for a predictor or level "
-                "that splits the outcomes perfectly, and remove or merge it, or use a penalized (Firth) "
-                "fit"
+                "that splits the outcomes perfectly, and remove or merge it, or refit with method='brglm' "
+                "(bias-reduced, finite estimates)"
             )
         return None
 

@@ -290,7 +290,7 @@ def _anova_one(m: GLMStatistics, test: str | bool | None, dispersion: float | No
     if nvars > 1 or doscore:
         for i in range(1, nvars):
             upto = columns_upto(i)
-            fit = refit(m, upto)
+            fit = refit(m, upto, same_method=True)  # R refits with object$method
             if doscore:
                 assert r is not None and w is not None and design is not None
                 score[i - 1] = score_statistic(

@@ -16,8 +16,10 @@ import numpy.typing as npt
 
 from rglm.exceptions import ArgumentError
 from rglm.families.family import Family
+from rglm.fit.brglm import brglm_fit
 from rglm.fit.irls import IRLSControl, IRLSFit, irls
 from rglm.inference.outofcore import is_out_of_core, refit_out_of_core
+from rglm.results.brglm import BrglmStatistics
 from rglm.results.glm import GLMStatistics
 
 FloatArray = npt.NDArray[np.float64]
@@ -34,6 +36,7 @@ def refit(
     start: FloatArray | None = None,
     mustart: FloatArray | None = None,
     control: IRLSControl | None = None,
+    same_method: bool = False,
 ) -> IRLSFit:
     """Fit the model's family (or ``family``) to the model's rows with some of its columns.
 
@@ -48,6 +51,10 @@ def refit(
         :math:`b\\,x_j` when coefficient :math:`j` is held at :math:`b`).
     family, start, mustart, control : optional
         Defaults are the model's family, R's starting values, and the model's control.
+    same_method : bool
+        Refit a bias-reduced model (``method="brglm"``) by brglm2's fit with its type and
+        control, as R's ``anova.glm`` refits with the model's ``method``; by default (and as
+        R's ``drop1``, ``add1`` and profiles do) every model is refitted by ``glm.fit``.
 
     Returns
     -------
@@ -68,6 +75,19 @@ def refit(
     design = m.model_frame.design
     if columns is not None:
         design = design.columns(np.asarray(columns, dtype=np.intp))
+    if same_method and isinstance(m, BrglmStatistics):
+        frame = m.model_frame
+        given = frame.offset_given or frame.spec.parsed.offsets
+        total = frame.offset if offset is None else offset
+        return brglm_fit(
+            design.rows(),
+            f.y,
+            family or m.family,
+            weights=f.prior_weights,
+            offset=total if given or offset is not None else None,
+            control=m.brglm.control(),
+            start=start,
+        ).fit
     return irls(
         design,
         f.y,

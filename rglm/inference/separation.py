@@ -154,7 +154,10 @@ class SeparationResult:
         """The line the summary prints, empty when the data are not separated."""
         if not self.separated:
             return ""
-        return f"Separation: infinite estimates for {self.describe()} ({self.kind} separation)"
+        return (
+            f"Separation: infinite estimates for {self.describe()} ({self.kind} separation); "
+            "for finite estimates refit with method='brglm'"
+        )
 
 
 def _lp(c: FloatArray, a_ub: Any, a_eq: Any, bounds: list[tuple[float | None, float | None]]) -> FloatArray:
@@ -459,6 +462,7 @@ def warn_if_separated(sep: SeparationResult | None) -> None:
             f"{sep.kind} separation detected: the maximum likelihood estimates of {sep.describe()} are "
             "infinite; the reported estimates and standard errors for them are arbitrary (where R's "
             "iterations "
-            "stopped); consider removing the variable, merging levels, or a bias-reduced (Firth) fit",
+            "stopped); for finite estimates refit with rglm.glm(..., method='brglm') (bias reduction; "
+            "type='MPL_Jeffreys' is Firth's penalized likelihood), or remove the variable or merge levels",
             SeparationWarning,
         )

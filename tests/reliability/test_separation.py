@@ -179,7 +179,10 @@ def test_complete_separation_message_summary_and_reports() -> None:
     assert (sep.separated, sep.kind, sep.infinite) == (True, "complete", {"Intercept": -1, "x": 1})
     assert sep.separated_rows.all()
     s = m.summary()
-    note = "Separation: infinite estimates for Intercept (-Inf), x (+Inf) (complete separation)"
+    note = (
+        "Separation: infinite estimates for Intercept (-Inf), x (+Inf) (complete separation); "
+        "for finite estimates refit with method='brglm'"
+    )
     lines = str(s).splitlines()
     i = next(k for k, line in enumerate(lines) if line.startswith("Number of Fisher Scoring iterations"))
     assert lines[i + 1] == note
