@@ -38,6 +38,7 @@ from rglm.exceptions import (
 )
 from rglm.families import (
     Binomial,
+    Exponential,
     Family,
     Gamma,
     Gaussian,
@@ -74,6 +75,7 @@ __all__ = [
     "DataTypeError",
     "DispersionWarning",
     "DomainError",
+    "Exponential",
     "Family",
     "FamilyError",
     "FitError",
