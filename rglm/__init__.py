@@ -12,7 +12,7 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 from __future__ import annotations
 
 from rglm import datasets, families
-from rglm.api import glm, glm_nb
+from rglm.api import betareg, glm, glm_nb
 from rglm.exceptions import (
     AnovaWarning,
     ArgumentError,
@@ -104,6 +104,7 @@ __all__ = [
     "Tweedie",
     "__version__",
     "add1",
+    "betareg",
     "anova",
     "anova_negbin",
     "compare",

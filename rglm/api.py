@@ -29,11 +29,12 @@ from rglm.frame.model_frame import build_frame
 from rglm.inference.outofcore import interrupted, pass_runner
 from rglm.inference.robust import COV_TYPES, robust_result
 from rglm.inference.separation import separation_at_fit, warn_if_separated
+from rglm.models.betareg import BetaregResult, fit_betareg_formula
 from rglm.models.glm import GLMResult
 from rglm.models.negbin import NegBinResult
 from rglm.results.negbin import NegBinInfo
 
-__all__ = ["fit_out_of_core", "glm", "glm_nb"]
+__all__ = ["betareg", "fit_out_of_core", "glm", "glm_nb"]
 
 
 def glm(
@@ -421,3 +422,71 @@ def _data_name(data: Any) -> str:
     finally:
         del frame
     return "data"
+
+
+def betareg(
+    formula: str,
+    data: Any,
+    *,
+    link: str = "logit",
+    link_phi: str | None = None,
+    weights: Any = None,
+    offset: Any = None,
+    subset: Any = None,
+    na_action: str = "omit",
+    start: Any = None,
+    tol: float = 1e-10,
+    max_iter: int = 500,
+) -> BetaregResult:
+    """Beta regression for responses in (0, 1), as R's ``betareg`` (maximum likelihood).
+
+    :math:`y_i \\sim \\mathrm{Beta}(\\mu_i\\phi_i, (1-\\mu_i)\\phi_i)`, :math:`g(\\mu_i) = x_i^\\top\\beta`,
+    :math:`h(\\phi_i) = z_i^\\top\\gamma`; the precision regressors come after ``|``
+    (``"y ~ x1 + x2 | z1"``); without them :math:`\\phi` is a constant.
+
+    Parameters
+    ----------
+    formula : str
+        ``response ~ mean terms [| precision terms]``; ``offset()`` terms belong to their part.
+    data : DataFrame
+    link : {"logit", "probit", "cloglog", "cauchit", "log", "loglog"}
+        The mean link :math:`g`.
+    link_phi : {"identity", "log", "sqrt"}, optional
+        The precision link :math:`h`; betareg's default is ``"identity"`` for a constant
+        precision and ``"log"`` with precision regressors.
+    weights, offset, subset, na_action
+        As for :func:`glm`; ``offset`` is added to the mean model's linear predictor.
+    start : array_like, optional
+        Starting :math:`(\\beta, \\gamma)`; betareg's by default.
+    tol, max_iter : float, int
+        Fisher scoring stops when every step is below ``tol`` (relative to
+        :math:`\\max(1, |\\theta_j|)`), after at most ``max_iter`` steps.
+
+    Returns
+    -------
+    BetaregResult
+        Coefficients named as ``coef(betareg)`` (``(phi)`` or ``(phi)_<column>``). Standard
+        errors are betareg's default: the inverse of the analytic expected (Fisher)
+        information at the estimate (``betareg.control(hessian = FALSE)``), not the
+        observed Hessian.
+
+    Raises
+    ------
+    DataError
+        For responses of exactly 0 or 1 (or outside (0, 1)), naming the rows; a common remedy
+        is :math:`(ny + 0.5)/(n + 1)`, which rglm does not apply silently.
+    """
+    return fit_betareg_formula(
+        formula,
+        data,
+        link=link,
+        link_phi=link_phi,
+        weights=weights,
+        offset=offset,
+        subset=subset,
+        na_action=na_action,
+        start=start,
+        tol=tol,
+        max_iter=max_iter,
+        data_name=_data_name(data),
+    )
