@@ -12,7 +12,7 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 from __future__ import annotations
 
 from rglm import datasets, families
-from rglm.api import betareg, glm, glm_nb
+from rglm.api import betareg, dirichlet, glm, glm_nb
 from rglm.exceptions import (
     AnovaWarning,
     ArgumentError,
@@ -110,6 +110,7 @@ __all__ = [
     "compare",
     "datasets",
     "detect_separation",
+    "dirichlet",
     "drop1",
     "families",
     "glm",

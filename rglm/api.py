@@ -30,11 +30,12 @@ from rglm.inference.outofcore import interrupted, pass_runner
 from rglm.inference.robust import COV_TYPES, robust_result
 from rglm.inference.separation import separation_at_fit, warn_if_separated
 from rglm.models.betareg import BetaregResult, fit_betareg_formula
+from rglm.models.dirichlet import DirichletResult, fit_dirichlet_formula
 from rglm.models.glm import GLMResult
 from rglm.models.negbin import NegBinResult
 from rglm.results.negbin import NegBinInfo
 
-__all__ = ["betareg", "fit_out_of_core", "glm", "glm_nb"]
+__all__ = ["betareg", "dirichlet", "fit_out_of_core", "glm", "glm_nb"]
 
 
 def glm(
@@ -488,5 +489,56 @@ def betareg(
         start=start,
         tol=tol,
         max_iter=max_iter,
+        data_name=_data_name(data),
+    )
+
+
+def dirichlet(
+    formula: str,
+    data: Any,
+    *,
+    parametrization: str = "common",
+    weights: Any = None,
+    subset: Any = None,
+    na_action: str = "omit",
+    normalize: bool = False,
+    transform: bool = False,
+) -> DirichletResult:
+    """Dirichlet regression for compositions, as R's ``DirichReg`` (maximum likelihood).
+
+    Parameters
+    ----------
+    formula : str
+        ``cbind(a, b, c) ~ terms`` (common), or ``cbind(a, b, c) ~ mean terms | precision
+        terms`` (alternative).
+    data : DataFrame
+    parametrization : {"common", "alternative"}
+        ``"common"``: :math:`\\log\\alpha_k = x^\\top\\beta_k` for each component.
+        ``"alternative"``: multinomial-logit means against the first component and a log-linear
+        precision :math:`\\phi = \\sum_k \\alpha_k` (its model after ``|``, else a constant).
+    weights, subset, na_action
+        As for :func:`glm`.
+    normalize : bool
+        Divide each row by its sum; without it rows that do not sum to one are an error.
+    transform : bool
+        Move shares away from 0 and 1 by :math:`(y(n-1) + 1/K)/n` (DirichletReg's
+        ``DR_data(trafo = TRUE)``); without it zero shares are an error naming the rows.
+
+    Returns
+    -------
+    DirichletResult
+        Parameters named ``component:term`` (``(phi):term`` for the precision). Standard
+        errors come from the observed information (the Hessian at the estimate), as
+        DirichletReg computes them; ``nobs`` is the sum of the weights.
+    """
+    return fit_dirichlet_formula(
+        formula,
+        data,
+        parametrization=parametrization,
+        weights=weights,
+        subset=subset,
+        na_action=na_action,
+        normalize=normalize,
+        transform=transform,
         data_name=_data_name(data),
     )
