@@ -131,11 +131,14 @@ def fit_dirichlet_formula(
         weights=weights,
         subset=subset,
         na_action=na_action,
-        max_parts=2 if alternative else 1,
+        max_parts=2,
         several_responses=True,
     )
     if not alternative and frame.n_given_parts > 1:
-        raise FormulaError("a '| precision' part needs parametrization='alternative'")
+        raise FormulaError(
+            "a '| precision' part belongs to parametrization='alternative'; the common parametrization "
+            "has one model for every component"
+        )
     Y = prepare_shares(frame.y, frame.index, normalize=normalize, transform=transform)
     w = frame.weights
     if np.any(w < 0):

@@ -51,8 +51,8 @@ def quantile_lines(
 
 
 def _format_g4(x: float) -> str:
-    """R's ``formatC(x, digits = 4)``: C's ``%.4g``."""
-    return f"{x:.4g}"
+    """R's ``formatC(x, digits = 4)``: C's ``%5.4g`` (formatC pads to ``digits + 1``)."""
+    return f"{x:5.4g}"
 
 
 def betareg_call(m: BetaregStatistics) -> str:
