@@ -67,6 +67,7 @@ FAMILIES = (
     "binomial",
     "poisson",
     "Gamma",
+    "exponential",
     "inverse.gaussian",
     "quasibinomial",
     "quasipoisson",

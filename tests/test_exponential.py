@@ -88,3 +88,9 @@ def test_rejects_non_positive_response() -> None:
     d = pd.DataFrame({"y": [1.0, 0.0, 2.0, 3.0], "x": [1.0, 2.0, 3.0, 4.0]})
     with pytest.raises(rglm.DomainError, match="Exponential"):
         rglm.glm("y ~ x", d, family=rglm.Exponential())
+
+
+def test_family_by_name() -> None:
+    m, _, data = _fit(HERE / "cases" / "veteran_log_factor.json")
+    by_name = rglm.glm("time ~ karno + celltype", data, family="exponential")
+    assert by_name.family == rglm.Exponential() and math.isclose(by_name.llf, m.llf, rel_tol=1e-12)

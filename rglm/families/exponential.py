@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from rglm.families.family import AICTotals, Gamma
+from rglm.families.family import _FAMILIES, AICTotals, Gamma
 from rglm.numerics import rmath as _rmath
 
 FloatArray = npt.NDArray[np.float64]
@@ -60,3 +60,8 @@ class Exponential(Gamma):
 
     def r_call(self) -> str:
         return f'Exponential(link = "{self.link.name}")'
+
+
+# R's name for get_family("exponential") (and the command line's --family): registered here,
+# beside the class, because family.py is below this module.
+_FAMILIES["exponential"] = Exponential
