@@ -469,7 +469,8 @@ def betareg(
         Coefficients named as ``coef(betareg)`` (``(phi)`` or ``(phi)_<column>``). Standard
         errors are betareg's default: the inverse of the analytic expected (Fisher)
         information at the estimate (``betareg.control(hessian = FALSE)``), not the
-        observed Hessian.
+        observed Hessian (betareg's R/betareg.R: ``vcov <- hessfun(fit = fit, inverse = TRUE)``
+        unless ``hessian = TRUE``).
 
     Raises
     ------

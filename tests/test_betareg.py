@@ -141,3 +141,13 @@ def test_bad_arguments() -> None:
     m = rglm.betareg("exam ~ Education", data)
     with pytest.raises(rglm.ArgumentError, match="type"):
         m.resid(type="working")
+
+
+def test_formula_parts_are_split_by_formulaic() -> None:
+    from rglm.frame.parts import split_parts
+
+    assert split_parts("y ~ x - 1 | z + offset(o)") == ("y", ["x - 1", "1 + z + offset(o)"])
+    assert split_parts("y ~ a*b") == ("y", ["1 + a + b + a:b"])
+    data = pd.read_csv(HERE / "data" / "swiss.csv")
+    m = rglm.betareg("exam ~ Education - 1 | Catholic", data)
+    assert m.param_names == ["Education", "(phi)_Intercept", "(phi)_Catholic"]
