@@ -12,7 +12,7 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 from __future__ import annotations
 
 from rglm import datasets, families
-from rglm.api import glm, glm_nb
+from rglm.api import betareg, dirichlet, glm, glm_nb
 from rglm.exceptions import (
     AnovaWarning,
     ArgumentError,
@@ -38,6 +38,7 @@ from rglm.exceptions import (
 )
 from rglm.families import (
     Binomial,
+    Exponential,
     Family,
     Gamma,
     Gaussian,
@@ -80,6 +81,7 @@ __all__ = [
     "DispersionWarning",
     "DomainError",
     "EMMeans",
+    "Exponential",
     "Family",
     "FamilyError",
     "FitError",
@@ -108,12 +110,14 @@ __all__ = [
     "Tweedie",
     "__version__",
     "add1",
+    "betareg",
     "anova",
     "anova_negbin",
     "compare",
     "contrast",
     "datasets",
     "detect_separation",
+    "dirichlet",
     "drop1",
     "emmeans",
     "emtrends",

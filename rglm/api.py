@@ -30,11 +30,13 @@ from rglm.inference.outofcore import interrupted, pass_runner
 from rglm.inference.robust import COV_TYPES, robust_result
 from rglm.inference.separation import separation_at_fit, warn_if_separated
 from rglm.models.brglm import brglm_control, fit_brglm
+from rglm.models.betareg import BetaregResult, fit_betareg_formula
+from rglm.models.dirichlet import DirichletResult, fit_dirichlet_formula
 from rglm.models.glm import GLMResult
 from rglm.models.negbin import NegBinResult
 from rglm.results.negbin import NegBinInfo
 
-__all__ = ["fit_out_of_core", "glm", "glm_nb"]
+__all__ = ["betareg", "dirichlet", "fit_out_of_core", "glm", "glm_nb"]
 
 
 def glm(
@@ -482,3 +484,123 @@ def _data_name(data: Any) -> str:
     finally:
         del frame
     return "data"
+
+
+def betareg(
+    formula: str,
+    data: Any,
+    *,
+    link: str = "logit",
+    link_phi: str | None = None,
+    weights: Any = None,
+    offset: Any = None,
+    subset: Any = None,
+    na_action: str = "omit",
+    start: Any = None,
+    tol: float = 1e-10,
+    max_iter: int = 500,
+) -> BetaregResult:
+    """Beta regression for responses in (0, 1), as R's ``betareg`` (maximum likelihood).
+
+    :math:`y_i \\sim \\mathrm{Beta}(\\mu_i\\phi_i, (1-\\mu_i)\\phi_i)`, :math:`g(\\mu_i) = x_i^\\top\\beta`,
+    :math:`h(\\phi_i) = z_i^\\top\\gamma`; the precision regressors come after ``|``
+    (``"y ~ x1 + x2 | z1"``); without them :math:`\\phi` is a constant.
+
+    Parameters
+    ----------
+    formula : str
+        ``response ~ mean terms [| precision terms]``; ``offset()`` terms belong to their part.
+    data : DataFrame
+    link : {"logit", "probit", "cloglog", "cauchit", "log", "loglog"}
+        The mean link :math:`g`.
+    link_phi : {"identity", "log", "sqrt"}, optional
+        The precision link :math:`h`; betareg's default is ``"identity"`` for a constant
+        precision and ``"log"`` with precision regressors.
+    weights, offset, subset, na_action
+        As for :func:`glm`; ``offset`` is added to the mean model's linear predictor.
+    start : array_like, optional
+        Starting :math:`(\\beta, \\gamma)`; betareg's by default.
+    tol, max_iter : float, int
+        Fisher scoring stops when every step is below ``tol`` (relative to
+        :math:`\\max(1, |\\theta_j|)`), after at most ``max_iter`` steps.
+
+    Returns
+    -------
+    BetaregResult
+        Coefficients named as ``coef(betareg)`` (``(phi)`` or ``(phi)_<column>``). Standard
+        errors are betareg's default: the inverse of the analytic expected (Fisher)
+        information at the estimate (``betareg.control(hessian = FALSE)``), not the
+        observed Hessian (betareg's R/betareg.R: ``vcov <- hessfun(fit = fit, inverse = TRUE)``
+        unless ``hessian = TRUE``).
+
+    Raises
+    ------
+    DataError
+        For responses of exactly 0 or 1 (or outside (0, 1)), naming the rows; a common remedy
+        is :math:`(ny + 0.5)/(n + 1)`, which rglm does not apply silently.
+    """
+    return fit_betareg_formula(
+        formula,
+        data,
+        link=link,
+        link_phi=link_phi,
+        weights=weights,
+        offset=offset,
+        subset=subset,
+        na_action=na_action,
+        start=start,
+        tol=tol,
+        max_iter=max_iter,
+        data_name=_data_name(data),
+    )
+
+
+def dirichlet(
+    formula: str,
+    data: Any,
+    *,
+    parametrization: str = "common",
+    weights: Any = None,
+    subset: Any = None,
+    na_action: str = "omit",
+    normalize: bool = False,
+    transform: bool = False,
+) -> DirichletResult:
+    """Dirichlet regression for compositions, as R's ``DirichReg`` (maximum likelihood).
+
+    Parameters
+    ----------
+    formula : str
+        ``cbind(a, b, c) ~ terms`` (common), or ``cbind(a, b, c) ~ mean terms | precision
+        terms`` (alternative).
+    data : DataFrame
+    parametrization : {"common", "alternative"}
+        ``"common"``: :math:`\\log\\alpha_k = x^\\top\\beta_k` for each component.
+        ``"alternative"``: multinomial-logit means against the first component and a log-linear
+        precision :math:`\\phi = \\sum_k \\alpha_k` (its model after ``|``, else a constant).
+    weights, subset, na_action
+        As for :func:`glm`.
+    normalize : bool
+        Divide each row by its sum; without it rows that do not sum to one are an error.
+    transform : bool
+        Move shares away from 0 and 1 by :math:`(y(n-1) + 1/K)/n` (DirichletReg's
+        ``DR_data(trafo = TRUE)``); without it zero shares are an error naming the rows.
+
+    Returns
+    -------
+    DirichletResult
+        Parameters named ``component:term`` (``(phi):term`` for the precision). Standard
+        errors come from the observed information (the Hessian at the estimate), as
+        DirichletReg computes them; ``nobs`` is the sum of the weights.
+    """
+    return fit_dirichlet_formula(
+        formula,
+        data,
+        parametrization=parametrization,
+        weights=weights,
+        subset=subset,
+        na_action=na_action,
+        normalize=normalize,
+        transform=transform,
+        data_name=_data_name(data),
+    )

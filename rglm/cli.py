@@ -68,6 +68,7 @@ FAMILIES = (
     "binomial",
     "poisson",
     "Gamma",
+    "exponential",
     "inverse.gaussian",
     "quasibinomial",
     "quasipoisson",

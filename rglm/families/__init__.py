@@ -7,6 +7,7 @@ outside this package switches on a family's type.
 from __future__ import annotations
 
 from rglm.families import links, variance
+from rglm.families.exponential import Exponential
 from rglm.families.family import (
     Binomial,
     Family,
@@ -25,6 +26,7 @@ from rglm.families.family import (
 
 __all__ = [
     "Binomial",
+    "Exponential",
     "Family",
     "Gamma",
     "Gaussian",
