@@ -29,8 +29,8 @@ from rglm.frame.model_frame import build_frame
 from rglm.inference.outofcore import interrupted, pass_runner
 from rglm.inference.robust import COV_TYPES, robust_result
 from rglm.inference.separation import separation_at_fit, warn_if_separated
-from rglm.models.brglm import brglm_control, fit_brglm
 from rglm.models.betareg import BetaregResult, fit_betareg_formula
+from rglm.models.brglm import brglm_control, fit_brglm
 from rglm.models.dirichlet import DirichletResult, fit_dirichlet_formula
 from rglm.models.glm import GLMResult
 from rglm.models.negbin import NegBinResult
