@@ -12,7 +12,7 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 from __future__ import annotations
 
 from rglm import datasets, families
-from rglm.api import glm, glm_nb
+from rglm.api import glm, glm_nb, multinom
 from rglm.exceptions import (
     AnovaWarning,
     ArgumentError,
@@ -57,6 +57,7 @@ from rglm.inference.select import add1, drop1, step
 from rglm.inference.separation import SeparationResult, detect_separation
 from rglm.models import negbin
 from rglm.models.glm import GLMResult
+from rglm.models.multinom import MultinomResult
 from rglm.output import plot
 from rglm.output.persist import load
 from rglm.output.report import CompareTable, compare
@@ -84,6 +85,7 @@ __all__ = [
     "Gaussian",
     "InverseGaussian",
     "LeverageWarning",
+    "MultinomResult",
     "NegativeBinomial",
     "NonIntegerWarning",
     "OutOfCoreError",
@@ -113,6 +115,7 @@ __all__ = [
     "glm_nb",
     "links",
     "load",
+    "multinom",
     "negbin",
     "plot",
     "step",

@@ -22,6 +22,7 @@ from rglm.backends.sources import is_source
 from rglm.exceptions import ArgumentError, DataError, DomainError
 from rglm.families.family import Binomial, Family, Gaussian, NegativeBinomial, QuasiBinomial, get_family
 from rglm.fit.irls import FitPlan, IRLSControl, irls, null_deviance
+from rglm.fit.multinom import MultinomControl
 from rglm.fit.negbin import fit_glm_nb
 from rglm.fit.passes import finish_passes, fit_passes
 from rglm.frame.chunked import Layout, ScanPart, freeze, layout, scan_chunk
@@ -30,10 +31,11 @@ from rglm.inference.outofcore import interrupted, pass_runner
 from rglm.inference.robust import COV_TYPES, robust_result
 from rglm.inference.separation import separation_at_fit, warn_if_separated
 from rglm.models.glm import GLMResult
+from rglm.models.multinom import MultinomResult, fit_multinom
 from rglm.models.negbin import NegBinResult
 from rglm.results.negbin import NegBinInfo
 
-__all__ = ["fit_out_of_core", "glm", "glm_nb"]
+__all__ = ["fit_out_of_core", "glm", "glm_nb", "multinom"]
 
 
 def glm(
@@ -276,6 +278,73 @@ def glm_nb(
     """``MASS::glm.nb``: :func:`glm` with ``family=NegativeBinomial(link=link,
     init_theta=init_theta)``; other keywords go to :func:`glm`."""
     return glm(formula, data, family=NegativeBinomial(link=link, init_theta=init_theta), **kwargs)
+
+
+def multinom(
+    formula: str,
+    data: Any,
+    *,
+    weights: Any = None,
+    subset: Any = None,
+    na_action: str = "omit",
+    start: Any = None,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+    trace: bool = False,
+    chunksize: int | None = None,
+    progress: bool = False,
+) -> MultinomResult:
+    """Fit a multinomial logit model, as R's ``nnet::multinom``, to the exact MLE.
+
+    Parameters
+    ----------
+    formula : str
+        ``response ~ terms``.  The response is a factor-like column (text, bool, integers or a
+        Categorical; its first level, sorted or in the Categorical's order, is the baseline)
+        or ``cbind(n_a, n_b, ...)``, counts per category.
+    data : DataFrame, or for out-of-core fits a Parquet/CSV path (or list), a callable
+        returning an iterator of DataFrames, or a Dask DataFrame
+    weights : str or array_like, optional
+        Case weights (a column name or one value per row), as in nnet.
+    subset : array of bool or str, optional
+    na_action : {"omit", "exclude", "fail"}
+    start : array_like, optional
+        Starting coefficients, (K-1) x p (level-major); zero by default.
+    tol, max_iter : float, int
+        Newton-Raphson stops when the predicted decrease of the deviance is below
+        ``tol * (|deviance| + 0.1)`` (that last step is taken); at most ``max_iter`` steps.
+    trace : bool
+        Print the deviance / 2 (nnet's "value") at each iteration.
+    chunksize : int, optional
+        Fit out of core, ``chunksize`` rows at a time (as :func:`glm`).
+    progress : bool
+        With out-of-core data, show a progress bar.
+
+    Returns
+    -------
+    MultinomResult
+    """
+    call: dict[str, Any] = {
+        "function": multinom,
+        "weights": weights,
+        "subset": subset,
+        "na_action": na_action,
+        "tol": tol,
+        "max_iter": max_iter,
+    }
+    return fit_multinom(
+        formula,
+        data,
+        weights=weights,
+        subset=subset,
+        na_action=na_action,
+        start=start,
+        control=MultinomControl(tol=tol, max_iter=max_iter, trace=bool(trace)),
+        chunksize=chunksize,
+        progress=progress,
+        call=call,
+        data_name=_data_name(data),
+    )
 
 
 def fit_out_of_core(
