@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 
 from rglm import __version__, datasets
-from rglm.api import glm
+from rglm.api import glm, multinom
 from rglm.families import family as families
 from rglm.inference.anova import anova
 from rglm.inference.select import drop1
@@ -112,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fit.add_argument("formula", help='model formula, e.g. "counts ~ C(outcome) + C(treatment)"')
     fit.add_argument("--format", choices=FORMATS, default="text", help="output format (default: text)")
+    fit.add_argument(
+        "--model",
+        dest="model_kind",
+        choices=("glm", "multinom"),
+        default="glm",
+        help="glm (default), or multinom: a multinomial logit as nnet::multinom (--weights, --subset, "
+        "--na-action, --tol, --max-iter and --trace apply; --format text or json)",
+    )
     fit.add_argument(
         "--save", metavar="FILE", help="also save the fitted model (read it back with rglm.load)"
     )
@@ -365,6 +373,12 @@ def render(m: Any, fmt: str) -> str:
     -------
     str
     """
+    if getattr(m, "formula", None) is not None and hasattr(m, "levels"):  # a multinom fit
+        if fmt == "json":
+            return multinom_json(m)
+        if fmt != "text":
+            raise CLIError(f"--format {fmt} is not available for --model multinom; use text or json")
+        return str(m.summary()) + "\n"
     if fmt == "json":
         return to_json(m)
     s = m.summary()
@@ -387,6 +401,8 @@ def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
     name = args.data if args.data and not os.path.exists(args.data) else repr(args.data)
 
     def fit() -> Any:
+        if getattr(args, "model_kind", "glm") == "multinom":
+            return _fit_multinom(args, formula, data)._replace(data_name=name)
         m = glm(
             formula,
             data,
@@ -409,6 +425,58 @@ def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
     # The trace goes to stderr so that stdout stays the table or document asked for.
     with contextlib.redirect_stdout(sys.stderr):
         return fit()
+
+
+def _fit_multinom(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
+    """``rglm fit --model multinom``: glm's options that apply; multinom's own defaults for
+    --tol and --max-iter unless they are given."""
+    if args.family != "gaussian" or args.link or args.offset or args.dispersion is not None:
+        raise CLIError("--family, --link, --offset and --dispersion do not apply to --model multinom")
+    if args.cov_type != "nonrobust":
+        raise CLIError("--cov-type is not available for --model multinom")
+    extra: dict[str, Any] = {}
+    if args.tol != 1e-8:
+        extra["tol"] = args.tol
+    if args.max_iter != 25:
+        extra["max_iter"] = args.max_iter
+    return multinom(
+        formula,
+        data,
+        weights=args.weights,
+        subset=args.subset,
+        na_action=args.na_action,
+        trace=args.trace,
+        **extra,
+    )
+
+
+def multinom_json(m: Any) -> str:
+    """A multinom fit as a JSON document: one entry per ``"level:coef"``."""
+    table = m.coef_table()
+    coefs = {
+        name: {
+            "estimate": _num(row.iloc[0]),
+            "std_error": _num(row.iloc[1]),
+            "statistic": _num(row.iloc[2]),
+            "p_value": _num(row.iloc[3]),
+        }
+        for name, row in table.iterrows()
+    }
+    doc = {
+        "formula": m.formula,
+        "model": "multinom",
+        "levels": [str(v) for v in m.response.labels],
+        "coefficients": coefs,
+        "deviance": _num(m.deviance),
+        "edf": int(m.edf),
+        "aic": _num(m.aic),
+        "bic": _num(m.bic),
+        "loglik": _num(m.llf),
+        "nobs": _num(m.nobs),
+        "iterations": int(m.iterations),
+        "converged": bool(m.converged),
+    }
+    return json.dumps(doc, indent=2, allow_nan=False) + "\n"
 
 
 def _emit(out: str, output: str | None) -> None:

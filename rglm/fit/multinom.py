@@ -101,7 +101,7 @@ class MultinomSums:
     ``loglik``: :math:`\\ell`; ``score``: :math:`U` (K-1, p); ``info``: :math:`I`
     ((K-1)p, (K-1)p), level-major; ``gram``: :math:`X^T X` over rows with positive weight
     (only when asked for); ``rows``: rows seen; ``total``: :math:`\\sum_i w_i m_i`;
-    ``min_prob``: the smallest fitted probability of an observed category; ``totals``: the
+    ``min_prob``: the smallest fitted probability (rows with positive weight); ``totals``: the
     weighted count of each category.
     """
 
@@ -206,8 +206,8 @@ def block_sums(
     if gram:
         pos = X[w > 0]
         g = pos.T @ pos
-    observed = Y > 0
-    min_prob = float(prob[observed].min()) if observed.any() else 1.0
+    positive = w > 0
+    min_prob = float(prob[positive].min()) if positive.any() else 1.0
     totals = (w[:, None] * Y).sum(axis=0)
     return MultinomSums(loglik, score, info, g, n, float(np.sum(v)), min_prob, totals)
 

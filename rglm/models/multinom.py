@@ -197,7 +197,7 @@ def _start(start: Any, K: int, p: int) -> FloatArray | None:
 def _warn_separation(m: MultinomResult) -> None:
     idx = m.fit.diverging
     if idx.size:
-        names = [m.param_names[i] for i in idx]
+        names = [_with_r_spelling(m.param_names[i]) for i in idx]
         shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
         warn(
             f"multinom: fitted probabilities numerically 0 or 1 occurred and the coefficients {shown} "
@@ -205,6 +205,13 @@ def _warn_separation(m: MultinomResult) -> None:
             "is its infimum to rounding)",
             SeparationWarning,
         )
+
+
+def _with_r_spelling(name: str) -> str:
+    """``level:coef`` and, where R spells the coefficient differently, R's name after it."""
+    level, _, coef = name.partition(":")
+    r_coef = "(Intercept)" if coef == "Intercept" else coef.replace("[T.", "").replace("]", "")
+    return name if r_coef == coef else f"{name} (R: {level}:{r_coef})"
 
 
 def _scan(chunk: pd.DataFrame, lay: Layout, response: MultinomResponse) -> ScanPart:

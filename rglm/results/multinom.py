@@ -91,9 +91,14 @@ class MultinomStatistics(ResultCore):
             "data": self.data,
         }
 
-    def without_data(self) -> MultinomStatistics:
-        args = {**self.constructor_args(), "data": None}
+    def _replace(self, **changes: Any) -> Any:
+        """A new result sharing this one's fit, with some constructor arguments changed."""
+        args = {**self.constructor_args(), **changes}
         return type(self)(self._fit, self._spec, self._response, **args)
+
+    def without_data(self) -> MultinomStatistics:
+        out: MultinomStatistics = self._replace(data=None)
+        return out
 
     # -- what the model is ------------------------------------------------------------------------
     @property
