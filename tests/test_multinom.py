@@ -17,11 +17,10 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 import pytest
-
-import dask.dataframe as dd
 import statsmodels.api as sm
 
 import rglm
@@ -41,7 +40,7 @@ PREDICT_CASES, SUMMARY_CASES, ANOVA_CASES = _with("predict"), _with("summary_tex
 EST, LIK, PV = 1e-6, 1e-7, 1e-4
 
 
-# -- reading a case -------------------------------------------------------------------------------------
+# -- reading a case
 def canon(name: Any) -> str:
     """R's and formulaic's names of a coefficient, one spelling: ``(Intercept)``/``Intercept``,
     ``InflMedium``/``Infl[T.Medium]``."""
@@ -120,7 +119,7 @@ def fitted(request: pytest.FixtureRequest) -> tuple[Any, dict[str, Any], pd.Data
     return fitted_case(request.param)
 
 
-# -- the numbers against R --------------------------------------------------------------------------------
+# -- the numbers against R
 def test_estimates_and_tests(fitted: Any) -> None:
     m, case, _ = fitted
     r = case["r"]
@@ -236,7 +235,7 @@ def test_anova_matches_r(path: Path) -> None:
     assert [x.rstrip() for x in str(a).splitlines()] == [x.rstrip() for x in ra["text"].splitlines()]
 
 
-# -- refusals as R refuses ----------------------------------------------------------------------------------
+# -- refusals as R refuses
 @pytest.mark.parametrize("stem", ["one_level_error", "fruit_unseen_level_error"])
 def test_r_refusals(stem: str) -> None:
     case = json.loads((HERE / "cases" / f"{stem}.json").read_text())
@@ -281,7 +280,7 @@ def test_caller_data_unchanged() -> None:
     assert "_rglm_row_" not in d.columns
 
 
-# -- separation: the MLE does not exist ---------------------------------------------------------------------------
+# -- separation: the MLE does not exist
 def test_separation_warns_and_reaches_the_infimum() -> None:
     # In group b category C never occurs: the model is saturated in g, so the deviance's infimum is
     # the closed form -2 sum n_gk log(n_gk / n_g) over the observed cells, reached as C:g[T.b] -> -inf.
@@ -296,7 +295,7 @@ def test_separation_warns_and_reaches_the_infimum() -> None:
     assert m.params.loc["C", "g[T.b]"] < -15
 
 
-# -- the solver on its own --------------------------------------------------------------------------------------
+# -- the solver on its own
 def test_score_and_information_are_the_derivatives() -> None:
     # Against central differences of the log-likelihood (an independent route to both).
     rng = np.random.default_rng(3)
@@ -362,7 +361,7 @@ def test_larger_data_in_blocks_matches_statsmodels() -> None:
     close(m.llf, ref.llf, 1e-12)
 
 
-# -- out of core: the same fit from chunks ------------------------------------------------------------------------
+# -- out of core: the same fit from chunks
 def _gen() -> tuple[pd.DataFrame, Any]:
     data = pd.read_csv(HERE / "data" / "gen_codes.csv")
     return data, rglm.multinom("y ~ x1 + x2 + g", data, weights="w")
@@ -419,7 +418,7 @@ def test_chunked_counts_and_categorical() -> None:
     _same(rglm.multinom(f, h, weights="Freq", chunksize=25), rglm.multinom(f, h, weights="Freq"))
 
 
-# -- the shared machinery -------------------------------------------------------------------------------------------
+# -- the shared machinery
 def test_core_methods_work_unchanged(tmp_path: Path) -> None:
     case = json.loads((HERE / "cases" / "housing_sat_freq.json").read_text())
     m, _ = fit_case(case)
