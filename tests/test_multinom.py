@@ -328,7 +328,7 @@ def test_blocks_add_up_to_the_whole() -> None:
     B = rng.normal(scale=0.2, size=(3, 4))
     whole = block_sums(X, y, w, B, gram=True)
     parts = memory_sums(
-        [(X[a : a + 97], y[a : a + 97], w[a : a + 97]) for a in range(0, 500, 97)], threads=2
+        [(X[a : a + 97], y[a : a + 97], w[a : a + 97]) for a in range(0, 500, 97)], K=4, threads=2
     )(B, True)
     for a, b in ((whole.info, parts.info), (whole.score, parts.score), (whole.gram, parts.gram)):
         np.testing.assert_allclose(a, b, rtol=1e-12, atol=1e-10)
@@ -492,7 +492,7 @@ def test_solver_on_arrays_recovers_a_closed_form() -> None:
     # Intercept only: the MLE is log(n_k / n_0), the covariance diag(1/n_k) + 1/n_0 (closed forms).
     y = np.repeat([0.0, 1.0, 2.0], [20, 30, 50])
     X = np.ones((100, 1))
-    fit = newton_multinom(memory_sums([(X, y, np.ones(100))]), 3, 1, MultinomControl())
+    fit = newton_multinom(memory_sums([(X, y, np.ones(100))], 3), 3, 1, MultinomControl())
     np.testing.assert_allclose(fit.coef.ravel(), np.log([30 / 20, 50 / 20]), rtol=1e-12)
     np.testing.assert_allclose(fit.cov, np.diag([1 / 30, 1 / 50]) + 1 / 20, rtol=1e-10)
 

@@ -24,7 +24,7 @@ Dask partitions is the same fit.
 
 The solver, :func:`newton_multinom`, as documented steps
 --------------------------------------------------------
-1. ``start``: :math:`\\theta = 0` (nnet's start: equal probabilities) or the caller's;
+1. ``start``: the caller's, or the intercept-only MLE from one cheap pass (:func:`constant_point`);
    the first pass also gives :math:`X^T X` over rows with positive weight, from which
    :func:`aliased_columns` applies R's rank rule (a column is aliased when its part not
    explained by the earlier columns has squared norm below :math:`10^{-14}` of its own, the
@@ -56,6 +56,7 @@ import scipy.linalg as sla
 
 from rglm.exceptions import ArgumentError, ConvergenceWarning, FitError, warn
 from rglm.fit.passes import _single_threaded_blas, worker_threads
+from rglm.numerics.design import Design, SplitDesign, as_design
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
@@ -103,6 +104,12 @@ class MultinomSums:
     (only when asked for); ``rows``: rows seen; ``total``: :math:`\\sum_i w_i m_i`;
     ``min_prob``: the smallest fitted probability (rows with positive weight); ``totals``: the
     weighted count of each category.
+
+    A pass without coefficients (the *moments*, see :func:`block_sums`) gives instead
+    ``score`` :math:`= \\sum_i w_i y_{ik} x_i`, ``xtv`` :math:`= \\sum_i w_i m_i x_i` and
+    ``xtvx`` :math:`= \\sum_i w_i m_i x_i x_i^T`: at coefficients where every row has the same
+    probabilities :math:`\bar\\pi` (an intercept only) the log-likelihood, score and
+    information follow from them without another pass (:func:`constant_point`).
     """
 
     loglik: float
@@ -113,6 +120,8 @@ class MultinomSums:
     total: float = 0.0
     min_prob: float = 1.0
     totals: FloatArray | None = None
+    xtv: FloatArray | None = None
+    xtvx: FloatArray | None = None
 
     @classmethod
     def empty(cls, q: int, p: int, gram: bool = False) -> MultinomSums:
@@ -131,6 +140,8 @@ class MultinomSums:
             self.total + other.total,
             min(self.min_prob, other.min_prob),
             _add(self.totals, other.totals),
+            _add(self.xtv, other.xtv),
+            _add(self.xtvx, other.xtvx),
         )
 
     @property
@@ -145,8 +156,9 @@ def _add(a: FloatArray | None, b: FloatArray | None) -> FloatArray | None:
     return a if b is None else a + b
 
 
-#: A pass: the sums over all rows at the coefficients (K-1, p), with the Gram matrix if asked.
-SumsAt = Callable[[FloatArray, bool], MultinomSums]
+#: A pass: the sums over all rows at the coefficients (K-1, p), or the moments (coefficients
+#: None), with the Gram matrix if asked.
+SumsAt = Callable[[FloatArray | None, bool], MultinomSums]
 
 
 def counts_of(y: FloatArray, K: int) -> FloatArray:
@@ -159,74 +171,223 @@ def counts_of(y: FloatArray, K: int) -> FloatArray:
 
 
 def probabilities(X: FloatArray, coef: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """:math:`\\pi` (n, K) and :math:`\\log\\pi` at ``coef`` (K-1, p; NaN entries count as 0),
-    computed from :math:`\\eta - \\max(0, \\max_k \\eta_k)` so that no exponential overflows."""
-    B = np.nan_to_num(coef, nan=0.0)
-    eta = X @ B.T
+    r""":math:`\pi` (n, K) and :math:`\log\pi` at ``coef`` (K-1, p; NaN entries count as 0)."""
+    return softmax(X @ np.nan_to_num(coef, nan=0.0).T)
+
+
+def softmax(eta: FloatArray) -> tuple[FloatArray, FloatArray]:
+    r""":math:`\pi` and :math:`\log\pi` from the (n, K-1) log-odds against the baseline,
+    computed from :math:`\eta - \max(0, \max_k \eta_k)` so that no exponential overflows."""
     top = np.maximum(eta.max(axis=1, initial=0.0), 0.0)
     logits = np.column_stack([-top, eta - top[:, None]])
-    log_norm = np.log(np.exp(logits).sum(axis=1))
-    log_p = logits - log_norm[:, None]
+    log_p = logits - np.log(np.exp(logits).sum(axis=1))[:, None]
     return np.exp(log_p), log_p
 
 
 def block_sums(
-    X: FloatArray, y: FloatArray, w: FloatArray, coef: FloatArray, gram: bool = False
+    X: FloatArray | Design,
+    y: FloatArray,
+    w: FloatArray,
+    coef: FloatArray | None,
+    gram: bool = False,
+    K: int = 0,
 ) -> MultinomSums:
-    """:math:`\\ell`, :math:`U` and :math:`I` (module docstring) over one block of rows.
+    r""":math:`\ell`, :math:`U` and :math:`I` (module docstring) over one block of rows.
 
-    ``y`` holds category codes (n,) or counts (n, K); ``coef`` is (K-1, p).  The information
-    is formed as :math:`\\mathrm{blockdiag}_k(X^T D_{w m \\pi_k} X) - Z^T D_{wm} Z` with
-    :math:`Z = [\\pi_1 x, \\dots, \\pi_{K-1} x]`, the second term by one symmetric rank-n update.
+    ``X`` is the block's model matrix, dense or a :class:`rglm.numerics.design.SplitDesign`
+    (factors kept as codes); ``y`` holds category codes (n,) or counts (n, K); ``coef`` is
+    (K-1, p).  Dense, the information is :math:`\mathrm{blockdiag}_k(X^T D_{w m \pi_k} X) -
+    Z^T Z` with :math:`Z = [\pi_1 x, \dots, \pi_{K-1} x]\sqrt{w m}`, by one symmetric
+    rank-n update; split, it is :math:`K(K-1)/2` weighted Gram matrices
+    :math:`X^T D_{w m \pi_k(\delta_{kl} - \pi_l)} X`, whose factor parts are ``bincount`` s.
+    With ``coef=None`` it gives the moments instead (:class:`MultinomSums`; ``K`` categories).
     """
-    q, p = coef.shape
-    n = X.shape[0]
+    design = as_design(X)
+    n, p = design.shape
+    q = K - 1 if coef is None else coef.shape[0]
     if n == 0:
         return MultinomSums.empty(q, p, gram)
     Y = counts_of(y, q + 1)
     m = Y.sum(axis=1)
-    prob, log_p = probabilities(X, coef)
+    if coef is None:
+        return _moments(design, Y, w, m, gram)
+    B = np.nan_to_num(coef, nan=0.0)
+    dense = None if isinstance(design, SplitDesign) else design.rows(None)
+    if dense is not None:
+        eta = dense @ B.T
+    else:
+        eta = np.column_stack([design.matvec(B[k], exact=False) for k in range(q)])
+    prob, log_p = softmax(eta)
     with np.errstate(invalid="ignore"):  # 0 * log(0) for an unobserved category is 0
         ll_terms = np.where(Y > 0, Y * log_p, 0.0)
     loglik = float(np.sum(w * ll_terms.sum(axis=1)))
     v = w * m
-    score = ((w[:, None] * Y[:, 1:]) - v[:, None] * prob[:, 1:]).T @ X
-    Z = np.empty((n, q * p))
-    root_v = np.sqrt(v)
-    for k in range(q):
-        Z[:, k * p : (k + 1) * p] = X * (prob[:, k + 1] * root_v)[:, None]
-    # Z' Z by BLAS's symmetric rank-k update (half the work of a general product).
-    outer = sla.blas.dsyrk(1.0, Z.T, trans=0, lower=0)
-    outer = np.triu(outer) + np.triu(outer, 1).T
-    info = -outer
-    for k in range(q):
-        blk = (X * (v * prob[:, k + 1])[:, None]).T @ X
-        info[k * p : (k + 1) * p, k * p : (k + 1) * p] += blk
+    resid = (w[:, None] * Y[:, 1:]) - v[:, None] * prob[:, 1:]
+    if dense is not None:
+        score = resid.T @ dense
+        info = _dense_information(dense, prob, v)
+    else:
+        score = np.vstack([design.rmatvec(resid[:, k]) for k in range(q)])
+        info = _split_information(design, prob, v)
     g = None
     if gram:
-        pos = X[w > 0]
-        g = pos.T @ pos
+        g = design.gram((w > 0).astype(np.float64))
     positive = w > 0
     min_prob = float(prob[positive].min()) if positive.any() else 1.0
     totals = (w[:, None] * Y).sum(axis=0)
     return MultinomSums(loglik, score, info, g, n, float(np.sum(v)), min_prob, totals)
 
 
+def _moments(design: Design, Y: FloatArray, w: FloatArray, m: FloatArray, gram: bool) -> MultinomSums:
+    q, p = Y.shape[1] - 1, design.shape[1]
+    v = w * m
+    xtwy = np.vstack([design.rmatvec(w * Y[:, k + 1]) for k in range(q)])
+    g = design.gram((w > 0).astype(np.float64)) if gram else None
+    totals = (w[:, None] * Y).sum(axis=0)
+    return MultinomSums(
+        0.0,
+        xtwy,
+        np.zeros((q * p, q * p)),
+        g,
+        design.shape[0],
+        float(np.sum(v)),
+        totals=totals,
+        xtv=design.rmatvec(v),
+        xtvx=design.gram(v),
+    )
+
+
+def constant_point(
+    moments: MultinomSums, aliased: BoolArray, intercept: int | None
+) -> tuple[FloatArray, MultinomSums]:
+    """The starting point and its sums, from the moments alone.
+
+    With an intercept, the start is the intercept-only MLE: :math:`\bar\\pi_k` = the weighted
+    share of category :math:`k`, :math:`\beta_{k0} = \\log(\bar\\pi_k/\bar\\pi_0)` (else 0,
+    :math:`\bar\\pi_k = 1/K`, nnet's start).  There :math:`\\ell = \\sum_k T_k\\log\bar\\pi_k`
+    (:math:`T_k` the category totals), :math:`U_k = \\sum_i w_i y_{ik}x_i - \bar\\pi_k \\sum_i
+    w_i m_i x_i` and :math:`I = (\\mathrm{diag}\\,\bar\\pi - \bar\\pi\bar\\pi^T) \\otimes
+    \\sum_i w_i m_i x_i x_i^T` over the non-baseline categories.
+    """
+    assert moments.totals is not None and moments.xtv is not None and moments.xtvx is not None
+    totals = moments.totals
+    K, p = totals.size, moments.xtv.size
+    coef = np.zeros((K - 1, p))
+    if intercept is not None and not aliased[intercept] and np.all(totals > 0):
+        pbar = totals / totals.sum()
+        coef[:, intercept] = np.log(pbar[1:] / pbar[0])
+    else:
+        pbar = np.full(K, 1.0 / K)
+    seen = totals > 0
+    loglik = float(np.sum(totals[seen] * np.log(pbar[seen])))
+    score = moments.score - pbar[1:, None] * moments.xtv[None, :]
+    A = np.diag(pbar[1:]) - np.outer(pbar[1:], pbar[1:])
+    info = np.kron(A, moments.xtvx)
+    point = MultinomSums(
+        loglik, score, info, None, moments.rows, moments.total, float(pbar.min()), totals.copy()
+    )
+    return coef, point
+
+
+def _dense_information(X: FloatArray, prob: FloatArray, v: FloatArray) -> FloatArray:
+    n, p = X.shape
+    q = prob.shape[1] - 1
+    root_v = np.sqrt(v)
+    # Z = [pi_1 x, ..., pi_{K-1} x] sqrt(w m), written in one pass over memory.
+    Z = np.einsum("ij,ik->ijk", prob[:, 1:] * root_v[:, None], X).reshape(n, q * p)
+    # Z' Z by BLAS's symmetric rank-k update (half the work of a general product).
+    outer = sla.blas.dsyrk(1.0, Z.T, trans=0, lower=0)
+    info: FloatArray = -(np.triu(outer) + np.triu(outer, 1).T)
+    # The diagonal blocks X' diag(w m pi_k) X, all at once: (sqrt(w m) x)' Z.
+    diag = (X * root_v[:, None]).T @ Z
+    for k in range(q):
+        info[k * p : (k + 1) * p, k * p : (k + 1) * p] += diag[:, k * p : (k + 1) * p]
+    return info
+
+
+def _pair_weights(prob: FloatArray, v: FloatArray) -> tuple[list[tuple[int, int]], FloatArray]:
+    r"""The pairs :math:`k \le l` of non-baseline levels and the weights of their information
+    blocks, :math:`w m \pi_k(\delta_{kl} - \pi_l)`, one column per pair."""
+    q = prob.shape[1] - 1
+    pairs = [(k, m) for k in range(q) for m in range(k, q)]
+    C = np.empty((prob.shape[0], len(pairs)))
+    for j, (k, m) in enumerate(pairs):
+        C[:, j] = v * prob[:, k + 1] * ((1.0 if k == m else 0.0) - prob[:, m + 1])
+    return pairs, C
+
+
+def _split_information(design: Design, prob: FloatArray, v: FloatArray) -> FloatArray:
+    p = design.shape[1]
+    q = prob.shape[1] - 1
+    pairs, C = _pair_weights(prob, v)
+    grams = _batched_grams(design, C)
+    info = np.zeros((q * p, q * p))
+    for j, (k, m) in enumerate(pairs):
+        g = grams[j] if grams is not None else _signed_gram(design, C[:, j])
+        info[k * p : (k + 1) * p, m * p : (m + 1) * p] = g
+        info[m * p : (m + 1) * p, k * p : (k + 1) * p] = g.T
+    return info
+
+
+def _signed_gram(design: Design, c: FloatArray) -> FloatArray:
+    r""":math:`X^T \mathrm{diag}(c) X` for weights of either sign (a design may take square
+    roots of its weights)."""
+    if np.all(c >= 0):
+        return design.gram(c)
+    if np.all(c <= 0):
+        return -design.gram(-c)
+    return design.gram(np.maximum(c, 0.0)) - design.gram(np.maximum(-c, 0.0))
+
+
+def _batched_grams(design: Design, C: FloatArray) -> list[FloatArray] | None:
+    r"""The Gram matrices :math:`X^T \mathrm{diag}(C_j) X` for every column of ``C`` at once,
+    for a split design of an intercept, numeric columns :math:`X_d` and one plain factor.
+
+    A factor's indicators are 0/1 and one per row, so every block of :math:`X^T D X` has a
+    numeric side: :math:`X^T [C_1 X_d, \dots, C_r X_d]` (one matrix product) holds them all,
+    and the indicators' own block is diagonal, their cross sums with the intercept.  None for
+    other designs (then each is a Gram matrix of its own).
+    """
+    if not isinstance(design, SplitDesign) or len(design.blocks) != 1 or design.blocks[0].values is not None:
+        return None
+    block, dense, dc = design.blocks[0], design.dense, design.dense_columns
+    if dc.size == 0 or not dense.intercept:
+        return None
+    n, p = design.shape
+    r = C.shape[1]
+    X = design.rows(None)
+    Xd = X[:, dc]  # the intercept first, then the numeric columns
+    md = dc.size
+    W = np.einsum("ij,ik->ijk", C, Xd).reshape(n, r * md)
+    full = X.T @ W
+    ca = block.columns[block.columns >= 0]
+    out = []
+    for j in range(r):
+        part = full[:, j * md : (j + 1) * md]
+        g = np.zeros((p, p))
+        g[:, dc] = part
+        g[dc, :] = part.T
+        g[ca, ca] = part[ca, 0]  # an indicator with itself: its cross sum with the intercept
+        out.append(g)
+    return out
+
+
 def memory_sums(
-    blocks: Sequence[tuple[FloatArray, FloatArray, FloatArray]], threads: int | None = None
+    blocks: Sequence[tuple[FloatArray | Design, FloatArray, FloatArray]], K: int, threads: int | None = None
 ) -> SumsAt:
     """A pass over in-memory row blocks ``(X, y, w)``, on a pool of threads (NumPy and BLAS
-    release the GIL), adding the blocks' sums in block order so that the result does not
-    depend on the number of threads."""
+    release the GIL) with one BLAS thread each, adding the blocks' sums in block order so
+    that the result does not depend on the number of threads."""
     n_threads = min(worker_threads() if threads is None else threads, max(len(blocks), 1))
 
-    def sums_at(coef: FloatArray, gram: bool) -> MultinomSums:
-        q, p = coef.shape
-        if n_threads <= 1:
-            parts = [block_sums(X, y, w, coef, gram) for X, y, w in blocks]
-        else:
-            with _single_threaded_blas(), ThreadPoolExecutor(max_workers=n_threads) as pool:
-                parts = list(pool.map(lambda b: block_sums(b[0], b[1], b[2], coef, gram), blocks))
+    def sums_at(coef: FloatArray | None, gram: bool) -> MultinomSums:
+        q, p = (K - 1, blocks[0][0].shape[1]) if coef is None else coef.shape
+        with _single_threaded_blas():
+            if n_threads <= 1:
+                parts = [block_sums(X, y, w, coef, gram, K) for X, y, w in blocks]
+            else:
+                with ThreadPoolExecutor(max_workers=n_threads) as pool:
+                    parts = list(pool.map(lambda b: block_sums(b[0], b[1], b[2], coef, gram, K), blocks))
         out = MultinomSums.empty(q, p, gram)
         for part in parts:
             out = out.merge(part)
@@ -316,12 +477,18 @@ def _covariance(s: MultinomSums, idx: npt.NDArray[np.intp], size: int) -> FloatA
     return out
 
 
+def _check_rows(s: MultinomSums) -> None:
+    if s.rows == 0 or not s.total > 0:
+        raise FitError("no rows with positive weight to fit")
+
+
 def newton_multinom(
     sums_at: SumsAt,
     K: int,
     p: int,
     control: MultinomControl,
     start: FloatArray | None = None,
+    intercept: int | None = None,
     printer: Callable[[str], None] = print,
 ) -> MultinomFit:
     """Fit the multinomial logit model by Newton-Raphson with step halving (module docstring).
@@ -334,20 +501,29 @@ def newton_multinom(
         Categories and model-matrix columns.
     control : MultinomControl
     start : ndarray, optional
-        Starting coefficients, (K-1, p) or flat level-major; zero by default.
+        Starting coefficients, (K-1, p) or flat level-major; by default the intercept-only
+        MLE (:func:`constant_point`).
+    intercept : int, optional
+        The model matrix's intercept column, if it has one.
     """
     q = K - 1
-    coef = np.zeros((q, p)) if start is None else np.array(start, dtype=np.float64).reshape(q, p)
-    first = sums_at(coef, True)
-    if first.rows == 0 or not first.total > 0:
-        raise FitError("no rows with positive weight to fit")
-    assert first.gram is not None
-    aliased = aliased_columns(first.gram)
-    coef[:, aliased] = 0.0
-    if aliased.any() and start is not None:
-        first = sums_at(coef, False)
+    if start is None:
+        # One cheap pass (moments) gives the rank, the start and its score and information.
+        moments = sums_at(None, True)
+        _check_rows(moments)
+        assert moments.gram is not None
+        aliased = aliased_columns(moments.gram)
+        coef, current = constant_point(moments, aliased, intercept)
+    else:
+        coef = np.array(start, dtype=np.float64).reshape(q, p)
+        current = sums_at(coef, True)
+        _check_rows(current)
+        assert current.gram is not None
+        aliased = aliased_columns(current.gram)
+        if aliased.any():
+            coef[:, aliased] = 0.0
+            current = sums_at(coef, False)
     idx = _estimable(aliased, q)
-    current = first
     if not math.isfinite(current.deviance):
         raise FitError("the deviance is not finite at the starting values; try start=None")
     trace = [current.deviance]
@@ -403,7 +579,7 @@ def newton_multinom(
         rows=current.rows,
         nobs=current.total,
         min_prob=current.min_prob,
-        totals=np.zeros(K) if first.totals is None else first.totals,
+        totals=np.zeros(K) if current.totals is None else current.totals,
         diverging=diverging,
         trace=tuple(trace),
     )

@@ -28,6 +28,7 @@ from rglm.fit.multinom import (
     newton_multinom,
     probabilities,
 )
+from rglm.fit.passes import worker_threads
 from rglm.frame.chunked import ChunkModel, Layout, ScanPart, freeze, layout, scan_chunk
 from rglm.frame.multinom import (
     MultinomResponse,
@@ -156,20 +157,15 @@ def fit_multinom(
     K, p = len(response.levels), len(frame.spec.column_names)
     design = frame.design
     n = design.shape[0]
-    step = _block_rows(K, p)
-    blocks = (
-        [
-            (
-                np.asarray(design.block(a, min(a + step, n)).rows(None), dtype=np.float64),
-                y[a : a + step],
-                frame.weights[a : a + step],
-            )
-            for a in range(0, n, step)
-        ]
-        if n > step
-        else [(np.asarray(design.rows(None), dtype=np.float64), y, frame.weights)]
+    # Row blocks for the threads: views of the design (a split design keeps its factor codes).
+    step = _block_rows(K, p, n)
+    blocks = [
+        (design.block(a, min(a + step, n)), y[a : a + step], frame.weights[a : a + step])
+        for a in range(0, n, step)
+    ]
+    fit = newton_multinom(
+        memory_sums(blocks, K), K, p, control, _start(start, K, p), intercept=frame.spec.intercept_column
     )
-    fit = newton_multinom(memory_sums(blocks), K, p, control, _start(start, K, p))
     result = MultinomResult(
         fit, frame.spec, response, frame=frame, formula=formula, call=call, data_name=data_name, data=data
     )
@@ -177,9 +173,11 @@ def fit_multinom(
     return result
 
 
-def _block_rows(K: int, p: int) -> int:
-    """Rows per block: the information's (n, (K-1)p) temporary stays near 32 MB."""
-    return max(4096, (1 << 22) // max((K - 1) * p, 1))
+def _block_rows(K: int, p: int, n: int) -> int:
+    """Rows per block: a block for each worker thread at least, and the dense information's
+    (rows, (K-1)p) temporary within about 8 MB."""
+    cap = max(4096, (1 << 20) // max((K - 1) * p, 1))
+    return max(1, min(cap, -(-n // worker_threads())))
 
 
 def _start(start: Any, K: int, p: int) -> FloatArray | None:
@@ -232,11 +230,11 @@ def _merge_seen(a: tuple[frozenset[Any], Any], b: tuple[frozenset[Any], Any]) ->
 
 
 def _chunk_sums(
-    chunk: pd.DataFrame, model: ChunkModel, response: MultinomResponse, coef: FloatArray, gram: bool
+    chunk: pd.DataFrame, model: ChunkModel, response: MultinomResponse, coef: FloatArray | None, gram: bool
 ) -> MultinomSums:
     rows, y, _ = chunk_response(chunk, model, response)
     X = np.asarray(rows.design.rows(None), dtype=np.float64)
-    return block_sums(X, y, rows.weights, coef, gram)
+    return block_sums(X, y, rows.weights, coef, gram, len(response.levels))
 
 
 def _merge_sums(a: MultinomSums, b: MultinomSums) -> MultinomSums:
@@ -287,7 +285,7 @@ def _fit_chunked(
         response = dataclasses.replace(response, levels=levels, categorical=categorical)
     K, p = len(response.levels), len(model.spec.column_names)
 
-    def sums_at(coef: FloatArray, gram: bool) -> MultinomSums:
+    def sums_at(coef: FloatArray | None, gram: bool) -> MultinomSums:
         fn = functools.partial(_chunk_sums, model=model, response=response, coef=coef, gram=gram)
         out: MultinomSums = executor.map_reduce(fn, _merge_sums, MultinomSums.empty(K - 1, p, gram), "newton")
         return out
@@ -296,7 +294,7 @@ def _fit_chunked(
         check_levels(response, np.array([1.0 if lv in seen else 0.0 for lv in response.levels]))
     elif K < 2:
         check_levels(response, np.ones(K))
-    fit = newton_multinom(sums_at, K, p, control, _start(start, K, p))
+    fit = newton_multinom(sums_at, K, p, control, _start(start, K, p), intercept=model.spec.intercept_column)
     if response.is_counts:
         check_levels(response, fit.totals)
     result = MultinomResult(
