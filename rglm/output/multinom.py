@@ -69,10 +69,13 @@ class MultinomSummary:
     deviance: float
     aic: float
     tests: bool = False
+    counts: bool = False
 
     @property
     def is_binomial(self) -> bool:
-        return len(self.levels) == 2
+        """nnet's two-class layout: a factor response with two levels (a two-column ``cbind``
+        count matrix prints as a matrix of one row)."""
+        return len(self.levels) == 2 and not self.counts
 
     @property
     def z(self) -> FloatArray:
@@ -129,4 +132,5 @@ def multinom_summary(m: MultinomStatistics, tests: bool = False) -> MultinomSumm
         deviance=m.deviance,
         aic=m.aic,
         tests=tests,
+        counts=m.response.is_counts,
     )

@@ -57,6 +57,11 @@ specs <- list(
        py_formula = "cbind(fish, invert, reptile, bird) ~ x + site",
        description = "generated (seed 20261203): a count matrix over four categories (cbind, baseline fish) on a numeric and a factor",
        newdata = data.frame(x = c(-1, 0.5, 1.8), site = c("east", "north", "west"))),
+  list(id = "grouped_cbind_two_columns", data = "grouped_counts", dataname = "grouped",
+       r_formula = "cbind(fish, invert) ~ x", py_formula = "cbind(fish, invert) ~ x",
+       description = "generated: a two-column count matrix (nnet prints a one-row matrix, not the two-class table)",
+       newdata = data.frame(x = c(-1, 0.5, 1.8)),
+       anova = list(r_formula = "cbind(fish, invert) ~ 1", py_formula = "cbind(fish, invert) ~ 1", position = "before")),
   list(id = "binary_bool_subset_weights", data = "binary_bool", dataname = "bin",
        r_formula = "bought ~ x1 + x2", py_formula = "bought ~ x1 + x2", weights = "w",
        subset_r = 'keep == "yes"', subset_py = list(column = "keep", equals = "yes"),
@@ -79,3 +84,11 @@ specs <- list(
        newdata = data.frame(x = c(0, 1), g = c("a", "d")))
 )
 for (s in specs) multinom_case(s, out)
+
+# A two-column count matrix: nnet prints it as a one-row matrix, not the two-class table that the
+# case's "is_binomial" (K == 2) announces, so the shared checker cannot read R's own printout.  The
+# case goes to layout/ (read by tests/test_multinom.py, not by the shared checker).
+dir.create(file.path(out, "layout"), showWarnings = FALSE)
+for (id in c("grouped_cbind_two_columns")) {
+  file.rename(file.path(out, "cases", paste0(id, ".json")), file.path(out, "layout", paste0(id, ".json")))
+}
