@@ -293,6 +293,8 @@ def multinom(
     trace: bool = False,
     chunksize: int | None = None,
     progress: bool = False,
+    method: str = "ML",
+    type: str = "AS_mean",
 ) -> MultinomResult:
     """Fit a multinomial logit model, as R's ``nnet::multinom``, to the exact MLE.
 
@@ -319,6 +321,12 @@ def multinom(
         Fit out of core, ``chunksize`` rows at a time (as :func:`glm`).
     progress : bool
         With out-of-core data, show a progress bar.
+    method : {"ML", "brglm"}
+        Maximum likelihood, or ``"brglm"``: mean bias reduction as ``brglm2::brmultinom``
+        (finite estimates under separation; ``tol`` then bounds the sum of the absolute step,
+        brglm2's ``epsilon``, and ``max_iter`` is its ``maxit``).
+    type : {"AS_mean"}
+        The bias-reducing adjustment for ``method="brglm"``.
 
     Returns
     -------
@@ -331,6 +339,8 @@ def multinom(
         "na_action": na_action,
         "tol": tol,
         "max_iter": max_iter,
+        "method": method,
+        "type": type,
     }
     return fit_multinom(
         formula,
@@ -344,6 +354,8 @@ def multinom(
         progress=progress,
         call=call,
         data_name=_data_name(data),
+        method=method,
+        type=type,
     )
 
 

@@ -20,6 +20,7 @@ from rglm.backends.chunked import executor_for, merge_scan
 from rglm.backends.dask import is_dask
 from rglm.backends.sources import is_source
 from rglm.exceptions import ArgumentError, DataError, SeparationWarning, warn
+from rglm.fit.brmultinom import br_multinom
 from rglm.fit.multinom import (
     MultinomControl,
     MultinomSums,
@@ -136,10 +137,23 @@ def fit_multinom(
     progress: bool = False,
     call: dict[str, Any],
     data_name: str = "data",
+    method: str = "ML",
+    type: str = "AS_mean",
 ) -> MultinomResult:
     """:func:`rglm.multinom`'s work: the frame, the Newton fit over row blocks (in memory) or
-    chunks (files, callables, Dask), and the result."""
-    if chunksize is not None or is_source(data) or is_dask(data):
+    chunks (files, callables, Dask), and the result; ``method="brglm"``: the mean bias-reduced
+    fit (:func:`rglm.fit.brmultinom.br_multinom`)."""
+    if method not in ("ML", "brglm"):
+        raise ArgumentError(f"method must be 'ML' or 'brglm', got {method!r}")
+    if method == "brglm" and type != "AS_mean":
+        raise ArgumentError(
+            f"type={type!r} is not available for multinom; method='brglm' offers type='AS_mean' "
+            "(brglm2::brmultinom's mean bias reduction)"
+        )
+    out_of_core = chunksize is not None or is_source(data) or is_dask(data)
+    if method == "brglm" and out_of_core:
+        raise ArgumentError("method='brglm' is not available for chunked or Dask data")
+    if out_of_core:
         return _fit_chunked(
             formula,
             data,
@@ -163,9 +177,13 @@ def fit_multinom(
         (design.block(a, min(a + step, n)), y[a : a + step], frame.weights[a : a + step])
         for a in range(0, n, step)
     ]
-    fit = newton_multinom(
-        memory_sums(blocks, K), K, p, control, _start(start, K, p), intercept=frame.spec.intercept_column
-    )
+    if method == "brglm":
+        dense = [(np.asarray(X.rows(None), dtype=np.float64), yb, wb) for X, yb, wb in blocks]
+        fit = br_multinom(dense, K, p, control, _start(start, K, p))
+    else:
+        fit = newton_multinom(
+            memory_sums(blocks, K), K, p, control, _start(start, K, p), intercept=frame.spec.intercept_column
+        )
     result = MultinomResult(
         fit, frame.spec, response, frame=frame, formula=formula, call=call, data_name=data_name, data=data
     )

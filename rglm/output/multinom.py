@@ -45,7 +45,8 @@ def matrix_lines(
 
 
 def multinom_call(m: MultinomStatistics) -> str:
-    """The call as R records it: ``multinom(formula = ..., data = ..., weights = ...)``."""
+    """The call as R records it: ``multinom(formula = ..., data = ..., weights = ...)``, or
+    ``brmultinom(..., type = "AS_mean")`` for a bias-reduced fit."""
     given: dict[str, Any] = m.call
     args = [f"formula = {m.formula}", f"data = {m.data_name}"]
     for key in ("weights", "subset"):
@@ -54,6 +55,8 @@ def multinom_call(m: MultinomStatistics) -> str:
             args.append(f"{key} = {value if isinstance(value, str) else key}")
     if given.get("na_action", "omit") != "omit":
         args.append(f"na.action = na.{given['na_action']}")
+    if given.get("method") == "brglm":
+        return deparse_call("brmultinom", [*args, f'type = "{given.get("type", "AS_mean")}"'])
     return deparse_call("multinom", args)
 
 
@@ -70,6 +73,8 @@ class MultinomSummary:
     aic: float
     tests: bool = False
     counts: bool = False
+    #: brglm2's extra lines for a bias-reduced fit: (log-likelihood, type, iterations), or None.
+    bias_reduced: tuple[float, str, int] | None = None
 
     @property
     def is_binomial(self) -> bool:
@@ -107,12 +112,17 @@ class MultinomSummary:
                 out += matrix_lines(self.z, rows, self.coef_names)
                 out += ["", "Pr(>|z|):"]
                 out += matrix_lines(self.p, rows, self.coef_names)
-        out += [
+        out += ["", f"Residual Deviance: {format_real([self.deviance], DIGITS)[0]} "]
+        if self.bias_reduced is None:
+            return out + [f"AIC: {format_real([self.aic], DIGITS)[0]} "]
+        llf, kind, iterations = self.bias_reduced
+        return out + [
+            f"Log-likelihood: {format_real([llf], DIGITS)[0]} ",
+            f"AIC: {format_real([self.aic], DIGITS)[0]}",
             "",
-            f"Residual Deviance: {format_real([self.deviance], DIGITS)[0]} ",
-            f"AIC: {format_real([self.aic], DIGITS)[0]} ",
+            f"Type of estimator: {kind} (mean bias-reducing adjusted score equations)",
+            f"Number of Fisher Scoring iterations: {iterations}",
         ]
-        return out
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
@@ -133,4 +143,7 @@ def multinom_summary(m: MultinomStatistics, tests: bool = False) -> MultinomSumm
         aic=m.aic,
         tests=tests,
         counts=m.response.is_counts,
+        bias_reduced=(m.llf, str(m.call.get("type")), m.iterations)
+        if m.call.get("method") == "brglm"
+        else None,
     )
