@@ -31,6 +31,8 @@ from rglm.api import glm, multinom
 from rglm.families import family as families
 from rglm.inference.anova import anova
 from rglm.inference.select import drop1
+from rglm.models.multinom import MultinomResult
+from rglm.output.multinom import multinom_document
 from rglm.output.persist import load
 from rglm.output.report import compare
 
@@ -373,9 +375,9 @@ def render(m: Any, fmt: str) -> str:
     -------
     str
     """
-    if getattr(m, "formula", None) is not None and hasattr(m, "levels"):  # a multinom fit
+    if isinstance(m, MultinomResult):
         if fmt == "json":
-            return multinom_json(m)
+            return json.dumps(multinom_document(m), indent=2, allow_nan=False) + "\n"
         if fmt != "text":
             raise CLIError(f"--format {fmt} is not available for --model multinom; use text or json")
         return str(m.summary()) + "\n"
@@ -428,55 +430,22 @@ def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
 
 
 def _fit_multinom(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
-    """``rglm fit --model multinom``: glm's options that apply; multinom's own defaults for
-    --tol and --max-iter unless they are given."""
-    if args.family != "gaussian" or args.link or args.offset or args.dispersion is not None:
-        raise CLIError("--family, --link, --offset and --dispersion do not apply to --model multinom")
-    if args.cov_type != "nonrobust":
-        raise CLIError("--cov-type is not available for --model multinom")
-    extra: dict[str, Any] = {}
-    if args.tol != 1e-8:
-        extra["tol"] = args.tol
-    if args.max_iter != 25:
-        extra["max_iter"] = args.max_iter
-    return multinom(
-        formula,
-        data,
-        weights=args.weights,
-        subset=args.subset,
-        na_action=args.na_action,
-        trace=args.trace,
-        **extra,
-    )
-
-
-def multinom_json(m: Any) -> str:
-    """A multinom fit as a JSON document: one entry per ``"level:coef"``."""
-    table = m.coef_table()
-    coefs = {
-        name: {
-            "estimate": _num(row.iloc[0]),
-            "std_error": _num(row.iloc[1]),
-            "statistic": _num(row.iloc[2]),
-            "p_value": _num(row.iloc[3]),
-        }
-        for name, row in table.iterrows()
+    """``rglm fit --model multinom``; multinom's own --tol and --max-iter unless given."""
+    if (
+        args.family != "gaussian"
+        or args.link
+        or args.offset
+        or args.dispersion
+        or args.cov_type != "nonrobust"
+    ):
+        raise CLIError(
+            "--family, --link, --offset, --dispersion and --cov-type do not apply to --model multinom"
+        )
+    extra = {
+        k: v for k, v, default in (("tol", args.tol, 1e-8), ("max_iter", args.max_iter, 25)) if v != default
     }
-    doc = {
-        "formula": m.formula,
-        "model": "multinom",
-        "levels": [str(v) for v in m.response.labels],
-        "coefficients": coefs,
-        "deviance": _num(m.deviance),
-        "edf": int(m.edf),
-        "aic": _num(m.aic),
-        "bic": _num(m.bic),
-        "loglik": _num(m.llf),
-        "nobs": _num(m.nobs),
-        "iterations": int(m.iterations),
-        "converged": bool(m.converged),
-    }
-    return json.dumps(doc, indent=2, allow_nan=False) + "\n"
+    kw = {"weights": args.weights, "subset": args.subset, "na_action": args.na_action, "trace": args.trace}
+    return multinom(formula, data, **kw, **extra)
 
 
 def _emit(out: str, output: str | None) -> None:

@@ -25,7 +25,7 @@ from rglm.results.multinom import MultinomStatistics
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["MultinomSummary", "matrix_lines", "multinom_call", "multinom_summary"]
+__all__ = ["MultinomSummary", "matrix_lines", "multinom_call", "multinom_document", "multinom_summary"]
 
 #: R's ``options(digits)``, which ``summary.multinom`` passes on.
 DIGITS = 7
@@ -147,3 +147,33 @@ def multinom_summary(m: MultinomStatistics, tests: bool = False) -> MultinomSumm
         if m.call.get("method") == "brglm"
         else None,
     )
+
+
+def _num(x: Any) -> float | None:
+    v = float(x)
+    return v if np.isfinite(v) else None
+
+
+def multinom_document(m: MultinomStatistics) -> dict[str, Any]:
+    """The fit as a JSON-ready document (``rglm fit --model multinom --format json``): one
+    coefficient entry per ``"level:coef"``, NaN and infinities as None."""
+    table = m.coef_table()
+    keys = ("estimate", "std_error", "statistic", "p_value")
+    coefs = {
+        str(name): {k: _num(v) for k, v in zip(keys, row.to_numpy(), strict=True)}
+        for name, row in table.iterrows()
+    }
+    return {
+        "formula": m.formula,
+        "model": "multinom",
+        "levels": [str(v) for v in m.response.labels],
+        "coefficients": coefs,
+        "deviance": _num(m.deviance),
+        "edf": int(m.edf),
+        "aic": _num(m.aic),
+        "bic": _num(m.bic),
+        "loglik": _num(m.llf),
+        "nobs": _num(m.nobs),
+        "iterations": int(m.iterations),
+        "converged": bool(m.converged),
+    }
