@@ -64,12 +64,15 @@ class MultinomResponse:
         The categories, baseline first: level values, or the ``cbind`` expressions.
     categorical : bool
         Whether the levels come from a Categorical's categories (all must occur).
+    ref : str, optional
+        ``relevel(column, ref = "level")``: that level (as R writes it) goes first.
     """
 
     label: str
     exprs: tuple[str, ...]
     levels: tuple[Any, ...] = ()
     categorical: bool = False
+    ref: str | None = None
 
     @property
     def is_counts(self) -> bool:
@@ -105,12 +108,42 @@ def response_parts(formula: str) -> tuple[MultinomResponse, str]:
         return MultinomResponse(lhs, exprs, exprs), f"{ROW} ~ {rhs.strip()}"
     if not lhs:
         raise FormulaError(f"formula {formula!r} has no response on the left of '~'")
+    inner = call_argument(lhs, "relevel")
+    if inner is not None:
+        return _relevel(lhs, inner), f"{ROW} ~ {rhs.strip()}"
     if not is_bare_name(lhs):
         raise FormulaError(
             f"the response {lhs!r} must be a column (or cbind() of count columns); compute it as a "
             "column first"
         )
     return MultinomResponse(lhs, (lhs.strip("`"),)), f"{ROW} ~ {rhs.strip()}"
+
+
+def _relevel(lhs: str, inner: str) -> MultinomResponse:
+    """``relevel(column, ref = "level")`` (or ``relevel(column, "level")``): R's relevel."""
+    args = [a.strip() for _, a in split_top_level(inner, ",")]
+    ref = args[1].split("=", 1)[1].strip() if len(args) == 2 and re.match(r"^ref\s*=", args[1]) else None
+    if ref is None and len(args) == 2:
+        ref = args[1]
+    if len(args) != 2 or not is_bare_name(args[0]) or not ref:
+        raise FormulaError(f"write the response as relevel(column, ref = 'level'), got {lhs!r}")
+    if len(ref) >= 2 and ref[0] == ref[-1] and ref[0] in "'\"":
+        ref = ref[1:-1]
+    return MultinomResponse(lhs, (args[0].strip("`"),), ref=ref)
+
+
+def _with_ref_first(response: MultinomResponse, levels: tuple[Any, ...]) -> tuple[Any, ...]:
+    """R's ``relevel``: the reference level first, the others in their order."""
+    if response.ref is None:
+        return levels
+    labels = [level_label(v) for v in levels]
+    if response.ref not in labels:
+        raise DataError(
+            f"relevel: ref = {response.ref!r} is not a level of '{response.exprs[0]}' "
+            f"(levels: {', '.join(labels)})"
+        )
+    i = labels.index(response.ref)
+    return (levels[i], *levels[:i], *levels[i + 1 :])
 
 
 def _levels_of(col: pd.Series) -> tuple[tuple[Any, ...], bool]:
@@ -228,6 +261,7 @@ def multinom_frame(
         levels, categorical = _levels_of(col.iloc[rows])
         if categorical:
             levels, _ = _levels_of(col)
+        levels = _with_ref_first(response, levels)
         response = dataclasses.replace(response, levels=levels, categorical=categorical)
         y = _codes(col.iloc[rows], levels)
         present = np.bincount(y.astype(np.intp), minlength=len(levels)).astype(np.float64)
@@ -268,8 +302,12 @@ def chunk_response(
     return rows, codes, ()
 
 
-def chunk_levels(values: set[Any], categories: Any) -> tuple[tuple[Any, ...], bool]:
-    """The levels from the values seen in all chunks: a Categorical's categories, else sorted."""
+def chunk_levels(
+    response: MultinomResponse, values: set[Any], categories: Any
+) -> tuple[tuple[Any, ...], bool]:
+    """The levels from the values seen in all chunks: a Categorical's categories, else sorted
+    (with ``relevel``'s reference first)."""
     if categories is not None:
-        return tuple(plain_value(c) for c in categories), True
-    return _levels_of(pd.Series(list(values), dtype=object).infer_objects())
+        return _with_ref_first(response, tuple(plain_value(c) for c in categories)), True
+    levels, categorical = _levels_of(pd.Series(list(values), dtype=object).infer_objects())
+    return _with_ref_first(response, levels), categorical

@@ -299,7 +299,7 @@ def _fit_chunked(
             (frozenset(), "start"),
             "levels",
         )
-        levels, categorical = chunk_levels(set(seen), cats)
+        levels, categorical = chunk_levels(response, set(seen), cats)
         response = dataclasses.replace(response, levels=levels, categorical=categorical)
     K, p = len(response.levels), len(model.spec.column_names)
 

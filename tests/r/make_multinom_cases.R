@@ -45,8 +45,21 @@ write_csv_exact(fruit, file.path(out, "data", "fruit.csv"))
 single <- data.frame(y = rep("only", 12), x = round(seq(-1, 1, length.out = 12), 3))
 write_csv_exact(single, file.path(out, "data", "one_level.csv"))
 
+hs <- data.frame(Sat = as.character(MASS::housing$Sat), Infl = as.character(MASS::housing$Infl),
+                 Type = as.character(MASS::housing$Type), Cont = as.character(MASS::housing$Cont),
+                 Freq = MASS::housing$Freq)
+write_csv_exact(hs, file.path(out, "data", "housing.csv"))
+
 # ---- cases ---------------------------------------------------------------------------------------
+lvl3 <- list(levels = I(c("Low", "Medium", "High")), ordered = FALSE)
 specs <- list(
+  list(id = "housing_relevel_high", data = "housing", dataname = "housing",
+       r_formula = 'relevel(Sat, ref = "High") ~ Infl + Cont', py_formula = "relevel(Sat, ref='High') ~ Infl + Cont",
+       weights = "Freq", categorical = list(Sat = lvl3, Infl = lvl3, Cont = list(levels = I(c("Low", "High")), ordered = FALSE)),
+       description = "MASS::housing: relevel() makes High the baseline; the other levels keep the Categorical's order",
+       newdata = data.frame(Infl = c("Low", "High"), Cont = c("High", "Low")),
+       anova = list(r_formula = 'relevel(Sat, ref = "High") ~ Infl', py_formula = "relevel(Sat, ref='High') ~ Infl",
+                    position = "after")),
   list(id = "mtcars_gear_codes", data = "mtcars", dataname = "mtcars",
        r_formula = "gear ~ mpg + hp", py_formula = "gear ~ mpg + hp",
        description = "datasets::mtcars: integer-coded response gear 3/4/5 (baseline 3) on mpg and hp; anova against gear ~ mpg",
