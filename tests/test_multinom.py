@@ -272,6 +272,16 @@ def test_bad_input_is_refused_clearly() -> None:
         rglm.multinom("kind ~ x", d, start=[0.0, 1.0])
 
 
+def test_factor_calls_in_the_response_read_the_column() -> None:
+    # factor(gear) and C(gear) are gear read as a factor: the same fit as R's (mtcars_gear_codes)
+    case = json.loads((HERE / "cases" / "mtcars_gear_codes.json").read_text())
+    data = read(case, case["python"]["data"])
+    for lhs in ("factor(gear)", "C(gear)", "as.factor(gear)"):
+        m = rglm.multinom(f"{lhs} ~ mpg + hp", data)
+        close(aligned(m.params, ["4", "5"], ["(Intercept)", "mpg", "hp"]), matrix(case["r"]["coef"]))
+        assert m.response.label == lhs
+
+
 def test_caller_data_unchanged() -> None:
     d = _fruit()
     d["kind"] = pd.Categorical(d["kind"])

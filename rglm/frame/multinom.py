@@ -111,6 +111,10 @@ def response_parts(formula: str) -> tuple[MultinomResponse, str]:
     inner = call_argument(lhs, "relevel")
     if inner is not None:
         return _relevel(lhs, inner), f"{ROW} ~ {rhs.strip()}"
+    for call in ("factor", "as.factor", "C"):  # the column read as a factor, which it is here anyway
+        inner = call_argument(lhs, call)
+        if inner is not None and is_bare_name(inner.strip()):
+            return MultinomResponse(lhs, (inner.strip().strip("`"),)), f"{ROW} ~ {rhs.strip()}"
     if not is_bare_name(lhs):
         raise FormulaError(
             f"the response {lhs!r} must be a column (or cbind() of count columns); compute it as a "
