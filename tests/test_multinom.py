@@ -347,6 +347,29 @@ def test_blocks_add_up_to_the_whole() -> None:
     assert whole.loglik == pytest.approx(parts.loglik, rel=1e-13)
 
 
+@pytest.mark.parametrize("formula", ["y ~ g + x + z + u", "y ~ g * x + h"])
+def test_factor_designs_give_the_dense_sums(formula: str) -> None:
+    # Large enough for the frame to keep factors as codes (a split design): the information from
+    # weighted Gram matrices (one product for a plain factor) equals the dense computation.
+    from rglm.frame.multinom import multinom_frame
+    from rglm.numerics.design import SplitDesign
+
+    rng = np.random.default_rng(8)
+    n = 60_000
+    d = pd.DataFrame({"x": rng.normal(size=n), "z": rng.normal(size=n), "u": rng.normal(size=n)})
+    d["g"], d["h"] = rng.choice(list("abc"), n), rng.choice(list("uv"), n)
+    d["y"] = rng.choice(list("pqrs"), n)
+    frame, _, y = multinom_frame(formula, d)
+    assert isinstance(frame.design, SplitDesign)
+    B = rng.normal(scale=0.2, size=(3, frame.design.shape[1]))
+    split = block_sums(frame.design, y, frame.weights, B, gram=True)
+    dense = block_sums(frame.design.rows(None), y, frame.weights, B, gram=True)
+    np.testing.assert_allclose(split.info, dense.info, rtol=1e-12, atol=1e-9)
+    np.testing.assert_allclose(split.score, dense.score, rtol=1e-12, atol=1e-8)
+    np.testing.assert_allclose(split.gram, dense.gram, rtol=1e-12, atol=1e-8)
+    assert split.loglik == pytest.approx(dense.loglik, rel=1e-13)
+
+
 def test_rank_rule_is_r_s() -> None:
     rng = np.random.default_rng(5)
     a, b = rng.normal(size=50), rng.normal(size=50)
@@ -356,7 +379,7 @@ def test_rank_rule_is_r_s() -> None:
 
 
 def test_larger_data_in_blocks_matches_statsmodels() -> None:
-    # Several row blocks (and a split design for the factor) against statsmodels' MNLogit.
+    # Two row blocks (one per worker thread) against statsmodels' MNLogit.
     rng = np.random.default_rng(6)
     n = 24_000
     d = pd.DataFrame({"x": rng.normal(size=n), "g": rng.choice(list("pqrs"), size=n)})
