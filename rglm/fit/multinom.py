@@ -6,7 +6,7 @@ Row :math:`i` has covariates :math:`x_i \\in \\mathbb{R}^p`, counts :math:`y_{ik
 :math:`K` categories (one 1 and zeros for a factor response), :math:`m_i = \\sum_k y_{ik}` and a
 case weight :math:`w_i`.  Category 0 is the baseline; the others have coefficients
 :math:`\\beta_k \\in \\mathbb{R}^p` (:math:`k = 1..K-1`, stacked level-major into one vector
-:math:`\\theta` of length :math:`q = (K-1)p`, R's ``vcov(multinom)`` order), and
+:math:`\\theta` of length :math:`(K-1)p`, R's ``vcov(multinom)`` order), and
 
 .. math::  \\pi_{ik} = \\frac{e^{\\eta_{ik}}}{1 + \\sum_{l \\ge 1} e^{\\eta_{il}}}, \\quad
            \\eta_{ik} = x_i^T\\beta_k, \\quad \\eta_{i0} = 0.
@@ -68,9 +68,12 @@ __all__ = [
     "SumsAt",
     "aliased_columns",
     "block_sums",
+    "constant_point",
+    "counts_of",
     "memory_sums",
     "newton_multinom",
     "probabilities",
+    "softmax",
 ]
 
 #: R's tolerance for ``qr(X)$rank`` (LINPACK ``dqrdc2``).
@@ -382,15 +385,17 @@ def memory_sums(
 
     def sums_at(coef: FloatArray | None, gram: bool) -> MultinomSums:
         q, p = (K - 1, blocks[0][0].shape[1]) if coef is None else coef.shape
+        out = MultinomSums.empty(q, p, gram)
+        # Each block's sums are added as they come, in block order, so that no more than a few
+        # (K-1)p-square information matrices are held at once.
         with _single_threaded_blas():
             if n_threads <= 1:
-                parts = [block_sums(X, y, w, coef, gram, K) for X, y, w in blocks]
+                for X, y, w in blocks:
+                    out = out.merge(block_sums(X, y, w, coef, gram, K))
             else:
                 with ThreadPoolExecutor(max_workers=n_threads) as pool:
-                    parts = list(pool.map(lambda b: block_sums(b[0], b[1], b[2], coef, gram, K), blocks))
-        out = MultinomSums.empty(q, p, gram)
-        for part in parts:
-            out = out.merge(part)
+                    for part in pool.map(lambda b: block_sums(b[0], b[1], b[2], coef, gram, K), blocks):
+                        out = out.merge(part)
         return out
 
     return sums_at
@@ -402,22 +407,24 @@ def aliased_columns(gram: FloatArray, tol: float = RANK_TOL) -> BoolArray:
     below :math:`\\mathrm{tol}^2 G_{jj}` (LINPACK ``dqrdc2``, which R's ``qr`` uses)."""
     p = gram.shape[0]
     aliased = np.zeros(p, dtype=bool)
-    kept: list[int] = []
+    # The Cholesky factor L of the kept columns' Gram matrix grows a row at a time: the residual
+    # of column j is G_jj - |z|^2 with L z = g_j (a triangular solve, O(p^2) per column).
+    L = np.zeros((p, p))
+    k = 0
     for j in range(p):
         gjj = gram[j, j]
-        if gjj <= 0:
+        if not gjj > 0:
             aliased[j] = True
             continue
-        if kept:
-            gk = gram[np.ix_(kept, kept)]
-            gj = gram[kept, j]
-            resid = gjj - gj @ np.linalg.solve(gk, gj)
-        else:
-            resid = gjj
+        kept = np.flatnonzero(~aliased[:j])
+        z = sla.solve_triangular(L[:k, :k], gram[kept, j], lower=True) if k else np.zeros(0)
+        resid = gjj - float(z @ z)
         if resid < tol * tol * gjj:
             aliased[j] = True
-        else:
-            kept.append(j)
+            continue
+        L[k, :k] = z
+        L[k, k] = math.sqrt(resid)
+        k += 1
     return aliased
 
 
