@@ -133,7 +133,9 @@ def _relevel(lhs: str, inner: str) -> MultinomResponse:
         raise FormulaError(f"write the response as relevel(column, ref = 'level'), got {lhs!r}")
     if len(ref) >= 2 and ref[0] == ref[-1] and ref[0] in "'\"":
         ref = ref[1:-1]
-    return MultinomResponse(lhs, (args[0].strip("`"),), ref=ref)
+    # The label as R deparses the call (R's Response: line), whichever quotes were written.
+    label = f'relevel({args[0]}, ref = "{ref}")'
+    return MultinomResponse(label, (args[0].strip("`"),), ref=ref)
 
 
 def _with_ref_first(response: MultinomResponse, levels: tuple[Any, ...]) -> tuple[Any, ...]:
