@@ -71,8 +71,8 @@ class MultinomResult(MultinomStatistics, ModelMethods):
             raises :class:`rglm.DataError`; a row with a missing predictor gives NaN.
         type : {"probs", "class", "link"}
             ``"probs"``: a DataFrame of probabilities, one column per level; ``"class"``: the
-            most probable level of each row (a Categorical on the levels; ties go to the
-            first level, as R's ``max.col(ties = "first")`` is not random for exact ties);
+            most probable level of each row (a Categorical on the levels; an exact tie goes
+            to the first of the tied levels, where R's ``max.col`` breaks it at random);
             ``"link"``: the log-odds against the baseline, :math:`x^T\\hat\\beta_k`, one
             column per non-baseline level.
         se_fit : bool
