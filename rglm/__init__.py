@@ -12,7 +12,7 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 from __future__ import annotations
 
 from rglm import datasets, families
-from rglm.api import betareg, dirichlet, glm, glm_nb
+from rglm.api import betareg, dirichlet, glm, glm_nb, multinom
 from rglm.exceptions import (
     AnovaWarning,
     ArgumentError,
@@ -60,6 +60,7 @@ from rglm.models import negbin
 from rglm.models.brglm import BrglmResult
 from rglm.models.glm import GLMResult
 from rglm.models.margins import margins
+from rglm.models.multinom import MultinomResult
 from rglm.output import plot
 from rglm.output.emmeans import Contrasts, EMMeans, contrast, emmeans, emtrends, pairs, regrid
 from rglm.output.persist import load
@@ -92,6 +93,7 @@ __all__ = [
     "Gaussian",
     "InverseGaussian",
     "LeverageWarning",
+    "MultinomResult",
     "NegativeBinomial",
     "NonIntegerWarning",
     "OutOfCoreError",
@@ -127,6 +129,7 @@ __all__ = [
     "links",
     "load",
     "margins",
+    "multinom",
     "negbin",
     "pairs",
     "plot",

@@ -22,6 +22,7 @@ from rglm.backends.sources import is_source
 from rglm.exceptions import ArgumentError, DataError, DomainError
 from rglm.families.family import Binomial, Family, Gaussian, NegativeBinomial, QuasiBinomial, get_family
 from rglm.fit.irls import FitPlan, IRLSControl, irls, null_deviance
+from rglm.fit.multinom import MultinomControl
 from rglm.fit.negbin import fit_glm_nb
 from rglm.fit.passes import finish_passes, fit_passes
 from rglm.frame.chunked import Layout, ScanPart, freeze, layout, scan_chunk
@@ -33,10 +34,11 @@ from rglm.models.betareg import BetaregResult, fit_betareg_formula
 from rglm.models.brglm import brglm_control, fit_brglm
 from rglm.models.dirichlet import DirichletResult, fit_dirichlet_formula
 from rglm.models.glm import GLMResult
+from rglm.models.multinom import MultinomResult, fit_multinom
 from rglm.models.negbin import NegBinResult
 from rglm.results.negbin import NegBinInfo
 
-__all__ = ["betareg", "dirichlet", "fit_out_of_core", "glm", "glm_nb"]
+__all__ = ["betareg", "dirichlet", "fit_out_of_core", "glm", "glm_nb", "multinom"]
 
 
 def glm(
@@ -339,6 +341,85 @@ def glm_nb(
     """``MASS::glm.nb``: :func:`glm` with ``family=NegativeBinomial(link=link,
     init_theta=init_theta)``; other keywords go to :func:`glm`."""
     return glm(formula, data, family=NegativeBinomial(link=link, init_theta=init_theta), **kwargs)
+
+
+def multinom(
+    formula: str,
+    data: Any,
+    *,
+    weights: Any = None,
+    subset: Any = None,
+    na_action: str = "omit",
+    start: Any = None,
+    tol: float = 1e-10,
+    max_iter: int = 100,
+    trace: bool = False,
+    chunksize: int | None = None,
+    progress: bool = False,
+    method: str = "ML",
+    type: str = "AS_mean",
+) -> MultinomResult:
+    """Fit a multinomial logit model, as R's ``nnet::multinom``, to the exact MLE.
+
+    Parameters
+    ----------
+    formula : str
+        ``response ~ terms``.  The response is a factor-like column (text, bool, integers or a
+        Categorical; its first level, sorted or in the Categorical's order, is the baseline)
+        or ``cbind(n_a, n_b, ...)``, counts per category.
+    data : DataFrame, or for out-of-core fits a Parquet/CSV path (or list), a callable
+        returning an iterator of DataFrames, or a Dask DataFrame
+    weights : str or array_like, optional
+        Case weights (a column name or one value per row), as in nnet.
+    subset : array of bool or str, optional
+    na_action : {"omit", "exclude", "fail"}
+    start : array_like, optional
+        Starting coefficients, (K-1) x p (level-major); zero by default.
+    tol, max_iter : float, int
+        Newton-Raphson stops when the predicted decrease of the deviance is below
+        ``tol * (|deviance| + 0.1)`` (that last step is taken); at most ``max_iter`` steps.
+    trace : bool
+        Print the deviance / 2 (nnet's "value") at each iteration.
+    chunksize : int, optional
+        Fit out of core, ``chunksize`` rows at a time (as :func:`glm`).
+    progress : bool
+        With out-of-core data, show a progress bar.
+    method : {"ML", "brglm"}
+        Maximum likelihood, or ``"brglm"``: mean bias reduction as ``brglm2::brmultinom``
+        (finite estimates under separation; ``tol`` then bounds the sum of the absolute step,
+        brglm2's ``epsilon``, and ``max_iter`` is its ``maxit``).
+    type : {"AS_mean"}
+        The bias-reducing adjustment for ``method="brglm"``.
+
+    Returns
+    -------
+    MultinomResult
+    """
+    call: dict[str, Any] = {
+        "function": multinom,
+        "weights": weights,
+        "subset": subset,
+        "na_action": na_action,
+        "tol": tol,
+        "max_iter": max_iter,
+        "method": method,
+        "type": type,
+    }
+    return fit_multinom(
+        formula,
+        data,
+        weights=weights,
+        subset=subset,
+        na_action=na_action,
+        start=start,
+        control=MultinomControl(tol=tol, max_iter=max_iter, trace=bool(trace)),
+        chunksize=chunksize,
+        progress=progress,
+        call=call,
+        data_name=_data_name(data),
+        method=method,
+        type=type,
+    )
 
 
 def fit_out_of_core(

@@ -33,9 +33,11 @@ from rglm.exceptions import AnovaWarning, ArgumentError, DataError, warn
 from rglm.families.family import Gaussian
 from rglm.fit.irls import IRLSControl, irls
 from rglm.frame.formula import parse_formula
+from rglm.inference.multinom import anova_multinom
 from rglm.inference.refit import refit
 from rglm.numerics import rmath as _rmath
 from rglm.results.glm import GLMStatistics
+from rglm.results.multinom import MultinomStatistics
 from rglm.results.table import AnovaTable, deparse_formula, na_vector
 
 if TYPE_CHECKING:
@@ -98,6 +100,9 @@ def anova(
     """
 
     everything = [model, *models]
+    if any(isinstance(m, MultinomStatistics) for m in everything):
+        # nnet's anova.multinom: likelihood-ratio tests between multinom fits.
+        return anova_multinom(everything, "Chisq" if test is None else test)  # type: ignore[arg-type]
     for i, m in enumerate(everything):
         if not isinstance(m, GLMStatistics):
             raise ArgumentError(
