@@ -12,7 +12,7 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 from __future__ import annotations
 
 from rglm import datasets, families
-from rglm.api import glm, glm_nb
+from rglm.api import glm, glm_nb, polr
 from rglm.exceptions import (
     AnovaWarning,
     ArgumentError,
@@ -57,6 +57,7 @@ from rglm.inference.select import add1, drop1, step
 from rglm.inference.separation import SeparationResult, detect_separation
 from rglm.models import negbin
 from rglm.models.glm import GLMResult
+from rglm.models.polr import PolrResult
 from rglm.output import plot
 from rglm.output.persist import load
 from rglm.output.report import CompareTable, compare
@@ -88,6 +89,7 @@ __all__ = [
     "NonIntegerWarning",
     "OutOfCoreError",
     "PerfectFitWarning",
+    "PolrResult",
     "Poisson",
     "ProfileWarning",
     "Quasi",
@@ -115,5 +117,6 @@ __all__ = [
     "load",
     "negbin",
     "plot",
+    "polr",
     "step",
 ]

@@ -31,9 +31,10 @@ from rglm.inference.robust import COV_TYPES, robust_result
 from rglm.inference.separation import separation_at_fit, warn_if_separated
 from rglm.models.glm import GLMResult
 from rglm.models.negbin import NegBinResult
+from rglm.models.polr import PolrResult, fit_polr_model
 from rglm.results.negbin import NegBinInfo
 
-__all__ = ["fit_out_of_core", "glm", "glm_nb"]
+__all__ = ["fit_out_of_core", "glm", "glm_nb", "polr"]
 
 
 def glm(
@@ -276,6 +277,71 @@ def glm_nb(
     """``MASS::glm.nb``: :func:`glm` with ``family=NegativeBinomial(link=link,
     init_theta=init_theta)``; other keywords go to :func:`glm`."""
     return glm(formula, data, family=NegativeBinomial(link=link, init_theta=init_theta), **kwargs)
+
+
+def polr(
+    formula: str,
+    data: Any,
+    *,
+    method: str = "logistic",
+    weights: Any = None,
+    subset: Any = None,
+    na_action: str = "omit",
+    start: Any = None,
+    tol: float = 1e-8,
+    max_iter: int = 100,
+) -> PolrResult:
+    """Fit a proportional-odds (cumulative link) model, as ``MASS::polr``.
+
+    The model is :math:`F^{-1}(P(Y \\le k)) = \\zeta_k - x^T\\beta`, with MASS's ``method``
+    choosing :math:`F`.  The formula's intercept is dropped (the thresholds take its place).
+
+    Parameters
+    ----------
+    formula : str
+        ``response ~ terms``.  The response is a column (optionally in ``factor()``): an
+        ordered (or any) pandas Categorical keeps its categories' order, other columns
+        use their sorted values; it needs at least 3 levels, each occurring.
+    data : DataFrame
+    method : {"logistic", "probit", "loglog", "cloglog", "cauchit"}
+        :math:`F`: logistic, normal, Gumbel maximum :math:`\\exp(-e^{-z})`, Gumbel
+        minimum :math:`1 - \\exp(-e^{z})`, Cauchy (MASS's names).
+    weights : str or array_like, optional
+        Case weights (a column name or one value per row).
+    subset : array of bool or str, optional
+    na_action : {"omit", "exclude", "fail"}
+    start : array_like, optional
+        Starting coefficients then thresholds (increasing).
+    tol, max_iter : float, int
+        Newton's method stops when every step is below ``tol`` standard errors; at most
+        ``max_iter`` steps.
+
+    Returns
+    -------
+    PolrResult
+        See :mod:`rglm.fit.polr` for the fitting and :mod:`rglm.results.polr` for the figures.
+
+    Examples
+    --------
+    >>> import pandas as pd, rglm
+    >>> df = rglm.datasets.load("warpbreaks")
+    >>> df["tension"] = pd.Categorical(df["tension"], ["L", "M", "H"], ordered=True)
+    >>> m = rglm.polr("tension ~ breaks + wool", df, method="probit")
+    >>> round(m.deviance, 4)
+    104.3623
+    """
+    return fit_polr_model(
+        formula,
+        data,
+        method=method,
+        weights=weights,
+        subset=subset,
+        na_action=na_action,
+        start=start,
+        tol=tol,
+        max_iter=max_iter,
+        data_name=_data_name(data),
+    )
 
 
 def fit_out_of_core(

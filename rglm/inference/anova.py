@@ -33,9 +33,11 @@ from rglm.exceptions import AnovaWarning, ArgumentError, DataError, warn
 from rglm.families.family import Gaussian
 from rglm.fit.irls import IRLSControl, irls
 from rglm.frame.formula import parse_formula
+from rglm.inference.polr import anova_polr
 from rglm.inference.refit import refit
 from rglm.numerics import rmath as _rmath
 from rglm.results.glm import GLMStatistics
+from rglm.results.polr import PolrStatistics
 from rglm.results.table import AnovaTable, deparse_formula, na_vector
 
 if TYPE_CHECKING:
@@ -98,6 +100,9 @@ def anova(
     """
 
     everything = [model, *models]
+    if any(isinstance(m, PolrStatistics) for m in everything):
+        # MASS's anova.polr: likelihood-ratio tests between polr fits.
+        return anova_polr(everything, "Chisq" if test is None else str(test))  # type: ignore[arg-type]
     for i, m in enumerate(everything):
         if not isinstance(m, GLMStatistics):
             raise ArgumentError(

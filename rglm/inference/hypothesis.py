@@ -306,7 +306,7 @@ def _estimates(m: ResultCore) -> tuple[npt.NDArray[np.intp], FloatArray, FloatAr
     """Positions, estimates and covariance of the non-aliased coefficients."""
     kept = np.flatnonzero(~m.aliased.to_numpy())
     V = m.cov_params().to_numpy()[np.ix_(kept, kept)]
-    return kept, m.params.to_numpy()[kept], V
+    return kept, m.param_vector()[kept], V
 
 
 # -- restrictions ----------------------------------------------------------------------------------------

@@ -262,8 +262,9 @@ def compare(  # noqa: C901 - one branch per table row; to be split
     estimates = [[""] * len(fits) for _ in terms]
     statistics = [[""] * len(fits) for _ in terms]
     for j, m in enumerate(fits):
-        b, se = m.params.to_numpy(), m.bse.to_numpy()
-        t, p = m.tvalues.to_numpy(), m.pvalues.to_numpy()
+        table = m.coef_table()  # flat, whatever layout a model gives params
+        b, se = table.iloc[:, 0].to_numpy(), table.iloc[:, 1].to_numpy()
+        t, p = table.iloc[:, 2].to_numpy(), table.iloc[:, 3].to_numpy()
         marks = sig_stars(p) if stars else [""] * len(b)
         for k, name in enumerate(m.param_names):
             i = terms.index(name)

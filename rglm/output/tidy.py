@@ -55,13 +55,15 @@ def tidy(
         coefficient keeps its row, with NaN throughout (broom's NA row).
     """
     names = m.param_names
+    # The flat coefficient table, whatever layout a model gives params (a matrix for multinom).
+    table = m.coef_table()
     out: pd.DataFrame = pd.DataFrame(
         {
             "term": names,
-            "estimate": m.params.to_numpy(),
-            "std_error": m.bse.to_numpy(),
-            "statistic": m.tvalues.to_numpy(),
-            "p_value": m.pvalues.to_numpy(),
+            "estimate": table.iloc[:, 0].to_numpy(),
+            "std_error": table.iloc[:, 1].to_numpy(),
+            "statistic": table.iloc[:, 2].to_numpy(),
+            "p_value": table.iloc[:, 3].to_numpy(),
         }
     )
     if conf_int:
