@@ -183,13 +183,21 @@ class _Point:
     hessian: FloatArray | None = None
 
 
-def _gram(design: Design, v: FloatArray) -> FloatArray:
-    """:math:`X^T \\mathrm{diag}(v) X` for weights of any sign (a Gram matrix needs them >= 0)."""
-    if np.all(v >= 0):
-        return design.normal_equations(v)[0]
+def _gram(design: Design, v: FloatArray, concave: bool) -> FloatArray:
+    """:math:`X^T \\mathrm{diag}(v) X`.  A Gram matrix needs :math:`v \\ge 0`: for a log-concave
+    :math:`F` that holds but for rounding (clipped); otherwise (cauchit) the positive and negative
+    parts are summed separately."""
+    if concave or np.all(v >= 0):
+        return design.normal_equations(np.maximum(v, 0.0))[0]
     pos, neg = np.maximum(v, 0.0), np.maximum(-v, 0.0)
     out: FloatArray = design.normal_equations(pos)[0] - design.normal_equations(neg)[0]
     return out
+
+
+#: Stands for the outer thresholds -inf and +inf inside the fit: every F, S, f and f' there is
+#: exactly that of the infinite threshold (F = 0 or 1, f = f' = 0; cauchit's tail 1/(pi z)
+#: underflows to 3e-301), so no row needs a special case and the outer cells' terms vanish.
+_BIG = 1e300
 
 
 class _Problem:
@@ -201,58 +209,66 @@ class _Problem:
         self.design, self.y, self.K, self.w, self.offset, self.method = design, y, n_levels, w, offset, method
         self.p = design.shape[1]
         self.q = n_levels - 1
-        self.has_up = y < self.q  # rows whose upper threshold is finite
-        self.has_lo = y > 0
-        self.up_idx = np.flatnonzero(self.has_up)
-        self.lo_idx = np.flatnonzero(self.has_lo)
         self.positive = w > 0
+        self.all_positive = bool(np.all(self.positive))
+        n = y.size
+        # Flat positions in a (K + 1) x n array: row i's upper-threshold term goes to line y_i + 1,
+        # its lower-threshold term to line y_i (lines 1..q are the thresholds).
+        self.at_upper = (y + 1) * n + np.arange(n)
+        self.at_lower = y * n + np.arange(n)
+        self.concave = method != "cauchit"  # log-concave F: the likelihood is concave
 
     def at(self, theta: FloatArray, derivatives: bool) -> _Point | None:
         """The point ``theta`` = (beta, zeta); None if a probability is 0 or not finite."""
-        p, q, y, w = self.p, self.q, self.y, self.w
+        p, q, y, w, K = self.p, self.q, self.y, self.w, self.K
         beta, zeta = theta[:p], theta[p:]
         eta = self.offset + self.design.matvec(beta) if p else self.offset.copy()
-        ext = np.r_[-np.inf, zeta, np.inf]
+        ext = np.r_[-_BIG, zeta, _BIG]
         z1 = ext[y + 1] - eta
         z2 = ext[y] - eta
-        F1, S1, f1, g1 = _parts(self.method, z1)
-        F2, S2, f2, g2 = _parts(self.method, z2)
+        with np.errstate(over="ignore", under="ignore"):
+            F1, S1, f1, g1 = _parts_finite(self.method, z1)
+            F2, S2, f2, g2 = _parts_finite(self.method, z2)
         prob = np.where(z2 >= 0, S2 - S1, F1 - F2)
-        used = self.positive
-        if not np.all(prob[used] > 0) or not np.all(np.isfinite(prob[used])):
-            return None
-        with np.errstate(divide="ignore"):
+        if self.all_positive:
+            if not np.all(prob > 0) or not np.all(np.isfinite(prob)):
+                return None
+            loglik = float(np.sum(w * np.log(prob)))
+        else:
+            used = self.positive
+            if not np.all(prob[used] > 0) or not np.all(np.isfinite(prob[used])):
+                return None
             loglik = float(np.sum(w[used] * np.log(prob[used])))
+            prob = np.where(used, prob, 1.0)  # rows of weight 0 add nothing below
         if not derivatives:
             return _Point(loglik, eta)
-        safe = np.where(used, prob, 1.0)
-        r1, r2 = f1 / safe, f2 / safe
+        inv = 1.0 / prob
+        r1, r2 = f1 * inv, f2 * inv
         d = r1 - r2
         score = np.zeros(p + q)
         hess = np.zeros((p + q, p + q))
-        up, lo = self.up_idx, self.lo_idx
-        # thresholds: score and the tridiagonal block
-        score[p:] = np.bincount(y[up], weights=w[up] * r1[up], minlength=q)[:q]
-        score[p:] -= np.bincount(y[lo] - 1, weights=w[lo] * r2[lo], minlength=q)[:q]
-        diag = np.bincount(y[up], weights=w[up] * (g1[up] / safe[up] - r1[up] ** 2), minlength=q)[:q]
-        diag -= np.bincount(y[lo] - 1, weights=w[lo] * (g2[lo] / safe[lo] + r2[lo] ** 2), minlength=q)[:q]
-        mid = np.flatnonzero(self.has_up & self.has_lo)  # rows between two finite thresholds
-        off = np.bincount(y[mid] - 1, weights=w[mid] * r1[mid] * r2[mid], minlength=q)[: q - 1]
-        zz = np.diag(diag)
-        if q > 1:
-            zz[np.arange(q - 1), np.arange(1, q)] = off
-            zz[np.arange(1, q), np.arange(q - 1)] = off
-        hess[p:, p:] = zz
+        # Row i's upper threshold is y_i (bin y_i of a bincount), its lower one y_i - 1 (bin y_i,
+        # shifted by one); the outer cells' terms are 0, so no row is excluded.
+        score[p:] = (
+            np.bincount(y, weights=w * r1, minlength=K)[:q] - np.bincount(y, weights=w * r2, minlength=K)[1:]
+        )
+        diag = np.bincount(y, weights=w * (g1 * inv - r1 * r1), minlength=K)[:q]
+        diag -= np.bincount(y, weights=w * (g2 * inv + r2 * r2), minlength=K)[1:]
+        off = np.bincount(y, weights=w * r1 * r2, minlength=K)[1:q]  # rows between thresholds k, k+1
+        k = np.arange(q)
+        hess[p + k, p + k] = diag
+        hess[p + k[:-1], p + k[1:]] = off
+        hess[p + k[1:], p + k[:-1]] = off
         if p:
             score[:p] = self.design.rmatvec(-w * d)
-            hess[:p, :p] = _gram(self.design, w * ((g1 - g2) / safe - d * d))
-            c_up = w * (r1 * d - g1 / safe)
-            c_lo = w * (g2 / safe - r2 * d)
-            for k in range(q):
-                ck = np.where(self.has_up & (y == k), c_up, 0.0) + np.where(
-                    self.has_lo & (y == k + 1), c_lo, 0.0
-                )
-                hess[:p, p + k] = self.design.rmatvec(ck)
+            hess[:p, :p] = -_gram(self.design, w * (d * d - (g1 - g2) * inv), self.concave)
+            # beta-zeta block: X^T c_j, c_j holding the rows' terms for threshold j
+            C = np.zeros((K + 1) * y.size)
+            C[self.at_upper] = w * (r1 * d - g1 * inv)
+            C[self.at_lower] = w * (g2 * inv - r2 * d)
+            lines = C.reshape(K + 1, y.size)
+            for j in range(q):
+                hess[:p, p + j] = self.design.rmatvec(lines[j + 1])
             hess[p:, :p] = hess[:p, p:].T
         return _Point(loglik, eta, score, hess)
 
@@ -420,7 +436,7 @@ def fit_polr(
     assert point.score is not None and point.hessian is not None
     info = -point.hessian
     try:
-        vcov = sla.inv(info, check_finite=False)
+        vcov = np.linalg.inv(info)
     except (np.linalg.LinAlgError, ValueError):
         vcov = np.full_like(info, np.nan)
     vcov = 0.5 * (vcov + vcov.T)
