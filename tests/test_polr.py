@@ -370,3 +370,24 @@ def test_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     )
     doc = json.loads(capsys.readouterr().out)
     assert doc["model"] == "polr" and set(doc["zeta"]) == {"H|L", "L|M"}
+
+
+def test_subset_query_reads_the_response_as_given(warp: pd.DataFrame) -> None:
+    by_query = rglm.polr("tension ~ breaks", warp, subset="wool == 'A' or tension != 'L'")
+    mask = ((warp["wool"] == "A") | (warp["tension"] != "L")).to_numpy()
+    by_mask = rglm.polr("tension ~ breaks", warp, subset=mask)
+    assert by_query.n_rows == 45 and by_query.deviance == by_mask.deviance
+    assert "subset = wool == " in str(by_query.summary())
+
+
+def test_missing_values_and_exclude(warp: pd.DataFrame) -> None:
+    df = warp.assign(breaks=warp["breaks"].astype(float))
+    df.loc[[3, 10], "breaks"] = np.nan
+    df.loc[20, "tension"] = np.nan
+    m = rglm.polr("tension ~ breaks", df, na_action="exclude")
+    ref = rglm.polr("tension ~ breaks", df.dropna())
+    assert m.n_rows == 51 and m.n_dropped == 3 and m.deviance == pytest.approx(ref.deviance, rel=1e-13)
+    assert m.fittedvalues.shape == (54, 3) and m.fittedvalues.iloc[[3, 10, 20]].isna().all().all()
+    assert "(3 observations deleted due to missingness)" in str(m.summary())
+    with pytest.raises(rglm.DataError):
+        rglm.polr("tension ~ breaks", df, na_action="fail")

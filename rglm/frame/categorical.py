@@ -128,10 +128,11 @@ def with_codes(data: pd.DataFrame, response: CategoricalResponse) -> pd.DataFram
     """A shallow copy of ``data`` whose response column holds each row's level position
     (0, 1, ...) as a float, NaN where the response is missing."""
     col = data[response.name]
-    values = col.astype(object) if isinstance(col.dtype, pd.CategoricalDtype) else col
-    if pd.api.types.is_bool_dtype(values.dtype):
-        values = values.astype(object)
-    codes = pd.Categorical(values, categories=list(response.levels)).codes.astype(np.float64)
+    if isinstance(col.dtype, pd.CategoricalDtype) and response.categorical:
+        codes = col.cat.codes.to_numpy().astype(np.float64)  # the levels are its categories
+    else:
+        values = col.astype(object) if pd.api.types.is_bool_dtype(col.dtype) else col
+        codes = pd.Categorical(values, categories=list(response.levels)).codes.astype(np.float64)
     codes[codes < 0] = np.nan  # missing (a value not among the levels cannot occur: they are all of them)
     out: pd.DataFrame = data.copy(deep=False)
     out[response.name] = codes

@@ -20,6 +20,7 @@ from rglm.fit.polr import METHODS, cell_probabilities, fit_polr
 from rglm.frame.categorical import categorical_response, response_column, used_levels, with_codes
 from rglm.frame.columns import to_frame
 from rglm.frame.model_frame import ModelFrame, build_frame
+from rglm.frame.steps import subset_mask
 from rglm.inference.polr import profile_conf_int
 from rglm.models.base import ModelMethods
 from rglm.numerics.design import DenseDesign, Design
@@ -166,8 +167,13 @@ def fit_polr_model(
     frame_in = to_frame(data)
     name, bare = response_column(formula)
     response = categorical_response(frame_in, name)
+    rows = subset
+    if isinstance(subset, str):  # a query reads the response as given, not as the codes below
+        selected, missing = subset_mask(subset, frame_in)
+        rows = selected.astype(object)
+        rows[missing] = None
     frame = build_frame(
-        bare, with_codes(frame_in, response), weights=weights, subset=subset, na_action=na_action
+        bare, with_codes(frame_in, response), weights=weights, subset=rows, na_action=na_action
     )
     response, y = used_levels(response, frame.y, min_levels=3, model="polr")
     cols = beta_columns(frame.spec)
