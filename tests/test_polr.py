@@ -391,3 +391,11 @@ def test_missing_values_and_exclude(warp: pd.DataFrame) -> None:
     assert "(3 observations deleted due to missingness)" in str(m.summary())
     with pytest.raises(rglm.DataError):
         rglm.polr("tension ~ breaks", df, na_action="fail")
+
+
+def test_separation_warns() -> None:
+    """x orders the levels perfectly: the likelihood has no maximum (deviance -> 0)."""
+    df = pd.DataFrame({"x": np.arange(30.0), "y": np.repeat([0, 1, 2], 10)})
+    with pytest.warns(rglm.SeparationWarning, match="numerically 0 or 1"):
+        m = rglm.polr("y ~ x", df)
+    assert m.deviance < 1e-6

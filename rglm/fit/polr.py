@@ -181,6 +181,8 @@ class _Point:
     eta: FloatArray
     score: FloatArray | None = None
     hessian: FloatArray | None = None
+    #: the largest probability of an observed cell (1 to rounding: the fit is at a boundary)
+    max_prob: float = 0.0
 
 
 def _gram(design: Design, v: FloatArray, concave: bool) -> FloatArray:
@@ -234,11 +236,13 @@ class _Problem:
             if not np.all(prob > 0) or not np.all(np.isfinite(prob)):
                 return None
             loglik = float(np.sum(w * np.log(prob)))
+            max_prob = float(np.max(prob))
         else:
             used = self.positive
             if not np.all(prob[used] > 0) or not np.all(np.isfinite(prob[used])):
                 return None
             loglik = float(np.sum(w[used] * np.log(prob[used])))
+            max_prob = float(np.max(prob[used]))
             prob = np.where(used, prob, 1.0)  # rows of weight 0 add nothing below
         if not derivatives:
             return _Point(loglik, eta)
@@ -270,7 +274,7 @@ class _Problem:
             for j in range(q):
                 hess[:p, p + j] = self.design.rmatvec(lines[j + 1])
             hess[p:, :p] = hess[:p, p:].T
-        return _Point(loglik, eta, score, hess)
+        return _Point(loglik, eta, score, hess, max_prob)
 
 
 # -- the Newton iteration ---------------------------------------------------------------------------
@@ -295,6 +299,11 @@ class PolrFit:
     converged : bool
     max_score : float
         Largest absolute component of the score at the estimate.
+    message : str
+        Why the iteration stopped short, if it did.
+    max_prob : float
+        The largest fitted probability of an observed category: 1 to rounding when the
+        estimates run off to infinity (separation).
     """
 
     beta: FloatArray
@@ -306,6 +315,7 @@ class PolrFit:
     converged: bool
     max_score: float
     message: str = ""
+    max_prob: float = 0.0
 
     @property
     def deviance(self) -> float:
@@ -450,4 +460,5 @@ def fit_polr(
         converged=converged,
         max_score=float(np.max(np.abs(point.score))) if point.score.size else 0.0,
         message=message,
+        max_prob=point.max_prob,
     )

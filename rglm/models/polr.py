@@ -15,7 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from rglm.exceptions import ArgumentError, ConvergenceWarning, DataError, RGLMWarning, warn
+from rglm.exceptions import ArgumentError, ConvergenceWarning, DataError, RGLMWarning, SeparationWarning, warn
 from rglm.fit.polr import METHODS, cell_probabilities, fit_polr
 from rglm.frame.categorical import categorical_response, response_column, used_levels, with_codes
 from rglm.frame.columns import to_frame
@@ -197,6 +197,12 @@ def fit_polr_model(
         tol=float(tol),
         max_iter=int(max_iter),
     )
+    if fit.max_prob > 1 - 10 * np.finfo(float).eps:
+        warn(
+            "fitted probabilities numerically 0 or 1 occurred: the levels are (quasi-)separated, so some "
+            "coefficients or thresholds are infinite and their estimates and standard errors meaningless",
+            SeparationWarning,
+        )
     if not fit.converged:
         warn(
             f"polr did not converge: {fit.message}; the estimates may be far from the maximum",
