@@ -399,3 +399,20 @@ def test_separation_warns() -> None:
     with pytest.warns(rglm.SeparationWarning, match="numerically 0 or 1"):
         m = rglm.polr("y ~ x", df)
     assert m.deviance < 1e-6
+
+
+def test_no_predictors_and_offset(warp: pd.DataFrame) -> None:
+    """R 4.2.2, MASS 7.3-58 (reltol 1e-14): polr(tension ~ wool + offset(breaks/50), method =
+    "probit") and polr(tension ~ 1, method = "loglog")."""
+    m = rglm.polr("tension ~ wool + offset(z)", warp.assign(z=warp["breaks"] / 50), method="probit")
+    assert m.deviance == pytest.approx(132.8551, abs=5e-5)
+    assert m.params.iloc[0] == pytest.approx(0.09898, abs=5e-6)
+    np.testing.assert_allclose(m.zeta, [0.2096, 1.0132], atol=5e-5)
+    # new data: x'beta without the offset, as MASS's predict.polr
+    np.testing.assert_allclose(
+        m.predict(warp.head(2).assign(z=0.3)).iloc[0], [0.5830077, 0.261508, 0.1554843], atol=5e-7
+    )
+    none = rglm.polr("tension ~ 1", warp, method="loglog")
+    assert len(none.params) == 0 and "No coefficients" in str(none.summary())
+    np.testing.assert_allclose(none.predict(warp.head(2)), 1 / 3, rtol=1e-12)  # each level a third
+    assert none.deviance == pytest.approx(-2 * 54 * math.log(1 / 3), rel=1e-12)

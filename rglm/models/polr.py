@@ -77,7 +77,9 @@ class PolrResult(PolrStatistics, ModelMethods):
         type : {"probs", "class", "link"}
             The probability of each level (a DataFrame, one column per level), the most
             probable level (a Series of the response's values, an ordered Categorical), or
-            :math:`x^T\\beta` plus any offset (a Series).
+            :math:`x^T\\beta` (a Series).  For new data an ``offset()`` term of the formula is
+            left out, as MASS's ``predict.polr`` does; for the rows fitted it is included
+            (R's ``fitted``).
 
         A factor level not seen in fitting is an error.
         """
@@ -89,10 +91,9 @@ class PolrResult(PolrStatistics, ModelMethods):
             nd = to_frame(newdata)
             spec = self.spec
             X = spec.design(nd)[:, beta_columns(spec)[self.kept]]
+            # x'beta alone: MASS's predict.polr leaves a formula offset out for new data
             with np.errstate(invalid="ignore"):
                 eta = X @ self.fit.beta if X.shape[1] else np.zeros(len(nd))
-            if spec.parsed.offsets or spec.offset_column is not None:
-                eta = eta + spec.offset(nd)
             index = nd.index
         if type == "link":
             link: pd.Series = pd.Series(eta, index=index, name="link")
