@@ -416,3 +416,11 @@ def test_no_predictors_and_offset(warp: pd.DataFrame) -> None:
     assert len(none.params) == 0 and "No coefficients" in str(none.summary())
     np.testing.assert_allclose(none.predict(warp.head(2)), 1 / 3, rtol=1e-12)  # each level a third
     assert none.deviance == pytest.approx(-2 * 54 * math.log(1 / 3), rel=1e-12)
+
+
+def test_fractional_weights_keep_their_sum(warp: pd.DataFrame) -> None:
+    m = rglm.polr("tension ~ breaks", warp, weights=np.full(len(warp), 0.55))
+    assert m.nobs == pytest.approx(54 * 0.55) and m.df_resid == pytest.approx(54 * 0.55 - 3)
+    g = m.glance()
+    assert g.loc[0, "nobs"] == pytest.approx(29.7) and g.loc[0, "df_residual"] == pytest.approx(26.7)
+    assert m.bic == pytest.approx(m.deviance + 3 * math.log(29.7), rel=1e-12)
