@@ -424,3 +424,19 @@ def test_fractional_weights_keep_their_sum(warp: pd.DataFrame) -> None:
     g = m.glance()
     assert g.loc[0, "nobs"] == pytest.approx(29.7) and g.loc[0, "df_residual"] == pytest.approx(26.7)
     assert m.bic == pytest.approx(m.deviance + 3 * math.log(29.7), rel=1e-12)
+
+
+def test_anova_options_and_refusals(warp: pd.DataFrame) -> None:
+    big = rglm.polr("tension ~ breaks + wool", warp)
+    small = rglm.polr("tension ~ breaks", warp)
+    plain = rglm.anova(small, big, test=False)
+    assert "Pr(Chi)" not in plain.columns and plain["LR stat."].iloc[1] == pytest.approx(
+        small.deviance - big.deviance
+    )
+    with pytest.raises(rglm.ArgumentError, match="single"):
+        rglm.anova(big)
+    fewer = rglm.polr("tension ~ breaks", warp, subset=(warp.index < 50))
+    with pytest.raises(rglm.DataError):
+        rglm.anova(fewer, big)
+    with pytest.raises(rglm.ArgumentError, match="polr"):
+        rglm.anova(big, rglm.glm("breaks ~ wool", warp, family="poisson"))

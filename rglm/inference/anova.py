@@ -102,7 +102,8 @@ def anova(
     everything = [model, *models]
     if any(isinstance(m, PolrStatistics) for m in everything):
         # MASS's anova.polr: likelihood-ratio tests between polr fits.
-        return anova_polr(everything, "Chisq" if test is None else str(test))  # type: ignore[arg-type]
+        kind = "Chisq" if test is None else "none" if test is False else str(test)
+        return anova_polr(everything, kind)  # type: ignore[arg-type]
     for i, m in enumerate(everything):
         if not isinstance(m, GLMStatistics):
             raise ArgumentError(
