@@ -12,7 +12,7 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 from __future__ import annotations
 
 from rglm import datasets, families
-from rglm.api import betareg, dirichlet, glm, glm_nb, multinom
+from rglm.api import betareg, dirichlet, glm, glm_nb, multinom, polr
 from rglm.exceptions import (
     AnovaWarning,
     ArgumentError,
@@ -61,6 +61,7 @@ from rglm.models.brglm import BrglmResult
 from rglm.models.glm import GLMResult
 from rglm.models.margins import margins
 from rglm.models.multinom import MultinomResult
+from rglm.models.polr import PolrResult
 from rglm.output import plot
 from rglm.output.emmeans import Contrasts, EMMeans, contrast, emmeans, emtrends, pairs, regrid
 from rglm.output.persist import load
@@ -98,6 +99,7 @@ __all__ = [
     "NonIntegerWarning",
     "OutOfCoreError",
     "PerfectFitWarning",
+    "PolrResult",
     "Poisson",
     "ProfileWarning",
     "Quasi",
@@ -134,5 +136,6 @@ __all__ = [
     "pairs",
     "plot",
     "regrid",
+    "polr",
     "step",
 ]

@@ -36,9 +36,10 @@ from rglm.models.dirichlet import DirichletResult, fit_dirichlet_formula
 from rglm.models.glm import GLMResult
 from rglm.models.multinom import MultinomResult, fit_multinom
 from rglm.models.negbin import NegBinResult
+from rglm.models.polr import PolrResult, fit_polr_model
 from rglm.results.negbin import NegBinInfo
 
-__all__ = ["betareg", "dirichlet", "fit_out_of_core", "glm", "glm_nb", "multinom"]
+__all__ = ["betareg", "dirichlet", "fit_out_of_core", "glm", "glm_nb", "multinom", "polr"]
 
 
 def glm(
@@ -419,6 +420,71 @@ def multinom(
         data_name=_data_name(data),
         method=method,
         type=type,
+    )
+
+
+def polr(
+    formula: str,
+    data: Any,
+    *,
+    method: str = "logistic",
+    weights: Any = None,
+    subset: Any = None,
+    na_action: str = "omit",
+    start: Any = None,
+    tol: float = 1e-8,
+    max_iter: int = 100,
+) -> PolrResult:
+    """Fit a proportional-odds (cumulative link) model, as ``MASS::polr``.
+
+    The model is :math:`F^{-1}(P(Y \\le k)) = \\zeta_k - x^T\\beta`, with MASS's ``method``
+    choosing :math:`F`.  The formula's intercept is dropped (the thresholds take its place).
+
+    Parameters
+    ----------
+    formula : str
+        ``response ~ terms``.  The response is a column (optionally in ``factor()``): an
+        ordered (or any) pandas Categorical keeps its categories' order, other columns
+        use their sorted values; it needs at least 3 levels, each occurring.
+    data : DataFrame
+    method : {"logistic", "probit", "loglog", "cloglog", "cauchit"}
+        :math:`F`: logistic, normal, Gumbel maximum :math:`\\exp(-e^{-z})`, Gumbel
+        minimum :math:`1 - \\exp(-e^{z})`, Cauchy (MASS's names).
+    weights : str or array_like, optional
+        Case weights (a column name or one value per row).
+    subset : array of bool or str, optional
+    na_action : {"omit", "exclude", "fail"}
+    start : array_like, optional
+        Starting coefficients then thresholds (increasing).
+    tol, max_iter : float, int
+        Newton's method stops when every step is below ``tol`` standard errors; at most
+        ``max_iter`` steps.
+
+    Returns
+    -------
+    PolrResult
+        See :mod:`rglm.fit.polr` for the fitting and :mod:`rglm.results.polr` for the figures.
+
+    Examples
+    --------
+    >>> import pandas as pd, rglm
+    >>> df = rglm.datasets.load("warpbreaks")
+    >>> df["tension"] = pd.Categorical(df["tension"], ["L", "M", "H"], ordered=True)
+    >>> m = rglm.polr("tension ~ breaks + wool", df, method="probit")
+    >>> round(m.deviance, 4)
+    104.3623
+    """
+    return fit_polr_model(
+        formula,
+        data,
+        method=method,
+        weights=weights,
+        subset=subset,
+        na_action=na_action,
+        start=start,
+        tol=tol,
+        max_iter=max_iter,
+        data_name=_data_name(data),
     )
 
 

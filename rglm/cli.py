@@ -27,13 +27,15 @@ from typing import Any
 import pandas as pd
 
 from rglm import __version__, datasets
-from rglm.api import glm, multinom
+from rglm.api import glm, multinom, polr
 from rglm.families import family as families
 from rglm.inference.anova import anova
 from rglm.inference.select import drop1
 from rglm.models.multinom import MultinomResult
+from rglm.models.polr import PolrResult
 from rglm.output.multinom import multinom_document
 from rglm.output.persist import load
+from rglm.output.polr import polr_document
 from rglm.output.report import compare
 
 __all__ = ["build_parser", "main"]
@@ -50,6 +52,7 @@ examples:
   rglm fit "y ~ x" --data d.csv --family poisson --cov-type cluster --cluster firm
   rglm fit "y ~ x" --data d.csv --family binomial --save model.rglm
   rglm fit "HG ~ NV + PI + EH" --data endo.csv --family binomial --method brglm --type AS_median
+  rglm fit "rating ~ price + brand" --data ratings.csv --model polr --method probit  # MASS::polr
   rglm compare "counts ~ C(outcome)" "counts ~ C(outcome) + C(treatment)" --data dobson \
       --family poisson --names small big --format latex
   rglm anova "cbind(numdead, numalive) ~ sex * ldose" --data budworm --family binomial --test Chisq
@@ -119,10 +122,11 @@ def build_parser() -> argparse.ArgumentParser:
     fit.add_argument(
         "--model",
         dest="model_kind",
-        choices=("glm", "multinom"),
+        choices=("glm", "multinom", "polr"),
         default="glm",
-        help="glm (default), or multinom: a multinomial logit as nnet::multinom (--weights, --subset, "
-        "--na-action, --tol, --max-iter and --trace apply; --format text or json)",
+        help="glm (default); multinom: a multinomial logit as nnet::multinom (--weights, --subset, "
+        "--na-action, --tol, --max-iter and --trace apply); polr: a proportional-odds model as "
+        "MASS::polr (--method gives its link); --format text or json for both",
     )
     fit.add_argument(
         "--save", metavar="FILE", help="also save the fitted model (read it back with rglm.load)"
@@ -252,9 +256,10 @@ def _model_options(data_required: bool = True, brglm_type: bool = True) -> argpa
     )
     g.add_argument(
         "--method",
-        choices=("glm.fit", "brglm"),
-        default="glm.fit",
-        help="glm.fit: maximum likelihood (default); brglm: R's brglm2, bias-reduced estimates",
+        choices=("glm.fit", "brglm", "logistic", "probit", "loglog", "cloglog", "cauchit"),
+        default=None,
+        help="glm.fit: maximum likelihood (default); brglm: R's brglm2, bias-reduced estimates; "
+        "with --model polr, MASS's link: logistic (default), probit, loglog, cloglog, cauchit",
     )
     if brglm_type:  # predict's --type is the scale of its predictions
         g.add_argument(
@@ -403,6 +408,12 @@ def render(m: Any, fmt: str) -> str:
     -------
     str
     """
+    if isinstance(m, PolrResult):
+        if fmt == "json":
+            return json.dumps(polr_document(m), indent=2, allow_nan=False) + "\n"
+        if fmt != "text":
+            raise CLIError(f"--format {fmt} is not available for --model polr; use text or json")
+        return str(m.summary()) + "\n"
     if isinstance(m, MultinomResult):
         if fmt == "json":
             return json.dumps(multinom_document(m), indent=2, allow_nan=False) + "\n"
@@ -433,6 +444,8 @@ def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
     def fit() -> Any:
         if getattr(args, "model_kind", "glm") == "multinom":
             return _fit_multinom(args, formula, data)._replace(data_name=name)
+        if getattr(args, "model_kind", "glm") == "polr":
+            return _fit_polr(args, formula, data)._replace(data_name=name)
         m = glm(
             formula,
             data,
@@ -447,7 +460,7 @@ def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
             cov_type=args.cov_type,
             cov_kwds=cov_kwds,
             trace=args.trace,
-            method=args.method,
+            method=_glm_method(args.method),
             type=getattr(args, "brglm_type", None),
             a=args.a,
             slowit=args.slowit,
@@ -462,6 +475,30 @@ def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
         return fit()
 
 
+def _glm_method(method: str | None) -> str:
+    """glm's ``method=`` from ``--method``, which also names polr's links."""
+    if method in (None, "glm.fit", "brglm"):
+        return method or "glm.fit"
+    raise CLIError(f"--method {method} is a link of --model polr; glm takes glm.fit or brglm")
+
+
+def _fit_polr(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
+    """``rglm fit --model polr``: glm's options that apply; polr's own defaults for --tol and
+    --max-iter unless they are given."""
+    if args.family != "gaussian" or args.link or args.offset or args.dispersion is not None:
+        raise CLIError(
+            "--family, --link, --offset and --dispersion do not apply to --model polr (use --method)"
+        )
+    if args.cov_type != "nonrobust":
+        raise CLIError("--cov-type is not available for --model polr")
+    method = args.method or "logistic"
+    if method in ("glm.fit", "brglm"):
+        raise CLIError(f"--method {method} does not apply to --model polr; give its link, e.g. probit")
+    extra = {k: v for k, v in (("tol", args.tol), ("max_iter", args.max_iter)) if v is not None}
+    kw = {"weights": args.weights, "subset": args.subset, "na_action": args.na_action}
+    return polr(formula, data, method=method, **kw, **extra)
+
+
 def _fit_multinom(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
     """``rglm fit --model multinom``; multinom's own --tol and --max-iter unless given."""
     if (
@@ -474,9 +511,7 @@ def _fit_multinom(args: argparse.Namespace, formula: str, data: pd.DataFrame) ->
         raise CLIError(
             "--family, --link, --offset, --dispersion and --cov-type do not apply to --model multinom"
         )
-    extra = {
-        k: v for k, v, default in (("tol", args.tol, 1e-8), ("max_iter", args.max_iter, 25)) if v != default
-    }
+    extra = {k: v for k, v in (("tol", args.tol), ("max_iter", args.max_iter)) if v is not None}
     kw = {"weights": args.weights, "subset": args.subset, "na_action": args.na_action, "trace": args.trace}
     return multinom(formula, data, **kw, **extra)
 

@@ -34,10 +34,12 @@ from rglm.families.family import Gaussian
 from rglm.fit.irls import IRLSControl, irls
 from rglm.frame.formula import parse_formula
 from rglm.inference.multinom import anova_multinom
+from rglm.inference.polr import anova_polr
 from rglm.inference.refit import refit
 from rglm.numerics import rmath as _rmath
 from rglm.results.glm import GLMStatistics
 from rglm.results.multinom import MultinomStatistics
+from rglm.results.polr import PolrStatistics
 from rglm.results.table import AnovaTable, deparse_formula, na_vector
 
 if TYPE_CHECKING:
@@ -103,6 +105,10 @@ def anova(
     if any(isinstance(m, MultinomStatistics) for m in everything):
         # nnet's anova.multinom: likelihood-ratio tests between multinom fits.
         return anova_multinom(everything, "Chisq" if test is None else test)  # type: ignore[arg-type]
+    if any(isinstance(m, PolrStatistics) for m in everything):
+        # MASS's anova.polr: likelihood-ratio tests between polr fits.
+        kind = "Chisq" if test is None else "none" if test is False else str(test)
+        return anova_polr(everything, kind)  # type: ignore[arg-type]
     for i, m in enumerate(everything):
         if not isinstance(m, GLMStatistics):
             raise ArgumentError(

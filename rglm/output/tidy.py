@@ -95,7 +95,9 @@ def glance(m: ResultCore) -> pd.DataFrame:
     """
     row = m.glance_row()
     out: pd.DataFrame = pd.DataFrame({k: [v] for k, v in row.items()})
-    out = out.astype({k: "int64" for k in ("df_null", "df_residual", "nobs") if k in row})
+    # Counts print as integers; a sum of fractional case weights (polr, multinom) stays a float.
+    whole = [k for k in ("df_null", "df_residual", "nobs") if k in row and float(row[k]).is_integer()]
+    out = out.astype({k: "int64" for k in whole})
     return out
 
 
