@@ -56,18 +56,20 @@ def glm(
     cov_kwds: dict[str, Any] | None = None,
     chunksize: int | None = None,
     progress: bool = False,
+    contrasts: dict[str, Any] | None = None,
+    names: str = "default",
 ) -> GLMResult:
     """Fit a generalized linear model, as R's ``glm()``.
 
     Parameters
     ----------
     formula : str
-        ``response ~ terms`` in formulaic's syntax, plus R's ``cbind(successes, failures)``
-        response, ``offset(expr)`` terms and bare function names (``log(x)``).  Text and
-        categorical columns are factors with treatment contrasts; levels are sorted (or taken
-        in a Categorical's order) and the first is the reference.  A pandas *ordered*
-        Categorical is coded like an unordered one, whereas R codes an ordered factor with
-        polynomial contrasts: write ``C(x, contr.poly)`` to get R's coefficients.
+        ``response ~ terms`` with R's meaning (R's ``terms`` and ``model.matrix``): ``.``,
+        ``+ - * / : ^ %in%``, ``0 +``/``- 1``, ``offset()`` terms, a ``cbind(successes,
+        failures)`` response, ``I(x^2)`` (a power), ``factor()``, ``relevel()``, ``C()``,
+        ``poly()``, ``ns()``, ``bs()``.  Text and categorical columns are factors with
+        treatment contrasts, ordered Categoricals with ``contr.poly``, as R's defaults; levels
+        are sorted (or taken in a Categorical's order).  See ``docs/coming-from-r.md``.
     data : DataFrame or anything ``pandas.DataFrame`` accepts
     family : Family, default Gaussian()
         A family object such as ``rglm.Binomial(link="probit")``, or R's family name.
@@ -117,6 +119,13 @@ def glm(
         :mod:`rglm.backends.chunked` and ``docs/scaling.md``.
     progress : bool
         With out-of-core data, show a tqdm progress bar of passes and chunks.
+    contrasts : dict, optional
+        R's ``contrasts``: variable (as written in the formula, or its column) -> contrasts,
+        ``"contr.treatment"``, ``"contr.sum"``, ``"contr.helmert"``, ``"contr.poly"``,
+        ``"contr.SAS"`` or a formulaic contrasts object.
+    names : {"default", "R"}
+        Coefficient names in formulaic's style (``sex[T.M]``, ``poly(wt, 2)[1]``) or exactly
+        R's (``sexM``, ``poly(wt, 2)1``, ``(Intercept)``).
 
     Returns
     -------
@@ -150,6 +159,8 @@ def glm(
         "tol": tol,
         "max_iter": max_iter,
         "dispersion": dispersion,
+        "contrasts": contrasts,
+        "names": names,
     }
     if chunksize is not None or _out_of_core(data):
         if cov_type != "nonrobust":
@@ -171,6 +182,8 @@ def glm(
             progress=progress,
             call={**call, "chunksize": chunksize, "progress": progress},
             data_name=data_name,
+            contrasts=contrasts,
+            names=names,
         )
     frame = build_frame(
         formula,
@@ -180,6 +193,8 @@ def glm(
         subset=subset,
         na_action=na_action,
         binomial=isinstance(fam, (Binomial, QuasiBinomial)),
+        contrasts=contrasts,
+        names=names,
     )
     n, p = frame.X.shape
 
@@ -296,6 +311,8 @@ def fit_out_of_core(
     progress: bool,
     call: dict[str, Any],
     data_name: str = "data",
+    contrasts: dict[str, Any] | None = None,
+    names: str = "default",
 ) -> GLMResult:
     """:func:`rglm.glm` on chunked files, a callable or a Dask DataFrame.
 
@@ -323,7 +340,16 @@ def fit_out_of_core(
     first = executor.first()
     if len(first) == 0:
         raise DataError("data has no rows")
-    lay: Layout = layout(formula, first, weights=weights, offset=offset, subset=subset, binomial=binomial)
+    lay: Layout = layout(
+        formula,
+        first,
+        weights=weights,
+        offset=offset,
+        subset=subset,
+        binomial=binomial,
+        contrasts=contrasts,
+        names=names,
+    )
     executor.columns = list(lay.columns)
     scan = executor.map_reduce(functools.partial(scan_chunk, lay=lay), merge_scan, ScanPart(), "scan")
     executor.n_chunks = scan.n_chunks

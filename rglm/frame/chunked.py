@@ -33,19 +33,18 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from formulaic import model_matrix
 from formulaic.errors import FormulaicError
 
 from rglm.exceptions import ArgumentError, DataError, FormulaError, OutOfCoreError
-from rglm.frame.columns import categorical_variable, evaluate, numeric_values, plain_value, prepared, to_float
+from rglm.frame.columns import evaluate, numeric_values, plain_value, prepared, to_float
 from rglm.frame.formula import ParsedFormula, formula_context
 from rglm.frame.model_frame import FrameSpec, build_frame
+from rglm.frame.rdesign import build_design
 from rglm.frame.state import ChunkSource, FrozenMap
 from rglm.frame.steps import (
     check_finite,
     count_missing,
     is_factor_response,
-    model_factors,
     offset_vector,
     refuse_missing,
     resolve_variables,
@@ -91,6 +90,8 @@ class Layout:
     factor_response: str | None
     required: tuple[str, ...] = ()
     numeric_columns: tuple[str, ...] = ()
+    contrasts: dict[str, Any] | None = None
+    names: str = "default"
 
 
 def _column_arg(arg: Any, what: str) -> str | None:
@@ -103,7 +104,15 @@ def _column_arg(arg: Any, what: str) -> str | None:
 
 
 def layout(
-    formula: str, first: pd.DataFrame, *, weights: Any, offset: Any, subset: Any, binomial: bool
+    formula: str,
+    first: pd.DataFrame,
+    *,
+    weights: Any,
+    offset: Any,
+    subset: Any,
+    binomial: bool,
+    contrasts: dict[str, Any] | None = None,
+    names: str = "default",
 ) -> Layout:
     """The :class:`Layout` of ``formula`` from the first rows of the data."""
     w_col, o_col = _column_arg(weights, "weights"), _column_arg(offset, "offset")
@@ -117,31 +126,29 @@ def layout(
     head = prepared(first[used]).dropna()
     if len(head) == 0:
         head = prepared(first[used])
+    assert parsed.terms is not None
     try:
         with np.errstate(all="ignore"):
-            spec = model_matrix(
-                parsed.rhs, head.iloc[:_HEAD], context=formula_context(), na_action="ignore"
-            ).model_spec
+            design, _ = build_design(parsed.terms, head.iloc[:_HEAD], formula_context(), contrasts)
     except FormulaicError as exc:
         raise FormulaError(f"cannot parse formula {formula!r}: {str(exc).splitlines()[0]}") from exc
-    if spec.transform_state:
+    if design.transform_state:
         raise ArgumentError(
-            f"stateful transforms ({', '.join(spec.transform_state)}) cannot be fitted to chunked or "
+            f"stateful transforms ({', '.join(design.transform_state)}) cannot be fitted to chunked or "
             "Dask data: they would learn their centre and scale from a sample; compute them "
             "beforehand as plain columns"
         )
     categorical, numeric = [], []
-    for factor, is_categorical in model_factors(spec):
-        if is_categorical:
-            var = categorical_variable(factor, first.columns)
-            if var is None:
+    for var, levels in zip(design.variables, design.factor_levels, strict=True):
+        if levels is not None:
+            if var.column is None:
                 raise ArgumentError(
-                    f"the categorical term {factor!r} is not a column or C(column); for chunked "
+                    f"the categorical term {var.label!r} is not a column or factor(column); for chunked "
                     "data, compute it as a column beforehand"
                 )
-            categorical.append(var)
+            categorical.append(var.column)
         else:
-            numeric.append(factor)
+            numeric.append(var.code)
     factor_response = is_factor_response(parsed, first, binomial)
     columns = sorted(
         set(used)
@@ -164,6 +171,8 @@ def layout(
         factor_response,
         tuple(required),
         tuple(numeric_cols),
+        contrasts,
+        names,
     )
 
 
@@ -327,7 +336,14 @@ def freeze(lay: Layout, scan: ScanPart, na_action: str) -> ChunkModel:
     sample = pd.concat(rows).reset_index(drop=True)
     sample = _with_levels(sample, {v: levels[v] for v in lay.categorical})
     frame = build_frame(
-        lay.formula, sample, weights=lay.weights, offset=lay.offset, na_action="omit", binomial=lay.binomial
+        lay.formula,
+        sample,
+        weights=lay.weights,
+        offset=lay.offset,
+        na_action="omit",
+        binomial=lay.binomial,
+        contrasts=lay.contrasts,
+        names=lay.names,
     )
     if frame.spec.rhs_spec.transform_state:
         raise ArgumentError(

@@ -24,11 +24,9 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from formulaic import model_matrix
 from formulaic.errors import FormulaicError
-from formulaic.model_spec import ModelSpec
 
-from rglm.exceptions import DataError, FormulaError
+from rglm.exceptions import ArgumentError, DataError, FormulaError
 from rglm.frame.columns import (
     display_name,
     evaluate,
@@ -40,6 +38,8 @@ from rglm.frame.columns import (
     without_unused_levels,
 )
 from rglm.frame.formula import ParsedFormula, formula_context
+from rglm.frame.rdesign import RDesign, build_design
+from rglm.frame.rsyntax import Node, deparse
 from rglm.frame.split_design import split_design
 from rglm.frame.state import FrozenMap
 from rglm.frame.steps import (
@@ -64,6 +64,7 @@ FloatArray = npt.NDArray[np.float64]
 __all__ = ["NA_ACTIONS", "FrameSpec", "ModelFrame", "build_frame", "frame_spec", "materialize_design"]
 
 NA_ACTIONS = ("omit", "exclude", "fail")
+NAMES = ("default", "R")
 
 #: From this many rows on, factors are kept as codes (rglm.numerics.design.SplitDesign) when the
 #: problem is too large for the bit-for-bit R path anyway.
@@ -77,13 +78,15 @@ class FrameSpec:
     Attributes
     ----------
     parsed : ParsedFormula
-    rhs_spec : formulaic.ModelSpec
-        The right-hand side's spec: transforms, factor levels and contrasts.
+    rhs_spec : RDesign
+        The right-hand side's recipe: R's terms, formulaic's spec of the variables
+        (transforms, factor levels) and each factor's coding.
     column_names : tuple of str
-        The model matrix's column names as shown (every indicator carries its level).
+        The model matrix's column names as shown: formulaic's style (``sex[T.M]``), or R's
+        (``sexM``) with ``names="R"``.
     term_columns : FrozenMap
-        formulaic's term label (intercept ``"1"``) -> indices of its columns in the model
-        matrix (a read-only array), in model order (``ModelSpec.term_indices``).
+        R's term label (intercept ``"1"``) -> indices of its columns in the model matrix (a
+        read-only array), in model order.
     has_intercept : bool
     levels : FrozenMap
         Categorical variable -> the levels seen in fitting (``ModelSpec.factor_contrasts``).
@@ -94,7 +97,7 @@ class FrameSpec:
     """
 
     parsed: ParsedFormula
-    rhs_spec: ModelSpec
+    rhs_spec: RDesign
     column_names: tuple[str, ...]
     term_columns: FrozenMap[str, npt.NDArray[np.intp]]
     has_intercept: bool
@@ -268,6 +271,8 @@ def build_frame(
     subset: Any = None,
     na_action: str = "omit",
     binomial: bool = False,
+    contrasts: dict[str, Any] | None = None,
+    names: str = "default",
 ) -> ModelFrame:
     """Evaluate ``formula`` on ``data`` into arrays, as R's ``model.frame`` + ``model.matrix``.
 
@@ -284,7 +289,14 @@ def build_frame(
     na_action : {"omit", "exclude", "fail"}
     binomial : bool
         Whether a non-numeric response should be read as a factor (first level = failure).
+    contrasts : dict, optional
+        Variable (as written, or its column) -> R's contrasts name or a formulaic contrasts
+        object, as R's ``contrasts.arg``.
+    names : {"default", "R"}
+        Column names in formulaic's style or exactly as R's.
     """
+    if names not in NAMES:
+        raise ArgumentError(f"names must be one of {', '.join(NAMES)}, got {names!r}")
     if na_action not in NA_ACTIONS:
         raise DataError(f"na_action must be one of {', '.join(NA_ACTIONS)}, got {na_action!r}")
     frame = to_frame(data)
@@ -332,14 +344,14 @@ def build_frame(
         # In the frame's own order: a slice of its blocks is a view (copy-on-write), a reordering a copy.
         cols = frame[[c for c in frame.columns if c in used_set]]
         sub = without_unused_levels(prepared(cols if sub_rows.size == len(frame) else cols.iloc[sub_rows]))
-        rhs_spec, X = materialize_design(parsed, formula, sub, frozenset(finite))
+        rhs_spec, X = materialize_design(parsed, formula, sub, frozenset(finite), contrasts)
         y = response_vector(parsed, sub, binomial)
         off = offset_vector(parsed, sub)
-        names = list(rhs_spec.column_names)
+        col_names = list(rhs_spec.r_names if names == "R" else rhs_spec.py_names)
         w = np.ones(len(sub)) if w_all is None else w_all[sub_rows]
         if o_all is not None:
             off = off + o_all[sub_rows]
-        x_na, x_na_cols = bad_rows(X, np.isnan, names)
+        x_na, x_na_cols = bad_rows(X, np.isnan, col_names)
         derived_na = x_na | np.isnan(y).reshape(len(sub), -1).any(axis=1) | np.isnan(off)
         if not np.any(derived_na):
             break
@@ -356,7 +368,7 @@ def build_frame(
             raise DataError(
                 "no rows left to fit: every row has a missing value after transforming the variables"
             )
-    check_finite(X, y, off, w, names, sub.index)
+    check_finite(X, y, off, w, col_names, sub.index)
     spec = frame_spec(
         parsed,
         rhs_spec,
@@ -364,6 +376,7 @@ def build_frame(
         offset_column=offset_col,
         variables=resolved.rhs,
         offset_variables=resolved.offsets,
+        names=names,
     )
     dropped = frame.index[keep & ~rows]
     return ModelFrame(
@@ -386,21 +399,21 @@ def build_frame(
 
 def frame_spec(
     parsed: ParsedFormula,
-    rhs_spec: ModelSpec,
+    rhs_spec: RDesign,
     data: pd.DataFrame,
     *,
     offset_column: str | None = None,
     variables: tuple[str, ...] = (),
     offset_variables: tuple[str, ...] = (),
+    names: str = "default",
 ) -> FrameSpec:
-    """The :class:`FrameSpec` of a model matrix formulaic built from ``data`` (the rows used):
-    the column names as shown, each term's columns and each categorical variable's levels."""
-    bool_vars = {c for c in data.columns if pd.api.types.is_bool_dtype(data[c].dtype)}
+    """The :class:`FrameSpec` of a model matrix built from ``data`` (the rows used): the
+    column names as shown, each term's columns and each factor's levels."""
     columns = term_columns(rhs_spec)
     return FrameSpec(
         parsed=parsed,
         rhs_spec=rhs_spec,
-        column_names=tuple(display_name(n, bool_vars) for n in rhs_spec.column_names),
+        column_names=rhs_spec.r_names if names == "R" else rhs_spec.py_names,
         term_columns=columns,
         has_intercept="1" in columns,
         levels=factor_levels(rhs_spec, data.columns),
@@ -410,24 +423,46 @@ def frame_spec(
     )
 
 
+def deparse_name(name: str) -> str:
+    """A column name as R writes it in a term (backticked unless syntactic)."""
+    return deparse(Node("name", name))
+
+
+def _formulaic_rhs(design: RDesign) -> str | None:
+    """formulaic's right-hand side for the model's terms when they are plain columns or
+    ``factor``/``C`` of one with treatment contrasts (the split design's reach), else None."""
+    if any(c != "contr.treatment" for c in design.contrasts.values()):
+        return None
+    codes = []
+    for v in design.variables:
+        if v.column is None:
+            return None
+        name = v.column if v.column.isidentifier() else f"`{v.column}`"
+        if v.label in (f"factor({v.column})", f"C({v.column})"):
+            codes.append(f"{v.label.split('(')[0]}({name})")
+        elif v.label == deparse_name(v.column):
+            codes.append(name)
+        else:
+            return None
+    terms = [":".join(codes[i] for i in t) for t in design.terms.terms]
+    return ("1" if design.terms.intercept else "0") + "".join(f" + {t}" for t in terms)
+
+
 def materialize_design(
-    parsed: ParsedFormula, formula: str, sub: pd.DataFrame, finite: frozenset[str] = frozenset()
-) -> tuple[ModelSpec, FloatArray | SplitDesign]:
+    parsed: ParsedFormula,
+    formula: str,
+    sub: pd.DataFrame,
+    finite: frozenset[str] = frozenset(),
+    contrasts: dict[str, Any] | None = None,
+) -> tuple[RDesign, FloatArray | SplitDesign]:
     """The model matrix of the rows ``sub`` (no missing values in the model's variables) and
-    formulaic's ``ModelSpec`` of it: a split design (factors kept as codes) for large data
-    when it applies, else formulaic's dense matrix.  ``finite`` names float columns known to
-    hold no NaN or infinity."""
-    if len(sub) >= SPLIT_MIN_ROWS:
-        try:
-            with np.errstate(all="ignore"):
-                split = split_design(parsed.rhs, sub, formula_context(), evaluate, finite)
-        except (FormulaicError, NameError, SyntaxError, DataError, ValueError, TypeError):
-            split = None  # the dense path below raises the proper error, if there is one
-        if split is not None and not r_exact(len(sub), split[0].p):
-            return split[1], split[0]
+    its recipe: R's ``model.matrix`` (:mod:`rglm.frame.rdesign`), or for large data a split
+    design (factors kept as codes) when formulaic's matrix is the same.  ``finite`` names
+    float columns known to hold no NaN or infinity."""
+    assert parsed.terms is not None
     try:
         with np.errstate(all="ignore"):  # NaN from transforms is dropped below, as R's na.omit does
-            mm = model_matrix(parsed.rhs, sub, context=formula_context(), na_action="ignore")
+            design, X = build_design(parsed.terms, sub, formula_context(), contrasts)
     except FormulaicError as exc:
         raise FormulaError(f"cannot parse formula {formula!r}: {str(exc).splitlines()[0]}") from exc
     except NameError as exc:
@@ -437,4 +472,17 @@ def materialize_design(
             f"cannot evaluate formula {formula!r}: {exc.msg} (a column named like a Python "
             "keyword cannot be used inside a function; rename it)"
         ) from exc
-    return mm.model_spec, to_float(mm, "model matrix")
+    rhs = _formulaic_rhs(design) if len(sub) >= SPLIT_MIN_ROWS else None
+    if rhs is not None and not r_exact(len(sub), X.shape[1]):
+        try:
+            with np.errstate(all="ignore"):
+                split = split_design(rhs, sub, formula_context(), evaluate, finite)
+        except (FormulaicError, NameError, SyntaxError, DataError, ValueError, TypeError):
+            split = None
+        # formulaic's matrix is R's when its columns, named as rglm names them, are R's columns.
+        bools = {str(c) for c in sub.columns if pd.api.types.is_bool_dtype(sub[c].dtype)}
+        if split is not None and not bools:
+            shown = tuple(display_name(str(n), set()) for n in split[1].column_names)
+            if shown == design.py_names:
+                return design, split[0]
+    return design, X

@@ -105,7 +105,7 @@ def _design_na_by_column(spec: FrameSpec, new: pd.DataFrame) -> FloatArray:
             col = col.cat.add_categories([stand_in])
         filled[name] = col.fillna(stand_in)
     part = spec.design(filled)
-    by_variable = spec.rhs_spec.variable_indices
+    by_variable = spec.rhs_spec.variable_indices()
     miss = missing.to_numpy()[rows]
     for k, name in enumerate(names):
         cols = by_variable.get(name, [])

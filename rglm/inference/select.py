@@ -39,6 +39,7 @@ from rglm.inference.scope import (
     drop_scope,
     factor_scope,
     formula_terms,
+    model_formula,
     model_terms,
     scope_terms,
 )
@@ -252,7 +253,7 @@ def add1(
     if not chosen:
         raise ArgumentError("no terms in scope for adding to the model")
     frame = _combined_frame(
-        model, update_formula(model.formula, "~ . + " + " + ".join(t.label for t in chosen)), chosen
+        model, update_formula(model_formula(model), "~ . + " + " + ".join(t.label for t in chosen)), chosen
     )
     design = frame.design
     n = design.shape[0]
@@ -312,6 +313,8 @@ def _combined_frame(m: GLMStatistics, formula: str, added: list[Term]) -> Any:
         subset=call.get("subset"),
         na_action=call.get("na_action", "omit"),
         binomial=isinstance(m.family, (Binomial, QuasiBinomial)),
+        contrasts=call.get("contrasts"),
+        names=call.get("names", "default"),
     )
     if not frame.index.equals(m.model_frame.index):
         lost = m.model_frame.index.difference(frame.index)
