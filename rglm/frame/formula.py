@@ -15,8 +15,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from typing import Any
+
 import numpy as np
 import pandas as pd
+from formulaic.transforms import stateful_transform
 
 from rglm.exceptions import ArgumentError, FormulaError
 from rglm.frame.rsyntax import Node, deparse, parse_r, to_python
@@ -30,6 +33,7 @@ __all__ = [
     "formula_names",
     "parse_formula",
     "quote_dotted_names",
+    "response_label",
     "rhs_terms",
     "split_top_level",
     "update_formula",
@@ -197,6 +201,14 @@ def parse_formula(formula: str, columns: Sequence[str] | None = None) -> ParsedF
     return ParsedFormula(formula, response, body, offsets, terms, deparse(lhs_node))
 
 
+def response_label(formula: str) -> str:
+    """The response of ``formula`` as R writes it (``cbind(dead, alive)``, ``log(y)``)."""
+    parts = split_top_level(formula, "~")
+    if len(parts) != 2 or not parts[0][1].strip():
+        raise FormulaError(f"formula {formula!r} has no response on the left of '~'")
+    return deparse(parse_r(parts[0][1].strip()))
+
+
 def _series(x: object, values: object) -> pd.Series:
     index = x.index if isinstance(x, pd.Series) else None
     out: pd.Series = pd.Series(values, index=index)
@@ -225,14 +237,22 @@ def ordered(x: object, levels: object = None) -> pd.Series:
     return factor(x, levels, ordered=True)
 
 
-def relevel(x: object, ref: object) -> pd.Series:
-    """R's ``relevel(x, ref)``: the factor with ``ref`` as its first level."""
+@stateful_transform  # type: ignore[untyped-decorator]
+def relevel(x: object, ref: object, _state: dict[str, Any] = {}) -> pd.Series:  # noqa: B006
+    """R's ``relevel(x, ref)``: the factor with ``ref`` as its first level; new data get the
+    levels found in fitting (a stateful transform)."""
+    if "levels" in _state:
+        s = x if isinstance(x, pd.Series) else pd.Series(np.asarray(x))
+        values = s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s
+        return _series(s, pd.Categorical(values, categories=_state["levels"]))
     f = factor(x)
     cats = list(f.cat.categories)
     match = [c for c in cats if c == ref or str(c) == str(ref)]
     if not match:
         raise ArgumentError(f"relevel(): 'ref' = {ref!r} is not a level ({', '.join(map(str, cats))})")
-    return _series(f, f.cat.reorder_categories(match + [c for c in cats if c != match[0]]).array)
+    order = match + [c for c in cats if c != match[0]]
+    _state["levels"] = order
+    return _series(f, f.cat.reorder_categories(order).array)
 
 
 def _c(*values: object) -> list[object]:
