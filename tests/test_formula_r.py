@@ -149,3 +149,23 @@ def test_update_keeps_r_term_order_and_backticks() -> None:
     _, wb = _load("in_warpbreaks")
     m = rglm.glm("breaks ~ tension + wool", wb, family="poisson")
     assert m.update(". ~ . + wool:tension").formula == "breaks ~ tension + wool + tension:wool"
+
+
+def test_cli_dot_formula_equals_r(capsys: pytest.CaptureFixture[str]) -> None:
+    from rglm.cli import main
+
+    case, _ = _load("dot_mtcars")
+    path = str(HERE / case["python"]["data"])
+    assert main(["fit", "mpg ~ .", "--data", path, "--format", "json", "--r-names"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert list(doc["coefficients"]) == case["r"]["coef_names"]
+    got = [doc["coefficients"][n]["estimate"] for n in case["r"]["coef_names"]]
+    np.testing.assert_allclose(got, case["r"]["coef"], rtol=1e-6)
+    case, _ = _load("contrasts_warpbreaks")
+    path = str(HERE / case["python"]["data"])
+    args = ["fit", "breaks ~ wool + tension", "--data", path, "--family", "poisson", "--format", "json"]
+    assert main([*args, "--r-names", "--contrasts", "tension=contr.sum", "wool=contr.helmert"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert list(doc["coefficients"]) == case["r"]["coef_names"]
+    got = [doc["coefficients"][n]["estimate"] for n in case["r"]["coef_names"]]
+    np.testing.assert_allclose(got, case["r"]["coef"], rtol=1e-6)
