@@ -240,7 +240,9 @@ def _model_options(data_required: bool = True) -> argparse.ArgumentParser:
         metavar="VAR=CONTR",
         help="contrasts by variable, R's names: e.g. tension=contr.sum wool=contr.helmert",
     )
-    g.add_argument("--r-names", action="store_true", help="name coefficients exactly as R does (sexM, (Intercept))")
+    g.add_argument(
+        "--r-names", action="store_true", help="name coefficients exactly as R does (sexM, (Intercept))"
+    )
     return p
 
 

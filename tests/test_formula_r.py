@@ -169,3 +169,35 @@ def test_cli_dot_formula_equals_r(capsys: pytest.CaptureFixture[str]) -> None:
     assert list(doc["coefficients"]) == case["r"]["coef_names"]
     got = [doc["coefficients"][n]["estimate"] for n in case["r"]["coef_names"]]
     np.testing.assert_allclose(got, case["r"]["coef"], rtol=1e-6)
+
+
+def test_r_warnings_for_nan_transforms_and_non_integer_counts() -> None:
+    _, air = _load("dotted_names_airquality")
+    air = air.assign(x=air["Wind"] - 5)
+    # R: "In log(x) : NaNs produced", and the fit keeps 108 rows
+    with pytest.warns(rglm.NaNProducedWarning, match="NaNs produced"):
+        m = rglm.glm("Ozone ~ log(x) + Temp", air)
+    assert m.nobs == 108
+    d = pd.DataFrame({"y": [1.0, 2, 3, 4, 5, 6.5], "x": [1.0, 2, 3, 4, 5, 6]})
+    # R: "In dpois(y, mu, log = TRUE) : non-integer x = 6.500000"
+    with pytest.warns(rglm.NonIntegerWarning, match=r"non-integer x = 6\.500000"):
+        rglm.glm("y ~ x", d, family="poisson")
+
+
+def test_excluded_rows_have_hat_zero() -> None:
+    # R: hatvalues(glm(Ozone ~ Wind + Temp, data = d, na.action = na.exclude))[1:6] and
+    # influence(m)$sigma[5]: omitted rows have leverage 0 and the model's sigma (lm.influence)
+    _, air = _load("dotted_names_airquality")
+    m = rglm.glm("Ozone ~ Wind + Temp", air, na_action="exclude")
+    infl = m.influence()
+    want = [
+        0.039157830516757988,
+        0.020200987467524384,
+        0.013724652995370575,
+        0.034818080972542291,
+        0.0,
+        0.029211948203772181,
+    ]
+    np.testing.assert_allclose(infl["hat"].to_numpy()[:6], want, rtol=1e-9, atol=1e-15)
+    assert infl["sigma"].iloc[4] == pytest.approx(21.854910489987319, rel=1e-9)
+    assert np.isnan(infl["cooks_d"].iloc[4])

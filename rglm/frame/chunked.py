@@ -35,7 +35,14 @@ import numpy.typing as npt
 import pandas as pd
 from formulaic.errors import FormulaicError
 
-from rglm.exceptions import ArgumentError, DataError, FormulaError, OutOfCoreError
+from rglm.exceptions import (
+    ArgumentError,
+    DataError,
+    FormulaError,
+    NaNProducedWarning,
+    OutOfCoreError,
+    warn,
+)
 from rglm.frame.columns import evaluate, numeric_values, plain_value, prepared, to_float
 from rglm.frame.formula import ParsedFormula, formula_context
 from rglm.frame.model_frame import FrameSpec, build_frame
@@ -321,6 +328,13 @@ def freeze(lay: Layout, scan: ScanPart, na_action: str) -> ChunkModel:
     if scan.n_rows == 0:
         raise DataError("data has no rows")
     refuse_missing(scan.na_counts, na_action)
+    if scan.na_counts.get("transforms"):
+        k = scan.na_counts["transforms"]
+        warn(
+            f"NaNs produced: a transform of the variables gave NaN in {k} row{'s' if k != 1 else ''}, "
+            "dropped as missing",
+            NaNProducedWarning,
+        )
     if scan.n_used == 0:
         raise DataError(
             f"no rows left to fit: all {scan.n_rows} rows have missing values in "

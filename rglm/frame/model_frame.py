@@ -26,7 +26,7 @@ import numpy.typing as npt
 import pandas as pd
 from formulaic.errors import FormulaicError
 
-from rglm.exceptions import ArgumentError, DataError, FormulaError
+from rglm.exceptions import ArgumentError, DataError, FormulaError, NaNProducedWarning, warn
 from rglm.frame.columns import (
     display_name,
     evaluate,
@@ -355,6 +355,13 @@ def build_frame(
         derived_na = x_na | np.isnan(y).reshape(len(sub), -1).any(axis=1) | np.isnan(off)
         if not np.any(derived_na):
             break
+        k_nan = int(derived_na.sum())
+        where_nan = f" in {', '.join(repr(c) for c in x_na_cols)}" if x_na_cols else ""
+        warn(
+            f"NaNs produced{where_nan}: a transform of the variables gave NaN in {k_nan} "
+            f"row{'s' if k_nan != 1 else ''}, dropped as missing",
+            NaNProducedWarning,
+        )
         if na_action == "fail":
             k = int(derived_na.sum())
             where = f" in {', '.join(repr(c) for c in x_na_cols)}" if x_na_cols else ""
