@@ -182,7 +182,7 @@ def _finite(x: FloatArray) -> FloatArray:
 
 
 def _pad(m: GLMStatistics, values: FloatArray, name: str | None, fill: float | None = None) -> pd.Series:
-    """Per-row values on the caller's rows, as R reports influence measures: rows with zero
+    r"""Per-row values on the caller's rows, as R reports influence measures: rows with zero
     prior weight are left out (``lm.influence`` drops them), rows dropped by
     ``na_action="exclude"`` are kept as NaN, or as ``fill`` (``lm.influence`` gives them a hat
     value of 0 and the model's :math:`\sigma`)."""
