@@ -18,7 +18,7 @@ import numpy as np
 
 from rglm.backends.chunked import ChunkedFrame, executor_for, merge_scan
 from rglm.backends.dask import is_dask
-from rglm.backends.sources import is_source
+from rglm.backends.sources import is_source, read_if_small
 from rglm.exceptions import ArgumentError, DataError, DomainError
 from rglm.families.family import Binomial, Family, Gaussian, NegativeBinomial, QuasiBinomial, get_family
 from rglm.fit.irls import FitPlan, IRLSControl, irls, null_deviance
@@ -162,6 +162,13 @@ def glm(
         "contrasts": contrasts,
         "names": names,
     }
+    if chunksize is None and not callable(data):
+        # A file that fits in memory is read whole and fitted as a data frame (every per-row
+        # result is then available); the result's call says so.
+        whole, size = read_if_small(data)
+        if whole is not None:
+            data = whole
+            call["data_in_memory"] = f"{data_name} read into memory (about {(size or 0) / 1e6:.3g} MB)"
     if chunksize is not None or _out_of_core(data):
         if cov_type != "nonrobust":
             raise ArgumentError("sandwich covariances (cov_type) are not available for chunked or Dask data")

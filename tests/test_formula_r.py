@@ -201,3 +201,27 @@ def test_excluded_rows_have_hat_zero() -> None:
     np.testing.assert_allclose(infl["hat"].to_numpy()[:6], want, rtol=1e-9, atol=1e-15)
     assert infl["sigma"].iloc[4] == pytest.approx(21.854910489987319, rel=1e-9)
     assert np.isnan(infl["cooks_d"].iloc[4])
+
+
+def test_polars_and_pyarrow_frames_equal_r() -> None:
+    import polars as pl
+    import pyarrow as pa
+
+    case, wb = _load("nest_warpbreaks")
+    for frame in (pl.from_pandas(wb), pa.Table.from_pandas(wb)):
+        m = rglm.glm(case["python"]["formula"], frame, family="poisson", names="R")
+        assert list(m.params.index) == case["r"]["coef_names"]
+        np.testing.assert_allclose(m.params.to_numpy(), case["r"]["coef"], rtol=1e-6)
+        rows = case["r"]["predict_rows"]
+        p = m.predict(pl.from_pandas(wb.iloc[rows]), type="link")
+        np.testing.assert_allclose(p.to_numpy(), case["r"]["predict_link"], rtol=1e-8)
+
+
+def test_a_small_file_is_fitted_in_memory() -> None:
+    case, _ = _load("dot_mtcars")
+    path = str(HERE / case["python"]["data"])
+    m = rglm.glm("mpg ~ .", path, names="R")
+    assert "read into memory" in m.call["data_in_memory"]
+    np.testing.assert_allclose(m.params.to_numpy(), case["r"]["coef"], rtol=1e-6)
+    np.testing.assert_allclose(m.fittedvalues.to_numpy(), case["r"]["fitted"], rtol=1e-8)
+    assert m.update(". ~ . - cyl").nobs == 32

@@ -180,6 +180,15 @@ def parse_formula(formula: str, columns: Sequence[str] | None = None) -> ParsedF
         raise FormulaError(
             f"formula {formula!r} has nothing on the right of '~' (use '1' for an intercept-only model)"
         )
+    try:
+        return _parse(formula, lhs, rhs, columns)
+    except FormulaError as exc:
+        if formula in str(exc):
+            raise
+        raise FormulaError(f"cannot parse formula {formula!r}: {exc}") from None
+
+
+def _parse(formula: str, lhs: str, rhs: str, columns: Sequence[str] | None) -> ParsedFormula:
     cols = frozenset(map(str, columns)) if columns is not None else frozenset()
     lhs_node = parse_r(lhs)
     if lhs_node.kind == "call" and lhs_node.value == "cbind":

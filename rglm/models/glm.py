@@ -53,6 +53,7 @@ class GLMResult(GLMStatistics, ModelMethods):
             )
         kwargs = self.call
         fitter = kwargs.pop("function", None)
+        kwargs.pop("data_in_memory", None)  # a note on how the data was read, not an argument
         if fitter is None:
             raise ArgumentError(
                 "this model does not record the function that fitted it, so it cannot be "
