@@ -225,3 +225,29 @@ def test_a_small_file_is_fitted_in_memory() -> None:
     np.testing.assert_allclose(m.params.to_numpy(), case["r"]["coef"], rtol=1e-6)
     np.testing.assert_allclose(m.fittedvalues.to_numpy(), case["r"]["fitted"], rtol=1e-8)
     assert m.update(". ~ . - cyl").nobs == 32
+
+
+def test_stateful_transforms_out_of_core_equal_in_memory(tmp_path: Path) -> None:
+    """poly, ns, bs, scale and center learn their state from every row in the scan pass: a
+    chunked Parquet fit and a Dask fit equal the in-memory one, which equals R's."""
+    import dask.dataframe as dd
+
+    case, cars = _load("ns_cars")
+    path = tmp_path / "cars.parquet"
+    cars.to_parquet(path, row_group_size=7)
+    m0 = rglm.glm("dist ~ ns(speed, df = 3)", cars, names="R")
+    np.testing.assert_allclose(m0.params.to_numpy(), case["r"]["coef"], rtol=1e-6)
+    wide = cars.assign(g=np.where(np.arange(len(cars)) % 3 == 0, "a", "b"))
+    wide_path = tmp_path / "wide.parquet"
+    wide.to_parquet(wide_path, row_group_size=9)
+    for formula, frame, file in (
+        ("dist ~ ns(speed, df = 3)", cars, path),
+        ("dist ~ poly(speed, 3) + bs(speed, df = 4):g + scale(speed) + center(speed)", wide, wide_path),
+    ):
+        mem = rglm.glm(formula, frame, family="poisson")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            for data, kw in ((str(file), {"chunksize": 11}), (dd.from_pandas(frame, npartitions=3), {})):
+                m = rglm.glm(formula, data, family="poisson", **kw)
+                np.testing.assert_allclose(m.params, mem.params, rtol=1e-9, atol=1e-12)
+                assert m.deviance == pytest.approx(mem.deviance, rel=1e-9)

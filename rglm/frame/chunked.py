@@ -15,8 +15,10 @@ chunks rglm does the same in two steps:
 
 Levels are ordered as pandas and formulaic order them for the whole data: sorted, or in the
 category order of a pandas Categorical column that has the same categories in every chunk.
-Stateful transforms (``scale``, ``center``, ``poly``, splines) would learn their state from
-the sample rather than the data and are refused.
+Stateful transforms (``scale``, ``center``, ``poly``, ``bs``, ``ns``) learn their state from
+every row used: the scan keeps the values of the columns they read (8 bytes a row each, the
+only per-row data it holds), and :func:`freeze` learns the centre, scale, polynomial
+constants or quantile knots from them, exactly as the in-memory frame does.
 
 Every step it shares with the in-memory frame (reading the formula's variables, the subset,
 the missing values, the response and the offset) is the one of :mod:`rglm.frame.steps`.
@@ -26,6 +28,7 @@ no rows (it is a :class:`rglm.frame.state.FrameState`).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -33,6 +36,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from formulaic import Formula, model_matrix
 from formulaic.errors import FormulaicError
 
 from rglm.exceptions import (
@@ -78,6 +82,8 @@ __all__ = [
 ]
 
 _HEAD = 256
+#: Transforms whose state (centre, scale, polynomial constants, knots) is learnt from the data.
+STATEFUL = frozenset({"poly", "scale", "center", "bs", "ns", "cr", "cs", "cc"})
 
 
 @dataclass(frozen=True)
@@ -99,6 +105,8 @@ class Layout:
     numeric_columns: tuple[str, ...] = ()
     contrasts: dict[str, Any] | None = None
     names: str = "default"
+    stateful: tuple[str, ...] = ()
+    stateful_columns: tuple[str, ...] = ()
 
 
 def _column_arg(arg: Any, what: str) -> str | None:
@@ -139,14 +147,15 @@ def layout(
             design, _ = build_design(parsed.terms, head.iloc[:_HEAD], formula_context(), contrasts)
     except FormulaicError as exc:
         raise FormulaError(f"cannot parse formula {formula!r}: {str(exc).splitlines()[0]}") from exc
-    if design.transform_state:
-        raise ArgumentError(
-            f"stateful transforms ({', '.join(design.transform_state)}) cannot be fitted to chunked or "
-            "Dask data: they would learn their centre and scale from a sample; compute them "
-            "beforehand as plain columns"
-        )
     categorical, numeric = [], []
+    stateful: list[str] = []
+    stateful_cols: set[str] = set()
     for var, levels in zip(design.variables, design.factor_levels, strict=True):
+        if STATEFUL & set(re.findall(r"([A-Za-z_][\w.]*)\s*\(", var.code)):
+            # learnt from the whole column in the scan: its inputs' values are kept
+            stateful.append(var.code)
+            stateful_cols |= set(var.columns_used)
+            continue
         if levels is not None:
             if var.column is None:
                 raise ArgumentError(
@@ -180,6 +189,8 @@ def layout(
         tuple(numeric_cols),
         contrasts,
         names,
+        tuple(stateful),
+        tuple(sorted(stateful_cols)),
     )
 
 
@@ -200,6 +211,7 @@ class ScanPart:
     n_head: int = 0
     n_chunks: int = 0
     n_empty: int = 0
+    values: dict[str, list[Any]] = field(default_factory=dict)
 
     def merge(self, other: ScanPart) -> ScanPart:
         """``self``'s rows followed by ``other``'s."""
@@ -213,7 +225,10 @@ class ScanPart:
             self.n_head,
             self.n_chunks + other.n_chunks,
             self.n_empty + other.n_empty,
+            {k: list(v) for k, v in self.values.items()},
         )
+        for col, arrays in other.values.items():
+            out.values.setdefault(col, []).extend(arrays)
         for k, v in other.na_counts.items():
             out.na_counts[k] = out.na_counts.get(k, 0) + v
         for var, found in other.levels.items():
@@ -295,6 +310,8 @@ def scan_chunk(chunk: pd.DataFrame, lay: Layout) -> ScanPart:
         codes, uniques = pd.factorize(values, sort=False)
         firsts = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
         part.levels[var] = {plain_value(uniques[i]): sub.iloc[[int(f)]] for i, f in enumerate(firsts)}
+    for name in lay.stateful_columns:
+        part.values[name] = [sub[name].to_numpy()]
     if len(sub):
         part.head = [sub.iloc[:_HEAD]]
         part.n_head = len(part.head[0])
@@ -359,12 +376,21 @@ def freeze(lay: Layout, scan: ScanPart, na_action: str) -> ChunkModel:
         contrasts=lay.contrasts,
         names=lay.names,
     )
-    if frame.spec.rhs_spec.transform_state:
-        raise ArgumentError(
-            "stateful transforms cannot be fitted to chunked or Dask data; compute them beforehand"
-        )
+    spec = frame.spec
+    if lay.stateful:
+        # The stateful transforms learn from every row used, not from the sample.
+        whole = pd.DataFrame({c: np.concatenate(scan.values.get(c, [])) for c in lay.stateful_columns})
+        with np.errstate(all="ignore"):
+            learnt = model_matrix(
+                Formula("0 + " + " + ".join("{" + code + "}" for code in lay.stateful), _ordering="none"),
+                whole,
+                context=formula_context(),
+                na_action="ignore",
+                ensure_full_rank=False,
+            ).model_spec.transform_state
+        spec = dataclasses.replace(spec, rhs_spec=spec.rhs_spec.with_transform_state(learnt))
     first = levels[lay.factor_response][0] if lay.factor_response else None
-    return ChunkModel(lay, frame.spec, levels, first)
+    return ChunkModel(lay, spec, levels, first)
 
 
 def _with_levels(frame: pd.DataFrame, levels: dict[str, tuple[Any, ...]]) -> pd.DataFrame:

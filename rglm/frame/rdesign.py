@@ -219,6 +219,16 @@ class RDesign:
         self.py_names = tuple(py_names)
         self.term_indices = term_cols
 
+    def with_transform_state(self, state: Mapping[str, Any]) -> RDesign:
+        """The same recipe with the stateful transforms' state replaced (learnt elsewhere, as
+        over all the chunks of out-of-core data)."""
+        assert self.spec is not None
+        merged = {**self.spec.transform_state, **state}
+        out = RDesign.__new__(RDesign)
+        out.__dict__.update(self.__dict__)
+        out.spec = self.spec.update(transform_state=merged)
+        return out
+
     # -- replay ----------------------------------------------------------------------------------------
     @property
     def transform_state(self) -> dict[str, Any]:
