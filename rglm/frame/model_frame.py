@@ -40,6 +40,7 @@ from rglm.frame.columns import (
 from rglm.frame.formula import ParsedFormula, formula_context
 from rglm.frame.rdesign import RDesign, build_design
 from rglm.frame.rsyntax import Node, deparse
+from rglm.frame.rterms import RTerms
 from rglm.frame.split_design import split_design
 from rglm.frame.state import FrozenMap
 from rglm.frame.steps import (
@@ -468,6 +469,10 @@ def materialize_design(
     float columns known to hold no NaN or infinity."""
     assert parsed.terms is not None
     try:
+        if len(sub) >= SPLIT_MIN_ROWS:
+            split = _split_first(parsed.terms, sub, finite, contrasts)
+            if split is not None:
+                return split
         with np.errstate(all="ignore"):  # NaN from transforms is dropped below, as R's na.omit does
             design, X = build_design(parsed.terms, sub, formula_context(), contrasts)
     except FormulaicError as exc:
@@ -479,17 +484,38 @@ def materialize_design(
             f"cannot evaluate formula {formula!r}: {exc.msg} (a column named like a Python "
             "keyword cannot be used inside a function; rename it)"
         ) from exc
-    rhs = _formulaic_rhs(design) if len(sub) >= SPLIT_MIN_ROWS else None
-    if rhs is not None and not r_exact(len(sub), X.shape[1]):
-        try:
-            with np.errstate(all="ignore"):
-                split = split_design(rhs, sub, formula_context(), evaluate, finite)
-        except (FormulaicError, NameError, SyntaxError, DataError, ValueError, TypeError):
-            split = None
-        # formulaic's matrix is R's when its columns, named as rglm names them, are R's columns.
-        bools = {str(c) for c in sub.columns if pd.api.types.is_bool_dtype(sub[c].dtype)}
-        if split is not None and not bools:
-            shown = tuple(display_name(str(n), set()) for n in split[1].column_names)
-            if shown == design.py_names:
-                return design, split[0]
     return design, X
+
+
+def _split_first(
+    terms: RTerms, sub: pd.DataFrame, finite: frozenset[str], contrasts: dict[str, Any] | None
+) -> tuple[RDesign, SplitDesign] | None:
+    """For large data: the recipe learnt on a sample holding every level, and a split design
+    (factors kept as codes) when formulaic's matrix of the same terms is R's; else None."""
+    if any(pd.api.types.is_bool_dtype(sub[c].dtype) for c in sub.columns):
+        return None
+    factors = [c for c in sub.columns if not pd.api.types.is_numeric_dtype(sub[c].dtype)]
+    factors += [
+        v.args[0].value
+        for v in terms.variables
+        if v.kind == "call" and v.value in ("factor", "C") and v.args and v.args[0].kind == "name"
+    ]
+    rows = set(range(min(len(sub), 256)))
+    for c in dict.fromkeys(factors):
+        if c in sub.columns:
+            codes = pd.factorize(sub[c])[0]
+            rows |= set(np.unique(codes, return_index=True)[1].tolist())
+    with np.errstate(all="ignore"):
+        design, _ = build_design(terms, sub.iloc[sorted(rows)], formula_context(), contrasts)
+    rhs = _formulaic_rhs(design)
+    if rhs is None or design.transform_state or r_exact(len(sub), len(design.py_names)):
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            split = split_design(rhs, sub, formula_context(), evaluate, finite)
+    except (FormulaicError, NameError, SyntaxError, DataError, ValueError, TypeError):
+        return None
+    # formulaic's matrix is R's when its columns, named as rglm names them, are R's columns.
+    if split is None or tuple(display_name(str(n), set()) for n in split[1].column_names) != design.py_names:
+        return None
+    return design, split[0]
