@@ -18,6 +18,7 @@ with the same transforms, levels and contrasts; a level not seen in fitting is a
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -436,15 +437,23 @@ def deparse_name(name: str) -> str:
     return deparse(Node("name", name))
 
 
+_PY_SAFE = re.compile(r"^[A-Za-z_][\w]*\([\w\s()+\-*/,]*\)$")
+
+
 def _formulaic_rhs(design: RDesign) -> str | None:
     """formulaic's right-hand side for the model's terms when they are plain columns or
     ``factor``/``C`` of one with treatment contrasts (the split design's reach), else None."""
     if any(c != "contr.treatment" for c in design.contrasts.values()):
         return None
     codes = []
-    for v in design.variables:
+    for v, levels in zip(design.variables, design.factor_levels, strict=True):
         if v.column is None:
-            return None
+            # a numeric expression written the same in Python (log(x + 1)); the names check
+            # in _split_first catches any difference in formulaic's reading
+            if levels is not None or not _PY_SAFE.match(v.label):
+                return None
+            codes.append(v.label)
+            continue
         name = v.column if v.column.isidentifier() else f"`{v.column}`"
         if v.label in (f"factor({v.column})", f"C({v.column})"):
             codes.append(f"{v.label.split('(')[0]}({name})")
