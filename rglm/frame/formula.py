@@ -183,7 +183,7 @@ def parse_formula(formula: str, columns: Sequence[str] | None = None) -> ParsedF
     try:
         return _parse(formula, lhs, rhs, columns)
     except FormulaError as exc:
-        if formula in str(exc):
+        if not str(exc).startswith("cannot read"):
             raise
         raise FormulaError(f"cannot parse formula {formula!r}: {exc}") from None
 

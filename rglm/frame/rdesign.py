@@ -63,6 +63,8 @@ class Variable:
         Whether it is an ordered factor (``ordered()`` or an ordered Categorical column).
     columns_used : tuple of str
         The data columns it reads.
+    plain : str
+        Its name in formulaic's style: R's, with no backticks.
     """
 
     label: str
@@ -71,6 +73,7 @@ class Variable:
     contrast: Any
     ordered: bool
     columns_used: tuple[str, ...]
+    plain: str = ""
 
 
 def _arg(node: Node, pos: int, key: str) -> Node | None:
@@ -106,7 +109,8 @@ def describe(node: Node, columns: frozenset[str], ordered_columns: frozenset[str
     elif node.kind == "name" and node.value in columns:
         column = node.value
         ordered = node.value in ordered_columns
-    return Variable(label, f"_rvar({to_python(inner, columns)})", column, contrast, ordered, used)
+    code = f"_rvar({to_python(inner, columns)})"
+    return Variable(label, code, column, contrast, ordered, used, deparse(node, backticks=False))
 
 
 def level_name(value: Any) -> str:
@@ -185,11 +189,11 @@ class RDesign:
         var = self.variables[v]
         if self.factor_levels[v] is not None:
             c = self._coding(v, self.codes[term][v])
-            return [var.label + s for s in c.r_suffix], [var.label + s for s in c.py_suffix], c
+            return [var.label + s for s in c.r_suffix], [var.plain + s for s in c.py_suffix], c
         m = len(self.blocks[v])
         if m == 1:
-            return [var.label], [var.label], None
-        return [f"{var.label}{j + 1}" for j in range(m)], [f"{var.label}[{j + 1}]" for j in range(m)], None
+            return [var.label], [var.plain], None
+        return [f"{var.label}{j + 1}" for j in range(m)], [f"{var.plain}[{j + 1}]" for j in range(m)], None
 
     def _build_names(self) -> None:
         r_names: list[str] = []

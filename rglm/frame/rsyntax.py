@@ -84,7 +84,7 @@ _TOKEN = re.compile(
     (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?L?)
     |(?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
     |(?P<bq>`[^`]*`)
-    |(?P<name>(?:[A-Za-z]|\.(?![0-9]))[\w.]*|\.|_[\w.]*)
+    |(?P<name>(?:[^\W\d]|\.(?![0-9]))[\w.]*|\.)
     |(?P<op>%[^%]*%|\*\*|\|\||&&|<=|>=|==|!=|[-+*/^:<>!&|~(),=\[\]{}$])
     )""",
     re.VERBOSE,
@@ -206,7 +206,7 @@ def parse_r(text: str) -> Node:
     return node
 
 
-_SYNTACTIC = re.compile(r"^(?:[A-Za-z]|\.(?![0-9]))[\w.]*$|^\.$")
+_SYNTACTIC = re.compile(r"^(?:[^\W\d_]|\.(?![0-9]))[\w.]*$|^\.$")
 _RESERVED = {
     "if",
     "else",
@@ -253,8 +253,9 @@ def r_number(x: float) -> str:
 _SPACED = {"+", "-", "*", "==", "!=", "<", ">", "<=", ">=", "&", "&&", "|", "||", "~"}
 
 
-def deparse(node: Node) -> str:
-    """R's ``deparse`` of the expression (its spacing and number format)."""
+def deparse(node: Node, backticks: bool = True) -> str:
+    """R's ``deparse`` of the expression (its spacing and number format); without
+    ``backticks``, names that R would quote are written bare (formulaic's style)."""
     k = node.kind
     if k == "num":
         text = node.value.rstrip("L")
@@ -262,20 +263,21 @@ def deparse(node: Node) -> str:
     if k == "str":
         return '"' + node.value.replace('"', '\\"') + '"'
     if k == "name":
-        return node.value if is_syntactic(node.value) or node.value in _RESERVED else f"`{node.value}`"
+        bare = not backticks or is_syntactic(node.value) or node.value in _RESERVED
+        return node.value if bare else f"`{node.value}`"
     if k == "call":
-        fn = node.value if is_syntactic(node.value) else f"`{node.value}`"
+        fn = node.value if is_syntactic(node.value) or not backticks else f"`{node.value}`"
         parts = [
-            f"{key} = {deparse(a)}" if key else deparse(a)
+            f"{key} = {deparse(a, backticks)}" if key else deparse(a, backticks)
             for a, key in zip(node.args, node.keys, strict=True)
         ]
         return f"{fn}({', '.join(parts)})"
     if k == "paren":
-        return f"({deparse(node.args[0])})"
+        return f"({deparse(node.args[0], backticks)})"
     if k == "unary":
-        return f"{node.value}{deparse(node.args[0])}"
+        return f"{node.value}{deparse(node.args[0], backticks)}"
     op = node.value
-    left, right = deparse(node.args[0]), deparse(node.args[1])
+    left, right = deparse(node.args[0], backticks), deparse(node.args[1], backticks)
     if op in _SPACED or op.startswith("%"):
         return f"{left} {op} {right}"
     return f"{left}{op}{right}"
