@@ -284,6 +284,17 @@ def _rvar(x: object) -> object:
     return x
 
 
+def _log(x: object, base: float | None = None) -> object:
+    """R's ``log(x, base)``: ``log10``/``log2`` for bases 10 and 2, else log(x)/log(base)."""
+    if base is None:
+        return np.log(x)  # type: ignore[call-overload]
+    if base == 10:
+        return np.log10(x)  # type: ignore[call-overload]
+    if base == 2:
+        return np.log2(x)  # type: ignore[call-overload]
+    return np.log(x) / np.log(base)  # type: ignore[call-overload]
+
+
 def _r_round(x: object, digits: int = 0) -> object:
     return np.round(x, digits)  # type: ignore[call-overload]
 
@@ -294,7 +305,7 @@ def formula_context() -> dict[str, object]:
     ctx: dict[str, object] = {
         "np": np,
         "numpy": np,
-        "log": np.log,
+        "log": _log,
         "log2": np.log2,
         "log10": np.log10,
         "log1p": np.log1p,

@@ -78,7 +78,21 @@ cases <- list(
   case("numeric_by_factor_mtcars", "mtcars", "mpg ~ wt + factor(cyl):wt"),
   case("poly_by_factor_mtcars", "mtcars", "mpg ~ poly(wt, 2) * factor(am)"),
   case("dotted_names_airquality", "airquality", "Ozone ~ Solar.R + Wind + I(Temp^2)"),
-  case("spaces_mtspace", "mtspace", "mpg ~ `car weight` * `horse power`")
+  case("spaces_mtspace", "mtspace", "mpg ~ `car weight` * `horse power`"),
+  case("no_intercept_no_margins_warpbreaks", wb, "breaks ~ 0 + wool:tension", "poisson()", "Poisson"),
+  case("half_margin_warpbreaks", wb, "breaks ~ tension + wool:tension", "poisson()", "Poisson"),
+  case("in_with_main_warpbreaks", wb, "breaks ~ wool + tension %in% wool", "poisson()", "Poisson"),
+  case("ordered_no_intercept_housing", "housing", "Freq ~ Sat * Infl - 1", "poisson()", "Poisson"),
+  case("ordered_treatment_housing", "housing", "Freq ~ Sat + Infl", "poisson()", "Poisson",
+       contrasts = list(Sat = "contr.treatment", Infl = "contr.SAS")),
+  case("dot_factor_housing", "housing", "log(Freq) ~ . - Cont"),
+  case("numeric_margin_mtcars", "mtcars", "mpg ~ factor(cyl) + wt:factor(am)"),
+  case("power_interaction_toothgrowth", "toothgrowth", "len ~ supp * dose + I(dose^2):supp"),
+  case("relevel_factor_mtcars", "mtcars", "mpg ~ relevel(factor(cyl), ref = \"6\") + wt"),
+  case("poly_keywords_mtcars", "mtcars", "mpg ~ poly(wt, degree = 2, raw = TRUE) + log(disp, base = 10) + sqrt(hp)",
+       newdata = list(wt = c(2.5, 3), disp = c(100, 200), hp = c(90, 150))),
+  case("cross_three_mtcars", "mtcars", "mpg ~ wt * factor(am) * factor(vs) - wt:factor(am):factor(vs)"),
+  case("minus_intercept_then_plus_warpbreaks", wb, "breaks ~ wool - 1 + tension + 1", "poisson()", "Poisson")
 )
 
 for (cs in cases) {
