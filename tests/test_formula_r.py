@@ -251,3 +251,26 @@ def test_stateful_transforms_out_of_core_equal_in_memory(tmp_path: Path) -> None
                 m = rglm.glm(formula, data, family="poisson", **kw)
                 np.testing.assert_allclose(m.params, mem.params, rtol=1e-9, atol=1e-12)
                 assert m.deviance == pytest.approx(mem.deviance, rel=1e-9)
+
+
+def test_formulaic_contrast_objects_equal_r_names() -> None:
+    from formulaic.transforms.contrasts import HelmertContrasts, SumContrasts
+
+    case, wb = _load(
+        "contrasts_warpbreaks"
+    )  # R: contrasts = list(tension = "contr.sum", wool = "contr.helmert")
+    want = np.array(case["r"]["coef"])
+    by_object = rglm.glm(
+        "breaks ~ wool + tension",
+        wb,
+        family="poisson",
+        contrasts={"tension": SumContrasts(), "wool": HelmertContrasts()},
+    )
+    np.testing.assert_allclose(by_object.params.to_numpy(), want, rtol=1e-6)
+    case, wb = _load("C_warpbreaks")  # R: breaks ~ C(tension, sum) + C(wool, helmert)
+    for formula in (
+        "breaks ~ C(tension, Sum) + C(wool, Helmert)",
+        "breaks ~ C(tension, contr.sum) + C(wool, helmert)",
+    ):
+        m = rglm.glm(formula, wb, family="poisson")
+        np.testing.assert_allclose(m.params.to_numpy(), case["r"]["coef"], rtol=1e-6)

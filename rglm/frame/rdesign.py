@@ -32,6 +32,7 @@ import numpy.typing as npt
 import pandas as pd
 from formulaic import Formula, model_matrix
 from formulaic.model_spec import ModelSpec
+from formulaic.transforms import TRANSFORMS
 
 from rglm.exceptions import ArgumentError, DataError
 from rglm.frame.contrasts import Coding, coding, contrast_name
@@ -84,6 +85,20 @@ def _arg(node: Node, pos: int, key: str) -> Node | None:
     return positional[pos] if len(positional) > pos else None
 
 
+def _contrast_spec(spec: Node) -> Any:
+    """The contrasts named in ``C(x, spec)``: R's name (``sum``, ``contr.sum``, ``"contr.sum"``)
+    or a formulaic contrasts object written as a call (``Treatment(reference = "b")``,
+    ``contr.sum()``), evaluated with formulaic's transforms."""
+    if spec.kind == "name" and isinstance(TRANSFORMS.get(spec.value), type):
+        return TRANSFORMS[spec.value]()  # formulaic's contrasts class, as C(x, Sum)
+    if spec.kind in ("name", "str"):
+        return spec.value
+    try:
+        return eval(to_python(spec), {"__builtins__": {}}, dict(TRANSFORMS))  # noqa: S307 - formula text
+    except Exception as exc:  # noqa: BLE001 - any failure is the user's contrasts expression
+        raise ArgumentError(f"cannot read the contrasts {deparse(spec)!r} in C(): {exc}") from exc
+
+
 def describe(node: Node, columns: frozenset[str], ordered_columns: frozenset[str]) -> Variable:
     """The :class:`Variable` of the expression ``node`` over data with ``columns``."""
     label = deparse(node)
@@ -102,7 +117,7 @@ def describe(node: Node, columns: frozenset[str], ordered_columns: frozenset[str
         if node.value == "C":
             spec = _arg(node, 1, "contr")
             if spec is not None:
-                contrast = contrast_name(spec.value if spec.kind in ("name", "str") else deparse(spec))
+                contrast = contrast_name(_contrast_spec(spec))
             levels = _arg(node, 2, "levels")
             args: tuple[Node, ...] = (first,) + ((levels,) if levels is not None else ())
             inner = Node("call", "factor", args, ("",) + (("levels",) if levels is not None else ()))

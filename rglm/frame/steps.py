@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+from formulaic.transforms import TRANSFORMS
 
 from rglm.exceptions import DataError, DataTypeError
 from rglm.frame.columns import (
@@ -114,7 +115,11 @@ def _variables(nodes: Sequence[Node], data: pd.DataFrame) -> tuple[str, ...]:
     missing = sorted(
         n
         for n in values - columns
-        if n not in ctx and n not in _CONSTANTS and n not in _CONTRAST_NAMES and not n.startswith("contr.")
+        if n not in ctx
+        and n not in TRANSFORMS
+        and n not in _CONSTANTS
+        and n not in _CONTRAST_NAMES
+        and not n.startswith("contr.")
     )
     if missing:
         raise DataError(
