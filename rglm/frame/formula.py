@@ -1,10 +1,12 @@
-"""R's formula forms on top of formulaic: ``cbind()`` responses, ``offset()`` terms and bare
-function names such as ``log(x)``.
+"""R formulas: the response, R's terms and offsets of a formula, R's ``update.formula``, and
+the functions formulas may call.
 
-formulaic parses and materializes the right-hand side.  What R adds is handled here as
-text, before formulaic sees it: the response may be ``cbind(successes, failures)``, and
-``offset(expr)`` terms are taken out of the right-hand side and evaluated on their own,
-because an offset is not a column of the model matrix.
+:func:`parse_formula` reads a formula as R does (:mod:`rglm.frame.rsyntax`): the response may
+be ``cbind(successes, failures)``, the right-hand side is expanded into R's terms
+(:mod:`rglm.frame.rterms`: ``.``, ``^``, ``%in%``, ``/``, ``-``, offsets) and ``offset()``
+terms are kept apart, because an offset is not a column of the model matrix.  Expressions
+are handed to formulaic as Python code (``^`` as ``**``).  :func:`formula_context` holds
+R's functions (``log(x, base)``, ``factor``, ``ordered``, ``relevel``, ``c``, ``ns``, ``bs``).
 """
 
 from __future__ import annotations
