@@ -7,13 +7,16 @@ This is the only layer that knows about pandas and formulas.  It follows R's
 2. rows with a missing value in any variable the model uses (response, predictors,
    weights, offset) are dropped (``na_action="omit"``) or reported (``"fail"``);
 3. factor levels that no longer occur are dropped (R's ``drop.unused.levels = TRUE``);
-4. formulaic builds the model matrix, and the response and offsets are evaluated.
+4. R's model matrix is built (:mod:`rglm.frame.rdesign`: R's terms and coding, formulaic
+   evaluating the variables), and the response and offsets are evaluated; rows a transform
+   made NaN are dropped with R's "NaNs produced" warning.
 
 Each step is a public function of :mod:`rglm.frame.steps` (shared with the chunked frame,
 :mod:`rglm.frame.chunked`); :func:`build_frame` runs them in R's order, and
 :func:`materialize_design` and :func:`frame_spec` build the model matrix and its recipe.
-A frame's :class:`FrameSpec` keeps formulaic's ``ModelSpec``, so new data is encoded
-with the same transforms, levels and contrasts; a level not seen in fitting is an error.
+A frame's :class:`FrameSpec` keeps the recipe (:class:`rglm.frame.rdesign.RDesign`, with
+formulaic's ``ModelSpec`` of the variables), so new data is encoded with the same
+transforms, levels and contrasts; a level not seen in fitting is an error.
 """
 
 from __future__ import annotations
