@@ -274,3 +274,13 @@ def test_formulaic_contrast_objects_equal_r_names() -> None:
     ):
         m = rglm.glm(formula, wb, family="poisson")
         np.testing.assert_allclose(m.params.to_numpy(), case["r"]["coef"], rtol=1e-6)
+
+
+def test_removed_variables_still_drop_their_missing_rows() -> None:
+    """R's model frame holds every variable the formula names: ``Ozone ~ . - Solar.R`` drops
+    the rows where Solar.R is missing (111 rows, where Ozone ~ Wind + Temp + Month + Day uses
+    116), and update() writes the formula out without Solar.R (116 rows again)."""
+    case, air = _load("dot_minus_keeps_rows_airquality")
+    m = rglm.glm("Ozone ~ . - Solar.R", air)
+    assert m.nobs == case["r"]["nobs"] == 111
+    assert m.update(". ~ . - Wind").nobs == 116

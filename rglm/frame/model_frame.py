@@ -142,7 +142,10 @@ class FrameSpec:
         """
         data = prepared(self._columns(data, self.variables, "formula"))
         self.check_levels(data)
-        complete = ~data.isna().any(axis=1).to_numpy()
+        # R's predict: a missing value matters only in a column the model matrix reads (a
+        # variable named in the formula but in no term, as x in ". - x", does not).
+        read = [c for c in data.columns if c in self.rhs_spec.columns_read]
+        complete = ~data[read].isna().any(axis=1).to_numpy()
         out = np.full((len(data), len(self.column_names)), np.nan)
         if not complete.any():
             return out

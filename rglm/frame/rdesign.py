@@ -250,6 +250,11 @@ class RDesign:
 
     # -- replay ----------------------------------------------------------------------------------------
     @property
+    def columns_read(self) -> frozenset[str]:
+        """The data columns the model matrix reads."""
+        return frozenset(c for v in self.variables for c in v.columns_used)
+
+    @property
     def transform_state(self) -> dict[str, Any]:
         return dict(self.spec.transform_state) if self.spec is not None else {}
 

@@ -46,12 +46,16 @@ class RTerms:
     intercept : bool
     offsets : tuple of Node
         The expressions inside ``offset()``, in order.
+    mentioned : tuple of Node
+        Every variable the formula names, also those only in removed terms (``. - x``): R's
+        model frame holds them all, so a missing value in any of them drops the row.
     """
 
     variables: tuple[Node, ...]
     terms: tuple[tuple[int, ...], ...]
     intercept: bool
     offsets: tuple[Node, ...]
+    mentioned: tuple[Node, ...] = ()
 
     @property
     def labels(self) -> list[str]:
@@ -201,4 +205,6 @@ def expand_rhs(rhs: str, dot: Sequence[str] | None, response: Node | None = None
         keep = {old: new for new, old in enumerate(i for i in range(len(variables)) if i in set(used))}
         variables = [variables[i] for i in keep]
         terms_out = [tuple(keep[i] for i in t) for t in terms_out]
-    return RTerms(tuple(variables), tuple(terms_out), enc.intercept, tuple(enc.offsets))
+    return RTerms(
+        tuple(variables), tuple(terms_out), enc.intercept, tuple(enc.offsets), tuple(enc.variables[base:])
+    )

@@ -141,7 +141,7 @@ def resolve_variables(formula: str, data: pd.DataFrame) -> FormulaVariables:
     assert terms is not None
     return FormulaVariables(
         parsed,
-        _variables(terms.variables, data),
+        _variables(terms.mentioned or terms.variables, data),
         _variables(terms.offsets, data),
         _variables([parse_r(parsed.lhs)], data),
     )

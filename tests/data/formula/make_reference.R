@@ -92,7 +92,8 @@ cases <- list(
   case("poly_keywords_mtcars", "mtcars", "mpg ~ poly(wt, degree = 2, raw = TRUE) + log(disp, base = 10) + sqrt(hp)",
        newdata = list(wt = c(2.5, 3), disp = c(100, 200), hp = c(90, 150))),
   case("cross_three_mtcars", "mtcars", "mpg ~ wt * factor(am) * factor(vs) - wt:factor(am):factor(vs)"),
-  case("minus_intercept_then_plus_warpbreaks", wb, "breaks ~ wool - 1 + tension + 1", "poisson()", "Poisson")
+  case("minus_intercept_then_plus_warpbreaks", wb, "breaks ~ wool - 1 + tension + 1", "poisson()", "Poisson"),
+  case("dot_minus_keeps_rows_airquality", "airquality", "Ozone ~ . - Solar.R")
 )
 
 for (cs in cases) {
