@@ -75,6 +75,7 @@ class Variable:
     ordered: bool
     columns_used: tuple[str, ...]
     plain: str = ""
+    r_name: str = ""
 
 
 def _arg(node: Node, pos: int, key: str) -> Node | None:
@@ -125,7 +126,13 @@ def describe(node: Node, columns: frozenset[str], ordered_columns: frozenset[str
         column = node.value
         ordered = node.value in ordered_columns
     code = f"_rvar({to_python(inner, columns)})"
-    return Variable(label, code, column, contrast, ordered, used, deparse(node, backticks=False))
+    # C(x) without contrasts is formulaic's spelling of R's factor(x) (R's C() needs them)
+    r_name = deparse(Node("call", "factor", node.args, node.keys)) if _bare_c(node) else label
+    return Variable(label, code, column, contrast, ordered, used, deparse(node, backticks=False), r_name)
+
+
+def _bare_c(node: Node) -> bool:
+    return node.kind == "call" and node.value == "C" and len(node.args) == 1 and node.keys == ("",)
 
 
 def level_name(value: Any) -> str:
@@ -204,7 +211,7 @@ class RDesign:
         var = self.variables[v]
         if self.factor_levels[v] is not None:
             c = self._coding(v, self.codes[term][v])
-            return [var.label + s for s in c.r_suffix], [var.plain + s for s in c.py_suffix], c
+            return [var.r_name + s for s in c.r_suffix], [var.plain + s for s in c.py_suffix], c
         m = len(self.blocks[v])
         if m == 1:
             return [var.label], [var.plain], None

@@ -20,6 +20,7 @@ datasets$warpbreaks <- unorder(warpbreaks)
 datasets$housing <- unorder(housing)
 datasets$toothgrowth <- unorder(ToothGrowth)
 datasets$cars <- cars
+datasets$dobson <- data.frame(counts = c(18,17,15,20,10,20,25,13,12), outcome = rep(1:3, 3), treatment = rep(1:3, each = 3))
 datasets$ships <- subset(ships, service > 0)
 datasets$airquality <- airquality
 for (n in names(datasets)) write.csv(datasets[[n]], file.path("data", paste0(n, ".csv")), row.names = FALSE, na = "")
@@ -93,7 +94,9 @@ cases <- list(
        newdata = list(wt = c(2.5, 3), disp = c(100, 200), hp = c(90, 150))),
   case("cross_three_mtcars", "mtcars", "mpg ~ wt * factor(am) * factor(vs) - wt:factor(am):factor(vs)"),
   case("minus_intercept_then_plus_warpbreaks", wb, "breaks ~ wool - 1 + tension + 1", "poisson()", "Poisson"),
-  case("dot_minus_keeps_rows_airquality", "airquality", "Ozone ~ . - Solar.R")
+  case("dot_minus_keeps_rows_airquality", "airquality", "Ozone ~ . - Solar.R"),
+  case("formulaic_C_is_factor_dobson", "dobson", "counts ~ factor(outcome) + factor(treatment)", "poisson()", "Poisson",
+       py = "counts ~ C(outcome) + C(treatment)")
 )
 
 for (cs in cases) {
