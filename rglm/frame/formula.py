@@ -339,6 +339,9 @@ def formula_context() -> dict[str, object]:
         "ns": ns,
         "bs": bs,
         "as_numeric": _as_numeric,
+        "pmin": np.minimum,
+        "pmax": np.maximum,
+        "ifelse": np.where,
         "as_integer": _as_numeric,
     }
     return ctx
