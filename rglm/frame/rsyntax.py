@@ -78,6 +78,7 @@ _BINARY = {
     "%%": 7,
     ":": 8,
     "^": 10,
+    "**": 10,  # R reads ** as ^; kept apart so that formulaic-style names keep the spelling
 }
 _TOKEN = re.compile(
     r"""\s*(?:
@@ -104,8 +105,6 @@ def _tokens(text: str) -> list[tuple[str, str]]:
         value = m.group(kind)
         if kind == "bq":
             kind, value = "name", value[1:-1]
-        elif kind == "op" and value == "**":
-            value = "^"  # R reads ** as ^
         elif kind == "op" and value.startswith("%") and value != "%%":
             kind = "op"
         out.append((kind, value))
@@ -146,7 +145,7 @@ class _Parser:
             if prec is None or prec < min_prec:
                 return left
             self.take()
-            right = self.expr(prec if tok[1] == "^" else prec + 1)
+            right = self.expr(prec if tok[1] in ("^", "**") else prec + 1)
             left = Node("binop", tok[1], (left, right))
 
     def prefix(self) -> Node:
@@ -278,6 +277,8 @@ def deparse(node: Node, backticks: bool = True) -> str:
         return f"{node.value}{deparse(node.args[0], backticks)}"
     op = node.value
     left, right = deparse(node.args[0], backticks), deparse(node.args[1], backticks)
+    if op == "**":  # R's deparse writes ^; formulaic's style (no backticks) keeps Python's **
+        return f"{left}^{right}" if backticks else f"{left} ** {right}"
     if op in _SPACED or op.startswith("%"):
         return f"{left} {op} {right}"
     return f"{left}{op}{right}"

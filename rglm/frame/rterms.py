@@ -160,7 +160,7 @@ class _Encoder:
             left, right = self.encode(a), self.encode(b)
             every = frozenset().union(*left) if left else frozenset()
             return _unique(left + [y | every for y in right])
-        if op == "^":
+        if op in ("^", "**"):
             left = self.encode(a)
             power = b.args[0] if b.kind == "paren" else b
             if power.kind != "num" or float(power.value) < 1 or float(power.value) != int(float(power.value)):
