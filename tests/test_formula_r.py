@@ -285,3 +285,5 @@ def test_removed_variables_still_drop_their_missing_rows() -> None:
     m = rglm.glm("Ozone ~ . - Solar.R", air)
     assert m.nobs == case["r"]["nobs"] == 111
     assert m.update(". ~ . - Wind").nobs == 116
+    # R's print(formula(m)), which drop1 shows as its model
+    assert "Ozone ~ (Solar.R + Wind + Temp + Month + Day) - Solar.R" in str(rglm.drop1(m))

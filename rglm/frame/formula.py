@@ -137,6 +137,7 @@ class ParsedFormula:
     offsets: tuple[str, ...]
     terms: RTerms | None = None
     lhs: str = ""
+    shown: str = ""
 
     @property
     def is_cbind(self) -> bool:
@@ -147,6 +148,12 @@ class ParsedFormula:
         if self.lhs:
             return self.lhs
         return f"cbind({', '.join(self.response)})" if self.is_cbind else self.response[0]
+
+    @property
+    def display(self) -> str:
+        """The formula as R's ``formula(object)`` prints it: as written, with ``.`` replaced
+        by the columns it stands for (``Ozone ~ (Solar.R + Wind) - Solar.R``)."""
+        return self.shown or self.text
 
     @property
     def expanded(self) -> str:
@@ -208,7 +215,37 @@ def _parse(formula: str, lhs: str, rhs: str, columns: Sequence[str] | None) -> P
     terms = expand_rhs(rhs, dot, lhs_node)
     offsets = tuple(to_python(o, cols) for o in terms.offsets)
     body = dataclasses.replace(terms, offsets=()).rhs_text()
-    return ParsedFormula(formula, response, body, offsets, terms, deparse(lhs_node))
+    shown = ""
+    if dot is not None and any(n.kind == "name" and n.value == "." for n in _walk(parse_r(rhs))):
+        value = parse_r(" + ".join(deparse(Node("name", c)) for c in dot)) if dot else Node("num", "1")
+        shown = f"{deparse(lhs_node)} ~ {deparse(_expand_dots(parse_r(rhs), value))}"
+    return ParsedFormula(formula, response, body, offsets, terms, deparse(lhs_node), shown)
+
+
+def _walk(node: Node) -> list[Node]:
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(n.args)
+    return out
+
+
+def _expand_dots(node: Node, value: Node) -> Node:
+    """R's ``ExpandDots``: ``.`` replaced by ``value``, in parentheses where it is an operand of
+    an operator other than ``+`` and ``value`` is a sum."""
+    if node.kind == "name" and node.value == ".":
+        return value
+    if not node.args:
+        return node
+    wrap = node.kind in ("binop", "unary") and node.value != "+" and value.kind == "binop"
+    args = tuple(
+        Node("paren", args=(value,))
+        if wrap and a.kind == "name" and a.value == "."
+        else _expand_dots(a, value)
+        for a in node.args
+    )
+    return dataclasses.replace(node, args=args)
 
 
 def response_label(formula: str) -> str:

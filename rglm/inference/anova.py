@@ -34,6 +34,7 @@ from rglm.families.family import Gaussian
 from rglm.fit.irls import IRLSControl, irls
 from rglm.frame.formula import response_label
 from rglm.inference.refit import refit
+from rglm.inference.scope import shown_formula
 from rglm.numerics import rmath as _rmath
 from rglm.results.glm import GLMStatistics
 from rglm.results.table import AnovaTable, deparse_formula, na_vector
@@ -361,7 +362,7 @@ def _anova_list(
         cols["Rao"] = score
     width = len(str(len(models)))
     notes = "\n".join(
-        f"Model {str(i + 1).rjust(width)}: " + "\n".join(deparse_formula(m.formula))
+        f"Model {str(i + 1).rjust(width)}: " + "\n".join(deparse_formula(shown_formula(m)))
         for i, m in enumerate(models)
     )
     big = models[int(np.argmin(resdf))]

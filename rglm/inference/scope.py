@@ -26,6 +26,7 @@ __all__ = [
     "factor_scope",
     "formula_terms",
     "model_formula",
+    "shown_formula",
     "model_terms",
     "scope_terms",
 ]
@@ -44,6 +45,14 @@ def model_formula(m: GLMStatistics) -> str:
     terms in R's order."""
     try:
         return m.model_frame.spec.parsed.expanded
+    except AttributeError:
+        return m.formula
+
+
+def shown_formula(m: GLMStatistics) -> str:
+    """The model's formula as R prints ``formula(object)``: ``.`` replaced by the columns."""
+    try:
+        return m.model_frame.spec.parsed.display
     except AttributeError:
         return m.formula
 

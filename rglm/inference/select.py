@@ -42,6 +42,7 @@ from rglm.inference.scope import (
     model_formula,
     model_terms,
     scope_terms,
+    shown_formula,
 )
 from rglm.numerics.format import format_real, r_round
 from rglm.results.glm import GLMStatistics
@@ -73,7 +74,7 @@ def extract_aic(m: GLMStatistics, k: float = 2.0) -> tuple[float, float]:
 
 
 def _heading(kind: str, m: GLMStatistics, scale: float) -> list[str]:
-    head = [kind, "\nModel:", *deparse_formula(m.formula)]
+    head = [kind, "\nModel:", *deparse_formula(shown_formula(m))]
     if scale > 0:
         head.append(f"\nscale:  {format_real([scale], 7)[0]} \n")
     return head
@@ -466,7 +467,7 @@ def _aic_text(aic: float) -> str:
 
 def _say(first: str, m: GLMStatistics) -> None:
     print(first)
-    print("\n".join(deparse_formula(m.formula)))
+    print("\n".join(deparse_formula(shown_formula(m))))
     print()
 
 
@@ -487,9 +488,9 @@ def _path_table(
     heading = [
         "Stepwise Model Path \nAnalysis of Deviance Table",
         "\nInitial Model:",
-        *deparse_formula(start.formula),
+        *deparse_formula(shown_formula(start)),
         "\nFinal Model:",
-        *deparse_formula(end.formula),
+        *deparse_formula(shown_formula(end)),
         "\n",
     ]
     return AnovaTable(table, index=list(range(1, len(path) + 1)), heading=heading, print_style="data.frame")
