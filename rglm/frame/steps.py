@@ -74,7 +74,7 @@ class FormulaVariables:
     Attributes
     ----------
     parsed : ParsedFormula
-        The formula, with column names holding dots backticked (R's ``Solar.R``).
+        The formula read against the data (``.`` expanded, column names quoted in its Python code).
     rhs, offsets, response : tuple of str
         Data columns used by the right-hand side, by the ``offset()`` terms and by the
         response, each sorted.
