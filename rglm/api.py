@@ -18,7 +18,7 @@ import numpy as np
 
 from rglm.backends.chunked import ChunkedFrame, executor_for, merge_scan
 from rglm.backends.dask import is_dask
-from rglm.backends.sources import is_source
+from rglm.backends.sources import is_source, read_if_small
 from rglm.exceptions import ArgumentError, DataError, DomainError
 from rglm.families.family import Binomial, Family, Gaussian, NegativeBinomial, QuasiBinomial, get_family
 from rglm.fit.irls import FitPlan, IRLSControl, irls, null_deviance
@@ -67,18 +67,20 @@ def glm(
     a: float | None = None,
     slowit: float | None = None,
     max_step_factor: int | None = None,
+    contrasts: dict[str, Any] | None = None,
+    names: str = "default",
 ) -> GLMResult:
     """Fit a generalized linear model, as R's ``glm()``.
 
     Parameters
     ----------
     formula : str
-        ``response ~ terms`` in formulaic's syntax, plus R's ``cbind(successes, failures)``
-        response, ``offset(expr)`` terms and bare function names (``log(x)``).  Text and
-        categorical columns are factors with treatment contrasts; levels are sorted (or taken
-        in a Categorical's order) and the first is the reference.  A pandas *ordered*
-        Categorical is coded like an unordered one, whereas R codes an ordered factor with
-        polynomial contrasts: write ``C(x, contr.poly)`` to get R's coefficients.
+        ``response ~ terms`` with R's meaning (R's ``terms`` and ``model.matrix``): ``.``,
+        ``+ - * / : ^ %in%``, ``0 +``/``- 1``, ``offset()`` terms, a ``cbind(successes,
+        failures)`` response, ``I(x^2)`` (a power), ``factor()``, ``relevel()``, ``C()``,
+        ``poly()``, ``ns()``, ``bs()``.  Text and categorical columns are factors with
+        treatment contrasts, ordered Categoricals with ``contr.poly``, as R's defaults; levels
+        are sorted (or taken in a Categorical's order).  See ``docs/coming-from-r.md``.
     data : DataFrame or anything ``pandas.DataFrame`` accepts
     family : Family, default Gaussian()
         A family object such as ``rglm.Binomial(link="probit")``, or R's family name.
@@ -141,6 +143,13 @@ def glm(
         brglm2's ``a`` (the power of Jeffreys' prior for ``MPL_Jeffreys``, default 1/2: Firth),
         ``slowit`` (a factor on every step, default 1) and ``max_step_factor`` (step halvings
         per iteration, default 12); only with ``method="brglm"``.
+    contrasts : dict, optional
+        R's ``contrasts``: variable (as written in the formula, or its column) -> contrasts,
+        ``"contr.treatment"``, ``"contr.sum"``, ``"contr.helmert"``, ``"contr.poly"``,
+        ``"contr.SAS"`` or a formulaic contrasts object.
+    names : {"default", "R"}
+        Coefficient names in formulaic's style (``sex[T.M]``, ``poly(wt, 2)[1]``) or exactly
+        R's (``sexM``, ``poly(wt, 2)1``, ``(Intercept)``).
 
     Returns
     -------
@@ -197,7 +206,11 @@ def glm(
                 "a": a,
                 "slowit": slowit,
                 "max_step_factor": max_step_factor,
+                "contrasts": contrasts,
+                "names": names,
             },
+            contrasts=contrasts,
+            names=names,
         )
     tol = 1e-8 if tol is None else tol
     max_iter = 25 if max_iter is None else max_iter
@@ -216,7 +229,16 @@ def glm(
         "tol": tol,
         "max_iter": max_iter,
         "dispersion": dispersion,
+        "contrasts": contrasts,
+        "names": names,
     }
+    if chunksize is None and not callable(data):
+        # A file that fits in memory is read whole and fitted as a data frame (every per-row
+        # result is then available); the result's call says so.
+        whole, size = read_if_small(data)
+        if whole is not None:
+            data = whole
+            call["data_in_memory"] = f"{data_name} read into memory (about {(size or 0) / 1e6:.3g} MB)"
     if chunksize is not None or _out_of_core(data):
         if cov_type != "nonrobust":
             raise ArgumentError("sandwich covariances (cov_type) are not available for chunked or Dask data")
@@ -237,6 +259,8 @@ def glm(
             progress=progress,
             call={**call, "chunksize": chunksize, "progress": progress},
             data_name=data_name,
+            contrasts=contrasts,
+            names=names,
         )
     frame = build_frame(
         formula,
@@ -246,6 +270,8 @@ def glm(
         subset=subset,
         na_action=na_action,
         binomial=isinstance(fam, (Binomial, QuasiBinomial)),
+        contrasts=contrasts,
+        names=names,
     )
     n, p = frame.X.shape
 
@@ -506,6 +532,8 @@ def fit_out_of_core(
     progress: bool,
     call: dict[str, Any],
     data_name: str = "data",
+    contrasts: dict[str, Any] | None = None,
+    names: str = "default",
 ) -> GLMResult:
     """:func:`rglm.glm` on chunked files, a callable or a Dask DataFrame.
 
@@ -533,7 +561,16 @@ def fit_out_of_core(
     first = executor.first()
     if len(first) == 0:
         raise DataError("data has no rows")
-    lay: Layout = layout(formula, first, weights=weights, offset=offset, subset=subset, binomial=binomial)
+    lay: Layout = layout(
+        formula,
+        first,
+        weights=weights,
+        offset=offset,
+        subset=subset,
+        binomial=binomial,
+        contrasts=contrasts,
+        names=names,
+    )
     executor.columns = list(lay.columns)
     scan = executor.map_reduce(functools.partial(scan_chunk, lay=lay), merge_scan, ScanPart(), "scan")
     executor.n_chunks = scan.n_chunks

@@ -277,6 +277,15 @@ def _model_options(data_required: bool = True, brglm_type: bool = True) -> argpa
         help="--method brglm: step halvings per iteration (default 12)",
     )
     g.add_argument("--trace", action="store_true", help="print the deviance at each iteration (to stderr)")
+    g.add_argument(
+        "--contrasts",
+        nargs="+",
+        metavar="VAR=CONTR",
+        help="contrasts by variable, R's names: e.g. tension=contr.sum wool=contr.helmert",
+    )
+    g.add_argument(
+        "--r-names", action="store_true", help="name coefficients exactly as R does (sexM, (Intercept))"
+    )
     return p
 
 
@@ -432,6 +441,19 @@ def render(m: Any, fmt: str) -> str:
     return text if text.endswith("\n") else text + "\n"
 
 
+def _contrasts(pairs: list[str] | None) -> dict[str, str] | None:
+    """``--contrasts tension=contr.sum`` as ``{"tension": "contr.sum"}``."""
+    if not pairs:
+        return None
+    out = {}
+    for pair in pairs:
+        var, sep, name = pair.partition("=")
+        if not sep or not var.strip() or not name.strip():
+            raise CLIError(f"--contrasts takes VARIABLE=CONTRASTS, such as tension=contr.sum; got {pair!r}")
+        out[var.strip()] = name.strip()
+    return out
+
+
 def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
     cov_kwds = None
     if args.cluster:
@@ -465,6 +487,8 @@ def _fit(args: argparse.Namespace, formula: str, data: pd.DataFrame) -> Any:
             a=args.a,
             slowit=args.slowit,
             max_step_factor=args.max_step_factor,
+            contrasts=_contrasts(getattr(args, "contrasts", None)),
+            names="R" if getattr(args, "r_names", False) else "default",
         )
         return m._replace(data_name=name)
 

@@ -28,6 +28,7 @@ __all__ = [
     "FitInterrupted",
     "FittedValueWarning",
     "FormulaError",
+    "NaNProducedWarning",
     "NonIntegerWarning",
     "OutOfCoreError",
     "PerfectFitWarning",
@@ -153,7 +154,12 @@ class ProfileWarning(RGLMWarning):
 
 
 class NonIntegerWarning(RGLMWarning):
-    """Binomial counts or successes that are not whole numbers."""
+    """Binomial counts or successes, or Poisson counts, that are not whole numbers."""
+
+
+class NaNProducedWarning(RGLMWarning):
+    """A transform in the formula (``log``, ``sqrt`` of a negative value) produced NaN, as R's
+    "NaNs produced"; those rows are dropped as missing."""
 
 
 class DispersionWarning(RGLMWarning):

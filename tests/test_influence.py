@@ -230,7 +230,13 @@ def test_na_exclude_pads_with_nan(name: str) -> None:
     assert frame.index.equals(data.index)  # every row of the caller's frame
     dropped = data[["Ozone", "Solar.R", "Wind", "Temp"]].isna().any(axis=1).to_numpy()
     assert dropped.any()
-    assert frame.loc[dropped].isna().all().all()
+    # R's lm.influence: omitted rows have hat 0, the model's sigma, no change in the
+    # coefficients (so cov.r is 1); the measures built on their residuals are NA.
+    na_cols = ["cooks_d", "rstandard", "rstudent", "dffits"]
+    assert frame.loc[dropped, na_cols].isna().all().all()
+    assert (frame.loc[dropped, "hat"] == 0).all()
+    assert (frame.loc[dropped, "cov_ratio"] == 1).all()
+    assert (frame.loc[dropped, [c for c in frame.columns if c.startswith("dfb_")]] == 0).all().all()
     assert (
         frame.loc[~dropped]
         .drop(columns=[c for c in frame.columns if c.startswith("dfb_")])

@@ -181,3 +181,42 @@ def as_source(data: Any, chunksize: int | None) -> Source:
             raise DataError(f"no such file: {path!r}")
         out.append(path)
     return Source(paths=tuple(out), chunksize=int(size))
+
+
+def _available_memory() -> int:
+    """Bytes of physical memory free now (Linux and macOS), or 2 GB when it cannot be told."""
+    try:
+        return int(os.sysconf("SC_AVPHYS_PAGES")) * int(os.sysconf("SC_PAGE_SIZE"))
+    except (ValueError, OSError, AttributeError):
+        return 2 * 1024**3
+
+
+def memory_estimate(data: Any) -> int | None:
+    """Bytes a path (or list of paths) takes once read into a DataFrame, estimated: a Parquet
+    file's uncompressed size from its metadata, a CSV's size on disk, both doubled for pandas'
+    overhead; None for anything that is not files."""
+    if callable(data) or not is_source(data):
+        return None
+    paths = [data] if isinstance(data, (str, os.PathLike)) else list(data)
+    total = 0
+    for p in paths:
+        path = os.fspath(p)
+        if not os.path.exists(path):
+            return None
+        if _kind(path) == "parquet":
+            pq = require("pyarrow.parquet", "parquet")
+            meta = pq.ParquetFile(path).metadata
+            total += sum(meta.row_group(i).total_byte_size for i in range(meta.num_row_groups))
+        else:
+            total += os.path.getsize(path)
+    return 2 * total
+
+
+def read_if_small(data: Any, share: float = 0.25) -> tuple[pd.DataFrame | None, int | None]:
+    """The files ``data`` read whole when their :func:`memory_estimate` is within ``share`` of
+    the free memory (the fit needs room for the model matrix too), else None; and the estimate."""
+    estimate = memory_estimate(data)
+    if estimate is None or estimate > share * _available_memory():
+        return None, estimate
+    frames = list(as_source(data, None).chunks())
+    return (pd.concat(frames) if len(frames) > 1 else frames[0]), estimate

@@ -406,6 +406,15 @@ class Poisson(_PoissonBase):
     def aic_rows(
         self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals
     ) -> float:
+        whole = y == np.floor(y)
+        if not np.all(whole | (wt == 0)):
+            # R's dpois warns "non-integer x = %f" for each such count; its AIC is then Inf.
+            bad = y[~whole & (wt != 0)]
+            more = f" (and {bad.size - 1} more non-integer counts)" if bad.size > 1 else ""
+            warn(
+                f"non-integer x = {bad[0]:f}{more}: the Poisson likelihood and AIC need counts",
+                NonIntegerWarning,
+            )
         with np.errstate(divide="ignore", invalid="ignore"):
             ll = log_dpois(y, mu)
             terms = np.where(wt == 0, 0.0, ll * wt)

@@ -15,8 +15,10 @@ chunks rglm does the same in two steps:
 
 Levels are ordered as pandas and formulaic order them for the whole data: sorted, or in the
 category order of a pandas Categorical column that has the same categories in every chunk.
-Stateful transforms (``scale``, ``center``, ``poly``, splines) would learn their state from
-the sample rather than the data and are refused.
+Stateful transforms (``scale``, ``center``, ``poly``, ``bs``, ``ns``) learn their state from
+every row used: the scan keeps the values of the columns they read (8 bytes a row each, the
+only per-row data it holds), and :func:`freeze` learns the centre, scale, polynomial
+constants or quantile knots from them, exactly as the in-memory frame does.
 
 Every step it shares with the in-memory frame (reading the formula's variables, the subset,
 the missing values, the response and the offset) is the one of :mod:`rglm.frame.steps`.
@@ -26,6 +28,7 @@ no rows (it is a :class:`rglm.frame.state.FrameState`).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -33,19 +36,26 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from formulaic import model_matrix
+from formulaic import Formula, model_matrix
 from formulaic.errors import FormulaicError
 
-from rglm.exceptions import ArgumentError, DataError, FormulaError, OutOfCoreError
-from rglm.frame.columns import categorical_variable, evaluate, numeric_values, plain_value, prepared, to_float
+from rglm.exceptions import (
+    ArgumentError,
+    DataError,
+    FormulaError,
+    NaNProducedWarning,
+    OutOfCoreError,
+    warn,
+)
+from rglm.frame.columns import evaluate, numeric_values, plain_value, prepared, to_float
 from rglm.frame.formula import ParsedFormula, formula_context
 from rglm.frame.model_frame import FrameSpec, build_frame
+from rglm.frame.rdesign import build_design
 from rglm.frame.state import ChunkSource, FrozenMap
 from rglm.frame.steps import (
     check_finite,
     count_missing,
     is_factor_response,
-    model_factors,
     offset_vector,
     refuse_missing,
     resolve_variables,
@@ -72,6 +82,8 @@ __all__ = [
 ]
 
 _HEAD = 256
+#: Transforms whose state (centre, scale, polynomial constants, knots) is learnt from the data.
+STATEFUL = frozenset({"poly", "scale", "center", "bs", "ns", "cr", "cs", "cc"})
 
 
 @dataclass(frozen=True)
@@ -91,6 +103,10 @@ class Layout:
     factor_response: str | None
     required: tuple[str, ...] = ()
     numeric_columns: tuple[str, ...] = ()
+    contrasts: dict[str, Any] | None = None
+    names: str = "default"
+    stateful: tuple[str, ...] = ()
+    stateful_columns: tuple[str, ...] = ()
 
 
 def _column_arg(arg: Any, what: str) -> str | None:
@@ -103,7 +119,15 @@ def _column_arg(arg: Any, what: str) -> str | None:
 
 
 def layout(
-    formula: str, first: pd.DataFrame, *, weights: Any, offset: Any, subset: Any, binomial: bool
+    formula: str,
+    first: pd.DataFrame,
+    *,
+    weights: Any,
+    offset: Any,
+    subset: Any,
+    binomial: bool,
+    contrasts: dict[str, Any] | None = None,
+    names: str = "default",
 ) -> Layout:
     """The :class:`Layout` of ``formula`` from the first rows of the data."""
     w_col, o_col = _column_arg(weights, "weights"), _column_arg(offset, "offset")
@@ -117,31 +141,30 @@ def layout(
     head = prepared(first[used]).dropna()
     if len(head) == 0:
         head = prepared(first[used])
+    assert parsed.terms is not None
     try:
         with np.errstate(all="ignore"):
-            spec = model_matrix(
-                parsed.rhs, head.iloc[:_HEAD], context=formula_context(), na_action="ignore"
-            ).model_spec
+            design, _ = build_design(parsed.terms, head.iloc[:_HEAD], formula_context(), contrasts)
     except FormulaicError as exc:
         raise FormulaError(f"cannot parse formula {formula!r}: {str(exc).splitlines()[0]}") from exc
-    if spec.transform_state:
-        raise ArgumentError(
-            f"stateful transforms ({', '.join(spec.transform_state)}) cannot be fitted to chunked or "
-            "Dask data: they would learn their centre and scale from a sample; compute them "
-            "beforehand as plain columns"
-        )
     categorical, numeric = [], []
-    for factor, is_categorical in model_factors(spec):
-        if is_categorical:
-            var = categorical_variable(factor, first.columns)
-            if var is None:
+    stateful: list[str] = []
+    stateful_cols: set[str] = set()
+    for var, levels in zip(design.variables, design.factor_levels, strict=True):
+        if STATEFUL & set(re.findall(r"([A-Za-z_][\w.]*)\s*\(", var.code)):
+            # learnt from the whole column in the scan: its inputs' values are kept
+            stateful.append(var.code)
+            stateful_cols |= set(var.columns_used)
+            continue
+        if levels is not None:
+            if var.column is None:
                 raise ArgumentError(
-                    f"the categorical term {factor!r} is not a column or C(column); for chunked "
+                    f"the categorical term {var.label!r} is not a column or factor(column); for chunked "
                     "data, compute it as a column beforehand"
                 )
-            categorical.append(var)
+            categorical.append(var.column)
         else:
-            numeric.append(factor)
+            numeric.append(var.code)
     factor_response = is_factor_response(parsed, first, binomial)
     columns = sorted(
         set(used)
@@ -164,6 +187,10 @@ def layout(
         factor_response,
         tuple(required),
         tuple(numeric_cols),
+        contrasts,
+        names,
+        tuple(stateful),
+        tuple(sorted(stateful_cols)),
     )
 
 
@@ -184,6 +211,7 @@ class ScanPart:
     n_head: int = 0
     n_chunks: int = 0
     n_empty: int = 0
+    values: dict[str, list[Any]] = field(default_factory=dict)
 
     def merge(self, other: ScanPart) -> ScanPart:
         """``self``'s rows followed by ``other``'s."""
@@ -197,7 +225,10 @@ class ScanPart:
             self.n_head,
             self.n_chunks + other.n_chunks,
             self.n_empty + other.n_empty,
+            {k: list(v) for k, v in self.values.items()},
         )
+        for col, arrays in other.values.items():
+            out.values.setdefault(col, []).extend(arrays)
         for k, v in other.na_counts.items():
             out.na_counts[k] = out.na_counts.get(k, 0) + v
         for var, found in other.levels.items():
@@ -279,6 +310,8 @@ def scan_chunk(chunk: pd.DataFrame, lay: Layout) -> ScanPart:
         codes, uniques = pd.factorize(values, sort=False)
         firsts = np.flatnonzero(np.diff(np.maximum.accumulate(codes), prepend=-1) > 0)
         part.levels[var] = {plain_value(uniques[i]): sub.iloc[[int(f)]] for i, f in enumerate(firsts)}
+    for name in lay.stateful_columns:
+        part.values[name] = [sub[name].to_numpy()]
     if len(sub):
         part.head = [sub.iloc[:_HEAD]]
         part.n_head = len(part.head[0])
@@ -312,6 +345,13 @@ def freeze(lay: Layout, scan: ScanPart, na_action: str) -> ChunkModel:
     if scan.n_rows == 0:
         raise DataError("data has no rows")
     refuse_missing(scan.na_counts, na_action)
+    if scan.na_counts.get("transforms"):
+        k = scan.na_counts["transforms"]
+        warn(
+            f"NaNs produced: a transform of the variables gave NaN in {k} row{'s' if k != 1 else ''}, "
+            "dropped as missing",
+            NaNProducedWarning,
+        )
     if scan.n_used == 0:
         raise DataError(
             f"no rows left to fit: all {scan.n_rows} rows have missing values in "
@@ -327,14 +367,30 @@ def freeze(lay: Layout, scan: ScanPart, na_action: str) -> ChunkModel:
     sample = pd.concat(rows).reset_index(drop=True)
     sample = _with_levels(sample, {v: levels[v] for v in lay.categorical})
     frame = build_frame(
-        lay.formula, sample, weights=lay.weights, offset=lay.offset, na_action="omit", binomial=lay.binomial
+        lay.formula,
+        sample,
+        weights=lay.weights,
+        offset=lay.offset,
+        na_action="omit",
+        binomial=lay.binomial,
+        contrasts=lay.contrasts,
+        names=lay.names,
     )
-    if frame.spec.rhs_spec.transform_state:
-        raise ArgumentError(
-            "stateful transforms cannot be fitted to chunked or Dask data; compute them beforehand"
-        )
+    spec = frame.spec
+    if lay.stateful:
+        # The stateful transforms learn from every row used, not from the sample.
+        whole = pd.DataFrame({c: np.concatenate(scan.values.get(c, [])) for c in lay.stateful_columns})
+        with np.errstate(all="ignore"):
+            learnt = model_matrix(
+                Formula("0 + " + " + ".join("{" + code + "}" for code in lay.stateful), _ordering="none"),
+                whole,
+                context=formula_context(),
+                na_action="ignore",
+                ensure_full_rank=False,
+            ).model_spec.transform_state
+        spec = dataclasses.replace(spec, rhs_spec=spec.rhs_spec.with_transform_state(learnt))
     first = levels[lay.factor_response][0] if lay.factor_response else None
-    return ChunkModel(lay, frame.spec, levels, first)
+    return ChunkModel(lay, spec, levels, first)
 
 
 def _with_levels(frame: pd.DataFrame, levels: dict[str, tuple[Any, ...]]) -> pd.DataFrame:

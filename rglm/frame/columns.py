@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import narwhals.stable.v1 as nw
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -117,6 +118,8 @@ def to_frame(data: Any) -> pd.DataFrame:
     """``data`` as a DataFrame with unique, flat column names (no copy of a DataFrame)."""
     if isinstance(data, pd.DataFrame):
         frame = data
+    elif (native := _narwhals_frame(data)) is not None:
+        frame = native
     else:
         try:
             frame = pd.DataFrame(data)
@@ -128,6 +131,19 @@ def to_frame(data: Any) -> pd.DataFrame:
     if isinstance(frame.columns, pd.MultiIndex):
         raise DataError("data has MultiIndex columns; flatten them to strings (e.g. '_'.join) before fitting")
     return frame
+
+
+def _narwhals_frame(data: Any) -> pd.DataFrame | None:
+    """A polars or pyarrow (or any narwhals-supported eager) data frame as pandas; None for
+    anything else (a dict, an array), which pandas reads itself."""
+    try:
+        frame = nw.from_native(data, eager_only=True)
+    except TypeError:
+        return None
+    if not isinstance(frame, nw.DataFrame):
+        return None
+    out: pd.DataFrame = frame.to_pandas()
+    return out
 
 
 def numeric_values(values: Any, what: str) -> FloatArray:

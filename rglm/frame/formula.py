@@ -1,25 +1,31 @@
-"""R's formula forms on top of formulaic: ``cbind()`` responses, ``offset()`` terms and bare
-function names such as ``log(x)``.
+"""R formulas: the response, R's terms and offsets of a formula, R's ``update.formula``, and
+the functions formulas may call.
 
-formulaic parses and materializes the right-hand side.  What R adds is handled here as
-text, before formulaic sees it: the response may be ``cbind(successes, failures)``, and
-``offset(expr)`` terms are taken out of the right-hand side and evaluated on their own,
-because an offset is not a column of the model matrix.
+:func:`parse_formula` reads a formula as R does (:mod:`rglm.frame.rsyntax`): the response may
+be ``cbind(successes, failures)``, the right-hand side is expanded into R's terms
+(:mod:`rglm.frame.rterms`: ``.``, ``^``, ``%in%``, ``/``, ``-``, offsets) and ``offset()``
+terms are kept apart, because an offset is not a column of the model matrix.  Expressions
+are handed to formulaic as Python code (``^`` as ``**``).  :func:`formula_context` holds
+R's functions (``log(x, base)``, ``factor``, ``ordered``, ``relevel``, ``c``, ``ns``, ``bs``).
 """
 
 from __future__ import annotations
 
-import contextlib
+import dataclasses
 import math
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
-from formulaic import Formula
-from formulaic.errors import FormulaicError
-from formulaic.transforms import C as _formulaic_C
+import pandas as pd
+from formulaic.transforms import stateful_transform
 
-from rglm.exceptions import FormulaError
+from rglm.exceptions import ArgumentError, FormulaError
+from rglm.frame.rsyntax import Node, deparse, parse_r, to_python
+from rglm.frame.rterms import RTerms, expand_rhs, response_symbols
+from rglm.frame.splines import bs, ns
 
 __all__ = [
     "ParsedFormula",
@@ -28,6 +34,7 @@ __all__ = [
     "formula_names",
     "parse_formula",
     "quote_dotted_names",
+    "response_label",
     "rhs_terms",
     "split_top_level",
     "update_formula",
@@ -112,17 +119,25 @@ class ParsedFormula:
     text : str
         The formula as given.
     response : tuple of str
-        One expression, or two for ``cbind(successes, failures)``.
+        One expression, or two for ``cbind(successes, failures)``, as Python code.
     rhs : str
-        The right-hand side without ``offset()`` terms, for formulaic.
+        The right-hand side's terms in R's order, without ``offset()`` terms and with ``.``
+        expanded (R's text, :meth:`RTerms.rhs_text`).
     offsets : tuple of str
-        Expressions inside ``offset()`` terms.
+        Expressions inside ``offset()`` terms, as Python code.
+    terms : RTerms or None
+        R's terms of the right-hand side.
+    lhs : str
+        The response as R writes it.
     """
 
     text: str
     response: tuple[str, ...]
     rhs: str
     offsets: tuple[str, ...]
+    terms: RTerms | None = None
+    lhs: str = ""
+    shown: str = ""
 
     @property
     def is_cbind(self) -> bool:
@@ -130,17 +145,35 @@ class ParsedFormula:
 
     @property
     def response_label(self) -> str:
+        if self.lhs:
+            return self.lhs
         return f"cbind({', '.join(self.response)})" if self.is_cbind else self.response[0]
 
+    @property
+    def display(self) -> str:
+        """The formula as R's ``formula(object)`` prints it: as written, with ``.`` replaced
+        by the columns it stands for (``Ozone ~ (Solar.R + Wind) - Solar.R``)."""
+        return self.shown or self.text
 
-def parse_formula(formula: str) -> ParsedFormula:
-    """Split an R-style formula into response, right-hand side and offsets.
+    @property
+    def expanded(self) -> str:
+        """The formula with ``.`` expanded and the terms in R's order (R's ``formula(terms)``)."""
+        if self.terms is None:
+            return self.text
+        return f"{self.lhs} ~ {self.terms.rhs_text()}"
+
+
+def parse_formula(formula: str, columns: Sequence[str] | None = None) -> ParsedFormula:
+    """Split an R formula into response, R's terms and offsets.
+
+    ``columns`` are the data's columns: ``.`` stands for those not in the response, and
+    columns that are not Python names are quoted in the Python code.
 
     Examples
     --------
     >>> p = parse_formula("cbind(dead, alive) ~ sex * log(dose) + offset(log(n))")
     >>> p.response, p.rhs, p.offsets
-    (('dead', 'alive'), 'sex * log(dose)', ('log(n)',))
+    (('dead', 'alive'), 'sex + log(dose) + sex:log(dose)', ('log(n)',))
     """
     if not isinstance(formula, str):
         raise FormulaError(f"formula must be a string such as 'y ~ x1 + x2', got {type(formula).__name__}")
@@ -156,36 +189,149 @@ def parse_formula(formula: str) -> ParsedFormula:
         raise FormulaError(
             f"formula {formula!r} has nothing on the right of '~' (use '1' for an intercept-only model)"
         )
-    inner = call_argument(lhs, "cbind")
-    if inner is not None:
-        args = [a.strip() for _, a in split_top_level(inner, ",")]
-        if len(args) != 2 or not all(args):
+    try:
+        return _parse(formula, lhs, rhs, columns)
+    except FormulaError as exc:
+        if not str(exc).startswith("cannot read"):
+            raise
+        raise FormulaError(f"cannot parse formula {formula!r}: {exc}") from None
+
+
+def _parse(formula: str, lhs: str, rhs: str, columns: Sequence[str] | None) -> ParsedFormula:
+    cols = frozenset(map(str, columns)) if columns is not None else frozenset()
+    lhs_node = parse_r(lhs)
+    if lhs_node.kind == "call" and lhs_node.value == "cbind":
+        if len(lhs_node.args) != 2:
             raise FormulaError(
                 f"cbind() in the response takes exactly two columns (successes, failures), got {lhs!r}"
             )
-        response: tuple[str, ...] = tuple(args)
+        response = tuple(to_python(a, cols) for a in lhs_node.args)
     else:
-        response = (lhs,)
-    kept: list[tuple[str, str]] = []
-    offsets: list[str] = []
-    for sep, piece in split_top_level(rhs, "+-"):
-        arg = call_argument(piece, "offset")
-        if arg is None:
-            kept.append((sep, piece))
-            continue
-        if sep == "-":
-            raise FormulaError(f"an offset cannot be subtracted in {formula!r}; negate it inside: offset(-x)")
-        if not arg.strip():
-            raise FormulaError(f"offset() needs an expression in {formula!r}")
-        offsets.append(arg.strip())
-    rebuilt = "".join(f" {sep} {piece.strip()}" if sep else piece.strip() for sep, piece in kept).strip()
-    if rebuilt.startswith("+"):
-        rebuilt = rebuilt[1:].strip()
-    if not rebuilt:
-        rebuilt = "1"
-    elif rebuilt.startswith("-"):
-        rebuilt = "1 " + rebuilt
-    return ParsedFormula(text=formula, response=response, rhs=rebuilt, offsets=tuple(offsets))
+        response = (to_python(lhs_node, cols),)
+    dot = None
+    if columns is not None:
+        drop = response_symbols(lhs_node)
+        dot = [str(c) for c in columns if str(c) not in drop]
+    terms = expand_rhs(rhs, dot, lhs_node)
+    offsets = tuple(to_python(o, cols) for o in terms.offsets)
+    body = dataclasses.replace(terms, offsets=()).rhs_text()
+    shown = ""
+    if dot is not None and any(n.kind == "name" and n.value == "." for n in _walk(parse_r(rhs))):
+        value = parse_r(" + ".join(deparse(Node("name", c)) for c in dot)) if dot else Node("num", "1")
+        shown = f"{deparse(lhs_node)} ~ {deparse(_expand_dots(parse_r(rhs), value))}"
+    return ParsedFormula(formula, response, body, offsets, terms, deparse(lhs_node), shown)
+
+
+def _walk(node: Node) -> list[Node]:
+    out, stack = [], [node]
+    while stack:
+        n = stack.pop()
+        out.append(n)
+        stack.extend(n.args)
+    return out
+
+
+def _expand_dots(node: Node, value: Node) -> Node:
+    """R's ``ExpandDots``: ``.`` replaced by ``value``, in parentheses where it is an operand of
+    an operator other than ``+`` and ``value`` is a sum."""
+    if node.kind == "name" and node.value == ".":
+        return value
+    if not node.args:
+        return node
+    wrap = node.kind in ("binop", "unary") and node.value != "+" and value.kind == "binop"
+    args = tuple(
+        Node("paren", args=(value,))
+        if wrap and a.kind == "name" and a.value == "."
+        else _expand_dots(a, value)
+        for a in node.args
+    )
+    return dataclasses.replace(node, args=args)
+
+
+def response_label(formula: str) -> str:
+    """The response of ``formula`` as R writes it (``cbind(dead, alive)``, ``log(y)``)."""
+    parts = split_top_level(formula, "~")
+    if len(parts) != 2 or not parts[0][1].strip():
+        raise FormulaError(f"formula {formula!r} has no response on the left of '~'")
+    return deparse(parse_r(parts[0][1].strip()))
+
+
+def _series(x: object, values: object) -> pd.Series:
+    index = x.index if isinstance(x, pd.Series) else None
+    out: pd.Series = pd.Series(values, index=index)
+    return out
+
+
+def factor(x: object, levels: object = None, ordered: bool = False) -> pd.Series:
+    """R's ``factor(x, levels)``: the values as a pandas Categorical; levels sorted (numbers as
+    numbers), or a Categorical's own order, or ``levels``; levels that do not occur are
+    dropped unless given."""
+    s = x if isinstance(x, pd.Series) else pd.Series(np.asarray(x))
+    if levels is not None:
+        cats = list(np.atleast_1d(np.asarray(levels)).tolist())
+    elif isinstance(s.dtype, pd.CategoricalDtype):
+        present = set(s.dropna().unique())
+        cats = [c for c in s.cat.categories if c in present]
+        ordered = ordered or bool(s.cat.ordered)
+    else:
+        cats = sorted(s.dropna().unique().tolist())
+    values = s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s
+    return _series(s, pd.Categorical(values, categories=cats, ordered=ordered))
+
+
+def ordered(x: object, levels: object = None) -> pd.Series:
+    """R's ``ordered(x, levels)``: an ordered factor (coded by ``contr.poly`` by default)."""
+    return factor(x, levels, ordered=True)
+
+
+@stateful_transform  # type: ignore[untyped-decorator]
+def relevel(x: object, ref: object, _state: dict[str, Any] = {}) -> pd.Series:  # noqa: B006
+    """R's ``relevel(x, ref)``: the factor with ``ref`` as its first level; new data get the
+    levels found in fitting (a stateful transform)."""
+    if "levels" in _state:
+        s = x if isinstance(x, pd.Series) else pd.Series(np.asarray(x))
+        values = s.astype(object) if isinstance(s.dtype, pd.CategoricalDtype) else s
+        return _series(s, pd.Categorical(values, categories=_state["levels"]))
+    f = factor(x)
+    cats = list(f.cat.categories)
+    match = [c for c in cats if c == ref or str(c) == str(ref)]
+    if not match:
+        raise ArgumentError(f"relevel(): 'ref' = {ref!r} is not a level ({', '.join(map(str, cats))})")
+    order = match + [c for c in cats if c != match[0]]
+    _state["levels"] = order
+    return _series(f, f.cat.reorder_categories(order).array)
+
+
+def _c(*values: object) -> list[object]:
+    """R's ``c()`` of numbers or strings."""
+    out: list[object] = []
+    for v in values:
+        out.extend(np.atleast_1d(np.asarray(v)).tolist())
+    return out
+
+
+def _as_numeric(x: object) -> object:
+    return np.asarray(x, dtype=np.float64)
+
+
+def _rvar(x: object) -> object:
+    """A model variable as R's ``model.matrix`` reads it: a logical is a factor with levels
+    FALSE, TRUE."""
+    dtype = getattr(x, "dtype", None)
+    if dtype is not None and str(dtype) in ("bool", "boolean"):
+        return _series(x, pd.Categorical(np.asarray(x, dtype=object), categories=[False, True]))
+    return x
+
+
+def _log(x: object, base: float | None = None) -> object:
+    """R's ``log(x, base)``: ``log10``/``log2`` for bases 10 and 2, else log(x)/log(base)."""
+    if base is None:
+        return np.log(x)  # type: ignore[call-overload]
+    if base == 10:
+        return np.log10(x)  # type: ignore[call-overload]
+    if base == 2:
+        return np.log2(x)  # type: ignore[call-overload]
+    return np.log(x) / np.log(base)  # type: ignore[call-overload]
 
 
 def _r_round(x: object, digits: int = 0) -> object:
@@ -198,7 +344,7 @@ def formula_context() -> dict[str, object]:
     ctx: dict[str, object] = {
         "np": np,
         "numpy": np,
-        "log": np.log,
+        "log": _log,
         "log2": np.log2,
         "log10": np.log10,
         "log1p": np.log1p,
@@ -221,7 +367,19 @@ def formula_context() -> dict[str, object]:
         "trunc": np.trunc,
         "round": _r_round,
         "pi": math.pi,
-        "factor": _formulaic_C,
+        "factor": factor,
+        "as_factor": factor,
+        "ordered": ordered,
+        "relevel": relevel,
+        "c": _c,
+        "_rvar": _rvar,
+        "ns": ns,
+        "bs": bs,
+        "as_numeric": _as_numeric,
+        "pmin": np.minimum,
+        "pmax": np.maximum,
+        "ifelse": np.where,
+        "as_integer": _as_numeric,
     }
     return ctx
 
@@ -259,17 +417,16 @@ def quote_dotted_names(text: str, columns: set[str]) -> str:
 
 
 def rhs_terms(rhs: str, formula: str | None = None) -> list[tuple[str, frozenset[str]]]:
-    """formulaic's terms of the right-hand side ``rhs``, in its order (by degree): each term's
-    label and the set of its factors (backticks removed).  The intercept is ``("1", {"1"})``;
-    a parse error names ``formula`` (default ``rhs``)."""
+    """R's terms of the right-hand side ``rhs`` in R's order: each term's label and the set of
+    its variables (as R writes them).  The intercept is ``("1", {"1"})``; offsets are left out."""
     try:
-        terms = list(Formula(rhs))
-    except FormulaicError as exc:
-        raise FormulaError(f"cannot parse {formula or rhs!r}: {str(exc).splitlines()[0]}") from exc
-    return [(str(t), frozenset(str(f).strip("`") for f in t.factors)) for t in terms]
-
-
-_DOT = re.compile(r"(?<![\w.])\.(?![\w.])")
+        terms = expand_rhs(rhs, None)
+    except FormulaError as exc:
+        raise FormulaError(f"cannot parse {formula or rhs!r}: {exc}") from exc
+    names = [deparse(v) for v in terms.variables]
+    out = [("1", frozenset({"1"}))] if terms.intercept else []
+    out += [(lab, frozenset(names[i] for i in t)) for lab, t in zip(terms.labels, terms.terms, strict=True)]
+    return out
 
 
 def _sides(formula: str) -> tuple[str, str]:
@@ -281,56 +438,29 @@ def _sides(formula: str) -> tuple[str, str]:
     raise FormulaError(f"formula {formula!r} has more than one '~'")
 
 
-def simplify_rhs(rhs: str, written: str | None = None) -> str:
-    """The right-hand side with its terms expanded and ordered as R's ``terms`` does (main
-    effects before interactions, offsets last, an interaction's variables in the order they
-    first appear, in ``written`` if given), ``-`` removals applied, and ``- 1`` kept explicit."""
-    try:
-        parsed = list(Formula(rhs))
-        appearance = list(Formula(rhs, _ordering="none"))
-    except FormulaicError as exc:
-        raise FormulaError(f"cannot parse {rhs!r}: {str(exc).splitlines()[0]}") from exc
-    if written is not None:
-        # When the written formula does not parse on its own, the simplified one's order will do.
-        with contextlib.suppress(FormulaicError):
-            appearance = list(Formula(written, _ordering="none")) + appearance
-    # R names an interaction by its variables in the order they first appear in the formula
-    # (``. + wool:tension`` on ``tension + wool`` reads ``tension:wool``).
-    first: dict[str, int] = {}
-    for t in appearance:
-        for f in t.factors:
-            first.setdefault(str(f), len(first))
-    terms = [
-        ":".join(sorted((str(f) for f in t.factors), key=lambda f: first.get(f, len(first))))
-        if len(t.factors) > 1
-        else str(t)
-        for t in parsed
-    ]
-    # R's terms() writes offsets after the terms.
-    body = [t for t in terms if t != "1" and call_argument(t, "offset") is None]
-    body += [t for t in terms if call_argument(t, "offset") is not None]
-    if "1" not in terms:
-        return " + ".join(body + ["0"]) if not body else " + ".join(body) + " - 1"
-    return " + ".join(body) if body else "1"
+def _substitute(node: Node, by: Node, wrap: bool = True) -> Node:
+    if node.kind == "name" and node.value == ".":
+        return Node("paren", args=(by,)) if wrap else by
+    if not node.args:
+        return node
+    return dataclasses.replace(node, args=tuple(_substitute(a, by, wrap) for a in node.args))
 
 
 def update_formula(old: str, new: str) -> str:
-    """R's ``update.formula``: ``.`` in ``new`` stands for the same side of ``old``.
+    """R's ``update.formula``: ``.`` in ``new`` stands for the same side of ``old`` (which must
+    not itself hold a ``.``); the result is simplified as R's ``terms.formula(simplify =
+    TRUE)``: terms in R's order, an interaction's variables in the order they first appear,
+    offsets last, ``- 1`` when there is no intercept.
 
     >>> update_formula("y ~ a * b", ". ~ . - a:b")
     'y ~ a + b'
     """
     old_l, old_r = _sides(old)
     new_l, new_r = _sides(new)
-    lhs = _DOT.sub(lambda _: old_l, new_l) if new_l else old_l
-    old_terms = simplify_rhs(old_r)
-    no_intercept = old_terms.endswith(" - 1") or old_terms == "0"
-    body = old_terms.removesuffix(" - 1")
-    rhs = _DOT.sub(lambda _: f"({body})", new_r)
-    # formulaic brings the intercept back around a parenthesised "- 1": keep R's reading.
-    explicit_one = any(p.strip() == "1" for _, p in split_top_level(new_r, "+-"))
-    if no_intercept and _DOT.search(new_r) and not explicit_one:
-        rhs = f"{rhs} - 1"
-    # R orders an interaction's variables as they appear in the formula with "." replaced.
-    written = _DOT.sub(lambda _: f"({old_r})", new_r)
-    return f"{lhs} ~ {simplify_rhs(rhs, written)}"
+    lhs = (
+        deparse(_substitute(parse_r(new_l), parse_r(old_l), wrap=False))
+        if new_l and old_l
+        else (new_l or old_l)
+    )
+    rhs_node = _substitute(parse_r(new_r), parse_r(old_r))
+    return f"{lhs} ~ {expand_rhs(deparse(rhs_node), None).rhs_text()}"

@@ -7,28 +7,30 @@ This is the only layer that knows about pandas and formulas.  It follows R's
 2. rows with a missing value in any variable the model uses (response, predictors,
    weights, offset) are dropped (``na_action="omit"``) or reported (``"fail"``);
 3. factor levels that no longer occur are dropped (R's ``drop.unused.levels = TRUE``);
-4. formulaic builds the model matrix, and the response and offsets are evaluated.
+4. R's model matrix is built (:mod:`rglm.frame.rdesign`: R's terms and coding, formulaic
+   evaluating the variables), and the response and offsets are evaluated; rows a transform
+   made NaN are dropped with R's "NaNs produced" warning.
 
 Each step is a public function of :mod:`rglm.frame.steps` (shared with the chunked frame,
 :mod:`rglm.frame.chunked`); :func:`build_frame` runs them in R's order, and
 :func:`materialize_design` and :func:`frame_spec` build the model matrix and its recipe.
-A frame's :class:`FrameSpec` keeps formulaic's ``ModelSpec``, so new data is encoded
-with the same transforms, levels and contrasts; a level not seen in fitting is an error.
+A frame's :class:`FrameSpec` keeps the recipe (:class:`rglm.frame.rdesign.RDesign`, with
+formulaic's ``ModelSpec`` of the variables), so new data is encoded with the same
+transforms, levels and contrasts; a level not seen in fitting is an error.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from formulaic import model_matrix
 from formulaic.errors import FormulaicError
-from formulaic.model_spec import ModelSpec
 
-from rglm.exceptions import DataError, FormulaError
+from rglm.exceptions import ArgumentError, DataError, FormulaError, NaNProducedWarning, warn
 from rglm.frame.columns import (
     display_name,
     evaluate,
@@ -40,6 +42,9 @@ from rglm.frame.columns import (
     without_unused_levels,
 )
 from rglm.frame.formula import ParsedFormula, formula_context
+from rglm.frame.rdesign import RDesign, build_design
+from rglm.frame.rsyntax import Node, deparse
+from rglm.frame.rterms import RTerms
 from rglm.frame.split_design import split_design
 from rglm.frame.state import FrozenMap
 from rglm.frame.steps import (
@@ -64,6 +69,7 @@ FloatArray = npt.NDArray[np.float64]
 __all__ = ["NA_ACTIONS", "FrameSpec", "ModelFrame", "build_frame", "frame_spec", "materialize_design"]
 
 NA_ACTIONS = ("omit", "exclude", "fail")
+NAMES = ("default", "R")
 
 #: From this many rows on, factors are kept as codes (rglm.numerics.design.SplitDesign) when the
 #: problem is too large for the bit-for-bit R path anyway.
@@ -77,13 +83,15 @@ class FrameSpec:
     Attributes
     ----------
     parsed : ParsedFormula
-    rhs_spec : formulaic.ModelSpec
-        The right-hand side's spec: transforms, factor levels and contrasts.
+    rhs_spec : RDesign
+        The right-hand side's recipe: R's terms, formulaic's spec of the variables
+        (transforms, factor levels) and each factor's coding.
     column_names : tuple of str
-        The model matrix's column names as shown (every indicator carries its level).
+        The model matrix's column names as shown: formulaic's style (``sex[T.M]``), or R's
+        (``sexM``) with ``names="R"``.
     term_columns : FrozenMap
-        formulaic's term label (intercept ``"1"``) -> indices of its columns in the model
-        matrix (a read-only array), in model order (``ModelSpec.term_indices``).
+        R's term label (intercept ``"1"``) -> indices of its columns in the model matrix (a
+        read-only array), in model order.
     has_intercept : bool
     levels : FrozenMap
         Categorical variable -> the levels seen in fitting (``ModelSpec.factor_contrasts``).
@@ -94,7 +102,7 @@ class FrameSpec:
     """
 
     parsed: ParsedFormula
-    rhs_spec: ModelSpec
+    rhs_spec: RDesign
     column_names: tuple[str, ...]
     term_columns: FrozenMap[str, npt.NDArray[np.intp]]
     has_intercept: bool
@@ -134,7 +142,10 @@ class FrameSpec:
         """
         data = prepared(self._columns(data, self.variables, "formula"))
         self.check_levels(data)
-        complete = ~data.isna().any(axis=1).to_numpy()
+        # R's predict: a missing value matters only in a column the model matrix reads (a
+        # variable named in the formula but in no term, as x in ". - x", does not).
+        read = [c for c in data.columns if c in self.rhs_spec.columns_read]
+        complete = ~data[read].isna().any(axis=1).to_numpy()
         out = np.full((len(data), len(self.column_names)), np.nan)
         if not complete.any():
             return out
@@ -268,6 +279,8 @@ def build_frame(
     subset: Any = None,
     na_action: str = "omit",
     binomial: bool = False,
+    contrasts: dict[str, Any] | None = None,
+    names: str = "default",
 ) -> ModelFrame:
     """Evaluate ``formula`` on ``data`` into arrays, as R's ``model.frame`` + ``model.matrix``.
 
@@ -284,7 +297,14 @@ def build_frame(
     na_action : {"omit", "exclude", "fail"}
     binomial : bool
         Whether a non-numeric response should be read as a factor (first level = failure).
+    contrasts : dict, optional
+        Variable (as written, or its column) -> R's contrasts name or a formulaic contrasts
+        object, as R's ``contrasts.arg``.
+    names : {"default", "R"}
+        Column names in formulaic's style or exactly as R's.
     """
+    if names not in NAMES:
+        raise ArgumentError(f"names must be one of {', '.join(NAMES)}, got {names!r}")
     if na_action not in NA_ACTIONS:
         raise DataError(f"na_action must be one of {', '.join(NA_ACTIONS)}, got {na_action!r}")
     frame = to_frame(data)
@@ -332,17 +352,24 @@ def build_frame(
         # In the frame's own order: a slice of its blocks is a view (copy-on-write), a reordering a copy.
         cols = frame[[c for c in frame.columns if c in used_set]]
         sub = without_unused_levels(prepared(cols if sub_rows.size == len(frame) else cols.iloc[sub_rows]))
-        rhs_spec, X = materialize_design(parsed, formula, sub, frozenset(finite))
+        rhs_spec, X = materialize_design(parsed, formula, sub, frozenset(finite), contrasts)
         y = response_vector(parsed, sub, binomial)
         off = offset_vector(parsed, sub)
-        names = list(rhs_spec.column_names)
+        col_names = list(rhs_spec.r_names if names == "R" else rhs_spec.py_names)
         w = np.ones(len(sub)) if w_all is None else w_all[sub_rows]
         if o_all is not None:
             off = off + o_all[sub_rows]
-        x_na, x_na_cols = bad_rows(X, np.isnan, names)
+        x_na, x_na_cols = bad_rows(X, np.isnan, col_names)
         derived_na = x_na | np.isnan(y).reshape(len(sub), -1).any(axis=1) | np.isnan(off)
         if not np.any(derived_na):
             break
+        k_nan = int(derived_na.sum())
+        where_nan = f" in {', '.join(repr(c) for c in x_na_cols)}" if x_na_cols else ""
+        warn(
+            f"NaNs produced{where_nan}: a transform of the variables gave NaN in {k_nan} "
+            f"row{'s' if k_nan != 1 else ''}, dropped as missing",
+            NaNProducedWarning,
+        )
         if na_action == "fail":
             k = int(derived_na.sum())
             where = f" in {', '.join(repr(c) for c in x_na_cols)}" if x_na_cols else ""
@@ -356,7 +383,7 @@ def build_frame(
             raise DataError(
                 "no rows left to fit: every row has a missing value after transforming the variables"
             )
-    check_finite(X, y, off, w, names, sub.index)
+    check_finite(X, y, off, w, col_names, sub.index)
     spec = frame_spec(
         parsed,
         rhs_spec,
@@ -364,6 +391,7 @@ def build_frame(
         offset_column=offset_col,
         variables=resolved.rhs,
         offset_variables=resolved.offsets,
+        names=names,
     )
     dropped = frame.index[keep & ~rows]
     return ModelFrame(
@@ -386,21 +414,21 @@ def build_frame(
 
 def frame_spec(
     parsed: ParsedFormula,
-    rhs_spec: ModelSpec,
+    rhs_spec: RDesign,
     data: pd.DataFrame,
     *,
     offset_column: str | None = None,
     variables: tuple[str, ...] = (),
     offset_variables: tuple[str, ...] = (),
+    names: str = "default",
 ) -> FrameSpec:
-    """The :class:`FrameSpec` of a model matrix formulaic built from ``data`` (the rows used):
-    the column names as shown, each term's columns and each categorical variable's levels."""
-    bool_vars = {c for c in data.columns if pd.api.types.is_bool_dtype(data[c].dtype)}
+    """The :class:`FrameSpec` of a model matrix built from ``data`` (the rows used): the
+    column names as shown, each term's columns and each factor's levels."""
     columns = term_columns(rhs_spec)
     return FrameSpec(
         parsed=parsed,
         rhs_spec=rhs_spec,
-        column_names=tuple(display_name(n, bool_vars) for n in rhs_spec.column_names),
+        column_names=rhs_spec.r_names if names == "R" else rhs_spec.py_names,
         term_columns=columns,
         has_intercept="1" in columns,
         levels=factor_levels(rhs_spec, data.columns),
@@ -410,24 +438,58 @@ def frame_spec(
     )
 
 
+def deparse_name(name: str) -> str:
+    """A column name as R writes it in a term (backticked unless syntactic)."""
+    return deparse(Node("name", name))
+
+
+_PY_SAFE = re.compile(r"^[A-Za-z_][\w]*\([\w\s()+\-*/,]*\)$")
+
+
+def _formulaic_rhs(design: RDesign) -> str | None:
+    """formulaic's right-hand side for the model's terms when they are plain columns or
+    ``factor``/``C`` of one with treatment contrasts (the split design's reach), else None."""
+    if any(c != "contr.treatment" for c in design.contrasts.values()):
+        return None
+    codes = []
+    for v, levels in zip(design.variables, design.factor_levels, strict=True):
+        if v.column is None:
+            # a numeric expression written the same in Python (log(x + 1)); the names check
+            # in _split_first catches any difference in formulaic's reading
+            if levels is not None or not _PY_SAFE.match(v.label):
+                return None
+            codes.append(v.label)
+            continue
+        name = v.column if v.column.isidentifier() else f"`{v.column}`"
+        if v.label in (f"factor({v.column})", f"C({v.column})"):
+            codes.append(f"{v.label.split('(')[0]}({name})")
+        elif v.label == deparse_name(v.column):
+            codes.append(name)
+        else:
+            return None
+    terms = [":".join(codes[i] for i in t) for t in design.terms.terms]
+    return ("1" if design.terms.intercept else "0") + "".join(f" + {t}" for t in terms)
+
+
 def materialize_design(
-    parsed: ParsedFormula, formula: str, sub: pd.DataFrame, finite: frozenset[str] = frozenset()
-) -> tuple[ModelSpec, FloatArray | SplitDesign]:
+    parsed: ParsedFormula,
+    formula: str,
+    sub: pd.DataFrame,
+    finite: frozenset[str] = frozenset(),
+    contrasts: dict[str, Any] | None = None,
+) -> tuple[RDesign, FloatArray | SplitDesign]:
     """The model matrix of the rows ``sub`` (no missing values in the model's variables) and
-    formulaic's ``ModelSpec`` of it: a split design (factors kept as codes) for large data
-    when it applies, else formulaic's dense matrix.  ``finite`` names float columns known to
-    hold no NaN or infinity."""
-    if len(sub) >= SPLIT_MIN_ROWS:
-        try:
-            with np.errstate(all="ignore"):
-                split = split_design(parsed.rhs, sub, formula_context(), evaluate, finite)
-        except (FormulaicError, NameError, SyntaxError, DataError, ValueError, TypeError):
-            split = None  # the dense path below raises the proper error, if there is one
-        if split is not None and not r_exact(len(sub), split[0].p):
-            return split[1], split[0]
+    its recipe: R's ``model.matrix`` (:mod:`rglm.frame.rdesign`), or for large data a split
+    design (factors kept as codes) when formulaic's matrix is the same.  ``finite`` names
+    float columns known to hold no NaN or infinity."""
+    assert parsed.terms is not None
     try:
+        if len(sub) >= SPLIT_MIN_ROWS:
+            split = _split_first(parsed.terms, sub, finite, contrasts)
+            if split is not None:
+                return split
         with np.errstate(all="ignore"):  # NaN from transforms is dropped below, as R's na.omit does
-            mm = model_matrix(parsed.rhs, sub, context=formula_context(), na_action="ignore")
+            design, X = build_design(parsed.terms, sub, formula_context(), contrasts)
     except FormulaicError as exc:
         raise FormulaError(f"cannot parse formula {formula!r}: {str(exc).splitlines()[0]}") from exc
     except NameError as exc:
@@ -437,4 +499,38 @@ def materialize_design(
             f"cannot evaluate formula {formula!r}: {exc.msg} (a column named like a Python "
             "keyword cannot be used inside a function; rename it)"
         ) from exc
-    return mm.model_spec, to_float(mm, "model matrix")
+    return design, X
+
+
+def _split_first(
+    terms: RTerms, sub: pd.DataFrame, finite: frozenset[str], contrasts: dict[str, Any] | None
+) -> tuple[RDesign, SplitDesign] | None:
+    """For large data: the recipe learnt on a sample holding every level, and a split design
+    (factors kept as codes) when formulaic's matrix of the same terms is R's; else None."""
+    if any(pd.api.types.is_bool_dtype(sub[c].dtype) for c in sub.columns):
+        return None
+    factors = [c for c in sub.columns if not pd.api.types.is_numeric_dtype(sub[c].dtype)]
+    factors += [
+        v.args[0].value
+        for v in terms.variables
+        if v.kind == "call" and v.value in ("factor", "C") and v.args and v.args[0].kind == "name"
+    ]
+    rows = set(range(min(len(sub), 256)))
+    for c in dict.fromkeys(factors):
+        if c in sub.columns:
+            codes = pd.factorize(sub[c])[0]
+            rows |= set(np.unique(codes, return_index=True)[1].tolist())
+    with np.errstate(all="ignore"):
+        design, _ = build_design(terms, sub.iloc[sorted(rows)], formula_context(), contrasts)
+    rhs = _formulaic_rhs(design)
+    if rhs is None or design.transform_state or r_exact(len(sub), len(design.py_names)):
+        return None
+    try:
+        with np.errstate(all="ignore"):
+            split = split_design(rhs, sub, formula_context(), evaluate, finite)
+    except (FormulaicError, NameError, SyntaxError, DataError, ValueError, TypeError):
+        return None
+    # formulaic's matrix is R's when its columns, named as rglm names them, are R's columns.
+    if split is None or tuple(display_name(str(n), set()) for n in split[1].column_names) != design.py_names:
+        return None
+    return design, split[0]

@@ -12,8 +12,9 @@ In the order a frame is built:
 4. :func:`response_vector`, :func:`offset_vector`: the response and the total offset of the
    rows used; :func:`bad_rows` and :func:`check_finite`: rows made missing by a transform, and
    infinite values or negative weights refused;
-5. :func:`term_columns`, :func:`factor_levels`: what formulaic's ``ModelSpec`` says about the
-   model matrix (the columns of each term, the levels of each categorical variable).
+5. :func:`term_columns`, :func:`factor_levels`: what the model matrix's recipe
+   (:class:`rglm.frame.rdesign.RDesign`) says about it (the columns of each term, the levels
+   of each factor).
 """
 
 from __future__ import annotations
@@ -25,27 +26,20 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from formulaic import Formula
-from formulaic.errors import FormulaicError
-from formulaic.model_spec import ModelSpec
+from formulaic.transforms import TRANSFORMS
 
-from rglm.exceptions import DataError, DataTypeError, FormulaError
+from rglm.exceptions import DataError, DataTypeError
 from rglm.frame.columns import (
     aligned,
     as_numbers,
-    categorical_variable,
     column_list,
     evaluate,
     is_bare_name,
     numeric_values,
 )
-from rglm.frame.formula import (
-    ParsedFormula,
-    formula_context,
-    formula_names,
-    parse_formula,
-    quote_dotted_names,
-)
+from rglm.frame.formula import ParsedFormula, formula_context, parse_formula
+from rglm.frame.rdesign import RDesign
+from rglm.frame.rsyntax import Node, names_in, parse_r
 from rglm.frame.state import FrozenMap, read_only
 from rglm.numerics.design import SplitDesign
 
@@ -80,7 +74,7 @@ class FormulaVariables:
     Attributes
     ----------
     parsed : ParsedFormula
-        The formula, with column names holding dots backticked (R's ``Solar.R``).
+        The formula read against the data (``.`` expanded, column names quoted in its Python code).
     rhs, offsets, response : tuple of str
         Data columns used by the right-hand side, by the ``offset()`` terms and by the
         response, each sorted.
@@ -97,41 +91,21 @@ class FormulaVariables:
         return tuple(sorted(set(self.rhs) | set(self.offsets) | set(self.response)))
 
 
-def _with_quoted_names(parsed: ParsedFormula, data: pd.DataFrame) -> ParsedFormula:
-    columns = {str(c) for c in data.columns if "." in str(c)}
-    if not columns:
-        return parsed
-    return dataclasses.replace(
-        parsed,
-        rhs=quote_dotted_names(parsed.rhs, columns),
-        offsets=tuple(quote_dotted_names(o, columns) for o in parsed.offsets),
-        response=tuple(quote_dotted_names(r, columns) for r in parsed.response),
-    )
+_CONSTANTS = {"TRUE", "FALSE", "T", "F", "NULL", "Inf", "NA", "NaN", "pi", "np", "numpy", "."}
+_CONTRAST_NAMES = {"treatment", "sum", "helmert", "poly", "SAS"}
 
 
-def _variables(texts: Sequence[str], data: pd.DataFrame) -> tuple[str, ...]:
-    """Data columns that ``texts`` use as variables; raise for names that are neither a
-    column nor a function available in formulas."""
-    variables: set[str] = set()
+def _variables(nodes: Sequence[Node], data: pd.DataFrame) -> tuple[str, ...]:
+    """Data columns that the expressions ``nodes`` use; raise for a name that is neither a
+    column nor a constant, and for a column named like a function the formula calls."""
+    values: set[str] = set()
     calls: set[str] = set()
-    for text in texts:
-        v, c = formula_names(text)
-        variables |= v
+    for node in nodes:
+        v, c = names_in(node)
+        values |= v
         calls |= c
-    formulaic_names: set[str] = set()
-    for text in texts:
-        try:
-            formulaic_names |= set(Formula(text).required_variables)
-        except FormulaicError:
-            pass
-        except SyntaxError as exc:
-            raise FormulaError(
-                f"cannot read {text!r}: {exc.msg} (a column named like a Python keyword cannot be "
-                "used inside a function; rename it)"
-            ) from exc
     columns = set(map(str, data.columns))
-    used = ((variables | formulaic_names) & columns) - (calls - variables)
-    clash = sorted(calls & variables & columns)
+    clash = sorted(calls & values & columns)
     if clash:
         raise DataError(
             f"column {', '.join(repr(c) for c in clash)} has the name of a function the formula "
@@ -140,29 +114,36 @@ def _variables(texts: Sequence[str], data: pd.DataFrame) -> tuple[str, ...]:
     ctx = formula_context()
     missing = sorted(
         n
-        for n in formulaic_names - columns - calls
-        if n not in ctx and not any(t.startswith(n + ".") and t in columns for t in variables)
+        for n in values - columns
+        if n not in ctx
+        and n not in TRANSFORMS
+        and n not in _CONSTANTS
+        and n not in _CONTRAST_NAMES
+        and not n.startswith("contr.")
     )
     if missing:
         raise DataError(
             f"the formula uses {', '.join(repr(m) for m in missing)}, not found in the data "
             f"({column_list(data)})"
         )
-    return tuple(sorted(used))
+    return tuple(sorted((values & columns) - (calls - values)))
 
 
 def resolve_variables(formula: str, data: pd.DataFrame) -> FormulaVariables:
-    """Parse ``formula`` and find the data columns each of its parts uses.
+    """Parse ``formula`` (``.`` standing for the data's columns not in the response) and find
+    the data columns each of its parts uses.
 
     Raises :class:`rglm.exceptions.DataError` for a name that is neither a column of ``data``
     nor a function usable in formulas, and for a column named like a function it calls.
     """
-    parsed = _with_quoted_names(parse_formula(formula), data)
+    parsed = parse_formula(formula, [str(c) for c in data.columns])
+    terms = parsed.terms
+    assert terms is not None
     return FormulaVariables(
         parsed,
-        _variables([parsed.rhs], data),
-        _variables(list(parsed.offsets), data),
-        _variables(list(parsed.response), data),
+        _variables(terms.mentioned or terms.variables, data),
+        _variables(terms.offsets, data),
+        _variables([parse_r(parsed.lhs)], data),
     )
 
 
@@ -430,33 +411,20 @@ def check_finite(
         )
 
 
-def term_columns(spec: ModelSpec) -> FrozenMap[str, IntArray]:
-    """formulaic's term label -> the indices of the term's columns (a read-only array), in
-    model order (the intercept is ``"1"``), from ``ModelSpec.term_indices``."""
+def term_columns(spec: RDesign) -> FrozenMap[str, IntArray]:
+    """R's term label -> the indices of the term's columns (a read-only array), in model order
+    (the intercept is ``"1"``)."""
     return FrozenMap({str(term): read_only(cols) for term, cols in spec.term_indices.items()})
 
 
-def model_factors(spec: ModelSpec) -> tuple[tuple[str, bool], ...]:
-    """formulaic's factors of the model in model order, each once, as written (``sex``,
-    ``C(dose)``, ``log(x)``) and whether it is categorical (``ModelSpec.factor_contrasts``)."""
-    categorical = {str(f) for f in spec.factor_contrasts}
-    seen: dict[str, bool] = {}
-    for term in spec.term_indices:
-        for factor in term.factors:
-            name = str(factor)
-            if name != "1":
-                seen.setdefault(name, name in categorical)
-    return tuple(seen.items())
+def model_factors(spec: RDesign) -> tuple[tuple[str, bool], ...]:
+    """The model's variables in R's order, as R writes them (``sex``, ``factor(dose)``,
+    ``log(x)``), and whether each is a factor."""
+    return tuple((v.label, lv is not None) for v, lv in zip(spec.variables, spec.factor_levels, strict=True))
 
 
-def factor_levels(spec: ModelSpec, columns: Iterable[str]) -> FrozenMap[str, tuple[Any, ...]]:
-    """Data column -> the levels formulaic coded, for each categorical factor that is a column
-    or ``C(column)`` (``ModelSpec.factor_contrasts``)."""
+def factor_levels(spec: RDesign, columns: Iterable[str]) -> FrozenMap[str, tuple[Any, ...]]:
+    """Data column -> the levels seen in fitting, for each factor that is a column or a
+    factor made of one (``factor(x)``, ``C(x, sum)``, ``relevel(x, ...)``)."""
     names = set(map(str, columns))
-    contrasts = {str(f): state for f, state in spec.factor_contrasts.items()}
-    levels: dict[str, tuple[Any, ...]] = {}
-    for factor, categorical in model_factors(spec):
-        var = categorical_variable(factor, names) if categorical else None
-        if var is not None:
-            levels[var] = tuple(contrasts[factor].levels)
-    return FrozenMap(levels)
+    return FrozenMap({k: v for k, v in spec.levels_by_column().items() if k in names})

@@ -32,10 +32,11 @@ from scipy import special
 from rglm.exceptions import AnovaWarning, ArgumentError, DataError, warn
 from rglm.families.family import Gaussian
 from rglm.fit.irls import IRLSControl, irls
-from rglm.frame.formula import parse_formula
+from rglm.frame.formula import response_label
 from rglm.inference.multinom import anova_multinom
 from rglm.inference.polr import anova_polr
 from rglm.inference.refit import refit
+from rglm.inference.scope import shown_formula
 from rglm.numerics import rmath as _rmath
 from rglm.results.glm import GLMStatistics
 from rglm.results.multinom import MultinomStatistics
@@ -325,7 +326,7 @@ def _anova_one(m: GLMStatistics, test: str | bool | None, dispersion: float | No
     if doscore:
         cols["Rao"] = np.concatenate([na_vector(1), score])[:keep]
     fam = m.family
-    response = parse_formula(m.formula).response_label if m.formula else "y"
+    response = response_label(m.formula) if m.formula else "y"
     title = (
         f"Analysis of Deviance Table\n\nModel: {fam.name}, link: {fam.link.name}\n\nResponse: {response}"
         "\n\nTerms added sequentially (first to last)\n\n"
@@ -340,7 +341,7 @@ def _anova_one(m: GLMStatistics, test: str | bool | None, dispersion: float | No
 def _anova_list(
     models: Sequence[GLMStatistics], test: str | bool | None, dispersion: float | None
 ) -> AnovaTable:
-    responses = [parse_formula(m.formula).response_label if m.formula else "" for m in models]
+    responses = [response_label(m.formula) if m.formula else "" for m in models]
     same = [r == responses[0] for r in responses]
     if not all(same):
         dropped = ", ".join(f"'{r}'" for r, s in zip(responses, same, strict=False) if not s)
@@ -372,7 +373,7 @@ def _anova_list(
         cols["Rao"] = score
     width = len(str(len(models)))
     notes = "\n".join(
-        f"Model {str(i + 1).rjust(width)}: " + "\n".join(deparse_formula(m.formula))
+        f"Model {str(i + 1).rjust(width)}: " + "\n".join(deparse_formula(shown_formula(m)))
         for i, m in enumerate(models)
     )
     big = models[int(np.argmin(resdf))]

@@ -181,11 +181,17 @@ def _finite(x: FloatArray) -> FloatArray:
     return np.where(np.isinf(x), np.nan, x)
 
 
-def _pad(m: GLMStatistics, values: FloatArray, name: str | None) -> pd.Series:
-    """Per-row values on the caller's rows, as R reports influence measures: rows with zero
+def _pad(m: GLMStatistics, values: FloatArray, name: str | None, fill: float | None = None) -> pd.Series:
+    r"""Per-row values on the caller's rows, as R reports influence measures: rows with zero
     prior weight are left out (``lm.influence`` drops them), rows dropped by
-    ``na_action="exclude"`` are kept as NaN."""
+    ``na_action="exclude"`` are kept as NaN, or as ``fill`` (``lm.influence`` gives them a hat
+    value of 0 and the model's :math:`\sigma`)."""
     s = m.model_frame.pad(values, name)
+    if fill is not None and len(s) != values.shape[0]:
+        omitted = np.ones(len(s), dtype=bool)
+        omitted[m.model_frame.used_positions] = False
+        s = s.copy()
+        s.iloc[np.flatnonzero(omitted)] = fill
     zero = m.fit.prior_weights == 0
     if not zero.any():
         return s
@@ -199,7 +205,8 @@ def _pad(m: GLMStatistics, values: FloatArray, name: str | None) -> pd.Series:
 
 def _coef_frame(m: GLMStatistics, values: FloatArray, infl: Influence, prefix: str = "") -> pd.DataFrame:
     names = [m.exog_names[j] for j in infl.coef_positions]
-    cols = {f"{prefix}{name}": _pad(m, values[:, j], None) for j, name in enumerate(names)}
+    # lm.influence: "omitted cases have 0 change" in the coefficients
+    cols = {f"{prefix}{name}": _pad(m, values[:, j], None, 0.0) for j, name in enumerate(names)}
     out: pd.DataFrame
     if not cols:
         out = pd.DataFrame(index=_pad(m, np.zeros(values.shape[0]), None).index)
@@ -274,7 +281,7 @@ def _dfbetas(m: GLMStatistics, infl: Influence) -> FloatArray:
 # -- public functions, one per R function ---------------------------------------------------------------
 def hatvalues(m: GLMStatistics) -> pd.Series:
     """Hat values :math:`h_i` (R's ``hatvalues``); rows with zero prior weight are left out."""
-    return _pad(m, lm_influence(m, do_coef=False).hat, "hat")
+    return _pad(m, lm_influence(m, do_coef=False).hat, "hat", fill=0.0)
 
 
 def rstandard(m: GLMStatistics, type: str = "deviance") -> pd.Series:
@@ -301,7 +308,7 @@ def dffits(m: GLMStatistics) -> pd.Series:
 
 def covratio(m: GLMStatistics) -> pd.Series:
     """Covariance ratios :math:`(\\sigma_{(i)}/s)^{2p}/(1-h_i)` (``influence.measures``' ``cov.r``)."""
-    return _pad(m, _covratio(m, lm_influence(m, do_coef=False)), "cov_ratio")
+    return _pad(m, _covratio(m, lm_influence(m, do_coef=False)), "cov_ratio", fill=1.0)
 
 
 def dfbeta(m: GLMStatistics) -> pd.DataFrame:
@@ -374,7 +381,11 @@ def influence_frame(m: GLMStatistics, *, dfbeta: str = "scaled", rstandard: str 
         "dffits": _dffits(m, infl),
         "cov_ratio": _covratio(m, infl),
     }
-    out = pd.DataFrame({name: _pad(m, values, None) for name, values in cols.items()})
+    # R's lm.influence on rows omitted by na.exclude: hat 0 and the model's sigma, so
+    # influence.measures' cov.r is 1; the measures built on their residuals are NA.
+    sigma = float(np.sqrt(m.deviance / m.df_resid)) if m.df_resid > 0 else np.nan
+    fills = {"hat": 0.0, "sigma": sigma, "cov_ratio": 1.0}
+    out = pd.DataFrame({name: _pad(m, values, None, fills.get(name)) for name, values in cols.items()})
     if dfbeta == "scaled":
         coefs = _coef_frame(m, _dfbetas(m, infl), infl, "dfb_")
     else:

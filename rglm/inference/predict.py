@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import special
 
 from rglm.exceptions import ArgumentError, DataError
+from rglm.frame.columns import to_frame
 from rglm.numerics.design import DenseDesign, Design
 from rglm.results.glm import GLMStatistics
 
@@ -75,9 +76,9 @@ def _cov(m: GLMStatistics) -> FloatArray:
 
 
 def _new_frame(newdata: Any) -> pd.DataFrame:
-    # A new frame around the caller's data: nothing below writes to it, and a dict or array
-    # of columns is accepted as pandas would.
-    return newdata if isinstance(newdata, pd.DataFrame) else pd.DataFrame(newdata)
+    # A new frame around the caller's data: nothing below writes to it; a dict or array of
+    # columns is accepted as pandas would, a polars or pyarrow frame through narwhals.
+    return to_frame(newdata)
 
 
 def _design_na_by_column(spec: FrameSpec, new: pd.DataFrame) -> FloatArray:
@@ -105,7 +106,7 @@ def _design_na_by_column(spec: FrameSpec, new: pd.DataFrame) -> FloatArray:
             col = col.cat.add_categories([stand_in])
         filled[name] = col.fillna(stand_in)
     part = spec.design(filled)
-    by_variable = spec.rhs_spec.variable_indices
+    by_variable = spec.rhs_spec.variable_indices()
     miss = missing.to_numpy()[rows]
     for k, name in enumerate(names):
         cols = by_variable.get(name, [])

@@ -194,7 +194,7 @@ def glm_basis(m: GLMStatistics) -> EMMBasis:
     link, label = _link_labels(fam.name, fam.link.name)
     df = float(m.df_resid) if fam.name in ("gaussian", "Gamma") else float("inf")
     offset = np.asarray(frame.offset, dtype=np.float64)
-    by_var = spec.rhs_spec.variable_indices
+    by_var = spec.rhs_spec.variable_indices()
     terms = []
     for cols in spec.term_columns.values():
         colset = set(int(c) for c in cols)

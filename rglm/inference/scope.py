@@ -19,7 +19,17 @@ from rglm.exceptions import ArgumentError
 from rglm.frame.formula import parse_formula, rhs_terms, update_formula
 from rglm.results.glm import GLMStatistics
 
-__all__ = ["Term", "add_scope", "drop_scope", "factor_scope", "formula_terms", "model_terms", "scope_terms"]
+__all__ = [
+    "Term",
+    "add_scope",
+    "drop_scope",
+    "factor_scope",
+    "formula_terms",
+    "model_formula",
+    "shown_formula",
+    "model_terms",
+    "scope_terms",
+]
 
 
 @dataclass(frozen=True)
@@ -28,6 +38,23 @@ class Term:
 
     label: str
     factors: frozenset[str]
+
+
+def model_formula(m: GLMStatistics) -> str:
+    """The model's formula as R's ``formula(object)`` gives it to ``update``: ``.`` expanded,
+    terms in R's order."""
+    try:
+        return m.model_frame.spec.parsed.expanded
+    except AttributeError:
+        return m.formula
+
+
+def shown_formula(m: GLMStatistics) -> str:
+    """The model's formula as R prints ``formula(object)``: ``.`` replaced by the columns."""
+    try:
+        return m.model_frame.spec.parsed.display
+    except AttributeError:
+        return m.formula
 
 
 def formula_terms(formula: str) -> list[Term]:
@@ -59,7 +86,7 @@ def scope_terms(m: GLMStatistics, scope: Any, what: str) -> list[Term]:
     """Terms of a scope given as a formula (``.`` standing for the model's terms, as R's
     ``update.formula``) or as a list of term labels."""
     if isinstance(scope, str):
-        return formula_terms(update_formula(m.formula, scope))
+        return formula_terms(update_formula(model_formula(m), scope))
     if isinstance(scope, Sequence) and all(isinstance(s, str) for s in scope):
         return [Term(t.label, t.factors) for s in scope for t in formula_terms(s)]
     raise ArgumentError(

@@ -39,8 +39,10 @@ from rglm.inference.scope import (
     drop_scope,
     factor_scope,
     formula_terms,
+    model_formula,
     model_terms,
     scope_terms,
+    shown_formula,
 )
 from rglm.numerics.format import format_real, r_round
 from rglm.results.glm import GLMStatistics
@@ -72,7 +74,7 @@ def extract_aic(m: GLMStatistics, k: float = 2.0) -> tuple[float, float]:
 
 
 def _heading(kind: str, m: GLMStatistics, scale: float) -> list[str]:
-    head = [kind, "\nModel:", *deparse_formula(m.formula)]
+    head = [kind, "\nModel:", *deparse_formula(shown_formula(m))]
     if scale > 0:
         head.append(f"\nscale:  {format_real([scale], 7)[0]} \n")
     return head
@@ -252,7 +254,7 @@ def add1(
     if not chosen:
         raise ArgumentError("no terms in scope for adding to the model")
     frame = _combined_frame(
-        model, update_formula(model.formula, "~ . + " + " + ".join(t.label for t in chosen)), chosen
+        model, update_formula(model_formula(model), "~ . + " + " + ".join(t.label for t in chosen)), chosen
     )
     design = frame.design
     n = design.shape[0]
@@ -312,6 +314,8 @@ def _combined_frame(m: GLMStatistics, formula: str, added: list[Term]) -> Any:
         subset=call.get("subset"),
         na_action=call.get("na_action", "omit"),
         binomial=isinstance(m.family, (Binomial, QuasiBinomial)),
+        contrasts=call.get("contrasts"),
+        names=call.get("names", "default"),
     )
     if not frame.index.equals(m.model_frame.index):
         lost = m.model_frame.index.difference(frame.index)
@@ -463,7 +467,7 @@ def _aic_text(aic: float) -> str:
 
 def _say(first: str, m: GLMStatistics) -> None:
     print(first)
-    print("\n".join(deparse_formula(m.formula)))
+    print("\n".join(deparse_formula(shown_formula(m))))
     print()
 
 
@@ -484,9 +488,9 @@ def _path_table(
     heading = [
         "Stepwise Model Path \nAnalysis of Deviance Table",
         "\nInitial Model:",
-        *deparse_formula(start.formula),
+        *deparse_formula(shown_formula(start)),
         "\nFinal Model:",
-        *deparse_formula(end.formula),
+        *deparse_formula(shown_formula(end)),
         "\n",
     ]
     return AnovaTable(table, index=list(range(1, len(path) + 1)), heading=heading, print_style="data.frame")

@@ -129,6 +129,8 @@ def fit_brglm(
     dispersion: float | None = None,
     call: dict[str, Any] | None = None,
     data_name: str = "data",
+    contrasts: dict[str, Any] | None = None,
+    names: str = "default",
 ) -> BrglmResult:
     """``glm(formula, data, family, method = "brglmFit", ...)``: build the frame, fit by
     brglm2's adjusted scores, and compute brglm2's null deviance.
@@ -151,6 +153,8 @@ def fit_brglm(
         subset=subset,
         na_action=na_action,
         binomial=isinstance(family, Binomial),
+        contrasts=contrasts,
+        names=names,
     )
     X = frame.X if isinstance(frame.X, np.ndarray) else frame.X.rows()
     start_ = None

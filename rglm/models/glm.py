@@ -21,6 +21,7 @@ from rglm.inference.predict import predict
 from rglm.inference.profile import profile_conf_int
 from rglm.inference.robust import robust_result
 from rglm.inference.rows import iter_rows, predict_to
+from rglm.inference.scope import model_formula
 from rglm.inference.separation import SeparationResult, separation_of
 from rglm.models.base import ModelMethods
 from rglm.output.plot import diagnostics
@@ -52,13 +53,14 @@ class GLMResult(GLMStatistics, ModelMethods):
             )
         kwargs = self.call
         fitter = kwargs.pop("function", None)
+        kwargs.pop("data_in_memory", None)  # a note on how the data was read, not an argument
         if fitter is None:
             raise ArgumentError(
                 "this model does not record the function that fitted it, so it cannot be "
                 "refitted; fit it again with rglm.glm"
             )
         kwargs.update(changes)
-        new_formula = self.formula if formula is None else update_formula(self.formula, formula)
+        new_formula = self.formula if formula is None else update_formula(model_formula(self), formula)
         refitted: GLMResult = fitter(new_formula, self._data, **kwargs)
         out: GLMResult = refitted._replace(data_name=self.data_name)
         return out
