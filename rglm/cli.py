@@ -20,7 +20,6 @@ import json
 import math
 import os
 import sys
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +27,7 @@ import pandas as pd
 
 from rglm import __version__, datasets
 from rglm.api import glm
+from rglm.exceptions import collect_warnings
 from rglm.families import family as families
 from rglm.inference.anova import anova
 from rglm.inference.select import drop1
@@ -424,12 +424,13 @@ def _emit(out: str, output: str | None) -> None:
 
 def _with_warnings(work: Any) -> Any:
     """Run ``work()``; warnings go to stderr once each as ``rglm: warning:`` lines."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    # rglm's own warnings are collected in this thread (catch_warnings would change the
+    # filters of the whole process); others keep Python's default handling.
+    with collect_warnings() as caught:
         result = work()
     seen: set[str] = set()
-    for w in caught:
-        msg = " ".join(str(w.message).split())
+    for _, message in caught:
+        msg = " ".join(message.split())
         if msg not in seen:
             seen.add(msg)
             print(f"rglm: warning: {msg}", file=sys.stderr)

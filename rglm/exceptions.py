@@ -8,9 +8,12 @@ keeps working for callers who do not know about rglm.  Warnings derive from
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+import threading
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 __all__ = [
@@ -33,6 +36,8 @@ __all__ = [
     "RGLMWarning",
     "SeparationWarning",
     "StepHalvingWarning",
+    "collect_warnings",
+    "warn",
 ]
 
 
@@ -166,8 +171,40 @@ class AnovaWarning(RGLMWarning):
     :math:`\\theta`) or models left out of a comparison."""
 
 
+#: Per-thread stack of collectors opened by :func:`collect_warnings`.
+_COLLECTORS = threading.local()
+
+
+@contextlib.contextmanager
+def collect_warnings() -> Iterator[list[tuple[type[Warning], str]]]:
+    """Collect, instead of issuing, the warnings rglm issues in this thread.
+
+    ``warnings.catch_warnings`` swaps the process-wide filter list, so while one thread holds
+    it, warnings issued by every other thread are recorded or filtered by it and lost to their
+    own callers.  rglm issues all its warnings through :func:`warn`, which appends them to the
+    innermost collector of the calling thread when there is one; other threads are untouched.
+
+    Yields
+    ------
+    list of (category, message)
+        Filled with the warnings issued inside the block, in order.
+    """
+    stack: list[list[tuple[type[Warning], str]]] = _COLLECTORS.__dict__.setdefault("stack", [])
+    caught: list[tuple[type[Warning], str]] = []
+    stack.append(caught)
+    try:
+        yield caught
+    finally:
+        stack.pop()
+
+
 def warn(message: str, category: type[Warning]) -> None:
-    """Issue ``message`` attributed to the first caller outside the rglm package."""
+    """Issue ``message`` attributed to the first caller outside the rglm package, or add it
+    to this thread's innermost :func:`collect_warnings` block if one is open."""
+    stack = _COLLECTORS.__dict__.get("stack")
+    if stack:
+        stack[-1].append((category, message))
+        return
     pkg_dir = os.path.dirname(os.path.abspath(__file__))
     # stacklevel 1 is this function's own line; 2 its caller, which is inside rglm.
     level = 2
