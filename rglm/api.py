@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from rglm.backends.chunked import ChunkedFrame, executor_for, merge_scan
+from rglm.backends.chunked import ChunkedFrame, LocalExecutor, executor_for, merge_scan
 from rglm.backends.dask import is_dask
 from rglm.backends.sources import is_source
 from rglm.exceptions import ArgumentError, DataError, DomainError
@@ -327,6 +327,8 @@ def fit_out_of_core(
     executor.columns = list(lay.columns)
     scan = executor.map_reduce(functools.partial(scan_chunk, lay=lay), merge_scan, ScanPart(), "scan")
     executor.n_chunks = scan.n_chunks
+    if isinstance(executor, LocalExecutor):
+        executor.n_rows = scan.n_rows  # every pass must read the rows the scan read
     model = freeze(lay, scan, na_action)
     frame = ChunkedFrame(
         model,

@@ -93,10 +93,14 @@ class Source:
                 return [str(c) for c in frame.columns]
             return []
         path = self.paths[0]
-        if _kind(path) == "parquet":
-            pq = require("pyarrow.parquet", "parquet")
-            return [str(c) for c in pq.ParquetFile(path).schema_arrow.names]
-        return [str(c) for c in pd.read_csv(path, nrows=0).columns]
+        kind = _kind(path)
+        try:
+            if kind == "parquet":
+                pq = require("pyarrow.parquet", "parquet")
+                return [str(c) for c in pq.ParquetFile(path).schema_arrow.names]
+            return [str(c) for c in pd.read_csv(path, nrows=0).columns]
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise _unreadable("Parquet" if kind == "parquet" else "CSV", path, exc) from None
 
     def _raw(self, columns: list[str] | None) -> Iterator[pd.DataFrame]:
         if self.factory is not None:
@@ -123,10 +127,25 @@ def _parquet(path: str, columns: list[str] | None, chunksize: int) -> Iterator[p
         # Without pre-buffering pyarrow reads a row group's pages as they are decoded; with it,
         # whole column chunks are buffered ahead and the reader's memory grows with the file.
         pf = pq.ParquetFile(path, pre_buffer=False)
-    except OSError as exc:
-        raise DataError(f"cannot read Parquet file {path!r}: {exc}") from None
-    for batch in pf.iter_batches(batch_size=chunksize, columns=columns):
-        yield batch.to_pandas()
+        batches = pf.iter_batches(batch_size=chunksize, columns=columns)
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            yield batch.to_pandas()
+    except (OSError, ValueError, TypeError, KeyError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise _unreadable("Parquet", path, exc) from None
+
+
+def _unreadable(kind: str, path: str, exc: BaseException) -> DataError:
+    """The error for a file its reader cannot read (not there, a directory, not the format)."""
+    if isinstance(exc, FileNotFoundError):
+        return DataError(f"no such file: {path!r}")
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return DataError(f"cannot read CSV file {path!r}: it is empty (not even a header line)")
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).strip()
+    return DataError(f"cannot read {kind} file {path!r}: {reason or type(exc).__name__}")
 
 
 _BAD_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
@@ -148,12 +167,8 @@ def _csv(path: str, columns: list[str] | None, chunksize: int) -> Iterator[pd.Da
                 f"has {m.group(1)} (data row {int(m.group(2)) - 1}); fix or remove that line"
             ) from None
         raise DataError(f"cannot read CSV file {path!r}: {str(exc).strip()}") from None
-    except FileNotFoundError:
-        raise DataError(f"no such file: {path!r}") from None
-    except ValueError as exc:
-        if "Usecols do not match" in str(exc):
-            raise DataError(f"{path!r} lacks columns the model uses: {exc}") from None
-        raise
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise _unreadable("CSV", path, exc) from None
 
 
 def as_source(data: Any, chunksize: int | None) -> Source:
