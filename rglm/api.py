@@ -21,7 +21,7 @@ from rglm.backends.dask import is_dask
 from rglm.backends.sources import is_source
 from rglm.exceptions import ArgumentError, DataError, DomainError
 from rglm.families.family import Binomial, Family, Gaussian, NegativeBinomial, QuasiBinomial, get_family
-from rglm.fit.irls import FitPlan, IRLSControl, irls, null_deviance
+from rglm.fit.irls import FitPlan, IRLSControl, irls, null_deviance, warn_if_exact
 from rglm.fit.negbin import fit_glm_nb
 from rglm.fit.passes import finish_passes, fit_passes
 from rglm.frame.chunked import Layout, ScanPart, freeze, layout, scan_chunk
@@ -237,6 +237,7 @@ def glm(
             )
         except DomainError as exc:
             raise exc.with_row_labels(frame.index) from None
+        warn_if_exact(fit.deviance, fam)
         nulldev = null_deviance(
             fit,
             fam,
@@ -362,6 +363,7 @@ def fit_out_of_core(
         )
     except KeyboardInterrupt:
         raise interrupted(run, "the fit") from None
+    warn_if_exact(fit.deviance, family)
     # PassFit and ChunkedFrame offer what the statistics read of an IRLSFit and a ModelFrame,
     # and raise OutOfCoreError for the per-row arrays they do not hold.
     return GLMResult(

@@ -23,6 +23,7 @@ __all__ = [
     "DataError",
     "DispersionWarning",
     "DomainError",
+    "ExactFitWarning",
     "FamilyError",
     "FitError",
     "FitInterrupted",
@@ -142,6 +143,12 @@ class PerfectFitWarning(RGLMWarning):
 
 # Kept as an alias so both names read naturally at the call site.
 FittedValueWarning = PerfectFitWarning
+
+
+class ExactFitWarning(RGLMWarning):
+    """The residual deviance is zero (the model reproduces the response exactly): the
+    dispersion estimate is 0 and the AIC and log-likelihood are :math:`-\\infty` or NaN, as in R;
+    or, for a negative binomial, :math:`\\theta` cannot be estimated."""
 
 
 class SeparationWarning(RGLMWarning):

@@ -25,7 +25,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-from rglm.exceptions import FitError
+from rglm.exceptions import ExactFitWarning, FitError, warn
 from rglm.families.family import Family
 from rglm.fit.loop import NullModel, null_model, run_loop, warn_null_refit
 from rglm.fit.passes import fit_in_memory
@@ -38,7 +38,7 @@ from rglm.numerics.linalg import WLSStep
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["FitPlan", "GLMFit", "IRLSControl", "IRLSFit", "irls", "null_deviance"]
+__all__ = ["FitPlan", "GLMFit", "IRLSControl", "IRLSFit", "irls", "null_deviance", "warn_if_exact"]
 
 
 def _as_float(v: npt.ArrayLike | None) -> FloatArray | None:
@@ -218,3 +218,17 @@ def null_deviance(
     else:
         wtdmu = family.link.inverse(offset)
     return deviance(family, y, wtdmu, wt)
+
+
+def warn_if_exact(deviance: float, family: Family) -> None:
+    """Warn (:class:`~rglm.exceptions.ExactFitWarning`) when a family whose likelihood has a
+    dispersion parameter fits the response exactly: R returns such a fit, with a zero
+    dispersion, AIC :math:`-\\infty` (Gaussian, inverse Gaussian) or NaN (Gamma) and
+    infinite or undefined t values, which the caller should know are not an ordinary result."""
+    if deviance == 0 and family.ll_extra_params:
+        warn(
+            f"the residual deviance is 0: the model fits the response exactly (a constant or "
+            f"noiseless response?), so the dispersion is 0 and AIC and log-likelihood are "
+            f"{'NaN' if family.name == 'Gamma' else '-Inf'}; standard errors and tests are meaningless",
+            ExactFitWarning,
+        )
