@@ -134,7 +134,12 @@ def glm(
     data_name = _data_name(data)
     fam = Gaussian() if family is None else get_family(family)
     estimate_theta = isinstance(fam, NegativeBinomial) and fam.theta is None
-    if dispersion is not None and not (float(dispersion) > 0 and math.isfinite(float(dispersion))):
+    if dispersion is not None and not (
+        isinstance(dispersion, (int, float, np.integer, np.floating))
+        and not isinstance(dispersion, bool)
+        and float(dispersion) > 0
+        and math.isfinite(float(dispersion))
+    ):
         raise DataError(f"dispersion must be a positive number, got {dispersion!r}")
     level = int(trace)
     control = IRLSControl(tol=tol, max_iter=max_iter, trace=bool(trace) and not estimate_theta)
@@ -186,7 +191,7 @@ def glm(
     def _vec(v: Any, what: str, size: int) -> np.ndarray | None:
         if v is None:
             return None
-        arr = np.asarray(v, dtype=np.float64)
+        arr = numeric_argument(v, what)
         if arr.shape != (size,):
             raise DataError(f"{what} must have {size} values, got {arr.size}")
         return arr
@@ -343,7 +348,7 @@ def fit_out_of_core(
     p = len(model.spec.column_names)
     start_ = None
     if start is not None:
-        start_ = np.asarray(start, dtype=np.float64)
+        start_ = numeric_argument(start, "start (one per coefficient)")
         if start_.shape != (p,):
             raise ArgumentError(
                 f"length of 'start' should equal {p} and correspond to the coefficients, "
@@ -383,6 +388,16 @@ def fit_out_of_core(
 def _out_of_core(data: Any) -> bool:
     """Paths, callables and Dask DataFrames are fitted by passes over chunks."""
     return is_source(data) or is_dask(data)
+
+
+def numeric_argument(v: Any, what: str) -> np.ndarray:
+    """``start``, ``etastart`` or ``mustart`` as float64, or an ArgumentError naming it."""
+    if isinstance(v, (dict, set, str, bytes)):
+        raise ArgumentError(f"{what} must be numbers in order (an array or list), got a {type(v).__name__}")
+    try:
+        return np.asarray(v, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ArgumentError(f"{what} must be numbers, got {v!r:.80}: {exc}") from None
 
 
 def _check_cov_args(cov_type: Any, cov_kwds: Any) -> None:

@@ -35,6 +35,7 @@ __all__ = [
     "ProfileWarning",
     "RGLMError",
     "RGLMWarning",
+    "RankDeficientWarning",
     "SeparationWarning",
     "StepHalvingWarning",
     "collect_warnings",
@@ -149,6 +150,12 @@ class ExactFitWarning(RGLMWarning):
     """The residual deviance is zero (the model reproduces the response exactly): the
     dispersion estimate is 0 and the AIC and log-likelihood are :math:`-\\infty` or NaN, as in R;
     or, for a negative binomial, :math:`\\theta` cannot be estimated."""
+
+
+class RankDeficientWarning(RGLMWarning):
+    """A prediction for new data from a model with aliased (NA) coefficients: the aliased
+    columns contribute nothing, which may not hold for the new rows (R's "prediction from a
+    rank-deficient fit may be misleading")."""
 
 
 class SeparationWarning(RGLMWarning):

@@ -30,9 +30,12 @@ from formulaic.model_spec import ModelSpec
 
 from rglm.exceptions import DataError, FormulaError
 from rglm.frame.columns import (
+    check_factor_levels,
+    check_new_types,
     display_name,
     evaluate,
     numeric_values,
+    outside_levels,
     plain_value,
     prepared,
     to_float,
@@ -134,6 +137,8 @@ class FrameSpec:
         """
         data = prepared(self._columns(data, self.variables, "formula"))
         self.check_levels(data)
+        check_new_types(self.variables, self.column_names, data)
+        check_factor_levels(self.rhs_spec, data)
         complete = ~data.isna().any(axis=1).to_numpy()
         out = np.full((len(data), len(self.column_names)), np.nan)
         if not complete.any():
@@ -312,6 +317,8 @@ def build_frame(
                 na_cols[label] = int(np.sum(bad & keep))
             na |= bad
     check_dtypes(frame, used)
+    # R's factor(x, levels=) makes values outside the levels NA: those rows are missing.
+    na |= outside_levels(parsed.rhs, frame, used, keep, na_cols)
     if all_na:
         raise DataError(
             f"column {', '.join(repr(c) for c in all_na)} has only missing values in the rows used"

@@ -38,7 +38,7 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from rglm.exceptions import ArgumentError, DataError
+from rglm.exceptions import ArgumentError, DataError, RankDeficientWarning, warn
 from rglm.numerics.design import DenseDesign, Design
 from rglm.results.glm import GLMStatistics
 
@@ -77,7 +77,14 @@ def _cov(m: GLMStatistics) -> FloatArray:
 def _new_frame(newdata: Any) -> pd.DataFrame:
     # A new frame around the caller's data: nothing below writes to it, and a dict or array
     # of columns is accepted as pandas would.
-    return newdata if isinstance(newdata, pd.DataFrame) else pd.DataFrame(newdata)
+    if isinstance(newdata, pd.DataFrame):
+        return newdata
+    if isinstance(newdata, dict) and newdata and all(np.ndim(v) == 0 for v in newdata.values()):
+        return pd.DataFrame([newdata])  # one row, as R's data.frame(x = 3)
+    try:
+        return pd.DataFrame(newdata)
+    except (TypeError, ValueError) as exc:
+        raise DataError(f"newdata must be a DataFrame or convertible to one: {exc}") from None
 
 
 def _design_na_by_column(spec: FrameSpec, new: pd.DataFrame) -> FloatArray:
@@ -134,6 +141,14 @@ def predict(
         )
     with_interval = interval == "confidence"
     q = interval_quantile(m, level) if with_interval else float("nan")
+    if newdata is not None and bool(m.aliased.any()):
+        # R's predict.lm, for new data only: the aliased columns are taken as contributing 0.
+        warn(
+            f"prediction from a rank-deficient fit may be misleading ({int(m.aliased.sum())} aliased "
+            f"coefficient{'s' if int(m.aliased.sum()) != 1 else ''}: "
+            f"{', '.join(m.aliased.index[m.aliased.to_numpy()][:5])})",
+            RankDeficientWarning,
+        )
     if type == "terms":
         return predict_terms(m, newdata, se_fit=se_fit, q=q if with_interval else None)
 
