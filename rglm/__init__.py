@@ -27,6 +27,7 @@ from rglm.exceptions import (
     FitError,
     FitInterrupted,
     FormulaError,
+    FormulaWarning,
     LeverageWarning,
     NonIntegerWarning,
     OutOfCoreError,
@@ -36,6 +37,7 @@ from rglm.exceptions import (
     RGLMError,
     RGLMWarning,
     SeparationWarning,
+    StartWarning,
     StepHalvingWarning,
 )
 from rglm.families import (
@@ -82,6 +84,7 @@ __all__ = [
     "FitError",
     "FitInterrupted",
     "FormulaError",
+    "FormulaWarning",
     "GLMResult",
     "Gamma",
     "Gaussian",
@@ -101,6 +104,7 @@ __all__ = [
     "RankDeficientWarning",
     "SeparationResult",
     "SeparationWarning",
+    "StartWarning",
     "StepHalvingWarning",
     "ThetaConvergenceWarning",
     "Tweedie",

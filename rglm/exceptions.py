@@ -29,6 +29,7 @@ __all__ = [
     "FitInterrupted",
     "FittedValueWarning",
     "FormulaError",
+    "FormulaWarning",
     "NonIntegerWarning",
     "OutOfCoreError",
     "PerfectFitWarning",
@@ -37,6 +38,7 @@ __all__ = [
     "RGLMWarning",
     "RankDeficientWarning",
     "SeparationWarning",
+    "StartWarning",
     "StepHalvingWarning",
     "collect_warnings",
     "warn",
@@ -138,6 +140,12 @@ class StepHalvingWarning(RGLMWarning):
     """A Fisher scoring step was truncated because it diverged or left the valid region."""
 
 
+class StartWarning(RGLMWarning):
+    """R's starting values led the first step outside the family's domain, where R's ``glm``
+    stops ("no valid set of coefficients has been found"); the fit was restarted from a valid
+    point (``start_method`` on the result says which)."""
+
+
 class PerfectFitWarning(RGLMWarning):
     """Fitted probabilities numerically 0 or 1 (binomial), or fitted rates numerically 0."""
 
@@ -160,6 +168,11 @@ class RankDeficientWarning(RGLMWarning):
 
 class SeparationWarning(RGLMWarning):
     """Binomial data are (quasi-)completely separated: some maximum likelihood estimates are infinite."""
+
+
+class FormulaWarning(RGLMWarning):
+    """A formula was read differently from how it was written, as R reads it (the response
+    on the right-hand side is dropped)."""
 
 
 class ProfileWarning(RGLMWarning):

@@ -41,6 +41,7 @@ __all__ = [
     "prepared",
     "to_float",
     "to_frame",
+    "unique_names",
     "without_unused_levels",
 ]
 
@@ -70,6 +71,22 @@ def display_name(name: str, bool_vars: set[str]) -> str:
             part = f"{part}[T.TRUE]"
         parts.append(part)
     return ":".join(parts)
+
+
+def unique_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` if no two model columns share a name; else an error naming the clash (a data
+    column named ``Intercept``, or like an indicator such as ``g[T.b]``), which would make
+    every per-coefficient result ambiguous."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            what = "the intercept" if name == "Intercept" else "another column of the model matrix"
+            raise DataError(
+                f"two columns of the model matrix are named {name!r}: a data column has the name of "
+                f"{what}; rename the data column"
+            )
+        seen.add(name)
+    return names
 
 
 def plain_value(v: Any) -> Any:
@@ -129,6 +146,12 @@ def to_frame(data: Any) -> pd.DataFrame:
             frame = pd.DataFrame(data)
         except Exception as exc:  # pandas raises many types here
             raise DataError(f"data must be a pandas DataFrame or convertible to one: {exc}") from exc
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise DataError("data has MultiIndex columns; flatten them to strings (e.g. '_'.join) before fitting")
+    if not all(isinstance(c, str) for c in frame.columns):
+        # Integer names (pd.DataFrame(array)) are used as text: Q("0") in a formula, "0" in
+        # weights=; a shallow copy, the caller's frame keeps its names.
+        frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
     if frame.columns.has_duplicates:
         dups = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
         raise DataError(f"data has duplicate column names: {', '.join(dups)}; rename them before fitting")
@@ -215,7 +238,8 @@ def as_numbers(values: pd.Series) -> pd.Series:
         numbers = [
             np.nan if v is None or v is pd.NA else float(v) for v in values.where(values.notna(), None)
         ]
-        return pd.Series(numbers, index=values.index, name=values.name, dtype="float64")
+        converted: pd.Series = pd.Series(numbers, index=values.index, name=values.name, dtype="float64")
+        return converted
     return values
 
 
@@ -336,7 +360,7 @@ def outside_levels(
         return out
     for expr, arg, given in _factor_calls(exprs):
         values = None if given is None else _factor_values(arg, data)
-        if values is not None:
+        if values is not None and given is not None:
             bad = _outside(values, given)
             if np.any(bad & keep):
                 na_cols[expr] = int(np.sum(bad & keep))

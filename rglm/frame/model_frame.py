@@ -40,6 +40,7 @@ from rglm.frame.columns import (
     prepared,
     to_float,
     to_frame,
+    unique_names,
     without_unused_levels,
 )
 from rglm.frame.formula import ParsedFormula, formula_context
@@ -407,7 +408,7 @@ def frame_spec(
     return FrameSpec(
         parsed=parsed,
         rhs_spec=rhs_spec,
-        column_names=tuple(display_name(n, bool_vars) for n in rhs_spec.column_names),
+        column_names=unique_names(tuple(display_name(n, bool_vars) for n in rhs_spec.column_names)),
         term_columns=columns,
         has_intercept="1" in columns,
         levels=factor_levels(rhs_spec, data.columns),

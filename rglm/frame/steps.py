@@ -19,6 +19,8 @@ In the order a frame is built:
 from __future__ import annotations
 
 import dataclasses
+import keyword
+import re
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -29,7 +31,7 @@ from formulaic import Formula
 from formulaic.errors import FormulaicError
 from formulaic.model_spec import ModelSpec
 
-from rglm.exceptions import ArgumentError, DataError, DataTypeError, FormulaError
+from rglm.exceptions import ArgumentError, DataError, DataTypeError, FormulaError, FormulaWarning, warn
 from rglm.frame.columns import (
     aligned,
     as_numbers,
@@ -45,6 +47,7 @@ from rglm.frame.formula import (
     formula_names,
     parse_formula,
     quote_dotted_names,
+    split_top_level,
 )
 from rglm.frame.state import FrozenMap, read_only
 from rglm.numerics.design import SplitDesign
@@ -97,7 +100,61 @@ class FormulaVariables:
         return tuple(sorted(set(self.rhs) | set(self.offsets) | set(self.response)))
 
 
+_KEYWORD_TOKEN = re.compile(r"(`[^`]*`|'[^']*'|\"[^\"]*\")|([A-Za-z_][\w.]*)(\s*\()?|([()])")
+
+
+def _keyword_columns_in_calls(text: str, columns: set[str]) -> str:
+    """``Q("True")`` for a column named like a Python keyword (``True``, ``None``, ``class``)
+    used inside a function call, where formulaic's Python evaluation would read ``True`` as
+    Python's constant (or fail on ``class``); names outside calls are looked up as columns."""
+    depth = 0
+
+    def repl(m: re.Match[str]) -> str:
+        nonlocal depth
+        if m.group(4) is not None:
+            depth += 1 if m.group(4) == "(" else -1
+            return m.group(0)
+        quoted = m.group(1)
+        if quoted is not None:
+            inner = quoted[1:-1]
+            return f'Q("{inner}")' if quoted[0] == "`" and inner in columns and depth > 0 else quoted
+        name, call = m.group(2), m.group(3)
+        if call:
+            depth += 1
+            return m.group(0)
+        if name is not None and name in columns and depth > 0:
+            return f'Q("{name}")'
+        return m.group(0)
+
+    return _KEYWORD_TOKEN.sub(repl, text)
+
+
+def _response_off_rhs(parsed: ParsedFormula) -> ParsedFormula:
+    """The formula without a right-hand-side term that is the response itself (``y ~ y + x``),
+    which R drops with a warning (a predictor equal to the response fits it exactly)."""
+    response = {r.strip().strip("`") for r in parsed.response}
+    pieces = split_top_level(parsed.rhs, "+-")
+    kept = [(sep, piece) for sep, piece in pieces if sep == "-" or piece.strip().strip("`") not in response]
+    if len(kept) == len(pieces):
+        return parsed
+    warn(
+        f"the response {parsed.response_label} appeared on the right-hand side of the formula and was "
+        "dropped",
+        FormulaWarning,
+    )
+    rhs = "".join(f"{sep}{piece}" for sep, piece in kept).strip().lstrip("+").strip()
+    return dataclasses.replace(parsed, rhs=rhs or "1")
+
+
 def _with_quoted_names(parsed: ParsedFormula, data: pd.DataFrame) -> ParsedFormula:
+    keywords = {str(c) for c in data.columns if keyword.iskeyword(str(c))}
+    if keywords:
+        parsed = dataclasses.replace(
+            parsed,
+            rhs=_keyword_columns_in_calls(parsed.rhs, keywords),
+            offsets=tuple(_keyword_columns_in_calls(o, keywords) for o in parsed.offsets),
+            response=tuple(_keyword_columns_in_calls(r, keywords) for r in parsed.response),
+        )
     columns = {str(c) for c in data.columns if "." in str(c)}
     if not columns:
         return parsed
@@ -107,6 +164,29 @@ def _with_quoted_names(parsed: ParsedFormula, data: pd.DataFrame) -> ParsedFormu
         offsets=tuple(quote_dotted_names(o, columns) for o in parsed.offsets),
         response=tuple(quote_dotted_names(r, columns) for r in parsed.response),
     )
+
+
+_Q_CALL = re.compile(r"\bQ\(\s*(['\"])(.*?)\1\s*\)")
+_R_DOTTED_CALL = re.compile(r"\b((?:as|is)\.[A-Za-z]+)\s*\(")
+
+
+def _syntax_message(text: str, exc: SyntaxError, data: pd.DataFrame) -> str:
+    """What is wrong with a formula part Python cannot read: an R function such as
+    ``as.factor`` (``as`` is a Python keyword), a column named like a keyword, or plain syntax."""
+    r_call = _R_DOTTED_CALL.search(text)
+    if r_call:
+        hint = {"as.factor": "C(x)", "as.numeric": "x itself or I(x)", "as.integer": "I(x // 1)"}
+        return (
+            f"cannot read {text!r}: R's {r_call.group(1)}() is not available in rglm formulas; write "
+            f"{hint.get(r_call.group(1), 'a Python expression')} instead"
+        )
+    keywords = sorted(str(c) for c in data.columns if keyword.iskeyword(str(c)) and str(c) in text)
+    if keywords:
+        return (
+            f"cannot read {text!r}: {exc.msg} (column {keywords[0]!r} is named like a Python keyword; "
+            f'write Q("{keywords[0]}") or rename it)'
+        )
+    return f"cannot read {text!r}: {exc.msg}"
 
 
 def _variables(texts: Sequence[str], data: pd.DataFrame) -> tuple[str, ...]:
@@ -125,10 +205,9 @@ def _variables(texts: Sequence[str], data: pd.DataFrame) -> tuple[str, ...]:
         except FormulaicError:
             pass
         except SyntaxError as exc:
-            raise FormulaError(
-                f"cannot read {text!r}: {exc.msg} (a column named like a Python keyword cannot be "
-                "used inside a function; rename it)"
-            ) from exc
+            raise FormulaError(_syntax_message(text, exc, data)) from exc
+    # Q("x.1") names a column by a string, which the name scans above do not read.
+    variables |= {m.group(2) for text in texts for m in _Q_CALL.finditer(text)}
     columns = set(map(str, data.columns))
     used = ((variables | formulaic_names) & columns) - (calls - variables)
     clash = sorted(calls & variables & columns)
@@ -157,7 +236,7 @@ def resolve_variables(formula: str, data: pd.DataFrame) -> FormulaVariables:
     Raises :class:`rglm.exceptions.DataError` for a name that is neither a column of ``data``
     nor a function usable in formulas, and for a column named like a function it calls.
     """
-    parsed = _with_quoted_names(parse_formula(formula), data)
+    parsed = _response_off_rhs(_with_quoted_names(parse_formula(formula), data))
     return FormulaVariables(
         parsed,
         _variables([parsed.rhs], data),

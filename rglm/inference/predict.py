@@ -39,6 +39,7 @@ import pandas as pd
 from scipy import special
 
 from rglm.exceptions import ArgumentError, DataError, RankDeficientWarning, warn
+from rglm.frame.columns import to_frame
 from rglm.numerics.design import DenseDesign, Design
 from rglm.results.glm import GLMStatistics
 
@@ -77,14 +78,10 @@ def _cov(m: GLMStatistics) -> FloatArray:
 def _new_frame(newdata: Any) -> pd.DataFrame:
     # A new frame around the caller's data: nothing below writes to it, and a dict or array
     # of columns is accepted as pandas would.
-    if isinstance(newdata, pd.DataFrame):
-        return newdata
     if isinstance(newdata, dict) and newdata and all(np.ndim(v) == 0 for v in newdata.values()):
-        return pd.DataFrame([newdata])  # one row, as R's data.frame(x = 3)
-    try:
-        return pd.DataFrame(newdata)
-    except (TypeError, ValueError) as exc:
-        raise DataError(f"newdata must be a DataFrame or convertible to one: {exc}") from None
+        newdata = pd.DataFrame([newdata])  # one row, as R's data.frame(x = 3)
+    # Column names as text (as when fitting), duplicates refused.
+    return to_frame(newdata)
 
 
 def _design_na_by_column(spec: FrameSpec, new: pd.DataFrame) -> FloatArray:

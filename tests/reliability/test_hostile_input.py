@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime
 import decimal
+import re
 import warnings
 
 import numpy as np
@@ -184,3 +185,55 @@ def test_add1_drop1_tests_under_warnings_as_errors(test: str) -> None:
     np.testing.assert_allclose(
         rglm.drop1(m, test="Rao")["Rao score"].to_numpy()[1:], [5.5600073, 0.0], atol=1e-7
     )
+
+
+# -- names ---------------------------------------------------------------------------------------
+def test_response_on_the_right_hand_side_is_dropped_with_a_warning(d: pd.DataFrame) -> None:
+    """R: glm(y ~ y + x) warns and fits y ~ x."""
+    with pytest.warns(rglm.FormulaWarning, match="response y appeared on the right-hand side"):
+        m = rglm.glm("y ~ y + x", d)
+    np.testing.assert_array_equal(m.params.to_numpy(), rglm.glm("y ~ x", d).params.to_numpy())
+    with pytest.warns(rglm.FormulaWarning):
+        only = rglm.glm("y ~ y", d)
+    assert list(only.params.index) == ["Intercept"]
+
+
+@pytest.mark.parametrize("name", ["True", "None", "if", "class"])
+def test_keyword_named_column_inside_a_call(d: pd.DataFrame, name: str) -> None:
+    frame = d.assign(**{name: d["x"] + 1})
+    ref = rglm.glm("y ~ log(x1)", d.assign(x1=d["x"] + 1))
+    for formula in (f"y ~ log({name})", f"y ~ log(`{name}`)"):
+        np.testing.assert_allclose(
+            rglm.glm(formula, frame).params.to_numpy(), ref.params.to_numpy(), rtol=1e-12
+        )
+
+
+@pytest.mark.parametrize(
+    ("column", "formula"), [("Intercept", "y ~ x + Intercept"), ("g[T.b]", "y ~ g + `g[T.b]`")]
+)
+def test_data_column_named_like_a_model_column(d: pd.DataFrame, column: str, formula: str) -> None:
+    with pytest.raises(
+        rglm.DataError, match=f"two columns of the model matrix are named '{re.escape(column)}'"
+    ):
+        rglm.glm(formula, d.assign(**{column: d["x"] ** 2}))
+
+
+def test_integer_column_names(d: pd.DataFrame) -> None:
+    frame = pd.DataFrame(d[["y", "x"]].to_numpy())
+    m = rglm.glm('Q("0") ~ Q("1")', frame, weights="1")
+    ref = rglm.glm("y ~ x", d, weights=d["x"].to_numpy())
+    np.testing.assert_allclose(m.params.to_numpy(), ref.params.to_numpy(), rtol=1e-12)
+    np.testing.assert_allclose(
+        m.predict(frame.head(3)).to_numpy(), ref.fittedvalues.to_numpy()[:3], rtol=1e-12
+    )
+    assert list(frame.columns) == [0, 1]
+
+
+def test_q_of_a_dotted_name(d: pd.DataFrame) -> None:
+    m = rglm.glm('y ~ Q("x.1")', d.assign(**{"x.1": d["x"]}))
+    np.testing.assert_allclose(m.params.to_numpy(), rglm.glm("y ~ x", d).params.to_numpy(), rtol=1e-12)
+
+
+def test_r_conversion_functions_are_named(d: pd.DataFrame) -> None:
+    with pytest.raises(rglm.FormulaError, match=r"R's as.factor\(\) is not available .* write C\(x\)"):
+        rglm.glm("y ~ as.factor(g)", d)
