@@ -47,12 +47,12 @@ examples:
   rglm fit "Days ~ Eth + Sex + Age + Lrn" --data quine --family negbin          # theta estimated
   rglm fit "y ~ x" --data d.csv --family poisson --cov-type cluster --cluster firm
   rglm fit "y ~ x" --data d.csv --family binomial --save model.rglm
-  rglm compare "counts ~ C(outcome)" "counts ~ C(outcome) + C(treatment)" --data dobson \
+  rglm compare "counts ~ C(outcome)" "counts ~ C(outcome) + C(treatment)" --data dobson \\
       --family poisson --names small big --format latex
   rglm anova "cbind(numdead, numalive) ~ sex * ldose" --data budworm --family binomial --test Chisq
   rglm anova "y ~ a" "y ~ a + b" --data d.csv            # compare nested models
   rglm drop1 "incidents ~ type + C(year) + offset(log(service))" --data ships --family poisson
-  rglm predict "counts ~ C(outcome) + C(treatment)" --data dobson --family poisson \
+  rglm predict "counts ~ C(outcome) + C(treatment)" --data dobson --family poisson \\
       --newdata new.csv --type response --se-fit --output predictions.csv
   rglm predict --model model.rglm --newdata new.csv
   rglm datasets

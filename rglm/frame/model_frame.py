@@ -186,6 +186,7 @@ class FrameSpec:
             unseen = [v for v in present if v not in known]
             if unseen:
                 shown = ", ".join(repr(plain_value(v)) for v in unseen[:5])
+                shown += f" and {len(unseen) - 5} more" if len(unseen) > 5 else ""
                 noun = "level" if len(unseen) == 1 else "levels"
                 raise DataError(
                     f"column '{name}' has {noun} {shown} not seen when the model was fitted "

@@ -106,3 +106,26 @@ def test_directory_named_like_a_file(tmp_path: Path) -> None:
     path.mkdir()
     with pytest.raises(rglm.DataError, match="cannot read CSV file .*dir.csv"):
         rglm.glm("y ~ x", str(path))
+
+
+def test_csv_column_types_come_from_the_whole_file(tmp_path: Path) -> None:
+    """Codes that look numeric in the first chunks, and a logical column with a blank in a later
+    chunk, are typed as the whole file is (as in memory), whatever the chunk size."""
+    rng = np.random.default_rng(5)
+    n = 400
+    codes = np.where(np.arange(n) < 150, rng.choice(["1", "2", "3"], n), rng.choice(["1", "2", "A3"], n))
+    flag = rng.choice(["True", "False"], n).astype(object)
+    flag[300] = ""
+    x = rng.normal(size=n)
+    y = rng.poisson(np.exp(0.2 * x + (codes == "2") * 0.3))
+    path = tmp_path / "types.csv"
+    pd.DataFrame({"y": y, "x": x, "code": codes, "flag": flag, "k": np.arange(n) % 4}).to_csv(
+        path, index=False
+    )
+    formula = "y ~ x + code + flag + C(k)"
+    whole = rglm.glm(formula, pd.read_csv(path), family=rglm.Poisson())
+    for chunksize in (100, 1000):
+        m = rglm.glm(formula, str(path), family=rglm.Poisson(), chunksize=chunksize)
+        assert list(m.params.index) == list(whole.params.index)
+        np.testing.assert_allclose(m.params.to_numpy(), whole.params.to_numpy(), rtol=1e-10)
+        assert m.nobs == whole.nobs == n - 1

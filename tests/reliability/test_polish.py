@@ -1,0 +1,85 @@
+"""Everyday polish: exports keep R's digits, the CLI's help and errors read well."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import rglm
+from rglm.cli import build_parser, main
+
+
+def test_markdown_keeps_the_printed_digits() -> None:
+    """R's printCoefmat: 0.0009275 and 0.0004150 (not 0.000415); p-values formatted together."""
+    m = rglm.glm("lot1 ~ log(u)", rglm.datasets.load("clotting"), family=rglm.Gamma())
+    md = m.summary().to_markdown()
+    assert "0.0004150" in md and "0.0009275" in md and "4.28e-07" in md and "2.75e-09" in md
+    dobson = rglm.glm(
+        "counts ~ C(outcome) + C(treatment)", rglm.datasets.load("dobson"), family=rglm.Poisson()
+    )
+    printed = str(dobson.summary())
+    # R: Pr(>|z|) column "< 2e-16", "0.0246", "0.1285", "1.0000", "1.0000"
+    for text in ("0.0246", "0.1285", "1.0000"):
+        assert text in printed
+        for export in (
+            dobson.summary().to_markdown(),
+            dobson.summary().to_html(),
+            dobson.summary().to_latex(),
+        ):
+            assert text in export
+
+
+def test_help_examples_one_per_line() -> None:
+    epilog = build_parser().epilog or ""
+    for line in epilog.splitlines():
+        assert line.count("  rglm ") <= 1, line  # two examples run together
+    assert any(line.strip().startswith("--family poisson --names small big") for line in epilog.splitlines())
+    assert any(line.strip().startswith("--newdata new.csv --type response") for line in epilog.splitlines())
+
+
+def test_cli_predict_error_lists_a_few_values(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    new = tmp_path / "new.csv"
+    pd.DataFrame({"outcome": [f"x{i}" for i in range(2000)], "treatment": 1}).to_csv(new, index=False)
+    assert (
+        main(
+            [
+                "predict",
+                "counts ~ outcome + treatment",
+                "--data",
+                "dobson",
+                "--family",
+                "poisson",
+                "--newdata",
+                str(new),
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "2000 of 2000 rows" in err and "'x0', 'x1', 'x2' and 1997 other values" in err and len(err) < 300
+    assert (
+        main(
+            [
+                "predict",
+                "counts ~ C(outcome)",
+                "--data",
+                "dobson",
+                "--family",
+                "poisson",
+                "--newdata",
+                str(new),
+            ]
+        )
+        == 2
+    )
+    err = capsys.readouterr().err
+    assert "'x0', 'x1', 'x2', 'x3', 'x4' and 1995 more not seen" in err and len(err) < 300
+
+
+def test_cli_help_runs() -> None:
+    out = subprocess.run([sys.executable, "-m", "rglm", "--help"], capture_output=True, text=True, check=True)
+    assert "examples:" in out.stdout
