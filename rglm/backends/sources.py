@@ -211,7 +211,7 @@ def _csv_kinds(paths: list[str], chunksize: int) -> dict[str, str]:
 
 def _typed(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
     """A chunk read as text, typed by the whole file's column kinds."""
-    out = {}
+    out: dict[str, Any] = {}
     for name in frame.columns:
         col, kind = frame[name], kinds.get(name, "text")
         if kind == "int":
@@ -224,7 +224,8 @@ def _typed(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
             out[name] = col.astype(object).map(_BOOL_TEXT).astype(object)
         else:
             out[name] = col
-    return pd.DataFrame(out, index=frame.index)
+    typed: pd.DataFrame = pd.DataFrame(out, index=frame.index)
+    return typed
 
 
 def _csv(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -83,3 +84,22 @@ def test_cli_predict_error_lists_a_few_values(tmp_path: Path, capsys: pytest.Cap
 def test_cli_help_runs() -> None:
     out = subprocess.run([sys.executable, "-m", "rglm", "--help"], capture_output=True, text=True, check=True)
     assert "examples:" in out.stdout
+
+
+def test_anova_table_honours_pandas_exporter_arguments(tmp_path: Path) -> None:
+    m = rglm.glm("counts ~ C(outcome) + C(treatment)", rglm.datasets.load("dobson"), family=rglm.Poisson())
+    table = rglm.anova(m, test="Chisq")
+    text = table.to_html()
+    assert isinstance(text, str)
+    path = tmp_path / "anova.html"
+    assert table.to_html(path) is None and path.read_text(encoding="utf-8") == text
+    buf = io.StringIO()
+    assert table.to_markdown(buf=buf) is None and buf.getvalue() == table.to_markdown()
+    no_index = table.to_markdown(index=False)
+    assert isinstance(no_index, str) and "C(outcome)" not in no_index and "C(outcome)" in table.to_markdown()
+    latex = tmp_path / "anova.tex"
+    table.to_latex(str(latex))
+    assert latex.read_text(encoding="utf-8") == table.to_latex()
+    # any other pandas option: pandas' own exporter of the same numbers
+    plain = table.to_html(float_format="%.3f")
+    assert isinstance(plain, str) and "5.452" in plain and 'class="dataframe"' in plain
