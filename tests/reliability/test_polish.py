@@ -103,3 +103,23 @@ def test_anova_table_honours_pandas_exporter_arguments(tmp_path: Path) -> None:
     # any other pandas option: pandas' own exporter of the same numbers
     plain = table.to_html(float_format="%.3f")
     assert isinstance(plain, str) and "5.452" in plain and 'class="dataframe"' in plain
+
+
+def test_one_confidence_level_keyword() -> None:
+    """level= everywhere (R's confint and predict); alpha= and conf_level= are accepted with a
+    DeprecationWarning naming level=; a level that looks like an alpha is refused."""
+    m = rglm.glm("lot1 ~ log(u)", rglm.datasets.load("clotting"), family=rglm.Gamma())
+    want = m.conf_int(level=0.9)
+    with pytest.warns(DeprecationWarning, match="rglm's keyword is level= .alpha=0.1 is level=0.9"):
+        got = m.conf_int(alpha=0.1)
+    pd.testing.assert_frame_equal(got, want)
+    tidy = m.tidy(conf_int=True, level=0.9, conf_method="wald")
+    with pytest.warns(DeprecationWarning, match="conf_level= is accepted"):
+        pd.testing.assert_frame_equal(m.tidy(conf_int=True, conf_level=0.9, conf_method="wald"), tidy)
+    assert tidy["conf_low"].tolist() == want["lower"].tolist()
+    with pytest.raises(rglm.ArgumentError, match="level is the coverage .* write level=0.95"):
+        m.conf_int(0.05)
+    with pytest.raises(rglm.ArgumentError, match="give one of level and alpha"):
+        m.conf_int(level=0.9, alpha=0.1)
+    pred = m.predict(rglm.datasets.load("clotting").head(2), interval="confidence", level=0.9)
+    assert list(pred.columns) == ["fit", "se_fit", "lower", "upper"]
