@@ -116,7 +116,8 @@ def glm(
         (:meth:`GLMResult.iter_rows`, :meth:`GLMResult.predict_to`).  See
         :mod:`rglm.backends.chunked` and ``docs/scaling.md``.
     progress : bool
-        With out-of-core data, show a tqdm progress bar of passes and chunks.
+        With out-of-core data, show a tqdm progress bar of passes and chunks; an error for
+        data fitted in memory (which takes no passes over chunks).
 
     Returns
     -------
@@ -176,6 +177,11 @@ def glm(
             progress=progress,
             call={**call, "chunksize": chunksize, "progress": progress},
             data_name=data_name,
+        )
+    if progress:
+        raise ArgumentError(
+            "progress=True shows a bar of the passes over chunked data; this data is fitted in memory "
+            "in one go. Give chunksize= (rows per chunk) to fit in chunks with a progress bar"
         )
     frame = build_frame(
         formula,

@@ -123,3 +123,8 @@ def test_one_confidence_level_keyword() -> None:
         m.conf_int(level=0.9, alpha=0.1)
     pred = m.predict(rglm.datasets.load("clotting").head(2), interval="confidence", level=0.9)
     assert list(pred.columns) == ["fit", "se_fit", "lower", "upper"]
+
+
+def test_progress_in_memory_is_refused_with_a_reason() -> None:
+    with pytest.raises(rglm.ArgumentError, match="progress=True .* fitted in memory .* chunksize="):
+        rglm.glm("counts ~ C(outcome)", rglm.datasets.load("dobson"), family=rglm.Poisson(), progress=True)
