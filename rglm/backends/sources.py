@@ -255,7 +255,12 @@ def _csv(
 def as_source(data: Any, chunksize: int | None) -> Source:
     """A :class:`Source` for paths or a callable (``chunksize`` rows per file chunk)."""
     size = 100_000 if chunksize is None else chunksize
-    if int(size) != size or size < 1:
+    if (
+        isinstance(size, bool)
+        or not isinstance(size, (int, float, np.integer))
+        or int(size) != size
+        or size < 1
+    ):
         raise ArgumentError(f"chunksize must be a positive whole number of rows, got {chunksize!r}")
     if isinstance(data, pd.DataFrame):
         frame = data

@@ -37,7 +37,15 @@ from formulaic import model_matrix
 from formulaic.errors import FormulaicError
 
 from rglm.exceptions import ArgumentError, DataError, FormulaError, OutOfCoreError
-from rglm.frame.columns import categorical_variable, evaluate, numeric_values, plain_value, prepared, to_float
+from rglm.frame.columns import (
+    categorical_variable,
+    evaluate,
+    numeric_values,
+    outside_levels,
+    plain_value,
+    prepared,
+    to_float,
+)
 from rglm.frame.formula import ParsedFormula, formula_context
 from rglm.frame.model_frame import FrameSpec, build_frame
 from rglm.frame.state import ChunkSource, FrozenMap
@@ -220,6 +228,8 @@ def _usable(chunk: pd.DataFrame, lay: Layout) -> tuple[npt.NDArray[np.bool_], di
     na, counts = count_missing(
         chunk, lay.required, keep, sub_na, {"subset": int(sub_na.sum())} if sub_na.any() else {}
     )
+    # As in memory: values outside the levels of C(x, levels=[...]) are missing (R's factor()).
+    na |= outside_levels(lay.parsed.rhs, chunk, lay.required, keep, counts)
     return keep & ~na, counts
 
 

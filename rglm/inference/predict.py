@@ -39,7 +39,7 @@ import pandas as pd
 from scipy import special
 
 from rglm.exceptions import ArgumentError, DataError, RankDeficientWarning, warn
-from rglm.frame.columns import to_frame
+from rglm.frame.columns import numeric_values, to_frame
 from rglm.numerics.design import DenseDesign, Design
 from rglm.results.glm import GLMStatistics
 
@@ -158,7 +158,11 @@ def predict(
         X = DenseDesign(frame.spec.design(new))
         off = frame.spec.offset(new)
         if offset is not None:
-            extra = np.asarray(offset, dtype=np.float64)
+            extra = numeric_values(offset, "offset") if not isinstance(offset, str) else None
+            if extra is None:
+                raise DataError(
+                    f"offset for predict() must be numbers, one per row of newdata, got {offset!r}"
+                )
             if extra.shape != (len(new),):
                 raise DataError(
                     f"offset must have one value per row of newdata ({len(new)}), got {extra.size}"

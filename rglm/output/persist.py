@@ -114,6 +114,8 @@ def load(path: str | os.PathLike[str]) -> Any:
     or is damaged (its SHA-256 checksum does not match).  Only load files you trust:
     unpickling can run arbitrary code.
     """
+    if not isinstance(path, (str, bytes, os.PathLike)):
+        raise DataError(f"load() needs the path of a saved model, got a {type(path).__name__}")
     name = repr(os.fspath(path))
     try:
         with open(path, "rb") as fh:

@@ -237,3 +237,26 @@ def test_q_of_a_dotted_name(d: pd.DataFrame) -> None:
 def test_r_conversion_functions_are_named(d: pd.DataFrame) -> None:
     with pytest.raises(rglm.FormulaError, match=r"R's as.factor\(\) is not available .* write C\(x\)"):
         rglm.glm("y ~ as.factor(g)", d)
+
+
+def test_fixed_levels_drop_the_same_rows_in_chunks(d: pd.DataFrame) -> None:
+    m = rglm.glm('y ~ C(g, levels=["a", "b"])', d, chunksize=7)
+    whole = rglm.glm('y ~ C(g, levels=["a", "b"])', d)
+    assert m.nobs == whole.nobs == 10
+    np.testing.assert_allclose(m.params.to_numpy(), whole.params.to_numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda m, d: m.predict(d, offset="x"), rglm.DataError, "offset for predict"),
+        (lambda m, d: rglm.glm("y ~ x", d, tol="a"), rglm.FitError, "tol must be a positive number"),
+        (lambda m, d: rglm.glm("y ~ x", d, max_iter="10"), rglm.FitError, "max_iter must be a positive"),
+        (lambda m, d: rglm.glm("y ~ x", d, chunksize="a"), rglm.ArgumentError, "chunksize must be"),
+        (lambda m, d: rglm.load(3), rglm.DataError, "needs the path of a saved model"),
+    ],
+)
+def test_arguments_of_the_wrong_type_are_named(d: pd.DataFrame, call, error, message) -> None:  # type: ignore[no-untyped-def]
+    m = rglm.glm("y ~ x", d)
+    with pytest.raises(error, match=message):
+        call(m, d)
