@@ -37,6 +37,9 @@ def main() -> None:
     )
     print("Rate ratios (exp of the coefficients):\n")
     print(table)
+    # As MASS's anova.negbin, this warns (AnovaWarning) that the sequential tests keep theta
+    # fixed at its estimate for the full model: the warning is expected.
+    print("\nAnalysis of deviance (expect AnovaWarning: tests made without re-estimating 'theta'):")
     print(rglm.anova(nb, test="Chisq"))
 
 

@@ -23,7 +23,7 @@ def main() -> None:
     )
     print(m.summary())
 
-    ci = m.conf_int(alpha=0.05)
+    ci = m.conf_int(level=0.95)
     rr = pd.DataFrame(
         {"rate ratio": np.exp(m.params), "2.5 %": np.exp(ci["lower"]), "97.5 %": np.exp(ci["upper"])}
     ).round(4)

@@ -16,12 +16,12 @@ from typing import Any
 
 import numpy as np
 
-from rglm.backends.chunked import ChunkedFrame, executor_for, merge_scan
+from rglm.backends.chunked import ChunkedFrame, LocalExecutor, executor_for, merge_scan
 from rglm.backends.dask import is_dask
 from rglm.backends.sources import is_source, read_if_small
 from rglm.exceptions import ArgumentError, DataError, DomainError
 from rglm.families.family import Binomial, Family, Gaussian, NegativeBinomial, QuasiBinomial, get_family
-from rglm.fit.irls import FitPlan, IRLSControl, irls, null_deviance
+from rglm.fit.irls import FitPlan, IRLSControl, irls, null_deviance, warn_if_exact
 from rglm.fit.multinom import MultinomControl
 from rglm.fit.negbin import fit_glm_nb
 from rglm.fit.passes import finish_passes, fit_passes
@@ -131,7 +131,8 @@ def glm(
         (:meth:`GLMResult.iter_rows`, :meth:`GLMResult.predict_to`).  See
         :mod:`rglm.backends.chunked` and ``docs/scaling.md``.
     progress : bool
-        With out-of-core data, show a tqdm progress bar of passes and chunks.
+        With out-of-core data, show a tqdm progress bar of passes and chunks; an error for
+        data fitted in memory (which takes no passes over chunks).
     method : {"glm.fit", "brglm"}
         ``"glm.fit"``: maximum likelihood by IRLS.  ``"brglm"``: R's ``brglm2`` (``method =
         "brglmFit"``), bias-reduced or penalized estimates, finite under separation; the
@@ -166,7 +167,12 @@ def glm(
     _check_cov_args(cov_type, cov_kwds)
     data_name = _data_name(data)
     fam = Gaussian() if family is None else get_family(family)
-    if dispersion is not None and not (float(dispersion) > 0 and math.isfinite(float(dispersion))):
+    if dispersion is not None and not (
+        isinstance(dispersion, (int, float, np.integer, np.floating))
+        and not isinstance(dispersion, bool)
+        and float(dispersion) > 0
+        and math.isfinite(float(dispersion))
+    ):
         raise DataError(f"dispersion must be a positive number, got {dispersion!r}")
     br = brglm_control(
         method, type, tol=tol, max_iter=max_iter, a=a, slowit=slowit, max_step_factor=max_step_factor
@@ -262,6 +268,11 @@ def glm(
             contrasts=contrasts,
             names=names,
         )
+    if progress:
+        raise ArgumentError(
+            "progress=True shows a bar of the passes over chunked data; this data is fitted in memory "
+            "in one go. Give chunksize= (rows per chunk) to fit in chunks with a progress bar"
+        )
     frame = build_frame(
         formula,
         data,
@@ -278,7 +289,7 @@ def glm(
     def _vec(v: Any, what: str, size: int) -> np.ndarray | None:
         if v is None:
             return None
-        arr = np.asarray(v, dtype=np.float64)
+        arr = numeric_argument(v, what)
         if arr.shape != (size,):
             raise DataError(f"{what} must have {size} values, got {arr.size}")
         return arr
@@ -329,6 +340,7 @@ def glm(
             )
         except DomainError as exc:
             raise exc.with_row_labels(frame.index) from None
+        warn_if_exact(fit.deviance, fam)
         nulldev = null_deviance(
             fit,
             fam,
@@ -574,6 +586,8 @@ def fit_out_of_core(
     executor.columns = list(lay.columns)
     scan = executor.map_reduce(functools.partial(scan_chunk, lay=lay), merge_scan, ScanPart(), "scan")
     executor.n_chunks = scan.n_chunks
+    if isinstance(executor, LocalExecutor):
+        executor.n_rows = scan.n_rows  # every pass must read the rows the scan read
     model = freeze(lay, scan, na_action)
     frame = ChunkedFrame(
         model,
@@ -587,7 +601,7 @@ def fit_out_of_core(
     p = len(model.spec.column_names)
     start_ = None
     if start is not None:
-        start_ = np.asarray(start, dtype=np.float64)
+        start_ = numeric_argument(start, "start (one per coefficient)")
         if start_.shape != (p,):
             raise ArgumentError(
                 f"length of 'start' should equal {p} and correspond to the coefficients, "
@@ -607,6 +621,7 @@ def fit_out_of_core(
         )
     except KeyboardInterrupt:
         raise interrupted(run, "the fit") from None
+    warn_if_exact(fit.deviance, family)
     # PassFit and ChunkedFrame offer what the statistics read of an IRLSFit and a ModelFrame,
     # and raise OutOfCoreError for the per-row arrays they do not hold.
     return GLMResult(
@@ -626,6 +641,16 @@ def fit_out_of_core(
 def _out_of_core(data: Any) -> bool:
     """Paths, callables and Dask DataFrames are fitted by passes over chunks."""
     return is_source(data) or is_dask(data)
+
+
+def numeric_argument(v: Any, what: str) -> np.ndarray:
+    """``start``, ``etastart`` or ``mustart`` as float64, or an ArgumentError naming it."""
+    if isinstance(v, (dict, set, str, bytes)):
+        raise ArgumentError(f"{what} must be numbers in order (an array or list), got a {type(v).__name__}")
+    try:
+        return np.asarray(v, dtype=np.float64)
+    except (TypeError, ValueError) as exc:
+        raise ArgumentError(f"{what} must be numbers, got {v!r:.80}: {exc}") from None
 
 
 def _check_cov_args(cov_type: Any, cov_kwds: Any) -> None:

@@ -20,7 +20,6 @@ import json
 import math
 import os
 import sys
-import warnings
 from collections.abc import Sequence
 from typing import Any
 
@@ -28,6 +27,7 @@ import pandas as pd
 
 from rglm import __version__, datasets
 from rglm.api import glm, multinom, polr
+from rglm.exceptions import collect_warnings
 from rglm.families import family as families
 from rglm.inference.anova import anova
 from rglm.inference.select import drop1
@@ -53,12 +53,12 @@ examples:
   rglm fit "y ~ x" --data d.csv --family binomial --save model.rglm
   rglm fit "HG ~ NV + PI + EH" --data endo.csv --family binomial --method brglm --type AS_median
   rglm fit "rating ~ price + brand" --data ratings.csv --model polr --method probit  # MASS::polr
-  rglm compare "counts ~ C(outcome)" "counts ~ C(outcome) + C(treatment)" --data dobson \
+  rglm compare "counts ~ C(outcome)" "counts ~ C(outcome) + C(treatment)" --data dobson \\
       --family poisson --names small big --format latex
   rglm anova "cbind(numdead, numalive) ~ sex * ldose" --data budworm --family binomial --test Chisq
   rglm anova "y ~ a" "y ~ a + b" --data d.csv            # compare nested models
   rglm drop1 "incidents ~ type + C(year) + offset(log(service))" --data ships --family poisson
-  rglm predict "counts ~ C(outcome) + C(treatment)" --data dobson --family poisson \
+  rglm predict "counts ~ C(outcome) + C(treatment)" --data dobson --family poisson \\
       --newdata new.csv --type response --se-fit --output predictions.csv
   rglm predict --model model.rglm --newdata new.csv
   rglm datasets
@@ -553,12 +553,13 @@ def _emit(out: str, output: str | None) -> None:
 
 def _with_warnings(work: Any) -> Any:
     """Run ``work()``; warnings go to stderr once each as ``rglm: warning:`` lines."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    # rglm's own warnings are collected in this thread (catch_warnings would change the
+    # filters of the whole process); others keep Python's default handling.
+    with collect_warnings() as caught:
         result = work()
     seen: set[str] = set()
-    for w in caught:
-        msg = " ".join(str(w.message).split())
+    for _, message in caught:
+        msg = " ".join(message.split())
         if msg not in seen:
             seen.add(msg)
             print(f"rglm: warning: {msg}", file=sys.stderr)

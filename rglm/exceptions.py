@@ -9,9 +9,9 @@ keeps working for callers who do not know about rglm.  Warnings derive from
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import os
 import sys
+import threading
 import warnings
 from collections.abc import Iterator
 from typing import Any
@@ -23,21 +23,27 @@ __all__ = [
     "DataError",
     "DispersionWarning",
     "DomainError",
+    "ExactFitWarning",
     "FamilyError",
     "FitError",
     "FitInterrupted",
     "FittedValueWarning",
     "FormulaError",
     "NaNProducedWarning",
+    "FormulaWarning",
     "NonIntegerWarning",
     "OutOfCoreError",
     "PerfectFitWarning",
     "ProfileWarning",
     "RGLMError",
     "RGLMWarning",
+    "RankDeficientWarning",
     "SeparationWarning",
+    "StartWarning",
     "StepHalvingWarning",
     "muted",
+    "collect_warnings",
+    "warn",
 ]
 
 
@@ -136,6 +142,12 @@ class StepHalvingWarning(RGLMWarning):
     """A Fisher scoring step was truncated because it diverged or left the valid region."""
 
 
+class StartWarning(RGLMWarning):
+    """R's starting values led the first step outside the family's domain, where R's ``glm``
+    stops ("no valid set of coefficients has been found"); the fit was restarted from a valid
+    point (``start_method`` on the result says which)."""
+
+
 class PerfectFitWarning(RGLMWarning):
     """Fitted probabilities numerically 0 or 1 (binomial), or fitted rates numerically 0."""
 
@@ -144,8 +156,25 @@ class PerfectFitWarning(RGLMWarning):
 FittedValueWarning = PerfectFitWarning
 
 
+class ExactFitWarning(RGLMWarning):
+    """The residual deviance is zero (the model reproduces the response exactly): the
+    dispersion estimate is 0 and the AIC and log-likelihood are :math:`-\\infty` or NaN, as in R;
+    or, for a negative binomial, :math:`\\theta` cannot be estimated."""
+
+
+class RankDeficientWarning(RGLMWarning):
+    """A prediction for new data from a model with aliased (NA) coefficients: the aliased
+    columns contribute nothing, which may not hold for the new rows (R's "prediction from a
+    rank-deficient fit may be misleading")."""
+
+
 class SeparationWarning(RGLMWarning):
     """Binomial data are (quasi-)completely separated: some maximum likelihood estimates are infinite."""
+
+
+class FormulaWarning(RGLMWarning):
+    """A formula was read differently from how it was written, as R reads it (the response
+    on the right-hand side is dropped)."""
 
 
 class ProfileWarning(RGLMWarning):
@@ -176,26 +205,48 @@ class AnovaWarning(RGLMWarning):
     :math:`\\theta`) or models left out of a comparison."""
 
 
-_MUTED: contextvars.ContextVar[bool] = contextvars.ContextVar("rglm_warnings_muted", default=False)
+#: Per-thread stack of collectors opened by :func:`collect_warnings`.
+_COLLECTORS = threading.local()
+
+
+@contextlib.contextmanager
+def collect_warnings() -> Iterator[list[tuple[type[Warning], str]]]:
+    """Collect, instead of issuing, the warnings rglm issues in this thread.
+
+    ``warnings.catch_warnings`` swaps the process-wide filter list, so while one thread holds
+    it, warnings issued by every other thread are recorded or filtered by it and lost to their
+    own callers.  rglm issues all its warnings through :func:`warn`, which appends them to the
+    innermost collector of the calling thread when there is one; other threads are untouched.
+
+    Yields
+    ------
+    list of (category, message)
+        Filled with the warnings issued inside the block, in order.
+    """
+    stack: list[list[tuple[type[Warning], str]]] = _COLLECTORS.__dict__.setdefault("stack", [])
+    caught: list[tuple[type[Warning], str]] = []
+    stack.append(caught)
+    try:
+        yield caught
+    finally:
+        stack.pop()
 
 
 @contextlib.contextmanager
 def muted() -> Iterator[None]:
     """Drop the warnings rglm issues through :func:`warn` inside the block, as R's
     ``options(warn = -1)`` around an inner fit whose warnings R discards (brglm2's starting
-    fit).  A context variable, so it holds for this thread or task only, unlike
-    ``warnings.catch_warnings``."""
-    token = _MUTED.set(True)
-    try:
+    fit).  Per thread, like :func:`collect_warnings`, whose collection it discards."""
+    with collect_warnings():
         yield
-    finally:
-        _MUTED.reset(token)
 
 
 def warn(message: str, category: type[Warning]) -> None:
-    """Issue ``message`` attributed to the first caller outside the rglm package (nothing
-    inside :func:`muted`)."""
-    if _MUTED.get():
+    """Issue ``message`` attributed to the first caller outside the rglm package, or add it
+    to this thread's innermost :func:`collect_warnings` block if one is open."""
+    stack = _COLLECTORS.__dict__.get("stack")
+    if stack:
+        stack[-1].append((category, message))
         return
     pkg_dir = os.path.dirname(os.path.abspath(__file__))
     # stacklevel 1 is this function's own line; 2 its caller, which is inside rglm.

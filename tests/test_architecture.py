@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[1] / "rglm"
+import rglm
+
+# The package under test (the installed one when CI runs the tests from a copy of the
+# repository without ./rglm).
+PACKAGE = Path(rglm.__file__).resolve().parent
 
 # Optional extras: imported lazily, where they are used, with a clear message when missing.
 OPTIONAL = {

@@ -154,10 +154,27 @@ def test_csv_errors_name_the_row(tmp_path: Path) -> None:
     bad.write_text("\n".join(lines[:30] + ["1,2,a,9"] + lines[30:]) + "\n")
     with pytest.raises(rglm.DataError, match=r"line 31 has 4 fields"):
         rglm.glm("y ~ x + g", str(bad), family="poisson", chunksize=8)
+    # A CSV column is typed from the whole file, as pandas reads it in memory: with one text
+    # value, x is text (a factor) in every chunk, as in memory.
     text = tmp_path / "text.csv"
     text.write_text("\n".join(lines[:25] + ["1,oops,a"] + lines[25:]) + "\n")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # 41 coefficients for 41 rows: warnings as in memory
+        chunked = rglm.glm("y ~ x + g", str(text), family="poisson", chunksize=8)
+        whole = rglm.glm("y ~ x + g", pd.read_csv(text), family="poisson")
+    assert list(chunked.params.index) == list(whole.params.index)
+    # Chunks of other sources that change type are still an error naming the row.
+    frame = pd.DataFrame(
+        {
+            "y": [i % 3 for i in range(40)],
+            "x": [i / 10 for i in range(40)],
+            "g": ["ab"[i % 2] for i in range(40)],
+        }
+    )
+    mixed = frame.astype({"x": object})
+    mixed.loc[24, "x"] = "oops"
     with pytest.raises(rglm.DataError, match=r"column 'x' holds the non-numeric value 'oops' at row 24"):
-        rglm.glm("y ~ x + g", str(text), family="poisson", chunksize=8)
+        rglm.glm("y ~ x + g", lambda: iter([frame.iloc[:8], mixed.iloc[8:]]), family="poisson")
     with pytest.raises(rglm.DataError, match="no such file"):
         rglm.glm("y ~ x", str(tmp_path / "missing.parquet"), family="poisson")
 

@@ -69,7 +69,7 @@ def test_coefficient_table_and_intervals(big: NormalMeans) -> None:
     table = big.coef_table()
     assert list(table.columns) == ["Estimate", "Std. Error", "z value", "Pr(>|z|)"]
     np.testing.assert_allclose(table["Pr(>|z|)"], 2 * stats.norm.sf(np.abs(b / se)))
-    ci = big.conf_int(0.1, params="mu1")
+    ci = big.conf_int(0.9, params="mu1")
     np.testing.assert_allclose(ci.to_numpy()[0], b[1] + np.array([-1, 1]) * stats.norm.ppf(0.95) * se[1])
     assert not big.aliased.any()
     assert big.coef_lines()[0].split() == ["Estimate", "Std.", "Error", "z", "value", "Pr(>|z|)"]

@@ -69,10 +69,13 @@ def test_step_halving_matches_r() -> None:
     kinds = {type(w.message) for w in caught}
     assert {rglm.StepHalvingWarning, rglm.BoundaryWarning, rglm.ConvergenceWarning} <= kinds
     assert len(caught) == 28
-    with pytest.raises(
-        rglm.FitError, match="no valid set of coefficients has been found: please supply starting values"
-    ):
-        rglm.glm("y ~ x", d, family=rglm.Poisson(link="identity"))
+    # Without start R stops ("no valid set of coefficients has been found"); rglm restarts from
+    # the intercept-only mean and reaches the MLE on the boundary mu(x = 1) = 0, where
+    # mu = b (x - 1) and b = sum(y) / sum(x - 1) = 50/21 (closed form).
+    with pytest.warns(rglm.StartWarning, match="no valid set of coefficients has been found"):
+        m = rglm.glm("y ~ x", d, family=rglm.Poisson(link="identity"))
+    assert m.start_method == "intercept-only"
+    np.testing.assert_allclose(m.params, [-50 / 21, 50 / 21], rtol=1e-6)
 
 
 def test_non_convergence_warns_with_a_hint() -> None:

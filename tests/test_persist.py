@@ -93,9 +93,8 @@ def test_version_mismatch(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
     with pytest.warns(rglm.RGLMWarning, match="saved by rglm 0.0.1"):
         back = rglm.load(path)
     _same(m, back)
-    envelope = pickle.loads(path.read_bytes())
-    envelope["format_version"] = 99
-    path.write_bytes(pickle.dumps(envelope))
+    envelope = {"format": "rglm-model", "format_version": 99, "rglm_version": "9", "model": m}
+    path.write_bytes(persist._pack(envelope, format_version=99))
     with pytest.raises(rglm.DataError, match="model format 99"), warnings.catch_warnings():
         warnings.simplefilter("ignore")
         rglm.load(path)

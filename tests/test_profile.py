@@ -57,7 +57,7 @@ def case(request: pytest.FixtureRequest) -> tuple[dict[str, Any], rglm.GLMResult
     r = c["r"]
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        ci = m.conf_int(alpha=1 - r["level"], method="profile", params=c["python"]["params"])
+        ci = m.conf_int(level=r["level"], method="profile", params=c["python"]["params"])
     messages = [f"{w.category.__name__}: {w.message}" for w in caught]
     return c, m, ci, messages
 
@@ -142,7 +142,7 @@ def test_gaussian_identity_profile_is_the_normal_wald_interval(weights: str | No
     d = rglm.datasets.load("mtcars")
     m = rglm.glm("mpg ~ wt + hp + C(cyl)", d, weights=weights)
     for alpha in (0.05, 0.2):
-        prof = m.conf_int(alpha=alpha, method="profile")
+        prof = m.conf_int(level=1 - alpha, method="profile")
         q = special.ndtri(1 - alpha / 2)
         b, se = m.params.to_numpy(), m.bse.to_numpy()
         np.testing.assert_allclose(prof["lower"], b - q * se, rtol=1e-8)

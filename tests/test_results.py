@@ -123,12 +123,12 @@ def test_predict_rank_deficient_uses_estimable_part() -> None:
 
 
 def test_conf_int(clotting: rglm.GLMResult) -> None:
-    ci = clotting.conf_int(alpha=0.1)
+    ci = clotting.conf_int(level=0.9)
     z = stats.norm.ppf(0.95)
     np.testing.assert_allclose(ci["lower"], clotting.params - z * clotting.bse, rtol=1e-14)
     np.testing.assert_allclose(ci["upper"], clotting.params + z * clotting.bse, rtol=1e-14)
-    with pytest.raises(ValueError, match="alpha must be between 0 and 1"):
-        clotting.conf_int(alpha=1.5)
+    with pytest.raises(ValueError, match="level must be a number between 0 and 1"):
+        clotting.conf_int(level=1.5)
 
 
 def test_index_of_per_row_results() -> None:

@@ -90,7 +90,7 @@ def test_tidy_matches_r(name: str) -> None:
 @pytest.mark.parametrize("level", [0.95, 0.90])
 def test_tidy_wald_intervals_match_r(name: str, level: float) -> None:
     m = fitted(name)
-    t = m.tidy(conf_int=True, conf_level=level, conf_method="wald")
+    t = m.tidy(conf_int=True, level=level, conf_method="wald")
     assert list(t.columns[-2:]) == ["conf_low", "conf_high"]
     idx = r_order(m, name)
     want = load(name)["r"][f"confint_wald_{round(level * 100)}"]
@@ -104,7 +104,7 @@ def test_tidy_wald_intervals_match_r(name: str, level: float) -> None:
 def test_tidy_exponentiate(name: str) -> None:
     """broom exponentiates the estimate and the interval ends, not the standard error."""
     m = fitted(name)
-    t = m.tidy(conf_int=True, conf_level=0.9, exponentiate=True, conf_method="wald")
+    t = m.tidy(conf_int=True, level=0.9, exponentiate=True, conf_method="wald")
     idx = r_order(m, name)
     r = load(name)["r"]
     close(t["estimate"].to_numpy()[idx], np.exp(values(r["tidy"]["estimate"])), f"{name} exp(estimate)")
@@ -138,8 +138,8 @@ def test_tidy_profile_intervals(name: str) -> None:
     idx = r_order(m, name)
     r = load(name)["r"]
     for level in (0.95, 0.90):
-        t = m.tidy(conf_int=True, conf_level=level)
-        ci = m.conf_int(alpha=1 - level, method="profile")
+        t = m.tidy(conf_int=True, level=level)
+        ci = m.conf_int(level=level, method="profile")
         np.testing.assert_array_equal(t["conf_low"].to_numpy(), ci["lower"].to_numpy())
         np.testing.assert_array_equal(t["conf_high"].to_numpy(), ci["upper"].to_numpy())
         want = r[f"confint_profile_{round(level * 100)}"]
@@ -280,8 +280,8 @@ def test_bad_arguments() -> None:
         m.augment(type_predict="terms")
     with pytest.raises(ArgumentError, match="type_residuals"):
         m.augment(type_residuals="response")
-    with pytest.raises(ArgumentError, match="conf_level"):
-        m.tidy(conf_int=True, conf_level=95)
+    with pytest.raises(ArgumentError, match="level must be a number between 0 and 1"):
+        m.tidy(conf_int=True, level=95)
     with pytest.raises(ArgumentError, match="newdata"):
         m.augment(read_data("budworm_cbind"), data=read_data("budworm_cbind"))
     with pytest.raises(ArgumentError, match="data="):

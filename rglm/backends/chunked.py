@@ -27,6 +27,7 @@ import pandas as pd
 
 from rglm.backends.dask import DaskExecutor, is_dask
 from rglm.backends.sources import Source, as_source, require
+from rglm.exceptions import DataError
 from rglm.frame.chunked import ChunkedFrame, ScanPart
 
 __all__ = ["ChunkedFrame", "LocalExecutor", "executor_for", "merge_scan"]
@@ -41,6 +42,8 @@ class LocalExecutor:
         self.progress = progress
         self.columns: list[str] | None = None
         self.n_chunks: int | None = None
+        #: Rows the scan read; every later pass must read as many (see :meth:`chunks`).
+        self.n_rows: int | None = None
 
     def first(self) -> pd.DataFrame:
         frames = []
@@ -52,11 +55,38 @@ class LocalExecutor:
         return out
 
     def chunks(self, label: str = "") -> Iterator[pd.DataFrame]:
-        it = self.source.chunks(self.columns)
+        it = self._counted(self.source.chunks(self.columns), label)
         if not self.progress:
             return it
         tqdm = require("tqdm", "progress").tqdm
         return iter(tqdm(it, total=self.n_chunks, desc=label or "pass", unit="chunk", leave=False))
+
+    def _counted(self, it: Iterator[pd.DataFrame], label: str) -> Iterator[pd.DataFrame]:
+        """The chunks of ``it``; after the last, an error if they do not hold the rows the scan
+        read (a file rewritten or a callable returning other data mid-fit would otherwise give
+        sums over a mixture of data sets)."""
+        n = 0
+        for frame in it:
+            n += len(frame)
+            if self.n_rows is not None and n > self.n_rows:
+                raise self._changed(f"more than the {self.n_rows}", label)
+            yield frame
+        if self.n_rows is not None and n != self.n_rows:
+            raise self._changed(f"{n} rows where the scan read {self.n_rows}", label, exhausted=n == 0)
+
+    def _changed(self, what: str, label: str, exhausted: bool = False) -> DataError:
+        text = (
+            f"the data changed between passes: the {label or 'a'} pass over "
+            f"{self.source.describe()} read {what}"
+            f"{' rows the scan read' if what.startswith('more') else ''}; the data must stay the same "
+            "for the whole fit"
+        )
+        if exhausted and self.source.factory is not None:
+            text += (
+                " (a callable source must return a new iterator over all the data each time it is "
+                "called; this one returned an exhausted iterator)"
+            )
+        return DataError(text)
 
     def map_reduce(
         self, fn: Callable[[pd.DataFrame], Any], merge: Callable[[Any, Any], Any], empty: Any, label: str = ""

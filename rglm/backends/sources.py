@@ -14,9 +14,10 @@ import importlib
 import os
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from rglm.exceptions import ArgumentError, DataError
@@ -63,6 +64,8 @@ class Source:
     paths: tuple[str, ...] = ()
     factory: Callable[[], Any] | None = None
     chunksize: int = 100_000
+    #: The kind of every CSV column over all the files (filled by the first read).
+    csv_kinds: dict[str, str] = field(default_factory=dict, compare=False, repr=False)
 
     def describe(self) -> str:
         if self.factory is not None:
@@ -93,10 +96,14 @@ class Source:
                 return [str(c) for c in frame.columns]
             return []
         path = self.paths[0]
-        if _kind(path) == "parquet":
-            pq = require("pyarrow.parquet", "parquet")
-            return [str(c) for c in pq.ParquetFile(path).schema_arrow.names]
-        return [str(c) for c in pd.read_csv(path, nrows=0).columns]
+        kind = _kind(path)
+        try:
+            if kind == "parquet":
+                pq = require("pyarrow.parquet", "parquet")
+                return [str(c) for c in pq.ParquetFile(path).schema_arrow.names]
+            return [str(c) for c in pd.read_csv(path, nrows=0).columns]
+        except (OSError, ValueError, UnicodeDecodeError) as exc:
+            raise _unreadable("Parquet" if kind == "parquet" else "CSV", path, exc) from None
 
     def _raw(self, columns: list[str] | None) -> Iterator[pd.DataFrame]:
         if self.factory is not None:
@@ -110,11 +117,14 @@ class Source:
                     ) from None
                 raise
             return
+        csv = [p for p in self.paths if _kind(p) == "csv"]
+        if csv and not self.csv_kinds:
+            self.csv_kinds.update(_csv_kinds(csv, self.chunksize))
         for path in self.paths:
             if _kind(path) == "parquet":
                 yield from _parquet(path, columns, self.chunksize)
             else:
-                yield from _csv(path, columns, self.chunksize)
+                yield from _csv(path, columns, self.chunksize, self.csv_kinds)
 
 
 def _parquet(path: str, columns: list[str] | None, chunksize: int) -> Iterator[pd.DataFrame]:
@@ -123,23 +133,113 @@ def _parquet(path: str, columns: list[str] | None, chunksize: int) -> Iterator[p
         # Without pre-buffering pyarrow reads a row group's pages as they are decoded; with it,
         # whole column chunks are buffered ahead and the reader's memory grows with the file.
         pf = pq.ParquetFile(path, pre_buffer=False)
-    except OSError as exc:
-        raise DataError(f"cannot read Parquet file {path!r}: {exc}") from None
-    for batch in pf.iter_batches(batch_size=chunksize, columns=columns):
-        yield batch.to_pandas()
+        batches = pf.iter_batches(batch_size=chunksize, columns=columns)
+        while True:
+            try:
+                batch = next(batches)
+            except StopIteration:
+                return
+            yield batch.to_pandas()
+    except (OSError, ValueError, TypeError, KeyError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        raise _unreadable("Parquet", path, exc) from None
+
+
+def _unreadable(kind: str, path: str, exc: BaseException) -> DataError:
+    """The error for a file its reader cannot read (not there, a directory, not the format)."""
+    if isinstance(exc, FileNotFoundError):
+        return DataError(f"no such file: {path!r}")
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return DataError(f"cannot read CSV file {path!r}: it is empty (not even a header line)")
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc).strip()
+    return DataError(f"cannot read {kind} file {path!r}: {reason or type(exc).__name__}")
 
 
 _BAD_LINE = re.compile(r"Expected (\d+) fields in line (\d+), saw (\d+)")
 
 
-def _csv(path: str, columns: list[str] | None, chunksize: int) -> Iterator[pd.DataFrame]:
+_TRUE, _FALSE = ("True", "TRUE", "true"), ("False", "FALSE", "false")
+_BOOL_TEXT = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
+
+
+def _column_kind(text: pd.Series) -> str:
+    """What pandas would make of a whole column of CSV text: ``"int"`` (whole numbers, no NA),
+    ``"float"``, ``"bool"`` (no NA), ``"boolna"`` (True/False and NA: object), or ``"text"``."""
+    present = text[text.notna()]
+    if present.empty:
+        return "empty"
+    if present.isin(list(_BOOL_TEXT)).all():
+        return "bool" if len(present) == len(text) else "boolna"
+    numbers = pd.to_numeric(present, errors="coerce")
+    if numbers.isna().any():
+        return "text"
+    # pandas reads digits-only columns without NA as int64, others as float64.
+    digits = len(present) == len(text) and bool(present.str.fullmatch(r"\s*[+-]?\d+\s*").all())
+    return "int" if digits and bool(np.all(np.abs(numbers) < 2**63)) else "float"
+
+
+def _merge_kinds(a: str | None, b: str) -> str:
+    """The kind of a column made of two parts (chunks) of kinds ``a`` and ``b``."""
+    if a is None or a == "empty":
+        return b
+    if b == "empty":
+        return "float" if a == "int" else ("boolna" if a == "bool" else a)
+    if a == b:
+        return a
+    pair = {a, b}
+    if pair == {"int", "float"}:
+        return "float"
+    if pair == {"bool", "boolna"}:
+        return "boolna"
+    return "text"
+
+
+def _csv_kinds(paths: list[str], chunksize: int) -> dict[str, str]:
+    """Each column's kind over the whole of ``paths``, from one pass reading text, so that every
+    chunk is typed as the whole file would be (pandas guesses types chunk by chunk: codes that
+    look numeric in one chunk, or a blank in a logical column, would change between chunks)."""
+    kinds: dict[str, str | None] = {}
+    for path in paths:
+        try:
+            with pd.read_csv(path, chunksize=chunksize, dtype=str) as reader:
+                for frame in reader:
+                    for name in frame.columns:
+                        kinds[name] = _merge_kinds(kinds.get(name), _column_kind(frame[name]))
+        except (OSError, ValueError, UnicodeDecodeError):
+            return {}  # the reading pass reports the problem, naming the file
+    return {k: v for k, v in kinds.items() if v is not None}
+
+
+def _typed(frame: pd.DataFrame, kinds: dict[str, str]) -> pd.DataFrame:
+    """A chunk read as text, typed by the whole file's column kinds."""
+    out: dict[str, Any] = {}
+    for name in frame.columns:
+        col, kind = frame[name], kinds.get(name, "text")
+        if kind == "int":
+            out[name] = pd.to_numeric(col).astype("int64")
+        elif kind in ("float", "empty"):
+            out[name] = pd.to_numeric(col, errors="coerce").astype("float64")
+        elif kind == "bool":
+            out[name] = col.map(_BOOL_TEXT).astype(bool)
+        elif kind == "boolna":
+            out[name] = col.astype(object).map(_BOOL_TEXT).astype(object)
+        else:
+            out[name] = col
+    typed: pd.DataFrame = pd.DataFrame(out, index=frame.index)
+    return typed
+
+
+def _csv(
+    path: str, columns: list[str] | None, chunksize: int, kinds: dict[str, str] | None = None
+) -> Iterator[pd.DataFrame]:
     try:
         # Every column is parsed (no usecols): with usecols pandas silently accepts a row with
-        # too many fields, and a malformed row must be an error, not a shifted row.
-        reader = pd.read_csv(path, chunksize=chunksize)
+        # too many fields, and a malformed row must be an error, not a shifted row.  With the
+        # kinds known, chunks are read as text and typed as the whole file (_typed).
+        reader = pd.read_csv(path, chunksize=chunksize, dtype=str if kinds else None)
         with reader:
             for frame in reader:
-                yield frame if columns is None else frame[[c for c in columns if c in frame.columns]]
+                frame = frame if columns is None else frame[[c for c in columns if c in frame.columns]]
+                yield _typed(frame, kinds) if kinds else frame
     except pd.errors.ParserError as exc:
         m = _BAD_LINE.search(str(exc))
         if m:
@@ -148,18 +248,19 @@ def _csv(path: str, columns: list[str] | None, chunksize: int) -> Iterator[pd.Da
                 f"has {m.group(1)} (data row {int(m.group(2)) - 1}); fix or remove that line"
             ) from None
         raise DataError(f"cannot read CSV file {path!r}: {str(exc).strip()}") from None
-    except FileNotFoundError:
-        raise DataError(f"no such file: {path!r}") from None
-    except ValueError as exc:
-        if "Usecols do not match" in str(exc):
-            raise DataError(f"{path!r} lacks columns the model uses: {exc}") from None
-        raise
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        raise _unreadable("CSV", path, exc) from None
 
 
 def as_source(data: Any, chunksize: int | None) -> Source:
     """A :class:`Source` for paths or a callable (``chunksize`` rows per file chunk)."""
     size = 100_000 if chunksize is None else chunksize
-    if int(size) != size or size < 1:
+    if (
+        isinstance(size, bool)
+        or not isinstance(size, (int, float, np.integer))
+        or int(size) != size
+        or size < 1
+    ):
         raise ArgumentError(f"chunksize must be a positive whole number of rows, got {chunksize!r}")
     if isinstance(data, pd.DataFrame):
         frame = data

@@ -264,7 +264,12 @@ class Gaussian(Family):
 
     def aic_whole(self, rows: float, totals: AICTotals) -> float:
         nobs = totals.n_rows
-        return nobs * (math.log(totals.deviance / nobs * 2 * math.pi) + 1) + 2 + rows
+        return nobs * (_log_or_minus_inf(totals.deviance / nobs * 2 * math.pi) + 1) + 2 + rows
+
+
+def _log_or_minus_inf(x: float) -> float:
+    """:math:`\\log x`, with R's :math:`\\log 0 = -\\infty` (an exact fit's AIC) where ``math.log`` raises."""
+    return math.log(x) if x > 0 else (-math.inf if x == 0 else math.nan)
 
 
 class _BinomialBase(Family):
@@ -473,9 +478,11 @@ class Gamma(_PositiveResponse):
     def aic_rows(
         self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals
     ) -> float:
-        disp = totals.deviance / totals.sum_w
+        # NumPy division: an exact fit (deviance 0) gives shape inf and scale 0, whose density
+        # is NaN (R's dgamma), not a ZeroDivisionError.
+        disp = np.float64(totals.deviance) / np.float64(totals.sum_w)
         with np.errstate(divide="ignore", invalid="ignore"):
-            ll = log_dgamma(y, 1.0 / disp, mu * disp)
+            ll = log_dgamma(y, float(np.float64(1.0) / disp), mu * disp)
             terms = np.where(wt == 0, 0.0, ll * wt)
         return -2.0 * _rmath.rsum(terms)
 
@@ -507,7 +514,7 @@ class InverseGaussian(_PositiveResponse):
 
     def aic_whole(self, rows: float, totals: AICTotals) -> float:
         sw = totals.sum_w
-        return sw * (1 + math.log(totals.deviance / sw * 2 * math.pi)) + rows + 2
+        return sw * (1 + _log_or_minus_inf(totals.deviance / sw * 2 * math.pi)) + rows + 2
 
 
 class Quasi(Family):

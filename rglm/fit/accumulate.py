@@ -35,7 +35,6 @@ step times squared working residuals at the final fit) and the null deviance.
 from __future__ import annotations
 
 import math
-import warnings
 from dataclasses import dataclass, field, replace
 from typing import Any, cast
 
@@ -43,7 +42,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import linalg as sla
 
-from rglm.exceptions import DomainError
+from rglm.exceptions import DomainError, collect_warnings
 from rglm.families.family import AICTotals, Family
 from rglm.fit.working import Working, working
 from rglm.numerics import rmath as _rmath
@@ -337,15 +336,15 @@ def _initialize(
         return chunk.init, []
     # initialize may warn (non-integer binomial counts) in every block of every pass: record the
     # warnings so that the caller can issue each once, wherever the pass ran.
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
+    # Collected in this thread only (catch_warnings would act on every thread).
+    with collect_warnings() as caught:
         try:
             init = family.initialize(
                 np.asarray(chunk.y, dtype=np.float64), chunk.weights, have_start=have_start
             )
         except DomainError as exc:
             raise (exc if chunk.labels is None else exc.with_row_labels(chunk.labels)) from None
-    return init, [(w.category, str(w.message)) for w in caught]
+    return init, list(caught)
 
 
 def _eta_at(chunk: Chunk, design: Design, point: Point, family: Family, mustart: FloatArray) -> FloatArray:

@@ -22,12 +22,15 @@ Nothing here knows about data frames or formulas.
 
 from __future__ import annotations
 
+import dataclasses
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 
-from rglm.exceptions import FitError
+from rglm.exceptions import ExactFitWarning, FitError, StartWarning, warn
 from rglm.families.family import Family
-from rglm.fit.loop import NullModel, null_model, run_loop, warn_null_refit
+from rglm.fit.loop import NoValidCoefficients, NullModel, null_model, run_loop, warn_null_refit
 from rglm.fit.passes import fit_in_memory
 from rglm.fit.plan import FitPlan, IRLSControl
 from rglm.fit.result import GLMFit, IRLSFit
@@ -38,7 +41,7 @@ from rglm.numerics.linalg import WLSStep
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["FitPlan", "GLMFit", "IRLSControl", "IRLSFit", "irls", "null_deviance"]
+__all__ = ["FitPlan", "GLMFit", "IRLSControl", "IRLSFit", "irls", "null_deviance", "warn_if_exact"]
 
 
 def _as_float(v: npt.ArrayLike | None) -> FloatArray | None:
@@ -91,13 +94,73 @@ def irls(
     offset = np.zeros(nobs) if offset is None else np.asarray(offset, dtype=np.float64)
     start, etastart, mustart = _as_float(start), _as_float(etastart), _as_float(mustart)
     have_start = start is not None or etastart is not None or mustart is not None
-    y_given, weights_given = np.asarray(y, dtype=np.float64), weights
+    y_given = np.asarray(y, dtype=np.float64)
     init = family.initialize(y_given, weights, have_start=have_start)
     if nvars > 0 and start is not None and start.shape != (nvars,):
         raise FitError(
             f"length of 'start' should equal {nvars} and correspond to the coefficients, "
             f"got {start.size} values"
         )
+    try:
+        return _fit(
+            X, y_given, family, weights, offset, init, start, etastart, mustart, control, solver, plan
+        )
+    except NoValidCoefficients as exc:
+        retry = (
+            None
+            if have_start or not exc.outside_domain
+            else _valid_start(X, init.y, init.weights, offset, family)
+        )
+        if retry is None:
+            raise
+    # Better than R, which stops here: restart from the intercept-only mean, inside the
+    # domain, so that R's step halving keeps every later step inside it too.
+    warn(
+        "R's starting values lead outside the family's domain (R's glm stops with 'no valid set of "
+        "coefficients has been found'); the fit was restarted from the intercept-only mean "
+        "(start_method='intercept-only')",
+        StartWarning,
+    )
+    init = family.initialize(y_given, weights, have_start=True)
+    fit = _fit(X, y_given, family, weights, offset, init, retry, None, None, control, solver, plan)
+    return dataclasses.replace(fit, start_method="intercept-only")
+
+
+def _valid_start(
+    X: Design, y: FloatArray, weights: FloatArray, offset: FloatArray, family: Family
+) -> FloatArray | None:
+    """Coefficients whose linear predictor is closest (least squares) to the intercept-only
+    model's, :math:`g(\bar y) - o`; None unless they give valid means for every row."""
+    ybar = _rmath.rsum(weights * y) / _rmath.rsum(weights)
+    with np.errstate(all="ignore"):
+        target = family.link.link(np.full(y.shape[0], ybar)) - offset
+        if not np.all(np.isfinite(target)):
+            return None
+        coef: FloatArray = np.asarray(np.linalg.lstsq(X.rows(), target, rcond=None)[0], dtype=np.float64)
+        eta = X.matvec(coef) + offset
+        mu = family.link.inverse(eta)
+    if not (np.all(np.isfinite(coef)) and family.valid_eta(eta) and family.valid_mu(mu)):
+        return None
+    return coef
+
+
+def _fit(
+    X: Design,
+    y_given: FloatArray,
+    family: Family,
+    weights: FloatArray,
+    offset: FloatArray,
+    init: Any,
+    start: FloatArray | None,
+    etastart: FloatArray | None,
+    mustart: FloatArray | None,
+    control: IRLSControl,
+    solver: WLSStep | None,
+    plan: FitPlan,
+) -> IRLSFit:
+    """The fit over rows (R's digits) or over row blocks, as ``plan`` says."""
+    weights_given = weights
+    nvars = X.shape[1]
     with plan.kernels():
         if plan.exact or solver is not None or nvars == 0:
             return _fit_rows(
@@ -218,3 +281,17 @@ def null_deviance(
     else:
         wtdmu = family.link.inverse(offset)
     return deviance(family, y, wtdmu, wt)
+
+
+def warn_if_exact(deviance: float, family: Family) -> None:
+    """Warn (:class:`~rglm.exceptions.ExactFitWarning`) when a family whose likelihood has a
+    dispersion parameter fits the response exactly: R returns such a fit, with a zero
+    dispersion, AIC :math:`-\\infty` (Gaussian, inverse Gaussian) or NaN (Gamma) and
+    infinite or undefined t values, which the caller should know are not an ordinary result."""
+    if deviance == 0 and family.ll_extra_params:
+        warn(
+            f"the residual deviance is 0: the model fits the response exactly (a constant or "
+            f"noiseless response?), so the dispersion is 0 and AIC and log-likelihood are "
+            f"{'NaN' if family.name == 'Gamma' else '-Inf'}; standard errors and tests are meaningless",
+            ExactFitWarning,
+        )

@@ -48,7 +48,16 @@ from rglm.numerics.linalg import WLSFit
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["Checks", "Evaluation", "Evaluator", "LoopResult", "NullModel", "null_model", "run_loop"]
+__all__ = [
+    "Checks",
+    "Evaluation",
+    "Evaluator",
+    "LoopResult",
+    "NoValidCoefficients",
+    "NullModel",
+    "null_model",
+    "run_loop",
+]
 
 
 class Evaluation(Protocol):
@@ -152,6 +161,17 @@ class LoopResult(Generic[E]):
 
 
 _EMPTY_WLS = WLSFit(np.zeros(0), 0, np.zeros(0, dtype=np.intp), np.zeros((0, 0)))
+
+
+class NoValidCoefficients(FitError):
+    """R's "no valid set of coefficients has been found": the first step from R's starting
+    point left the family's domain (or gave an infinite deviance), with no earlier point to
+    halve back to.  :func:`rglm.fit.irls.irls` catches it to restart from a valid point when
+    the step left the domain (``outside_domain``), not when the deviance overflowed."""
+
+    def __init__(self, message: str, *, outside_domain: bool) -> None:
+        super().__init__(message)
+        self.outside_domain = outside_domain
 
 
 def run_loop(
@@ -268,9 +288,10 @@ def keep_valid(
     boundary = False
     if not math.isfinite(e.deviance):
         if coefold is None:
-            raise FitError(
+            raise NoValidCoefficients(
                 "no valid set of coefficients has been found: please supply starting values"
-                + ev.divergence_hint()
+                + ev.divergence_hint(),
+                outside_domain=not e.valid,
             )
         warn("step size truncated due to divergence", StepHalvingWarning)
         coef, e = halve(
@@ -284,7 +305,10 @@ def keep_valid(
         boundary = True
     if not e.valid:
         if coefold is None:
-            raise FitError("no valid set of coefficients has been found: please supply starting values")
+            raise NoValidCoefficients(
+                "no valid set of coefficients has been found: please supply starting values",
+                outside_domain=True,
+            )
         warn("step size truncated: out of bounds", StepHalvingWarning)
         coef, e = halve(
             ev, control, coef, coefold, lambda t: t.valid, "inner loop 2; cannot correct step size"

@@ -167,7 +167,10 @@ def theta_ml(
     n = _rmath.rsum(w) if n is None else float(n)
     with np.errstate(all="ignore"):
         resid = y / mu - 1
-        t0 = n / _rmath.rsum(w * (resid * resid))
+        ssr = _rmath.rsum(w * (resid * resid))
+        if not ssr > 0:
+            raise _no_theta("every count equals its fitted mean (no variation around the fit)")
+        t0 = n / ssr
         it, step, info = 0, 1.0, math.nan
         if trace:
             print(f"theta.ml: iter {it} 'theta = {signif(t0, 6):f}'", file=sys.stderr)
@@ -177,6 +180,12 @@ def theta_ml(
                 break
             t0 = abs(t0)
             info = _info(t0, mu, y, w)
+            if not info != 0:
+                raise _no_theta(
+                    "the likelihood does not depend on theta (all counts 0?)"
+                    if np.all(y == 0)
+                    else "the information about theta is 0"
+                )
             step = _score(t0, mu, y, w) / info
             t0 = t0 + step
             if trace:
@@ -212,6 +221,15 @@ def theta_ml(
         steps = f"{limit - 1} Newton step" + ("" if limit == 2 else "s")
         warn(f"theta.ml: iteration limit reached after {steps}{hint}", ThetaConvergenceWarning)
     return ThetaML(theta=float(t0), se=se, iterations=it, warning=message)
+
+
+def _no_theta(why: str) -> FitError:
+    """The error for counts that carry no information about :math:`\\theta` (MASS fails on
+    them with "missing value where TRUE/FALSE needed")."""
+    return FitError(
+        f"theta.ml: theta cannot be estimated: {why}; the counts show no over-dispersion, so fit a "
+        "Poisson model (or give a fixed theta with NegativeBinomial(theta=...))"
+    )
 
 
 def _running_off(theta: float, step: float) -> bool:

@@ -21,6 +21,8 @@ import math
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+import numpy as np
+
 from rglm.exceptions import FitError
 from rglm.numerics import rmath as _rmath
 
@@ -37,9 +39,18 @@ class IRLSControl:
     trace: bool = False
 
     def __post_init__(self) -> None:
-        if not (self.tol > 0 and math.isfinite(self.tol)):
+        if (
+            isinstance(self.tol, bool)
+            or not isinstance(self.tol, (int, float, np.integer, np.floating))
+            or not (self.tol > 0 and math.isfinite(self.tol))
+        ):
             raise FitError(f"tol must be a positive number, got {self.tol!r}")
-        if int(self.max_iter) != self.max_iter or self.max_iter < 1:
+        if (
+            isinstance(self.max_iter, bool)
+            or not isinstance(self.max_iter, (int, float, np.integer, np.floating))
+            or int(self.max_iter) != self.max_iter
+            or self.max_iter < 1
+        ):
             raise FitError(f"max_iter must be a positive whole number, got {self.max_iter!r}")
 
     @property

@@ -111,6 +111,9 @@ class IRLSFit:
     deviance, aic : float
     iterations : int
     converged, boundary : bool
+    start_method : str
+        ``"R"`` (R's starting values), or ``"intercept-only"`` when R's start left the
+        family's domain and the fit was restarted from the intercept-only mean.
     """
 
     coef: FloatArray
@@ -128,6 +131,7 @@ class IRLSFit:
     converged: bool
     boundary: bool
     deviance_trace: tuple[float, ...] = field(default=())
+    start_method: str = "R"
 
     @property
     def rank(self) -> int:

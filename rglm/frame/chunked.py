@@ -47,7 +47,14 @@ from rglm.exceptions import (
     OutOfCoreError,
     warn,
 )
-from rglm.frame.columns import evaluate, numeric_values, plain_value, prepared, to_float
+from rglm.frame.columns import (
+    evaluate,
+    numeric_values,
+    outside_levels,
+    plain_value,
+    prepared,
+    to_float,
+)
 from rglm.frame.formula import ParsedFormula, formula_context
 from rglm.frame.model_frame import FrameSpec, build_frame
 from rglm.frame.rdesign import build_design
@@ -251,6 +258,8 @@ def _usable(chunk: pd.DataFrame, lay: Layout) -> tuple[npt.NDArray[np.bool_], di
     na, counts = count_missing(
         chunk, lay.required, keep, sub_na, {"subset": int(sub_na.sum())} if sub_na.any() else {}
     )
+    # As in memory: values outside the levels of C(x, levels=[...]) are missing (R's factor()).
+    na |= outside_levels(lay.parsed.rhs, chunk, lay.required, keep, counts)
     return keep & ~na, counts
 
 

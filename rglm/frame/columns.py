@@ -6,14 +6,18 @@ Used by the model frame (:mod:`rglm.frame.model_frame`) when fitting and when en
 
 from __future__ import annotations
 
+import ast
+import datetime
+import decimal
 import re
+from collections.abc import Iterator
 from typing import Any
 
 import narwhals.stable.v1 as nw
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-from formulaic import model_matrix
+from formulaic import Formula, model_matrix
 from formulaic.errors import FormulaicError
 
 from rglm.exceptions import DataError, DataTypeError, FormulaError
@@ -26,6 +30,9 @@ __all__ = [
     "aligned",
     "as_numbers",
     "categorical_variable",
+    "check_new_types",
+    "check_factor_levels",
+    "outside_levels",
     "column_list",
     "display_name",
     "evaluate",
@@ -35,6 +42,7 @@ __all__ = [
     "prepared",
     "to_float",
     "to_frame",
+    "unique_names",
     "without_unused_levels",
 ]
 
@@ -64,6 +72,22 @@ def display_name(name: str, bool_vars: set[str]) -> str:
             part = f"{part}[T.TRUE]"
         parts.append(part)
     return ":".join(parts)
+
+
+def unique_names(names: tuple[str, ...]) -> tuple[str, ...]:
+    """``names`` if no two model columns share a name; else an error naming the clash (a data
+    column named ``Intercept``, or like an indicator such as ``g[T.b]``), which would make
+    every per-coefficient result ambiguous."""
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            what = "the intercept" if name == "Intercept" else "another column of the model matrix"
+            raise DataError(
+                f"two columns of the model matrix are named {name!r}: a data column has the name of "
+                f"{what}; rename the data column"
+            )
+        seen.add(name)
+    return names
 
 
 def plain_value(v: Any) -> Any:
@@ -125,6 +149,12 @@ def to_frame(data: Any) -> pd.DataFrame:
             frame = pd.DataFrame(data)
         except Exception as exc:  # pandas raises many types here
             raise DataError(f"data must be a pandas DataFrame or convertible to one: {exc}") from exc
+    if isinstance(frame.columns, pd.MultiIndex):
+        raise DataError("data has MultiIndex columns; flatten them to strings (e.g. '_'.join) before fitting")
+    if not all(isinstance(c, str) for c in frame.columns):
+        # Integer names (pd.DataFrame(array)) are used as text: Q("0") in a formula, "0" in
+        # weights=; a shallow copy, the caller's frame keeps its names.
+        frame = frame.set_axis([str(c) for c in frame.columns], axis=1)
     if frame.columns.has_duplicates:
         dups = sorted({str(c) for c in frame.columns[frame.columns.duplicated()]})
         raise DataError(f"data has duplicate column names: {', '.join(dups)}; rename them before fitting")
@@ -219,10 +249,37 @@ def as_numbers(values: pd.Series) -> pd.Series:
     if values.dtype != object:
         return values
     present = values[values.notna()]
-    if all(isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool) for v in present):
-        numbers: pd.Series = pd.to_numeric(values.where(values.notna(), np.nan), errors="coerce")
-        return numbers.astype("float64")
+    if all(isinstance(v, _NUMBER) and not isinstance(v, bool) for v in present):
+        # Decimal (what read_sql gives for NUMERIC columns) is a number: as float, NaN for NA.
+        numbers = [
+            np.nan if v is None or v is pd.NA else float(v) for v in values.where(values.notna(), None)
+        ]
+        converted: pd.Series = pd.Series(numbers, index=values.index, name=values.name, dtype="float64")
+        return converted
     return values
+
+
+_NUMBER = (int, float, np.integer, np.floating, decimal.Decimal)
+_DATE = (datetime.date, datetime.time, datetime.timedelta, np.datetime64, np.timedelta64)
+
+
+def _refuse_dates(name: Any, col: pd.Series) -> None:
+    """Dates and durations (as dtypes or as Python objects) are refused by name: a formula
+    would otherwise make each distinct date a factor level."""
+    dtype = col.dtype
+    if pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+        kind = f"dtype {dtype}"
+    elif dtype == np.dtype(object):
+        first = next((v for v in col[col.notna()] if isinstance(v, _DATE)), None)
+        if first is None:
+            return
+        kind = f"{type(first).__name__} values (e.g. {first!s})"
+    else:
+        return
+    raise DataTypeError(
+        f"column '{name}' holds {kind}; a formula cannot use dates or durations directly - convert "
+        "them to numbers (e.g. days since a start date) or to a categorical first"
+    )
 
 
 def prepared(data: pd.DataFrame) -> pd.DataFrame:
@@ -240,7 +297,10 @@ def prepared(data: pd.DataFrame) -> pd.DataFrame:
             )
         if isinstance(dtype, pd.StringDtype) and getattr(dtype, "na_value", None) is pd.NA:
             changed[name] = col.astype(object).where(col.notna(), None)
+        elif pd.api.types.is_datetime64_any_dtype(dtype) or pd.api.types.is_timedelta64_dtype(dtype):
+            _refuse_dates(name, col)
         elif dtype == np.dtype(object):
+            _refuse_dates(name, col)
             converted = as_numbers(col)
             if converted is not col:
                 changed[name] = converted
@@ -250,3 +310,151 @@ def prepared(data: pd.DataFrame) -> pd.DataFrame:
     for name, col in changed.items():
         out[name] = col
     return out
+
+
+# -- factors whose levels are fixed: C(x, levels=[...]) and factors of expressions ---------------
+def _factor_calls(exprs: Any) -> Iterator[tuple[str, str, tuple[Any, ...] | None]]:
+    """(factor expression, its data argument, the ``levels=`` given or None) of every
+    ``C(...)``/``factor(...)`` factor among ``exprs``."""
+    for expr in exprs:
+        for call in ("C", "factor"):
+            inner = call_argument(expr, call)
+            if inner is None:
+                continue
+            arg = split_top_level(inner, ",")[0][1].strip()
+            given: tuple[Any, ...] | None = None
+            try:
+                node = ast.parse(expr.strip(), mode="eval").body
+                for kw in getattr(node, "keywords", []):
+                    if kw.arg == "levels":
+                        given = tuple(ast.literal_eval(kw.value))
+            except (SyntaxError, ValueError, TypeError):
+                given = None
+            yield expr, arg, given
+
+
+def _factor_values(arg: str, data: pd.DataFrame) -> pd.Series | None:
+    """The values a factor is made of: a column, or a numeric expression; None if it cannot be
+    evaluated here (formulaic then reports the problem)."""
+    name = arg.strip("`")
+    if name in data.columns:
+        return prepared(data[[name]])[name]
+    try:
+        return pd.Series(evaluate(arg, data, f"factor {arg}"), index=data.index)
+    except (DataError, FormulaError, DataTypeError, ValueError, TypeError):
+        return None
+
+
+def _outside(values: pd.Series, levels: tuple[Any, ...]) -> npt.NDArray[np.bool_]:
+    """Rows of ``values`` (not missing) that are none of ``levels``."""
+    present = values.notna().to_numpy()
+    if pd.api.types.is_numeric_dtype(values.dtype) and not pd.api.types.is_bool_dtype(values.dtype):
+        numeric = [
+            float(v) for v in levels if isinstance(v, (int, float, np.number)) and not isinstance(v, bool)
+        ]
+        known = np.isin(values.to_numpy(dtype=np.float64, na_value=np.nan), numeric)
+    else:
+        allowed = set(levels)
+        known = np.array([v in allowed for v in values.astype(object)], dtype=bool)
+    return present & ~known
+
+
+def outside_levels(
+    rhs: str, frame: pd.DataFrame, used: Any, keep: npt.NDArray[np.bool_], na_cols: dict[str, int]
+) -> npt.NDArray[np.bool_]:
+    """The rows of ``data`` whose value of a ``C(x, levels=[...])`` of the formula's right-hand
+    side ``rhs`` is not one of the given levels; ``na_cols`` gets their count among the rows
+    ``keep`` under the factor's name.  R's ``factor(x, levels=)`` makes such values NA, so the
+    model frame drops those rows as missing (formulaic would code them as the reference level).
+    ``used``: the data columns the model uses (only they are read)."""
+    wanted = set(used)
+    data = frame[[c for c in frame.columns if c in wanted]]
+    out = np.zeros(len(data), dtype=bool)
+    try:
+        exprs = [f.expr for term in Formula(rhs) for f in term.factors]
+    except Exception:  # noqa: BLE001 - formulaic reports an unparsable formula when fitting
+        return out
+    for expr, arg, given in _factor_calls(exprs):
+        values = None if given is None else _factor_values(arg, data)
+        if values is not None and given is not None:
+            bad = _outside(values, given)
+            if np.any(bad & keep):
+                na_cols[expr] = int(np.sum(bad & keep))
+            out |= bad
+    return out
+
+
+def check_factor_levels(rhs_spec: Any, data: pd.DataFrame) -> None:
+    """Raise if new ``data`` gives a factor of an expression (``C(k // 5)``) or a factor with
+    fixed levels a value not among the levels it had in fitting (formulaic would code it as the
+    reference level: a silently wrong prediction).  Factors of plain columns are checked by
+    :meth:`rglm.frame.model_frame.FrameSpec.check_levels`."""
+    states = {f.expr: state for f, state in rhs_spec.factor_contrasts.items()}
+    for expr, arg, given in _factor_calls(states):
+        if arg.strip("`") in data.columns and given is None:
+            continue
+        values = _factor_values(arg, data)
+        levels = tuple(plain_value(v) for v in (getattr(states[expr], "levels", None) or ()))
+        if values is None or not levels:
+            continue
+        bad = _outside(values, levels)
+        if bad.any():
+            unseen = pd.unique(values[bad])
+            shown = ", ".join(repr(plain_value(v)) for v in unseen[:5])
+            more = f" and {len(unseen) - 5} more" if len(unseen) > 5 else ""
+            raise DataError(
+                f"factor {expr} has {'level' if len(unseen) == 1 else 'levels'} {shown}{more} in "
+                f"{int(bad.sum())} row{'s' if bad.sum() != 1 else ''} of the new data, not seen when the "
+                f"model was fitted (known levels: {', '.join(repr(v) for v in levels)})"
+            )
+
+
+def _is_logical(col: pd.Series) -> bool:
+    if pd.api.types.is_bool_dtype(col.dtype):
+        return True
+    if col.dtype == np.dtype(object):
+        return all(isinstance(v, (bool, np.bool_)) for v in col[col.notna()])
+    return False
+
+
+def _refuse_text(name: str, col: pd.Series) -> None:
+    """The error for values that are not numbers in a column that was numeric in fitting: a few
+    of them and how many rows hold such values (never every value)."""
+    bad = col.notna().to_numpy() & np.array(
+        [not isinstance(v, _NUMBER) for v in col.astype(object)], dtype=bool
+    )
+    if not bad.any():
+        return
+    values = pd.unique(col[bad].astype(object))
+    shown = ", ".join(repr(plain_value(v)) for v in values[:3])
+    more = f" and {len(values) - 3} other values" if len(values) > 3 else ""
+    raise DataTypeError(
+        f"column '{name}' was numeric when the model was fitted, but {int(bad.sum())} of {len(col)} "
+        f"rows of the new data are not numbers (dtype {col.dtype}): {shown}{more}"
+    )
+
+
+def check_new_types(variables: Any, column_names: Any, data: pd.DataFrame) -> None:
+    """Raise if new ``data`` gives text for a variable that was a numeric column of the model
+    (naming a few values and the count, not all of them), or something other than True/False
+    for a variable that was logical (its model column is ``b[T.TRUE]``): R refuses a number
+    there, where the formula would silently extrapolate the 0/1 coefficient."""
+    parts = {part for name in column_names for part in name.split(":")}
+    for v in variables:
+        if v not in data.columns:
+            continue
+        col = data[v]
+        if (v in parts or f"`{v}`" in parts) and not (
+            pd.api.types.is_numeric_dtype(col.dtype) or col.isna().all()
+        ):
+            _refuse_text(v, col)
+        if f"{v}[T.TRUE]" not in parts and f"`{v}`[T.TRUE]" not in parts:
+            continue
+        if _is_logical(col):
+            continue
+        example = col[col.notna()]
+        shown = f" (e.g. {plain_value(example.iloc[0])!r})" if len(example) else ""
+        raise DataTypeError(
+            f"column '{v}' was logical (True/False) when the model was fitted, but the new data gives "
+            f"dtype {col.dtype}{shown}; give True or False"
+        )

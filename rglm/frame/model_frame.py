@@ -32,9 +32,12 @@ from formulaic.errors import FormulaicError
 
 from rglm.exceptions import ArgumentError, DataError, FormulaError, NaNProducedWarning, warn
 from rglm.frame.columns import (
+    check_factor_levels,
+    check_new_types,
     display_name,
     evaluate,
     numeric_values,
+    outside_levels,
     plain_value,
     prepared,
     to_float,
@@ -142,6 +145,8 @@ class FrameSpec:
         """
         data = prepared(self._columns(data, self.variables, "formula"))
         self.check_levels(data)
+        check_new_types(self.variables, self.column_names, data)
+        check_factor_levels(self.rhs_spec, data)
         # R's predict: a missing value matters only in a column the model matrix reads (a
         # variable named in the formula but in no term, as x in ". - x", does not).
         read = [c for c in data.columns if c in self.rhs_spec.columns_read]
@@ -191,6 +196,7 @@ class FrameSpec:
             unseen = [v for v in present if v not in known]
             if unseen:
                 shown = ", ".join(repr(plain_value(v)) for v in unseen[:5])
+                shown += f" and {len(unseen) - 5} more" if len(unseen) > 5 else ""
                 noun = "level" if len(unseen) == 1 else "levels"
                 raise DataError(
                     f"column '{name}' has {noun} {shown} not seen when the model was fitted "
@@ -332,6 +338,8 @@ def build_frame(
                 na_cols[label] = int(np.sum(bad & keep))
             na |= bad
     check_dtypes(frame, used)
+    # R's factor(x, levels=) makes values outside the levels NA: those rows are missing.
+    na |= outside_levels(parsed.rhs, frame, used, keep, na_cols)
     if all_na:
         raise DataError(
             f"column {', '.join(repr(c) for c in all_na)} has only missing values in the rows used"

@@ -28,7 +28,7 @@ import numpy.typing as npt
 import pandas as pd
 from formulaic.transforms import TRANSFORMS
 
-from rglm.exceptions import DataError, DataTypeError
+from rglm.exceptions import ArgumentError, DataError, DataTypeError
 from rglm.frame.columns import (
     aligned,
     as_numbers,
@@ -162,6 +162,17 @@ def vector_argument(arg: Any, data: pd.DataFrame, what: str) -> tuple[FloatArray
     if isinstance(arg, pd.Series):
         values = aligned(arg, data, what)
     else:
+        # A dict would be read by its keys and a scalar is not one value per row: refuse both
+        # by name (R: "variable lengths differ").
+        try:
+            ndim = np.ndim(arg)
+        except ValueError:  # ragged nested lists
+            ndim = 2
+        if isinstance(arg, (dict, set)) or ndim != 1:
+            shape = f"an array of {ndim} dimensions" if ndim > 1 else f"a {type(arg).__name__}"
+            raise ArgumentError(
+                f"{what} must be a column name or one value per row of data ({len(data)} values), got {shape}"
+            )
         values = pd.Series(list(arg) if not isinstance(arg, np.ndarray) else arg)
     if values.ndim != 1 or values.shape[0] != len(data):
         raise DataError(

@@ -38,8 +38,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from rglm.exceptions import ArgumentError, DataError
-from rglm.frame.columns import to_frame
+from rglm.exceptions import ArgumentError, DataError, RankDeficientWarning, warn
+from rglm.frame.columns import numeric_values, to_frame
 from rglm.numerics.design import DenseDesign, Design
 from rglm.results.glm import GLMStatistics
 
@@ -78,6 +78,9 @@ def _cov(m: GLMStatistics) -> FloatArray:
 def _new_frame(newdata: Any) -> pd.DataFrame:
     # A new frame around the caller's data: nothing below writes to it; a dict or array of
     # columns is accepted as pandas would, a polars or pyarrow frame through narwhals.
+    if isinstance(newdata, dict) and newdata and all(np.ndim(v) == 0 for v in newdata.values()):
+        newdata = pd.DataFrame([newdata])  # one row, as R's data.frame(x = 3)
+    # Column names as text (as when fitting), duplicates refused.
     return to_frame(newdata)
 
 
@@ -135,6 +138,14 @@ def predict(
         )
     with_interval = interval == "confidence"
     q = interval_quantile(m, level) if with_interval else float("nan")
+    if newdata is not None and bool(m.aliased.any()):
+        # R's predict.lm, for new data only: the aliased columns are taken as contributing 0.
+        warn(
+            f"prediction from a rank-deficient fit may be misleading ({int(m.aliased.sum())} aliased "
+            f"coefficient{'s' if int(m.aliased.sum()) != 1 else ''}: "
+            f"{', '.join(m.aliased.index[m.aliased.to_numpy()][:5])})",
+            RankDeficientWarning,
+        )
     if type == "terms":
         return predict_terms(m, newdata, se_fit=se_fit, q=q if with_interval else None)
 
@@ -147,7 +158,11 @@ def predict(
         X = DenseDesign(frame.spec.design(new))
         off = frame.spec.offset(new)
         if offset is not None:
-            extra = np.asarray(offset, dtype=np.float64)
+            extra = numeric_values(offset, "offset") if not isinstance(offset, str) else None
+            if extra is None:
+                raise DataError(
+                    f"offset for predict() must be numbers, one per row of newdata, got {offset!r}"
+                )
             if extra.shape != (len(new),):
                 raise DataError(
                     f"offset must have one value per row of newdata ({len(new)}), got {extra.size}"

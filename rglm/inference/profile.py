@@ -44,7 +44,6 @@ profile has levelled off.
 from __future__ import annotations
 
 import math
-import warnings
 from typing import Any
 
 import numpy as np
@@ -59,6 +58,7 @@ from rglm.exceptions import (
     FitError,
     ProfileWarning,
     RGLMWarning,
+    collect_warnings,
     warn,
 )
 from rglm.fit.irls import IRLSControl, IRLSFit
@@ -123,8 +123,9 @@ class _Profile:
         """One refit at ``b``; also whether IRLS warned (fitted values on the boundary, no
         convergence, halved steps)."""
         self.budget += 1
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", RGLMWarning)
+        # Collected in this thread only: a process-wide catch_warnings would swallow the
+        # warnings of fits running meanwhile in other threads.
+        with collect_warnings() as caught:
             try:
                 fit: IRLSFit | None = refit(
                     self.m,
@@ -137,7 +138,7 @@ class _Profile:
                 fit = None
         if fit is not None and not math.isfinite(fit.deviance):
             fit = None
-        return fit, any(issubclass(w.category, RGLMWarning) for w in caught)
+        return fit, any(issubclass(category, RGLMWarning) for category, _ in caught)
 
     def _refit(self, b: float, depth: int = 0) -> tuple[FloatArray, float, bool] | None:
         """Refit at ``b``, warm-started from the nearest refit done.

@@ -114,8 +114,10 @@ def _finish(
         cols["Pr(>Chi)"] = chisq_pvalues(stat, ddf)
     elif test == "Rao":
         assert score is not None
-        stat = np.maximum(0.0, score) / dispersion
-        stat[0] = na_vector(1)[0]
+        # The <none> row of the scores is R's NA, a signalling NaN: arithmetic on it would
+        # raise "invalid value" (an error under -W error), so only the terms' rows are scaled.
+        stat = na_vector(score.size)
+        stat[1:] = np.maximum(0.0, score[1:]) / dispersion
         cols["Rao score" if dispersion == 1 else "scaled Rao sc."] = stat
         cols["Pr(>Chi)"] = chisq_pvalues(stat, ddf)
     elif test == "F":

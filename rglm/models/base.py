@@ -39,13 +39,20 @@ class ModelMethods(ResultCore):
     def tidy(
         self,
         conf_int: bool = False,
-        conf_level: float = 0.95,
+        level: float | None = None,
         exponentiate: bool = False,
         conf_method: str = "wald",
+        *,
+        conf_level: float | None = None,
     ) -> pd.DataFrame:
         """One row per parameter, as broom's ``tidy``; see :func:`rglm.output.tidy.tidy`."""
         return tidy(
-            self, conf_int=conf_int, conf_level=conf_level, exponentiate=exponentiate, conf_method=conf_method
+            self,
+            conf_int=conf_int,
+            level=level,
+            exponentiate=exponentiate,
+            conf_method=conf_method,
+            conf_level=conf_level,
         )
 
     def glance(self) -> pd.DataFrame:

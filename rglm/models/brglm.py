@@ -37,7 +37,14 @@ class BrglmResult(GLMResult, BrglmStatistics):
         ``Type of estimator:`` line."""
         return brglm_summary(self)
 
-    def conf_int(self, alpha: float = 0.05, method: str = "wald", params: Any = None) -> pd.DataFrame:
+    def conf_int(
+        self,
+        level: float | None = None,
+        method: str = "wald",
+        params: Any = None,
+        *,
+        alpha: float | None = None,
+    ) -> pd.DataFrame:
         """Wald intervals :math:`\\hat\\beta_j \\pm z_{1-\\alpha/2}\\mathrm{se}_j` (brglm2's
         ``confint``, R's ``confint.default``).  Profile-likelihood intervals are not defined
         for adjusted-score estimates."""
@@ -45,18 +52,26 @@ class BrglmResult(GLMResult, BrglmStatistics):
             raise ArgumentError(
                 f"a brglm fit has Wald intervals only (brglm2's confint), not method={method!r}"
             )
-        return super().conf_int(alpha=alpha, method="wald", params=params)
+        return super().conf_int(level, method="wald", params=params, alpha=alpha)
 
     def tidy(
         self,
         conf_int: bool = False,
-        conf_level: float = 0.95,
+        level: float | None = None,
         exponentiate: bool = False,
         conf_method: str = "wald",
+        *,
+        conf_level: float | None = None,
     ) -> pd.DataFrame:
         """One row per coefficient, as broom's ``tidy``; intervals are Wald intervals."""
+        if conf_method != "wald":
+            raise ArgumentError(f"a brglm fit has Wald intervals only, not conf_method={conf_method!r}")
         return super().tidy(
-            conf_int=conf_int, conf_level=conf_level, exponentiate=exponentiate, conf_method=conf_method
+            conf_int=conf_int,
+            level=level,
+            exponentiate=exponentiate,
+            conf_method=conf_method,
+            conf_level=conf_level,
         )
 
     def robust(self, cov_type: str = "HC0", groups: Any = None, **options: Any) -> GLMResult:

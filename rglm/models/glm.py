@@ -27,6 +27,7 @@ from rglm.models.base import ModelMethods
 from rglm.output.plot import diagnostics
 from rglm.output.summary import Summary
 from rglm.output.tidy import augment, tidy
+from rglm.results.core import confidence_level
 from rglm.results.glm import GLMStatistics
 
 __all__ = ["GLMResult"]
@@ -65,8 +66,17 @@ class GLMResult(GLMStatistics, ModelMethods):
         out: GLMResult = refitted._replace(data_name=self.data_name)
         return out
 
-    def conf_int(self, alpha: float = 0.05, method: str = "wald", params: Any = None) -> pd.DataFrame:
-        """Confidence intervals for the coefficients.
+    def conf_int(
+        self,
+        level: float | None = None,
+        method: str = "wald",
+        params: Any = None,
+        *,
+        alpha: float | None = None,
+    ) -> pd.DataFrame:
+        """Confidence intervals for the coefficients, of coverage ``level`` (default 0.95; rglm's
+        one keyword for a confidence level; ``alpha = 1 - level`` is accepted with a
+        DeprecationWarning).
 
         ``method="wald"`` gives :math:`\\hat\\beta_j \\pm z_{1-\\alpha/2}\\,\\mathrm{se}_j` with
         the normal quantile whatever the family, as R's ``confint.default``.
@@ -74,8 +84,7 @@ class GLMResult(GLMStatistics, ModelMethods):
         :func:`rglm.inference.profile.profile_conf_int`.  ``params`` selects coefficients by name or
         position (all by default).
         """
-        if not 0 < alpha < 1:
-            raise ArgumentError(f"alpha must be between 0 and 1, got {alpha!r}")
+        alpha = 1.0 - confidence_level(level, alpha=alpha)
         if method == "profile":
             return profile_conf_int(self, alpha=alpha, params=params)
         if method != "wald":
@@ -176,13 +185,20 @@ class GLMResult(GLMStatistics, ModelMethods):
     def tidy(
         self,
         conf_int: bool = False,
-        conf_level: float = 0.95,
+        level: float | None = None,
         exponentiate: bool = False,
         conf_method: str = "profile",
+        *,
+        conf_level: float | None = None,
     ) -> pd.DataFrame:
         """One row per coefficient, as broom's ``tidy``; see :func:`rglm.output.tidy.tidy`."""
         return tidy(
-            self, conf_int=conf_int, conf_level=conf_level, exponentiate=exponentiate, conf_method=conf_method
+            self,
+            conf_int=conf_int,
+            level=level,
+            exponentiate=exponentiate,
+            conf_method=conf_method,
+            conf_level=conf_level,
         )
 
     def augment(

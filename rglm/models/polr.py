@@ -26,6 +26,7 @@ from rglm.models.base import ModelMethods
 from rglm.numerics.design import DenseDesign, Design
 from rglm.numerics.linalg import choose_solver
 from rglm.output.polr import PolrSummary, polr_summary
+from rglm.results.core import confidence_level
 from rglm.results.polr import PolrStatistics, beta_columns
 
 FloatArray = npt.NDArray[np.float64]
@@ -51,20 +52,27 @@ class PolrResult(PolrStatistics, ModelMethods):
         """MASS's ``summary(polr)``: ``str()`` of it is ``print(summary(fit))``."""
         return polr_summary(self)
 
-    def conf_int(self, alpha: float = 0.05, method: str = "wald", params: Any = None) -> pd.DataFrame:
-        """Confidence intervals at level :math:`1 - \\alpha`.
+    def conf_int(
+        self,
+        level: float | None = None,
+        method: str = "wald",
+        params: Any = None,
+        *,
+        alpha: float | None = None,
+    ) -> pd.DataFrame:
+        """Confidence intervals of coverage ``level`` (default 0.95; ``alpha = 1 - level`` is
+        accepted with a DeprecationWarning, as everywhere in rglm).
 
         ``method="wald"``: :math:`\\hat\\theta \\pm z\\,\\mathrm{se}` for the coefficients and
         the thresholds (R's ``confint.default``); ``method="profile"``: MASS's
         ``confint(polr)`` for the coefficients (profile likelihood read off a spline, see
         :mod:`rglm.inference.polr`).
         """
-        if not 0 < alpha < 1:
-            raise ArgumentError(f"alpha must be between 0 and 1, got {alpha!r}")
+        a = 1.0 - confidence_level(level, alpha=alpha)
         if method == "wald":
-            return self.wald_conf_int(alpha, params)
+            return self.wald_conf_int(a, params)
         if method == "profile":
-            return profile_conf_int(self, alpha, params)
+            return profile_conf_int(self, a, params)
         raise ArgumentError(f"unknown interval method {method!r}; use 'wald' or 'profile'")
 
     def predict(self, newdata: Any = None, type: str = "probs") -> pd.DataFrame | pd.Series:

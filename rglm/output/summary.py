@@ -17,7 +17,7 @@ import pandas as pd
 from tabulate import tabulate
 
 from rglm.inference.robust import cov_description
-from rglm.numerics.format import SIGNIF_LEGEND, coef_matrix_lines, format_real, sig_stars
+from rglm.numerics.format import SIGNIF_LEGEND, coef_matrix_lines, format_pval, format_real, sig_stars
 from rglm.results.escape import html_escape as _html_escape
 from rglm.results.escape import md_escape as _md_escape
 from rglm.results.escape import tex_escape as _tex_escape
@@ -164,13 +164,16 @@ class Summary:
         stats_ = format_real(np.round(c.iloc[:, 2].to_numpy(), 3), digits=4)
         pvals = c.iloc[:, 3].to_numpy()
         stars = sig_stars(pvals)
+        # As the printed summary (printCoefmat): the p-values formatted together by R's
+        # format.pval with 3 digits, not one cell at a time.
+        okp = [i for i in range(n) if not self.aliased.iloc[i] and not math.isnan(pvals[i])]
+        ptexts = dict(zip(okp, (t.strip() for t in format_pval([pvals[i] for i in okp], 3)), strict=True))
         rows = []
         for i, name in enumerate(c.index):
             if self.aliased.iloc[i]:
                 rows.append([name, "NA", "NA", "NA", "NA", ""])
                 continue
-            p = pvals[i]
-            ptxt = "NaN" if math.isnan(p) else ("<2e-16" if p < 2.220446049250313e-16 else f"{p:.3g}")
+            ptxt = ptexts.get(i, "NaN")
             rows.append(
                 [name, est_se[i].strip(), est_se[n + i].strip(), stats_[i].strip(), ptxt, stars[i].strip()]
             )
@@ -210,6 +213,7 @@ class Summary:
             headers=[_md_escape(h) for h in headers],
             tablefmt="github",
             colalign=("left",) + ("right",) * 5,
+            disable_numparse=True,  # the cells are R's digits already: "0.1750" must stay so
         )
         foot = "\n".join(f"- {_md_escape(line)}" for line in self._footer())
         legend = _md_escape(SIGNIF_LEGEND)

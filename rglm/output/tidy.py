@@ -16,7 +16,7 @@ from rglm.exceptions import ArgumentError, DataError
 from rglm.frame.formula import formula_names
 from rglm.inference.influence import cooks_values, lm_influence, model_rows, rstandard_values
 from rglm.inference.predict import predict
-from rglm.results.core import ResultCore
+from rglm.results.core import ResultCore, confidence_level
 from rglm.results.glm import GLMStatistics
 
 __all__ = ["augment", "glance", "tidy"]
@@ -25,9 +25,11 @@ __all__ = ["augment", "glance", "tidy"]
 def tidy(
     m: ResultCore,
     conf_int: bool = False,
-    conf_level: float = 0.95,
+    level: float | None = None,
     exponentiate: bool = False,
     conf_method: str = "profile",
+    *,
+    conf_level: float | None = None,
 ) -> pd.DataFrame:
     """One row per coefficient, as broom's ``tidy.glm``.
 
@@ -37,8 +39,9 @@ def tidy(
         Any fitted model.
     conf_int : bool
         Add ``conf_low`` and ``conf_high``.
-    conf_level : float
-        Coverage of the intervals.
+    level : float, default 0.95
+        Coverage of the intervals (rglm's one keyword for a confidence level, as R's
+        ``level``; broom's ``conf_level`` is accepted with a DeprecationWarning).
     exponentiate : bool
         Report :math:`e^{\\hat\\beta}` and exponentiated interval ends (odds or rate ratios
         under a log or logit link); the standard error, statistic and p-value are those of
@@ -67,13 +70,7 @@ def tidy(
         }
     )
     if conf_int:
-        if (
-            isinstance(conf_level, bool)
-            or not isinstance(conf_level, (int, float, np.floating))
-            or not 0 < conf_level < 1
-        ):
-            raise ArgumentError(f"conf_level must be a number between 0 and 1, got {conf_level!r}")
-        ci = m.conf_int(alpha=1 - float(conf_level), method=conf_method)
+        ci = m.conf_int(confidence_level(level, conf_level=conf_level), method=conf_method)
         # Matched by name, so an interval method that leaves out aliased terms still lines up.
         ci = ci.reindex(names)
         out["conf_low"] = ci.iloc[:, 0].to_numpy(dtype=np.float64)

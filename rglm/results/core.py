@@ -34,13 +34,13 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import special
 
-from rglm.exceptions import ArgumentError, DataError
+from rglm.exceptions import ArgumentError, DataError, warn
 from rglm.numerics.format import coef_matrix_lines
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 
-__all__ = ["ResultCore", "computed_once"]
+__all__ = ["ResultCore", "computed_once", "confidence_level"]
 
 T = TypeVar("T", pd.Series, pd.DataFrame)
 
@@ -289,12 +289,20 @@ class ResultCore:
                 raise ArgumentError(f"no coefficient named {item!r}; the coefficients are {', '.join(names)}")
         return out
 
-    def conf_int(self, alpha: float = 0.05, method: str = "wald", params: Any = None) -> pd.DataFrame:
+    def conf_int(
+        self,
+        level: float | None = None,
+        method: str = "wald",
+        params: Any = None,
+        *,
+        alpha: float | None = None,
+    ) -> pd.DataFrame:
         """Wald intervals :math:`\\hat\\theta_j \\pm z_{1-\\alpha/2}\\,\\mathrm{se}_j` with the
-        normal quantile (R's ``confint.default``); ``params`` selects parameters by name or
-        position (all by default)."""
-        if not 0 < alpha < 1:
-            raise ArgumentError(f"alpha must be between 0 and 1, got {alpha!r}")
+        normal quantile (R's ``confint.default``) of coverage ``level`` (default 0.95; rglm's one
+        keyword for a confidence level, as R's ``level``; ``alpha = 1 - level`` is accepted
+        with a DeprecationWarning); ``params`` selects parameters by name or position (all by
+        default)."""
+        alpha = 1.0 - confidence_level(level, alpha=alpha)
         if method != "wald":
             raise ArgumentError(f"unknown interval method {method!r}; this model has 'wald' intervals")
         return self.wald_conf_int(alpha, params)
@@ -317,3 +325,39 @@ class ResultCore:
     def bic(self) -> float:
         """Schwarz's criterion :math:`-2\\ell + k\\log n` (:math:`n` = ``nobs_bic``)."""
         return -2 * self.llf + math.log(self.nobs_bic) * self.n_params
+
+
+def confidence_level(level: Any = None, *, alpha: Any = None, conf_level: Any = None) -> float:
+    """The coverage of an interval from rglm's keyword ``level`` (R's: ``confint(level=)``,
+    ``predict(level=)``), accepting statsmodels' ``alpha`` (:math:`1 - \\text{level}`) and
+    broom's ``conf_level`` with a DeprecationWarning that names ``level``."""
+    given = [k for k, v in (("level", level), ("alpha", alpha), ("conf_level", conf_level)) if v is not None]
+    if len(given) > 1:
+        raise ArgumentError(f"give one of {' and '.join(given)}; rglm's keyword is level= (e.g. level=0.95)")
+    value: Any = 0.95 if not given else {"level": level, "alpha": alpha, "conf_level": conf_level}[given[0]]
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, (int, float, np.integer, np.floating))
+        or not 0 < value < 1
+    ):
+        raise ArgumentError(
+            f"{given[0] if given else 'level'} must be a number between 0 and 1, got {value!r}"
+        )
+    if given and given[0] == "alpha":
+        warn(
+            f"alpha= is accepted for statsmodels' users; rglm's keyword is level= "
+            f"(alpha={value} is level={1 - value:g})",
+            DeprecationWarning,
+        )
+        return 1.0 - float(value)
+    if given and given[0] == "conf_level":
+        warn(
+            f"conf_level= is accepted for broom's users; rglm's keyword is level= (level={value:g})",
+            DeprecationWarning,
+        )
+    elif given and float(value) < 0.5:
+        raise ArgumentError(
+            f"level is the coverage of the interval (e.g. 0.95), got {value!r}; for alpha={value} write "
+            f"level={1 - float(value):g}"
+        )
+    return float(value)

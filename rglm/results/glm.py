@@ -199,6 +199,13 @@ class GLMStatistics(ResultCore):
         return self._fit.boundary
 
     @property
+    def start_method(self) -> str:
+        """Where IRLS started: ``"R"`` (R's starting values), or ``"intercept-only"`` when
+        those led outside the family's domain (where R's ``glm`` stops) and the fit restarted
+        from the intercept-only mean (with a :class:`rglm.StartWarning`)."""
+        return str(getattr(self._fit, "start_method", "R"))
+
+    @property
     def rank(self) -> int:
         """Numerical rank of the model matrix (non-aliased coefficients)."""
         return self._fit.rank

@@ -113,15 +113,56 @@ class AnovaTable(pd.DataFrame):
             stars,
         )
 
-    def to_markdown(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
-        """The table as a GitHub (pipe) markdown table with the heading as text above it."""
+    def _cells(self, index: bool) -> tuple[list[str], list[list[str]], bool]:
         headers, rows, stars = self._report_cells()
+        if not index:
+            headers, rows = headers[1:], [row[1:] for row in rows]
+        return headers, rows, stars
+
+    def _export(self, kind: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> str | None:
+        """pandas' exporter signature: ``buf`` (first positional; a path or a file-like object,
+        written to, returning None), ``index`` (show the row names), ``mode`` and ``encoding``
+        for a path.  Any other pandas option is honoured by pandas' own exporter of the same
+        numbers as a plain DataFrame (without R's formatting)."""
+        if len(args) > 1 or set(kwargs) - {"buf", "index", "mode", "encoding"}:
+            out: str | None = getattr(pd.DataFrame(self), f"to_{kind}")(*args, **kwargs)
+            return out
+        options = {"buf": args[0], **kwargs} if args else dict(kwargs)
+        render = {"markdown": self._markdown, "latex": self._latex, "html": self._html}[kind]
+        text = render(bool(options.get("index", True)))
+        buf = options.get("buf")
+        if buf is None:
+            return text
+        if hasattr(buf, "write"):
+            buf.write(text)
+        else:
+            with open(buf, options.get("mode") or "w", encoding=options.get("encoding") or "utf-8") as fh:
+                fh.write(text)
+        return None
+
+    def to_markdown(self, *args: Any, **kwargs: Any) -> str | None:  # type: ignore[override]
+        """The table as a GitHub (pipe) markdown table with the heading as text above it;
+        pandas' arguments as :meth:`_export` describes (``buf``, ``index``, ...)."""
+        return self._export("markdown", args, kwargs)
+
+    def to_latex(self, *args: Any, **kwargs: Any) -> str | None:  # type: ignore[override]
+        """The table as a LaTeX ``tabular`` (booktabs), the heading as text above it; pandas'
+        arguments as :meth:`_export` describes."""
+        return self._export("latex", args, kwargs)
+
+    def to_html(self, *args: Any, **kwargs: Any) -> str | None:  # type: ignore[override]
+        """The table as HTML, the heading as paragraphs above it; pandas' arguments as
+        :meth:`_export` describes."""
+        return self._export("html", args, kwargs)
+
+    def _markdown(self, index: bool) -> str:
+        headers, rows, stars = self._cells(index)
         esc = _md_escape
         table = tabulate(
             [[esc(c) for c in row] for row in rows],
             headers=[esc(h) for h in headers],
             tablefmt="github",
-            colalign=("left",) + ("right",) * (len(headers) - 1),
+            colalign=(("left",) if index else ()) + ("right",) * (len(headers) - int(index)),
             disable_numparse=True,
         )
         parts = [esc(" ".join(h.split())) for h in self._heading_text()]
@@ -130,28 +171,26 @@ class AnovaTable(pd.DataFrame):
             parts.append(esc(SIGNIF_LEGEND))
         return "\n\n".join(parts) + "\n"
 
-    def to_latex(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
-        """The table as a LaTeX ``tabular`` (booktabs), the heading as text above it."""
-        headers, rows, stars = self._report_cells()
+    def _latex(self, index: bool) -> str:
+        headers, rows, stars = self._cells(index)
         body: str = tabulate(
             rows,
             headers=headers,
             tablefmt="latex_booktabs",
-            colalign=("left",) + ("right",) * (len(headers) - 1),
+            colalign=(("left",) if index else ()) + ("right",) * (len(headers) - int(index)),
             disable_numparse=True,
         )
         head = "".join(_tex_escape(" ".join(h.split())) + " \\\\\n" for h in self._heading_text())
         tail = _tex_escape(SIGNIF_LEGEND) + "\n" if stars else ""
         return head + body + "\n" + tail
 
-    def to_html(self, *args: Any, **kwargs: Any) -> str:  # type: ignore[override]
-        """The table as HTML, the heading as paragraphs above it."""
-        headers, rows, stars = self._report_cells()
+    def _html(self, index: bool) -> str:
+        headers, rows, stars = self._cells(index)
         body = tabulate(
             rows,
             headers=headers,
             tablefmt="html",
-            colalign=("left",) + ("right",) * (len(headers) - 1),
+            colalign=(("left",) if index else ()) + ("right",) * (len(headers) - int(index)),
             disable_numparse=True,
         )
         head = "".join(f"<p>{html_escape(' '.join(h.split()))}</p>" for h in self._heading_text())
@@ -159,7 +198,7 @@ class AnovaTable(pd.DataFrame):
         return f'<div class="rglm-anova">{head}{body}{tail}</div>'
 
     def _repr_html_(self) -> str:
-        return self.to_html()
+        return self._html(True)
 
     def _heading_text(self) -> list[str]:
         text = "".join(h + "\n" for h in self.heading)

@@ -542,7 +542,7 @@ def check_conf_int(f: Fitted) -> None:
     is exactly the error allowed by b and se each agreeing to RTOL.
     """
     for alpha in (0.05, 0.1):
-        ci_m, ci_s = f.m.conf_int(alpha=alpha), f.s.conf_int(alpha=alpha)
+        ci_m, ci_s = f.m.conf_int(level=1 - alpha), f.s.conf_int(alpha=alpha)
         assert list(ci_m.columns) == ["lower", "upper"]
         assert list(ci_m.index) == list(f.m.params.index)
         z = stats.norm.ppf(1 - alpha / 2)

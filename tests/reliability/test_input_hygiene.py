@@ -952,11 +952,18 @@ def test_caller_mutating_returned_series_does_not_change_the_model() -> None:
     df = make_data()
     m = quiet_glm("y ~ x + g", df, rglm.Poisson())
     twin = quiet_glm("y ~ x + g", df, rglm.Poisson())
-    m.params.iloc[:] = 99.0
-    m.bse.iloc[:] = 1.0
-    m.fittedvalues.iloc[:] = -1.0
-    m.resid_deviance.iloc[:] = 0.0
-    m.aliased.iloc[:] = True
+    # Each Series is held in a variable and edited in place: under pandas 3 (copy on write),
+    # ``m.params.iloc[:] = ...`` would edit a temporary and test nothing.
+    edits = [
+        (m.params, 99.0),
+        (m.bse, 1.0),
+        (m.fittedvalues, -1.0),
+        (m.resid_deviance, 0.0),
+        (m.aliased, True),
+    ]
+    for series, value in edits:
+        series.iloc[:] = value
+        assert (series == value).all()  # the caller's copy did change
     np.testing.assert_array_equal(m.params.to_numpy(), twin.params.to_numpy())
     np.testing.assert_array_equal(m.bse.to_numpy(), twin.bse.to_numpy())
     np.testing.assert_array_equal(m.tvalues.to_numpy(), twin.tvalues.to_numpy())

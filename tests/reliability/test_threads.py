@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import warnings
 from concurrent.futures import ThreadPoolExecutor
 
@@ -58,3 +59,41 @@ def test_fit_leaves_no_global_state_changed() -> None:
     )
     assert np.geterr() == before_err
     assert list(warnings.filters) == before_filters
+
+
+def test_warnings_of_one_thread_survive_profiling_in_another() -> None:
+    """Every non-converged fit keeps its ConvergenceWarning, turned into an error by the caller,
+    while another thread computes profile intervals (whose refits collect their own warnings)."""
+    budworm = rglm.datasets.load("budworm")
+    dobson = rglm.datasets.load("dobson")
+    profiled = rglm.glm("cbind(numdead, numalive) ~ sex * ldose", budworm, family=rglm.Binomial())
+    want = profiled.conf_int(method="profile")
+    stop = threading.Event()
+    profiles: list[pd.DataFrame] = []
+
+    def profile() -> None:
+        while not stop.is_set():
+            profiles.append(profiled.conf_int(method="profile"))
+
+    def unconverged() -> int:
+        raised = 0
+        for _ in range(60):
+            try:
+                rglm.glm("counts ~ C(outcome) + C(treatment)", dobson, family=rglm.Poisson(), max_iter=1)
+            except rglm.ConvergenceWarning:
+                raised += 1
+        return raised
+
+    with warnings.catch_warnings():  # set once, before the threads start
+        warnings.simplefilter("error", rglm.ConvergenceWarning)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            profiler = pool.submit(profile)
+            try:
+                raised = pool.submit(unconverged).result()
+            finally:
+                stop.set()
+            profiler.result()
+    assert raised == 60
+    assert profiles
+    for got in profiles:
+        pd.testing.assert_frame_equal(got, want)
