@@ -316,7 +316,10 @@ def memory_estimate(data: Any) -> int | None:
 def read_if_small(data: Any, share: float = 0.25) -> tuple[pd.DataFrame | None, int | None]:
     """The files ``data`` read whole when their :func:`memory_estimate` is within ``share`` of
     the free memory (the fit needs room for the model matrix too), else None; and the estimate."""
-    estimate = memory_estimate(data)
+    try:
+        estimate = memory_estimate(data)
+    except (OSError, ValueError):  # unreadable or not what its name says: the source reports it
+        return None, None
     if estimate is None or estimate > share * _available_memory():
         return None, estimate
     frames = list(as_source(data, None).chunks())

@@ -327,7 +327,11 @@ def _factor_calls(exprs: Any) -> Iterator[tuple[str, str, tuple[Any, ...] | None
                 node = ast.parse(expr.strip(), mode="eval").body
                 for kw in getattr(node, "keywords", []):
                     if kw.arg == "levels":
-                        given = tuple(ast.literal_eval(kw.value))
+                        value = kw.value
+                        # The formula is deparsed the R way: levels=["a", "b"] reads c("a", "b").
+                        if isinstance(value, ast.Call) and getattr(value.func, "id", None) == "c":
+                            value = ast.List(elts=list(value.args), ctx=ast.Load())
+                        given = tuple(ast.literal_eval(value))
             except (SyntaxError, ValueError, TypeError):
                 given = None
             yield expr, arg, given
@@ -384,12 +388,21 @@ def outside_levels(
     return out
 
 
+def _unwrap_rvar(expr: str) -> str:
+    return expr[len("_rvar(") : -1] if expr.startswith("_rvar(") and expr.endswith(")") else expr
+
+
 def check_factor_levels(rhs_spec: Any, data: pd.DataFrame) -> None:
     """Raise if new ``data`` gives a factor of an expression (``C(k // 5)``) or a factor with
     fixed levels a value not among the levels it had in fitting (formulaic would code it as the
     reference level: a silently wrong prediction).  Factors of plain columns are checked by
     :meth:`rglm.frame.model_frame.FrameSpec.check_levels`."""
-    states = {f.expr: state for f, state in rhs_spec.factor_contrasts.items()}
+    # The R design keeps formulaic's spec of its variables, where the factor states live.
+    spec = getattr(rhs_spec, "spec", rhs_spec)
+    if spec is None:
+        return
+    # Each variable is evaluated as _rvar(<expression>); the factor call is inside it.
+    states = {_unwrap_rvar(f.expr): state for f, state in spec.factor_contrasts.items()}
     for expr, arg, given in _factor_calls(states):
         if arg.strip("`") in data.columns and given is None:
             continue

@@ -42,6 +42,7 @@ from rglm.frame.columns import (
     prepared,
     to_float,
     to_frame,
+    unique_names,
     without_unused_levels,
 )
 from rglm.frame.formula import ParsedFormula, formula_context
@@ -436,7 +437,7 @@ def frame_spec(
     return FrameSpec(
         parsed=parsed,
         rhs_spec=rhs_spec,
-        column_names=rhs_spec.r_names if names == "R" else rhs_spec.py_names,
+        column_names=unique_names(tuple(rhs_spec.r_names if names == "R" else rhs_spec.py_names)),
         term_columns=columns,
         has_intercept="1" in columns,
         levels=factor_levels(rhs_spec, data.columns),

@@ -76,6 +76,7 @@ _BINARY = {
     "*": 6,
     "/": 6,
     "%%": 7,
+    "//": 7,  # Python's integer division, as formulaic users write it: R's %/%
     ":": 8,
     "^": 10,
     "**": 10,  # R reads ** as ^; kept apart so that formulaic-style names keep the spelling
@@ -86,7 +87,7 @@ _TOKEN = re.compile(
     |(?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
     |(?P<bq>`[^`]*`)
     |(?P<name>(?:[^\W\d]|\.(?![0-9]))[\w.]*|\.)
-    |(?P<op>%[^%]*%|\*\*|\|\||&&|<=|>=|==|!=|[-+*/^:<>!&|~(),=\[\]{}$])
+    |(?P<op>%[^%]*%|//|\*\*|\|\||&&|<=|>=|==|!=|[-+*/^:<>!&|~(),=\[\]{}$])
     )""",
     re.VERBOSE,
 )
@@ -107,6 +108,7 @@ def _tokens(text: str) -> list[tuple[str, str]]:
             kind, value = "name", value[1:-1]
         elif kind == "op" and value.startswith("%") and value != "%%":
             kind = "op"
+
         out.append((kind, value))
     return out
 
@@ -279,6 +281,8 @@ def deparse(node: Node, backticks: bool = True) -> str:
     left, right = deparse(node.args[0], backticks), deparse(node.args[1], backticks)
     if op == "**":  # R's deparse writes ^; formulaic's style (no backticks) keeps Python's **
         return f"{left}^{right}" if backticks else f"{left} ** {right}"
+    if op == "//":  # likewise R's %/%, and Python's // in formulaic's style
+        return f"{left} %/% {right}" if backticks else f"{left} // {right}"
     if op in _SPACED or op.startswith("%"):
         return f"{left} {op} {right}"
     return f"{left}{op}{right}"
@@ -310,7 +314,9 @@ def to_python(node: Node, columns: frozenset[str] = frozenset()) -> str:
     if k == "name":
         name = node.value
         if name in columns:
-            return name if name.isidentifier() and not keyword.iskeyword(name) else f"`{name}`"
+            if keyword.iskeyword(name):  # formulaic reads `None` or `True` as Python's constant
+                return f"Q({name!r})"
+            return name if name.isidentifier() else f"`{name}`"
         if name in _PY_NAMES:
             return _PY_NAMES[name]
         return name

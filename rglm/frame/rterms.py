@@ -25,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from rglm.exceptions import FormulaError
+from rglm.exceptions import FormulaError, FormulaWarning, warn
 from rglm.frame.rsyntax import Node, deparse, names_in, parse_r
 
 __all__ = ["RTerms", "expand_rhs", "is_offset", "response_symbols"]
@@ -199,6 +199,11 @@ def expand_rhs(rhs: str, dot: Sequence[str] | None, response: Node | None = None
     terms = sorted(terms, key=len)
     # R drops a term holding the response ("the response appeared on the right-hand side").
     terms_out = [tuple(sorted(i - base for i in t)) for t in terms if not (base and 0 in t)]
+    if len(terms_out) < len(terms):
+        warn(
+            f"the response {deparse(enc.variables[0])} appeared on the right-hand side and was dropped",
+            FormulaWarning,
+        )
     used = sorted({i for t in terms_out for i in t})
     variables = enc.variables[base:]
     if len(used) < len(variables):  # variables only in dropped terms are not the model's

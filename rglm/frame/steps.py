@@ -95,6 +95,16 @@ _CONSTANTS = {"TRUE", "FALSE", "T", "F", "NULL", "Inf", "NA", "NaN", "pi", "np",
 _CONTRAST_NAMES = {"treatment", "sum", "helmert", "poly", "SAS"}
 
 
+def _quoted_columns(node: Node) -> set[str]:
+    """Columns named by a string in ``Q("x.1")``, which a scan of names does not see."""
+    out: set[str] = set()
+    if node.kind == "call" and node.value == "Q" and node.args and node.args[0].kind == "str":
+        out.add(node.args[0].value)
+    for arg in node.args:
+        out |= _quoted_columns(arg)
+    return out
+
+
 def _variables(nodes: Sequence[Node], data: pd.DataFrame) -> tuple[str, ...]:
     """Data columns that the expressions ``nodes`` use; raise for a name that is neither a
     column nor a constant, and for a column named like a function the formula calls."""
@@ -102,7 +112,7 @@ def _variables(nodes: Sequence[Node], data: pd.DataFrame) -> tuple[str, ...]:
     calls: set[str] = set()
     for node in nodes:
         v, c = names_in(node)
-        values |= v
+        values |= v | _quoted_columns(node)
         calls |= c
     columns = set(map(str, data.columns))
     clash = sorted(calls & values & columns)

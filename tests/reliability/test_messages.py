@@ -249,8 +249,8 @@ CASES: list[tuple[str, Callable[[], Any], type[rglm.RGLMError], type[Exception],
         rglm.FamilyError,
         ValueError,
         (
-            "unknown family 'poison'; known families are Binomial, Gamma, Gaussian, InverseGaussian, "
-            "NegativeBinomial, "
+            "unknown family 'poison'; known families are Binomial, Exponential, Gamma, Gaussian, "
+            "InverseGaussian, NegativeBinomial, "
             "Poisson, Quasi, QuasiBinomial, QuasiPoisson, Tweedie"
         ),
     ),
