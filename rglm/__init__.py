@@ -12,7 +12,7 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 from __future__ import annotations
 
 from rglm import datasets, families
-from rglm.api import glm, glm_nb
+from rglm.api import cv_glmnet, glm, glm_nb, glmnet
 from rglm.exceptions import (
     AnovaWarning,
     ArgumentError,
@@ -57,6 +57,7 @@ from rglm.inference.select import add1, drop1, step
 from rglm.inference.separation import SeparationResult, detect_separation
 from rglm.models import negbin
 from rglm.models.glm import GLMResult
+from rglm.models.glmnet import CVGlmnet, GlmnetPath
 from rglm.output import plot
 from rglm.output.persist import load
 from rglm.output.report import CompareTable, compare
@@ -64,6 +65,10 @@ from rglm.output.report import CompareTable, compare
 __version__ = "0.1.0"
 
 __all__ = [
+    "CVGlmnet",
+    "GlmnetPath",
+    "cv_glmnet",
+    "glmnet",
     "AnovaWarning",
     "ArgumentError",
     "Binomial",

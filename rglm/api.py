@@ -30,10 +30,11 @@ from rglm.inference.outofcore import interrupted, pass_runner
 from rglm.inference.robust import COV_TYPES, robust_result
 from rglm.inference.separation import separation_at_fit, warn_if_separated
 from rglm.models.glm import GLMResult
+from rglm.models.glmnet import cv_glmnet, glmnet
 from rglm.models.negbin import NegBinResult
 from rglm.results.negbin import NegBinInfo
 
-__all__ = ["fit_out_of_core", "glm", "glm_nb"]
+__all__ = ["cv_glmnet", "fit_out_of_core", "glm", "glm_nb", "glmnet"]
 
 
 def glm(
