@@ -154,7 +154,8 @@ class _Problem:
         return eta + self.offset
 
     def mean(self, eta: FloatArray) -> FloatArray:
-        return self.family.link.inverse(eta)
+        mu: FloatArray = self.family.link.inverse(eta)
+        return mu
 
     def deviance(self, mu: FloatArray) -> float:
         """:math:`\\sum_i w_i d(y_i, \\mu_i)` with the normalised weights."""
@@ -173,7 +174,8 @@ class _Problem:
         """:math:`\\tilde X^T u` for every standardized column (the lasso's correlations)."""
         u = self.score(eta, mu)
         g = self.D.rmatvec(u)
-        return (g[1:] - self.shift * g[0]) / self.xs
+        out: FloatArray = (g[1:] - self.shift * g[0]) / self.xs
+        return out
 
     def penalty(self, beta: FloatArray, lam: float) -> float:
         a = self.alpha
@@ -224,7 +226,8 @@ def _quadratic(
     :math:`\\tilde r = T^T D^T V z`, then (with an intercept) the intercept eliminated:
     :math:`H = \\tilde G_{11} - \\tilde G_{10}\\tilde G_{01}/\\tilde G_{00}`,
     :math:`c = \\tilde r_1 - \\tilde G_{10}\\tilde r_0/\\tilde G_{00}`.
-    Returns H, c and the pieces to recover the intercept (:math:`\\tilde G_{0\\cdot}`, :math:`\\tilde r_0`)."""
+    Returns H, c and the pieces that recover the intercept: :math:`\\tilde G_{0\\cdot}` and
+    :math:`\\tilde r_0`."""
     full = cols.size == pb.p
     sub = pb.D if full else pb.D.columns(np.concatenate([[0], cols + 1]).astype(np.intp))
     G, r = sub.normal_equations(v, z)
@@ -247,7 +250,9 @@ class _State:
     sweeps: int = 0
 
 
-def _solve_on(pb: _Problem, st: _State, cols: IntArray, lam: float, gaussian_q: tuple[FloatArray, ...] | None) -> _State:
+def _solve_on(
+    pb: _Problem, st: _State, cols: IntArray, lam: float, gaussian_q: tuple[FloatArray, ...] | None
+) -> _State:
     """IRLS on the columns ``cols`` at ``lam`` from ``st`` (all other columns stay 0)."""
     a = pb.alpha
     l1 = lam * a * pb.vp[cols]
@@ -275,8 +280,12 @@ def _solve_on(pb: _Problem, st: _State, cols: IntArray, lam: float, gaussian_q: 
         obj = pb.deviance(mu) / 2 + pb.penalty(beta, lam)
         halvings = 0
         # a step that leaves the family's range or raises the objective is halved (glmnet.fit's rule)
-        while (not np.all(np.isfinite(mu)) or not pb.family.valid_mu(mu) or not math.isfinite(obj)
-               or obj > obj_old + 1e-12 * abs(obj_old)) and halvings < 30:
+        while (
+            not np.all(np.isfinite(mu))
+            or not pb.family.valid_mu(mu)
+            or not math.isfinite(obj)
+            or obj > obj_old + 1e-12 * abs(obj_old)
+        ) and halvings < 30:
             halvings += 1
             b0 = (b0 + st.b0) / 2
             beta = (beta + st.beta) / 2
@@ -292,7 +301,9 @@ def _solve_on(pb: _Problem, st: _State, cols: IntArray, lam: float, gaussian_q: 
     return st
 
 
-def fit_lambda(pb: _Problem, st: _State, lam: float, strong: IntArray, gq: tuple[FloatArray, ...] | None) -> tuple[_State, FloatArray]:
+def fit_lambda(
+    pb: _Problem, st: _State, lam: float, strong: IntArray, gq: tuple[FloatArray, ...] | None
+) -> tuple[_State, FloatArray]:
     """The optimum at ``lam``: solve on the working set, add the columns whose optimality
     condition fails (:math:`|\\tilde x_j^T u| > \\lambda\\alpha v_j`), and repeat."""
     cols = strong
@@ -330,7 +341,9 @@ def null_fit(pb: _Problem, w_raw: FloatArray) -> tuple[float, FloatArray]:
     return b0, pb.mean(pb.offset + b0)
 
 
-def lambda_sequence(pb: _Problem, lam_max: float, settings: GlmnetSettings, n: int) -> tuple[FloatArray, bool]:
+def lambda_sequence(
+    pb: _Problem, lam_max: float, settings: GlmnetSettings, n: int
+) -> tuple[FloatArray, bool]:
     """glmnet's lambdas: the user's (sorted decreasing), or the default geometric sequence
     from :math:`\\lambda_{\\max}` down to ``lambda_min_ratio`` times it (1e-2 when n < p, else
     1e-4).  The built-in solvers multiply by the ratio step one lambda at a time and report
@@ -378,7 +391,12 @@ def path_should_stop(kind: str, family: Family, dev: list[float], k: int, mnl: i
 
 
 def _problem(
-    D: Design, y: FloatArray, weights: FloatArray, offset: FloatArray, family: Family, settings: GlmnetSettings
+    D: Design,
+    y: FloatArray,
+    weights: FloatArray,
+    offset: FloatArray,
+    family: Family,
+    settings: GlmnetSettings,
 ) -> _Problem:
     kind = solver_kind(family)
     p = D.shape[1] - 1
@@ -386,10 +404,9 @@ def _problem(
     xm, xs, varies = standardization(D, w, settings.intercept, settings.standardize)
     pf = np.ones(p) if settings.penalty_factor is None else np.asarray(settings.penalty_factor, dtype=float)
     usable = varies & np.isfinite(pf)
-    if kind == "path":  # glmnet.path: excluded columns get factor 1 before normalising
-        pf = np.where(usable, pf, 1.0)
-    else:
-        pf = np.where(np.isfinite(pf), pf, 1.0)
+    # glmnet.path gives excluded columns factor 1 before normalising; the built-in solvers
+    # only the infinite ones
+    pf = np.where(usable, pf, 1.0) if kind == "path" else np.where(np.isfinite(pf), pf, 1.0)
     vp = np.maximum(pf, 0.0)
     vp = vp * p / np.sum(vp)
     lo = np.full(p, -BIG) if settings.lower is None else np.maximum(np.asarray(settings.lower, float), -BIG)
@@ -410,9 +427,26 @@ def _problem(
     if kind == "gaussian":
         ybar = float(np.sum(w * yc)) if settings.intercept else 0.0
         ys = math.sqrt(float(np.sum(w * (yc - ybar) ** 2)))
-    pb = _Problem(D, y, w, offset, family, kind, xm, scale, shift, vp, lo, hi, usable,
-                  settings.alpha, 1.0 / ys if kind == "gaussian" else 1.0, settings.intercept,
-                  settings.thresh, settings.max_iter)
+    pb = _Problem(
+        D,
+        y,
+        w,
+        offset,
+        family,
+        kind,
+        xm,
+        scale,
+        shift,
+        vp,
+        lo,
+        hi,
+        usable,
+        settings.alpha,
+        1.0 / ys if kind == "gaussian" else 1.0,
+        settings.intercept,
+        settings.thresh,
+        settings.max_iter,
+    )
     pb.__dict__["orig_xs"] = xs
     return pb
 
@@ -465,8 +499,10 @@ def glmnet_path(
         devs.append(1 - dev / nulldev)
         betas.append(st.beta.copy())
         a0s.append(st.b0)
-        if not user and (path_should_stop(pb.kind, family, devs, k, mnl, fdev)
-                         or (pb.kind == "binomial" and _too_small(pb, st.mu))):
+        if not user and (
+            path_should_stop(pb.kind, family, devs, k, mnl, fdev)
+            or (pb.kind == "binomial" and _too_small(pb, st.mu))
+        ):
             break
     K = len(betas)
     xs = pb.__dict__["orig_xs"]

@@ -42,7 +42,13 @@ __all__ = ["coordinate_map", "polish", "solve_quadratic"]
 
 
 def coordinate_map(
-    H: FloatArray, c: FloatArray, b: FloatArray, l1: FloatArray, l2: FloatArray, lo: FloatArray, hi: FloatArray
+    H: FloatArray,
+    c: FloatArray,
+    b: FloatArray,
+    l1: FloatArray,
+    l2: FloatArray,
+    lo: FloatArray,
+    hi: FloatArray,
 ) -> FloatArray:
     """Every coordinate's update from ``b`` at once; ``b`` is optimal iff it is a fixed point.
 

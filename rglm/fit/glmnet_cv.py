@@ -149,7 +149,13 @@ def _weighted_mean_cols(m: FloatArray, w: FloatArray) -> FloatArray:
 
 
 def cv_stats(
-    kind: str, family: Family, measure: str, pred: FloatArray, y: FloatArray, weights: FloatArray, foldid: IntArray
+    kind: str,
+    family: Family,
+    measure: str,
+    pred: FloatArray,
+    y: FloatArray,
+    weights: FloatArray,
+    foldid: IntArray,
 ) -> tuple[CVStats, str]:
     """``cvm`` and ``cvsd`` from the held-out predictions (``foldid`` 1..F); returns them and
     the measure actually used (R falls back from AUC to deviance with fewer than 10 rows per
@@ -180,7 +186,9 @@ def cv_stats(
     return CVStats(keep, cvm[keep], cvsd[keep]), measure
 
 
-def optimal_lambdas(lam: FloatArray, cvm: FloatArray, cvsd: FloatArray, measure: str) -> tuple[float, float, int, int]:
+def optimal_lambdas(
+    lam: FloatArray, cvm: FloatArray, cvsd: FloatArray, measure: str
+) -> tuple[float, float, int, int]:
     """``getOptcv.glmnet``: (lambda.min, lambda.1se, their 0-based indices)."""
     m = -cvm if measure == "auc" else cvm
     cvmin = np.nanmin(m)

@@ -10,7 +10,6 @@ has no standard errors or p-values, and none are shown.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -22,7 +21,7 @@ from rglm.families.family import Binomial, Family, Gaussian, NegativeBinomial, P
 from rglm.families.links import Logit
 from rglm.fit.glmnet import GlmnetFit, GlmnetSettings, glmnet_path, solver_kind
 from rglm.fit.glmnet_cv import MEASURES, cv_stats, lambda_interp, measure_name, optimal_lambdas
-from rglm.frame.model_frame import FrameSpec, build_frame
+from rglm.frame.model_frame import build_frame
 from rglm.numerics.design import DenseDesign, Design
 from rglm.output.glmnet import cv_text, path_text, plot_cv, plot_path, tidy_path
 
@@ -66,9 +65,21 @@ def _vector(value: Any, p: int, what: str, default: float) -> FloatArray | None:
     return arr
 
 
-def _settings(p: int, n: int, alpha: float, lambda_: Any, nlambda: int, lambda_min_ratio: float | None,
-              standardize: bool, intercept: bool, penalty_factor: Any, lower_limits: Any, upper_limits: Any,
-              thresh: float, max_iter: int) -> GlmnetSettings:
+def _settings(
+    p: int,
+    n: int,
+    alpha: float,
+    lambda_: Any,
+    nlambda: int,
+    lambda_min_ratio: float | None,
+    standardize: bool,
+    intercept: bool,
+    penalty_factor: Any,
+    lower_limits: Any,
+    upper_limits: Any,
+    thresh: float,
+    max_iter: int,
+) -> GlmnetSettings:
     """Check the options as glmnet does (and the issue asks), and collect them."""
     if not (isinstance(alpha, (int, float)) and 0 <= float(alpha) <= 1):
         raise ArgumentError(f"alpha must be in [0, 1], got {alpha!r}")
@@ -82,7 +93,9 @@ def _settings(p: int, n: int, alpha: float, lambda_: Any, nlambda: int, lambda_m
     if lambda_min_ratio is not None and not 0 < lambda_min_ratio < 1:
         raise ArgumentError(f"lambda_min_ratio must be in (0, 1), got {lambda_min_ratio!r}")
     if not thresh > 0 or int(max_iter) < 1:
-        raise ArgumentError(f"thresh must be positive and max_iter at least 1, got {thresh!r} and {max_iter!r}")
+        raise ArgumentError(
+            f"thresh must be positive and max_iter at least 1, got {thresh!r} and {max_iter!r}"
+        )
     pf = _vector(penalty_factor, p, "penalty_factor", 1.0)
     if pf is not None:
         if np.any(np.isnan(pf)) or np.any(pf < 0):
@@ -104,18 +117,36 @@ def _settings(p: int, n: int, alpha: float, lambda_: Any, nlambda: int, lambda_m
         raise ArgumentError("lower_limits must be non-positive (glmnet's rule)")
     if np.any(hi_c < 0):
         raise ArgumentError("upper_limits must be non-negative (glmnet's rule)")
-    return GlmnetSettings(float(alpha), lam, int(nlambda), lambda_min_ratio, bool(standardize), bool(intercept),
-                          pf, lo, hi, float(thresh), int(max_iter))
+    return GlmnetSettings(
+        float(alpha),
+        lam,
+        int(nlambda),
+        lambda_min_ratio,
+        bool(standardize),
+        bool(intercept),
+        pf,
+        lo,
+        hi,
+        float(thresh),
+        int(max_iter),
+    )
 
 
 class _Data:
     """The arrays of one formula on one data set: design (ones first), y, weights, offset."""
 
     def __init__(self, formula: str, data: Any, family: Family, weights: Any, offset: Any) -> None:
-        frame = build_frame(formula, data, weights=weights, offset=offset,
-                            binomial=isinstance(family, (Binomial, QuasiBinomial)))
+        frame = build_frame(
+            formula,
+            data,
+            weights=weights,
+            offset=offset,
+            binomial=isinstance(family, (Binomial, QuasiBinomial)),
+        )
         if np.any(frame.weights < 0):
-            raise DataError(f"weights must be non-negative ({int(np.sum(frame.weights < 0))} rows are negative)")
+            raise DataError(
+                f"weights must be non-negative ({int(np.sum(frame.weights < 0))} rows are negative)"
+            )
         init = family.initialize(frame.y, frame.weights)
         D = frame.design
         names = list(frame.spec.column_names)
@@ -126,7 +157,9 @@ class _Data:
             D = DenseDesign(np.column_stack([np.ones(X.shape[0]), X]))
             names = names[1:]
         if len(names) < 2:
-            raise DataError(f"glmnet needs a design matrix with 2 or more columns; {formula!r} gives {len(names)}")
+            raise DataError(
+                f"glmnet needs a design matrix with 2 or more columns; {formula!r} gives {len(names)}"
+            )
         self.D: Design = D
         self.y, self.w, self.offset = init.y, init.weights, frame.offset
         self.names, self.spec = names, frame.spec
@@ -146,20 +179,55 @@ class GlmnetPath:
     a0, beta : intercepts (K,) and coefficients (p, K)
     """
 
-    def __init__(self, fit: GlmnetFit, data: _Data, family: Family, settings: GlmnetSettings, call: str) -> None:
-        self.__dict__.update(_fit=fit, _data=data, family=family, settings=settings, call=call,
-                             kind=solver_kind(family))
+    _fit: GlmnetFit
+    _data: _Data
+    family: Family
+    settings: GlmnetSettings
+    call: str
+    kind: str
+
+    def __init__(
+        self, fit: GlmnetFit, data: _Data, family: Family, settings: GlmnetSettings, call: str
+    ) -> None:
+        self.__dict__.update(
+            _fit=fit, _data=data, family=family, settings=settings, call=call, kind=solver_kind(family)
+        )
 
     def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError("a glmnet path is immutable")
 
-    lambda_ = property(lambda self: self._fit.lambda_.copy())
-    df = property(lambda self: self._fit.df.copy())
-    dev_ratio = property(lambda self: self._fit.dev_ratio.copy())
-    nulldev = property(lambda self: self._fit.nulldev)
-    a0 = property(lambda self: self._fit.a0.copy())
-    beta = property(lambda self: self._fit.beta.copy())
-    names = property(lambda self: list(self._data.names))
+    @property
+    def lambda_(self) -> FloatArray:
+        out: FloatArray = self._fit.lambda_.copy()
+        return out
+
+    @property
+    def df(self) -> IntArray:
+        out: IntArray = self._fit.df.copy()
+        return out
+
+    @property
+    def dev_ratio(self) -> FloatArray:
+        out: FloatArray = self._fit.dev_ratio.copy()
+        return out
+
+    @property
+    def nulldev(self) -> float:
+        return self._fit.nulldev
+
+    @property
+    def a0(self) -> FloatArray:
+        out: FloatArray = self._fit.a0.copy()
+        return out
+
+    @property
+    def beta(self) -> FloatArray:
+        out: FloatArray = self._fit.beta.copy()
+        return out
+
+    @property
+    def names(self) -> list[str]:
+        return list(self._data.names)
 
     def _coefs(self, s: Any) -> tuple[FloatArray, list[str]]:
         full = np.vstack([self._fit.a0, self._fit.beta])
@@ -177,7 +245,8 @@ class GlmnetPath:
         per value of ``s`` (linear interpolation in lambda, clamped to the path: R's
         ``coef(fit, s = s, exact = FALSE)``)."""
         m, cols = self._coefs(s)
-        return pd.DataFrame(m, index=["Intercept", *self._data.names], columns=cols)
+        out: pd.DataFrame = pd.DataFrame(m, index=["Intercept", *self._data.names], columns=cols)
+        return out
 
     def predict(self, newdata: Any, s: Any = None, type: str = "link") -> pd.Series | pd.DataFrame:  # noqa: A002
         """Predictions for ``newdata`` at each lambda or at ``s``: the linear predictor
@@ -199,21 +268,28 @@ class GlmnetPath:
             logit = isinstance(self.family.link, Logit)
             eta = ((eta > 0) if logit else (self.family.link.inverse(eta) > 0.5)).astype(int)
         if s is not None and np.ndim(s) == 0:
-            return pd.Series(eta[:, 0], index=new.index)
-        return pd.DataFrame(eta, index=new.index, columns=cols)
+            one: pd.Series = pd.Series(eta[:, 0], index=new.index)
+            return one
+        table: pd.DataFrame = pd.DataFrame(eta, index=new.index, columns=cols)
+        return table
 
     def tidy(self, return_zeros: bool = False) -> pd.DataFrame:
         """Long form: term, step, estimate, lambda, dev_ratio (broom's ``tidy.glmnet``)."""
         full = np.vstack([self._fit.a0, self._fit.beta])
-        return tidy_path(["Intercept", *self._data.names], full, self._fit.lambda_, self._fit.dev_ratio,
-                         return_zeros)
+        return tidy_path(
+            ["Intercept", *self._data.names], full, self._fit.lambda_, self._fit.dev_ratio, return_zeros
+        )
 
     def plot(self, xvar: str = "norm", label: bool = False, ax: Any = None) -> Any:
         """The coefficient paths (``plot.glmnet``); ``xvar`` is ``"norm"``, ``"lambda"`` or ``"dev"``."""
-        return plot_path(self._fit.beta, self._fit.lambda_, self._fit.dev_ratio, xvar, label, self._data.names, ax)
+        return plot_path(
+            self._fit.beta, self._fit.lambda_, self._fit.dev_ratio, xvar, label, self._data.names, ax
+        )
 
     def __str__(self) -> str:
-        return path_text(self.call, self._fit.df.tolist(), self._fit.dev_ratio.tolist(), self._fit.lambda_.tolist())
+        return path_text(
+            self.call, self._fit.df.tolist(), self._fit.dev_ratio.tolist(), self._fit.lambda_.tolist()
+        )
 
     def __repr__(self) -> str:
         return str(self)
@@ -231,11 +307,25 @@ def _fit(data: _Data, family: Family, st: GlmnetSettings, rows: IntArray | None 
     return glmnet_path(D, data.y[rows], data.w[rows], data.offset[rows], family, st)
 
 
-def glmnet(formula: str, data: Any, family: Any = None, *, alpha: float = 1.0, lambda_: Any = None,
-           nlambda: int = 100, lambda_min_ratio: float | None = None, standardize: bool = True,
-           intercept: bool = True, weights: Any = None, offset: Any = None, penalty_factor: Any = None,
-           lower_limits: Any = None, upper_limits: Any = None, thresh: float = 1e-7,
-           max_iter: int = 100_000) -> GlmnetPath:
+def glmnet(
+    formula: str,
+    data: Any,
+    family: Any = None,
+    *,
+    alpha: float = 1.0,
+    lambda_: Any = None,
+    nlambda: int = 100,
+    lambda_min_ratio: float | None = None,
+    standardize: bool = True,
+    intercept: bool = True,
+    weights: Any = None,
+    offset: Any = None,
+    penalty_factor: Any = None,
+    lower_limits: Any = None,
+    upper_limits: Any = None,
+    thresh: float = 1e-7,
+    max_iter: int = 100_000,
+) -> GlmnetPath:
     """R's ``glmnet(model.matrix(formula, data)[, -1], y, ...)``: the elastic-net path.
 
     Gaussian (identity), binomial (logit) and Poisson (log) use glmnet's built-in solvers'
@@ -244,10 +334,27 @@ def glmnet(formula: str, data: Any, family: Any = None, *, alpha: float = 1.0, l
     """
     fam = _family(family)
     d = _Data(formula, data, fam, weights, offset)
-    st = _settings(len(d.names), d.y.size, alpha, lambda_, nlambda, lambda_min_ratio, standardize, intercept,
-                   penalty_factor, lower_limits, upper_limits, thresh, max_iter)
-    call = _call("glmnet", formula, fam, {"alpha": alpha, "lambda_": None if lambda_ is None else
-                                          np.atleast_1d(lambda_).tolist()})
+    st = _settings(
+        len(d.names),
+        d.y.size,
+        alpha,
+        lambda_,
+        nlambda,
+        lambda_min_ratio,
+        standardize,
+        intercept,
+        penalty_factor,
+        lower_limits,
+        upper_limits,
+        thresh,
+        max_iter,
+    )
+    call = _call(
+        "glmnet",
+        formula,
+        fam,
+        {"alpha": alpha, "lambda_": None if lambda_ is None else np.atleast_1d(lambda_).tolist()},
+    )
     return GlmnetPath(_fit(d, fam, st), d, fam, st, call)
 
 
@@ -256,13 +363,49 @@ class CVGlmnet:
     its lambdas (``cvm``, ``cvsd``, ``cvup``, ``cvlo``), with ``lambda_min`` and
     ``lambda_1se``."""
 
-    def __init__(self, fit: GlmnetPath, lam: FloatArray, cvm: FloatArray, cvsd: FloatArray, nzero: IntArray,
-                 measure: str, foldid: IntArray, call: str) -> None:
+    fit: GlmnetPath
+    lambda_: FloatArray
+    cvm: FloatArray
+    cvsd: FloatArray
+    cvup: FloatArray
+    cvlo: FloatArray
+    nzero: IntArray
+    type_measure: str
+    foldid: IntArray
+    call: str
+    lambda_min: float
+    lambda_1se: float
+    index: tuple[int, int]
+    name: str
+
+    def __init__(
+        self,
+        fit: GlmnetPath,
+        lam: FloatArray,
+        cvm: FloatArray,
+        cvsd: FloatArray,
+        nzero: IntArray,
+        measure: str,
+        foldid: IntArray,
+        call: str,
+    ) -> None:
         lmin, l1se, imin, i1se = optimal_lambdas(lam, cvm, cvsd, measure)
-        self.__dict__.update(fit=fit, lambda_=lam, cvm=cvm, cvsd=cvsd, cvup=cvm + cvsd, cvlo=cvm - cvsd,
-                             nzero=nzero, type_measure=measure, foldid=foldid, call=call, lambda_min=lmin,
-                             lambda_1se=l1se, index=(imin, i1se),
-                             name=measure_name(fit.kind, measure))
+        self.__dict__.update(
+            fit=fit,
+            lambda_=lam,
+            cvm=cvm,
+            cvsd=cvsd,
+            cvup=cvm + cvsd,
+            cvlo=cvm - cvsd,
+            nzero=nzero,
+            type_measure=measure,
+            foldid=foldid,
+            call=call,
+            lambda_min=lmin,
+            lambda_1se=l1se,
+            index=(imin, i1se),
+            name=measure_name(fit.kind, measure),
+        )
 
     def __setattr__(self, key: str, value: Any) -> None:
         raise AttributeError("a cv_glmnet result is immutable")
@@ -285,13 +428,21 @@ class CVGlmnet:
 
     def plot(self, ax: Any = None) -> Any:
         """The CV curve with one-SE bars (``plot.cv.glmnet``)."""
-        return plot_cv(self.lambda_, self.cvm, self.cvsd, self.nzero, self.lambda_min, self.lambda_1se,
-                       self.name, ax)
+        return plot_cv(
+            self.lambda_, self.cvm, self.cvsd, self.nzero, self.lambda_min, self.lambda_1se, self.name, ax
+        )
 
     def __str__(self) -> str:
         i, j = self.index
-        return cv_text(self.call, self.name, (self.lambda_min, self.lambda_1se), (i, j), (self.cvm[i], self.cvm[j]),
-                       (self.cvsd[i], self.cvsd[j]), (int(self.nzero[i]), int(self.nzero[j])))
+        return cv_text(
+            self.call,
+            self.name,
+            (self.lambda_min, self.lambda_1se),
+            (i, j),
+            (self.cvm[i], self.cvm[j]),
+            (self.cvsd[i], self.cvsd[j]),
+            (int(self.nzero[i]), int(self.nzero[j])),
+        )
 
     def __repr__(self) -> str:
         return str(self)
@@ -313,8 +464,17 @@ def _foldid(foldid: Any, nfolds: int, n: int, seed: int | None) -> IntArray:
     return out
 
 
-def cv_glmnet(formula: str, data: Any, family: Any = None, *, nfolds: int = 10, foldid: Any = None,
-              type_measure: str = "default", seed: int | None = 1, **glmnet_args: Any) -> CVGlmnet:
+def cv_glmnet(
+    formula: str,
+    data: Any,
+    family: Any = None,
+    *,
+    nfolds: int = 10,
+    foldid: Any = None,
+    type_measure: str = "default",
+    seed: int | None = 1,
+    **glmnet_args: Any,
+) -> CVGlmnet:
     """R's ``cv.glmnet``: ``glmnet`` on all rows, then on the rows outside each fold; each
     fold's path predicts its held-out rows at the full path's lambdas (interpolated in
     lambda), and the errors are averaged as glmnet does.  Folds are ``foldid`` (one label per
@@ -325,7 +485,9 @@ def cv_glmnet(formula: str, data: Any, family: Any = None, *, nfolds: int = 10, 
     kind = path.kind
     measure = MEASURES[kind][0] if type_measure == "default" else type_measure
     if measure not in MEASURES[kind]:
-        raise ArgumentError(f"type_measure must be one of {', '.join(MEASURES[kind])} for this family, got {type_measure!r}")
+        raise ArgumentError(
+            f"type_measure must be one of {', '.join(MEASURES[kind])} for this family, got {type_measure!r}"
+        )
     n = d.y.size
     folds = _foldid(foldid, nfolds, n, seed)
     lam = path._fit.lambda_
@@ -341,6 +503,10 @@ def cv_glmnet(formula: str, data: Any, family: Any = None, *, nfolds: int = 10, 
         X = d.D.rows(out)
         pred[out] = X[:, 1:] @ coefs[1:] + coefs[0] + d.offset[out][:, None]
     stats, used = cv_stats(kind, fam, measure, pred, d.y, d.w, folds)
-    call = _call("cv_glmnet", formula, fam, {"type_measure": used, **{k: v for k, v in glmnet_args.items()
-                                                                     if k in ("alpha",)}})
+    call = _call(
+        "cv_glmnet",
+        formula,
+        fam,
+        {"type_measure": used, **{k: v for k, v in glmnet_args.items() if k in ("alpha",)}},
+    )
     return CVGlmnet(path, lam[stats.keep], stats.cvm, stats.cvsd, path._fit.df[stats.keep], used, folds, call)

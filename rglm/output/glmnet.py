@@ -10,7 +10,7 @@ path has no honest ones.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -34,7 +34,10 @@ def _zapsmall(x: FloatArray, digits: int) -> FloatArray:
 
 
 def anova_table(
-    columns: dict[str, Sequence[float]], row_names: Sequence[str], digits: int, no_zap: Sequence[str] = ()
+    columns: Mapping[str, Sequence[float] | FloatArray],
+    row_names: Sequence[str],
+    digits: int,
+    no_zap: Sequence[str] = (),
 ) -> list[str]:
     """The lines of ``print(<anova data frame>, digits = digits)``."""
     cells_by_col: list[list[str]] = []
@@ -61,8 +64,13 @@ def path_text(call: str, df: Sequence[int], dev_ratio: Sequence[float], lambda_:
 
 
 def cv_text(
-    call: str, measure: str, lambdas: tuple[float, float], index: tuple[int, int], cvm: tuple[float, float],
-    cvsd: tuple[float, float], nzero: tuple[int, int],
+    call: str,
+    measure: str,
+    lambdas: tuple[float, float],
+    index: tuple[int, int],
+    cvm: tuple[float, float],
+    cvsd: tuple[float, float],
+    nzero: tuple[int, int],
 ) -> str:
     """``print.cv.glmnet``: the call, the measure, and the lambda.min and lambda.1se rows."""
     cols = {
@@ -76,25 +84,40 @@ def cv_text(
     return f"\nCall:  {call} \n\nMeasure: {measure} \n\n" + "\n".join(lines)
 
 
-def tidy_path(names: Sequence[str], coefs: FloatArray, lambda_: FloatArray, dev_ratio: FloatArray,
-              return_zeros: bool = False) -> pd.DataFrame:
+def tidy_path(
+    names: Sequence[str],
+    coefs: FloatArray,
+    lambda_: FloatArray,
+    dev_ratio: FloatArray,
+    return_zeros: bool = False,
+) -> pd.DataFrame:
     """broom's ``tidy.glmnet``: one row per (term, step) with its estimate, lambda and
     dev.ratio; zero coefficients left out unless ``return_zeros``."""
     K = coefs.shape[1]
-    frame = pd.DataFrame({
-        "term": np.repeat(np.asarray(names, dtype=object), K),
-        "step": np.tile(np.arange(1, K + 1), len(names)),
-        "estimate": coefs.reshape(-1),
-        "lambda": np.tile(lambda_, len(names)),
-        "dev_ratio": np.tile(dev_ratio, len(names)),
-    })
+    frame = pd.DataFrame(
+        {
+            "term": np.repeat(np.asarray(names, dtype=object), K),
+            "step": np.tile(np.arange(1, K + 1), len(names)),
+            "estimate": coefs.reshape(-1),
+            "lambda": np.tile(lambda_, len(names)),
+            "dev_ratio": np.tile(dev_ratio, len(names)),
+        }
+    )
     if not return_zeros:
         frame = frame[frame["estimate"] != 0]
-    return frame.sort_values(["step", "term"], kind="mergesort").reset_index(drop=True)
+    out: pd.DataFrame = frame.sort_values(["step", "term"], kind="mergesort").reset_index(drop=True)
+    return out
 
 
-def plot_path(beta: FloatArray, lambda_: FloatArray, dev_ratio: FloatArray, xvar: str, label: bool,
-              names: Sequence[str], ax: Any = None) -> Any:
+def plot_path(
+    beta: FloatArray,
+    lambda_: FloatArray,
+    dev_ratio: FloatArray,
+    xvar: str,
+    label: bool,
+    names: Sequence[str],
+    ax: Any = None,
+) -> Any:
     """``plot.glmnet``: each coefficient against the L1 norm, log(lambda) or the deviance
     explained, with the number of nonzero coefficients along the top."""
     import matplotlib.pyplot as plt  # optional dependency
@@ -114,7 +137,7 @@ def plot_path(beta: FloatArray, lambda_: FloatArray, dev_ratio: FloatArray, xvar
     for j in which:
         ax.plot(x, beta[j], lw=1)
         if label:
-            ax.annotate(str(names[j]), (x[-1] if xvar != "lambda" else x[-1], beta[j, -1]), fontsize=7)
+            ax.annotate(str(names[int(j)]), (x[-1], beta[j, -1]), fontsize=7)
     ax.set_xlabel(xlab)
     ax.set_ylabel("Coefficients")
     top = ax.secondary_xaxis("top")
@@ -128,8 +151,16 @@ def plot_path(beta: FloatArray, lambda_: FloatArray, dev_ratio: FloatArray, xvar
     return ax
 
 
-def plot_cv(lambda_: FloatArray, cvm: FloatArray, cvsd: FloatArray, nzero: npt.NDArray[np.intp],
-            lambda_min: float, lambda_1se: float, measure: str, ax: Any = None) -> Any:
+def plot_cv(
+    lambda_: FloatArray,
+    cvm: FloatArray,
+    cvsd: FloatArray,
+    nzero: npt.NDArray[np.intp],
+    lambda_min: float,
+    lambda_1se: float,
+    measure: str,
+    ax: Any = None,
+) -> Any:
     """``plot.cv.glmnet``: the CV curve against log(lambda) with one-SE bars, the number of
     nonzero coefficients along the top, and dotted lines at lambda.min and lambda.1se."""
     import matplotlib.pyplot as plt  # optional dependency
