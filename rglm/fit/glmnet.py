@@ -33,7 +33,9 @@ so a split design (numeric block plus factor codes) is never expanded.
 
 from __future__ import annotations
 
+import contextlib
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +45,7 @@ from rglm.families.family import Binomial, Family, Gaussian, Poisson
 from rglm.families.links import Identity, Log, Logit
 from rglm.fit.glmnet_cd import solve_quadratic
 from rglm.numerics.design import DenseDesign, Design
+from rglm.numerics.rmath import fast_kernels
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -461,7 +464,36 @@ def glmnet_path(
 ) -> GlmnetFit:
     """glmnet's path for the columns 1.. of ``D`` (column 0 is ones), response ``y`` (a
     vector: proportions with trials in ``weights`` for the binomial), prior ``weights`` and
-    ``offset``.  See the module docstring for the steps."""
+    ``offset``.  See the module docstring for the steps.
+
+    The products are many small ones (row blocks of the design, the working set's Gram
+    matrix), which BLAS threads slow down rather than speed up, so BLAS runs on one thread
+    here (when threadpoolctl is installed); NumPy's vectorized exp and log are used
+    throughout (glmnet's digits are not R's ``glm.fit``'s, so R's slow elementwise path buys
+    nothing)."""
+    with fast_kernels(), _one_blas_thread():
+        return _path(D, y, weights, offset, family, settings)
+
+
+@contextlib.contextmanager
+def _one_blas_thread() -> Iterator[None]:
+    try:
+        from threadpoolctl import threadpool_limits
+    except ImportError:
+        yield
+        return
+    with threadpool_limits(limits=1, user_api="blas"):
+        yield
+
+
+def _path(
+    D: Design,
+    y: FloatArray,
+    weights: FloatArray,
+    offset: FloatArray,
+    family: Family,
+    settings: GlmnetSettings,
+) -> GlmnetFit:
     pb = _problem(D, y, weights, offset, family, settings)
     n, p = y.size, pb.p
     nulldev_scale = float(np.sum(weights))
