@@ -80,8 +80,12 @@ def run_r(data: pd.DataFrame, repeat: int) -> tuple[float, np.ndarray] | None:
         csv, script, lam = Path(tmp, "d.csv"), Path(tmp, "b.R"), Path(tmp, "lam.txt")
         data.to_csv(csv, index=False)
         script.write_text(R_SCRIPT)
-        res = subprocess.run(["Rscript", str(script), str(csv), FORMULA, str(repeat), str(lam)],
-                             capture_output=True, text=True, check=False)
+        res = subprocess.run(
+            ["Rscript", str(script), str(csv), FORMULA, str(repeat), str(lam)],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
         line = next((ln for ln in res.stdout.splitlines() if ln.startswith("R_PATH")), None)
         if line is None:
             print("R failed:", res.stderr[-500:])
@@ -98,8 +102,14 @@ def glum_path(data: pd.DataFrame, lambdas: np.ndarray):  # noqa: ANN201
     y = data["y"].to_numpy()
 
     def fit() -> object:
-        m = GeneralizedLinearRegressor(family="poisson", alpha_search=True, alphas=lambdas, l1_ratio=1.0,
-                                       scale_predictors=True, gradient_tol=1e-7)
+        m = GeneralizedLinearRegressor(
+            family="poisson",
+            alpha_search=True,
+            alphas=lambdas,
+            l1_ratio=1.0,
+            scale_predictors=True,
+            gradient_tol=1e-7,
+        )
         return m.fit(X, y)
 
     def ridge(lam: float) -> object:
@@ -119,8 +129,10 @@ def main() -> None:
     n = a.n or (50_000 if a.quick else 500_000)
     repeat = a.repeat or (1 if a.quick else 2)
     data = make_data(n)
-    print(f"n = {n:,}, {N_NUM} numerics + a {N_LEVELS}-level factor; best of {repeat}; "
-          f"threads: {os.environ.get('OMP_NUM_THREADS', 'default')}")
+    print(
+        f"n = {n:,}, {N_NUM} numerics + a {N_LEVELS}-level factor; best of {repeat}; "
+        f"threads: {os.environ.get('OMP_NUM_THREADS', 'default')}"
+    )
 
     t_rglm, path = time_it(lambda: rglm.glmnet(FORMULA, data, family=rglm.Poisson()), repeat)
     lam = path.lambda_
@@ -130,20 +142,27 @@ def main() -> None:
     if r is not None:
         t_r, r_lam = r
         k = min(r_lam.size, lam.size)
-        print(f"R glmnet     same path ({r_lam.size} lambdas):            {t_r:8.2f} s   "
-              f"rglm / R = {t_rglm / t_r:5.2f}   (lambdas agree to {np.max(np.abs(lam[:k] / r_lam[:k] - 1)):.1e})")
+        print(
+            f"R glmnet     same path ({r_lam.size} lambdas):            {t_r:8.2f} s   "
+            f"rglm / R = {t_rglm / t_r:5.2f}   (lambdas agree to {np.max(np.abs(lam[:k] / r_lam[:k] - 1)):.1e})"
+        )
     g = glum_path(data, lam)
     if g is not None:
         fit, ridge = g
         t_g, _ = time_it(fit, repeat)
-        print(f"glum         path over rglm's lambdas:          {t_g:8.2f} s   rglm / glum = {t_rglm / t_g:5.2f}")
+        print(
+            f"glum         path over rglm's lambdas:          {t_g:8.2f} s   rglm / glum = {t_rglm / t_g:5.2f}"
+        )
     lam_ridge = float(lam[lam.size // 2])
-    t_rr, _ = time_it(lambda: rglm.glmnet(FORMULA, data, family=rglm.Poisson(), alpha=0.0, lambda_=[lam_ridge]),
-                      repeat)
+    t_rr, _ = time_it(
+        lambda: rglm.glmnet(FORMULA, data, family=rglm.Poisson(), alpha=0.0, lambda_=[lam_ridge]), repeat
+    )
     print(f"rglm.glmnet  ridge, one lambda:                 {t_rr:8.2f} s")
     if g is not None:
         t_gr, _ = time_it(lambda: g[1](lam_ridge), repeat)
-        print(f"glum         ridge, one lambda:                 {t_gr:8.2f} s   rglm / glum = {t_rr / t_gr:5.2f}")
+        print(
+            f"glum         ridge, one lambda:                 {t_gr:8.2f} s   rglm / glum = {t_rr / t_gr:5.2f}"
+        )
 
 
 if __name__ == "__main__":

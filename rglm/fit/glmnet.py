@@ -136,6 +136,20 @@ class _Problem:
     def p(self) -> int:
         return self.xs.size
 
+    def sub_design(self, cols: IntArray) -> Design:
+        """The design of the intercept and ``cols``, kept while the working set stays the same
+        (a split design's numeric block is copied for a subset of its columns)."""
+        if cols.size == self.p:
+            return self.D
+        key = cols.tobytes()
+        cached = self.__dict__.get("_sub")
+        if cached is not None and cached[0] == key:
+            design: Design = cached[1]
+            return design
+        design = self.D.columns(np.concatenate([[0], cols + 1]).astype(np.intp))
+        self.__dict__["_sub"] = (key, design)
+        return design
+
     def transform(self, cols: IntArray) -> FloatArray:
         """:math:`T` with :math:`\\tilde D = D T` for the intercept and the columns ``cols``."""
         T = np.zeros((cols.size + 1, cols.size + 1))
@@ -147,23 +161,30 @@ class _Problem:
     def eta(self, b0: float, beta: FloatArray) -> FloatArray:
         """The linear predictor for standardized coefficients ``beta``."""
         coef = np.concatenate([[b0 - float(np.sum(self.shift * beta / self.xs))], beta / self.xs])
-        nz = np.flatnonzero(coef[1:]) + 1
-        if nz.size < self.p // 2:
-            cols = np.concatenate([[0], nz]).astype(np.intp)
-            sub = self.D.columns(cols) if nz.size else None
-            eta = np.full(self.y.size, coef[0]) if sub is None else sub.matvec(coef[cols], exact=False)
-        else:
-            eta = self.D.matvec(coef, exact=False)
-        return eta + self.offset
+        if not np.any(coef[1:]):
+            return self.offset + coef[0]
+        eta: FloatArray = self.D.matvec(coef, exact=False) + self.offset
+        return eta
 
     def mean(self, eta: FloatArray) -> FloatArray:
         mu: FloatArray = self.family.link.inverse(eta)
         return mu
 
     def deviance(self, mu: FloatArray) -> float:
-        """:math:`\\sum_i w_i d(y_i, \\mu_i)` with the normalised weights."""
+        """:math:`\\sum_i w_i d(y_i, \\mu_i)` with the normalised weights; for the built-in
+        Poisson and binomial from the saturated log-likelihood, worked out once."""
+        if self.kind == "gaussian":
+            return float(self.w @ (self.y - mu) ** 2)
+        sat = self.__dict__.get("_saturated")
+        if self.kind == "poisson":
+            if sat is None:
+                sat = self.__dict__["_saturated"] = float(self.w @ _xlogx(self.y))
+            return 2 * (sat - float(self.w @ (self.y * np.log(mu) - mu + self.y)))
         if self.kind == "binomial":  # glmnet's lognet bounds the probabilities by pmin
-            mu = np.clip(mu, PMIN, 1 - PMIN)
+            if sat is None:
+                sat = self.__dict__["_saturated"] = float(self.w @ (_xlogx(self.y) + _xlogx(1 - self.y)))
+            m = np.clip(mu, PMIN, 1 - PMIN)
+            return 2 * (sat - float(self.w @ (self.y * np.log(m) + (1 - self.y) * np.log1p(-m))))
         return float(np.sum(self.family.dev_resids(self.y, mu, self.w)))
 
     def score(self, eta: FloatArray, mu: FloatArray) -> FloatArray:
@@ -183,6 +204,12 @@ class _Problem:
     def penalty(self, beta: FloatArray, lam: float) -> float:
         a = self.alpha
         return lam * float(np.sum(self.vp * (a * np.abs(beta) + (1 - a) / 2 * self.l2_scale * beta**2)))
+
+
+def _xlogx(x: FloatArray) -> FloatArray:
+    """:math:`x\\log x` with :math:`0 \\log 0 = 0`."""
+    out: FloatArray = np.where(x > 0, x * np.log(np.where(x > 0, x, 1.0)), 0.0)
+    return out
 
 
 def standardization(
@@ -231,8 +258,7 @@ def _quadratic(
     :math:`c = \\tilde r_1 - \\tilde G_{10}\\tilde r_0/\\tilde G_{00}`.
     Returns H, c and the pieces that recover the intercept: :math:`\\tilde G_{0\\cdot}` and
     :math:`\\tilde r_0`."""
-    full = cols.size == pb.p
-    sub = pb.D if full else pb.D.columns(np.concatenate([[0], cols + 1]).astype(np.intp))
+    sub = pb.sub_design(cols)
     G, r = sub.normal_equations(v, z)
     T = pb.transform(cols)
     Gt, rt = T.T @ G @ T, T.T @ r
