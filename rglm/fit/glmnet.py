@@ -162,7 +162,8 @@ class _Problem:
         """The linear predictor for standardized coefficients ``beta``."""
         coef = np.concatenate([[b0 - float(np.sum(self.shift * beta / self.xs))], beta / self.xs])
         if not np.any(coef[1:]):
-            return self.offset + coef[0]
+            flat: FloatArray = self.offset + coef[0]
+            return flat
         eta: FloatArray = self.D.matvec(coef, exact=False) + self.offset
         return eta
 
