@@ -280,6 +280,21 @@ class _State:
     sweeps: int = 0
 
 
+def _reusable(pb: _Problem, cols: IntArray) -> tuple[FloatArray, ...] | None:
+    """The last converged IRLS quadratic restricted to ``cols``, when it covers them.
+
+    It was formed at the point before the last (negligible) step, so it serves as the first
+    Newton step at the next lambda; a fresh quadratic always confirms convergence."""
+    last = pb.__dict__.pop("_last_q", None)
+    if last is None or cols.size == 0:
+        return None
+    lcols, H, c, g0, r0 = last
+    pos = np.searchsorted(lcols, cols)
+    if np.any(pos >= lcols.size) or np.any(lcols[np.minimum(pos, lcols.size - 1)] != cols):
+        return None
+    return H[np.ix_(pos, pos)], c[pos], np.concatenate([g0[:1], g0[1:][pos]]), r0
+
+
 def _solve_on(
     pb: _Problem, st: _State, cols: IntArray, lam: float, gaussian_q: tuple[FloatArray, ...] | None
 ) -> _State:
@@ -290,10 +305,13 @@ def _solve_on(
     lo, hi = pb.lo[cols], pb.hi[cols]
     obj_old = pb.deviance(st.mu) / 2 + pb.penalty(st.beta, lam)
     canonical = pb.kind != "path"
-    for _ in range(100 if pb.kind != "gaussian" else 1):
+    stale = None if gaussian_q is not None else _reusable(pb, cols)
+    for it in range(100 if pb.kind != "gaussian" else 1):
         if gaussian_q is not None:
             H, c, g0, r0 = gaussian_q
             H, c, g0 = H[np.ix_(cols, cols)], c[cols], np.concatenate([g0[:1], g0[1:][cols]])
+        elif it == 0 and stale is not None:
+            H, c, g0, r0 = stale
         else:
             v, z = _irls_weights(pb, st.eta, st.mu)
             H, c, g0, r0 = _quadratic(pb, cols, v, z)
@@ -326,7 +344,11 @@ def _solve_on(
         dlx = max(float(np.max(np.diag(H) * d * d, initial=0.0)), float(g0[0]) * (b0 - st.b0) ** 2)
         st = _State(b0, beta, eta, mu, st.sweeps)
         obj_old = obj
-        if dlx < pb.thr * (1.0 if canonical else 1e-2) or halvings == 30:
+        converged = dlx < pb.thr * (1.0 if canonical else 1e-2)
+        if converged and not (it == 0 and stale is not None):
+            pb.__dict__["_last_q"] = (cols, H, c, g0, r0)
+            break
+        if halvings == 30:
             break
     return st
 
