@@ -137,6 +137,10 @@ def solve_quadratic(
     b = np.clip(np.array(b, dtype=np.float64), lo, hi)
     if m == 0:
         return b, 0
+    if np.any(b != 0):  # a warm start usually has the right support already: try it first
+        exact = polish(H, c, b, l1, l2, lo, hi)
+        if exact is not None:
+            return exact, 0
     d = np.diag(H).copy()
     den = d + l2
     r = c - H @ b
