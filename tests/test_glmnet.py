@@ -285,3 +285,11 @@ def test_outputs_without_p_values() -> None:
     np.testing.assert_array_equal(cv.foldid, again.foldid)
     assert sorted(np.bincount(cv.foldid)[1:].tolist()) == [8, 8, 8, 8]
     assert cv.plot().get_xlabel()
+
+
+def test_max_iter_warns_and_one_lambda_cv_refused() -> None:
+    mt = data_of(load("mtcars_gaussian_lasso"), "data")
+    with pytest.warns(rglm.ConvergenceWarning, match="max_iter=1"):
+        rglm.glmnet("mpg ~ wt + hp + disp + qsec", mt, max_iter=1, thresh=1e-30, nlambda=5)
+    with pytest.raises(rglm.ArgumentError, match="more than one"):
+        rglm.cv_glmnet("mpg ~ wt + hp", mt, lambda_=[0.1])

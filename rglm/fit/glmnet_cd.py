@@ -36,6 +36,8 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from rglm.exceptions import ConvergenceWarning, warn
+
 FloatArray = npt.NDArray[np.float64]
 
 __all__ = ["coordinate_map", "polish", "solve_quadratic"]
@@ -174,4 +176,9 @@ def solve_quadratic(
             if dlx < thr:
                 return cur, sweeps
         pattern_old = pattern
+    warn(
+        f"coordinate descent did not converge in max_iter={max_sweeps} sweeps over {m} columns; "
+        "the path is short of the optimum here (raise max_iter or thresh)",
+        ConvergenceWarning,
+    )
     return np.array(bl), sweeps

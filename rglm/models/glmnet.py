@@ -480,6 +480,9 @@ def cv_glmnet(
     lambda), and the errors are averaged as glmnet does.  Folds are ``foldid`` (one label per
     row used) or a random split into ``nfolds`` drawn with ``seed``."""
     fam = _family(family)
+    lam_arg = glmnet_args.get("lambda_")
+    if lam_arg is not None and np.atleast_1d(lam_arg).size < 2:
+        raise ArgumentError("cv_glmnet needs more than one value of lambda_")
     path = glmnet(formula, data, fam, **glmnet_args)
     d: _Data = path._data
     kind = path.kind
