@@ -346,7 +346,9 @@ def _solve_on(
         beta[cols] = new
         eta = pb.eta(b0, beta)
         mu = pb.mean(eta)
-        if pb.kind == "gaussian":
+        if pb.kind == "gaussian":  # one exact step: the quadratic is the objective itself
+            if gaussian_q is None:
+                pb.__dict__["_last_q"] = (cols, H, c, g0, r0)
             return _State(b0, beta, eta, mu, st.sweeps)
         obj = pb.deviance(mu) / 2 + pb.penalty(beta, lam)
         halvings = 0
@@ -491,7 +493,7 @@ def _problem(
     hi = np.where(usable, hi, 0.0)
     if isinstance(D, DenseDesign) and (settings.intercept or settings.standardize):
         # standardize a dense design once: better conditioned moments, and no shift later
-        X = D.rows()
+        X = D.rows().copy()  # the caller's design stays as it is
         X[:, 1:] = (X[:, 1:] - xm) / xs
         D = DenseDesign(X)
         shift, scale = np.zeros(p), np.ones(p)
@@ -575,7 +577,9 @@ def _path(
     eta0 = pb.offset + b0 if pb.intercept else pb.offset.copy()
     st = _State(b0, np.zeros(p), eta0, mu0)
     gq = None
-    if pb.kind == "gaussian":
+    if pb.kind == "gaussian" and p <= 500:
+        # glmnet's "covariance" mode: the Gram matrix of all columns once (with many columns,
+        # its "naive" mode: the working set's only, as for the other families)
         H, c, g0, r0 = _quadratic(pb, np.arange(p), pb.w, pb.y - pb.offset)
         gq = (H, c, g0, r0)
     free = np.flatnonzero(pb.usable & (pb.vp == 0)).astype(np.intp)
