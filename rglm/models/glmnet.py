@@ -54,7 +54,8 @@ def _family(family: Any) -> Family:
     return family
 
 
-def _vector(value: Any, p: int, what: str, default: float) -> FloatArray | None:
+def _vector(value: Any, p: int, what: str) -> FloatArray | None:
+    """A per-column option: None, one value for every column, or one per column."""
     if value is None:
         return None
     arr = np.asarray(value, dtype=float).reshape(-1)
@@ -96,18 +97,17 @@ def _settings(
         raise ArgumentError(
             f"thresh must be positive and max_iter at least 1, got {thresh!r} and {max_iter!r}"
         )
-    pf = _vector(penalty_factor, p, "penalty_factor", 1.0)
-    if pf is not None:
+    pf = None
+    if penalty_factor is not None:  # one per column, as glmnet requires
+        pf = np.asarray(penalty_factor, dtype=float).reshape(-1)
+        if pf.size != p:
+            raise ArgumentError(f"penalty_factor has {pf.size} values for {p} columns of the design matrix")
         if np.any(np.isnan(pf)) or np.any(pf < 0):
             raise ArgumentError(f"penalty_factor must be non-negative, got {pf.tolist()!r}")
-        if pf.size != p:
-            raise ArgumentError(f"penalty_factor has {pf.size} values for {p} columns")
         if not np.any(np.isfinite(pf) & (pf > 0)):
             raise ArgumentError("penalty_factor: all penalty factors are zero or infinite")
-    if penalty_factor is not None and np.asarray(penalty_factor).size != p:
-        raise ArgumentError(f"penalty_factor has {np.asarray(penalty_factor).size} values for {p} columns")
-    lo = _vector(lower_limits, p, "lower_limits", -math.inf)
-    hi = _vector(upper_limits, p, "upper_limits", math.inf)
+    lo = _vector(lower_limits, p, "lower_limits")
+    hi = _vector(upper_limits, p, "upper_limits")
     lo_c = np.full(p, -math.inf) if lo is None else lo
     hi_c = np.full(p, math.inf) if hi is None else hi
     bad = np.flatnonzero(lo_c > hi_c)
