@@ -41,9 +41,9 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from rglm.families.family import Binomial, Family, Gaussian, Poisson
-from rglm.families.links import Identity, Log, Logit
+from rglm.families.family import Family
 from rglm.fit.glmnet_cd import solve_quadratic
+from rglm.fit.glmnet_rules import BIG, FDEV, MNLAM, PMIN, lambda_sequence, path_should_stop, solver_kind
 from rglm.numerics.design import DenseDesign, Design
 from rglm.numerics.rmath import fast_kernels
 
@@ -51,21 +51,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
 __all__ = ["GlmnetFit", "GlmnetSettings", "glmnet_path", "solver_kind"]
-
-#: glmnet.control() factory values.
-FDEV, DEVMAX, EPS, BIG, MNLAM, PMIN = 1e-5, 0.999, 1e-6, 9.9e35, 5, 1e-9
-
-
-def solver_kind(family: Family) -> str:
-    """``"gaussian"``, ``"binomial"`` or ``"poisson"`` for glmnet's built-in solvers (those
-    families with their canonical links), ``"path"`` for glmnet >= 4's family-object path."""
-    if type(family) is Gaussian and isinstance(family.link, Identity):
-        return "gaussian"
-    if type(family) is Binomial and isinstance(family.link, Logit):
-        return "binomial"
-    if type(family) is Poisson and isinstance(family.link, Log):
-        return "poisson"
-    return "path"
 
 
 @dataclass(frozen=True)
@@ -418,55 +403,6 @@ def null_fit(pb: _Problem, w_raw: FloatArray) -> tuple[float, FloatArray]:
     return b0, pb.mean(pb.offset + b0)
 
 
-def lambda_sequence(
-    pb: _Problem, lam_max: float, settings: GlmnetSettings, n: int
-) -> tuple[FloatArray, bool]:
-    """glmnet's lambdas: the user's (sorted decreasing), or the default geometric sequence
-    from :math:`\\lambda_{\\max}` down to ``lambda_min_ratio`` times it (1e-2 when n < p, else
-    1e-4).  The built-in solvers multiply by the ratio step one lambda at a time and report
-    the first lambda as R's ``fix.lam`` does; the family-object path uses R's ``seq`` in logs."""
-    if settings.lambdas is not None:
-        return np.sort(np.asarray(settings.lambdas, dtype=float))[::-1].copy(), True
-    nlam = settings.nlambda
-    ratio = settings.lambda_min_ratio
-    if ratio is None:
-        ratio = 1e-2 if n < pb.p else 1e-4
-    if pb.kind == "path":
-        lo, hi = math.log(lam_max), math.log(lam_max * ratio)
-        by = (hi - lo) / (nlam - 1)
-        logs = np.array([lo] + [lo + k * by for k in range(1, nlam - 1)] + [hi])
-        return np.exp(logs), False
-    alf = max(EPS, ratio) ** (1.0 / (nlam - 1))
-    lams = np.empty(nlam)
-    lam = lam_max
-    for k in range(1, nlam):
-        lam = lam * alf
-        lams[k] = lam
-    lams[0] = math.exp(2 * math.log(lams[1]) - math.log(lams[2])) if nlam > 2 else lam_max
-    return lams, False
-
-
-def path_should_stop(kind: str, family: Family, dev: list[float], k: int, mnl: int, fdev: float) -> bool:
-    """glmnet's early stop after the ``k``-th lambda (0-based): the deviance explained passes
-    0.999, or stops growing (relative change below ``fdev`` for Gaussian, ten times that over
-    ``mnl`` lambdas for Poisson, absolute change below ``fdev`` otherwise)."""
-    if k + 1 < mnl:
-        return False
-    if dev[k] > DEVMAX:
-        return True
-    prev = dev[k - 1] if k > 0 else 0.0
-    name = family.name if kind == "path" else kind
-    if name == "gaussian":
-        return (dev[k] - prev) < fdev * dev[k] if dev[k] != 0 else False
-    if name == "poisson":
-        if kind == "path" and k == 0:
-            return False
-        return dev[k] - dev[k - mnl + 1] < 10 * fdev * dev[k]
-    if kind == "path" and k == 0:
-        return False
-    return dev[k] - prev < fdev
-
-
 def _problem(
     D: Design,
     y: FloatArray,
@@ -588,7 +524,9 @@ def _path(
     g = pb.gradient(st.eta, st.mu)
     pen = pb.usable & (pb.vp > 0)
     lam_max = float(np.max(np.abs(g[pen]) / pb.vp[pen])) / max(settings.alpha, 1e-3) if np.any(pen) else 0.0
-    lams, user = lambda_sequence(pb, lam_max, settings, n)
+    lams, user = lambda_sequence(
+        pb.kind, p, lam_max, settings.lambdas, settings.nlambda, settings.lambda_min_ratio, n
+    )
     mnl = min(MNLAM, lams.size)
     # a bound at zero switches glmnet's fdev rule off
     zero_bound = any(b is not None and np.any(np.asarray(b) == 0) for b in (settings.lower, settings.upper))
