@@ -12,7 +12,7 @@ IRLS iterations, standard errors, deviances, AIC and ``summary.glm`` printout.
 from __future__ import annotations
 
 from rglm import datasets, families
-from rglm.api import betareg, dirichlet, glm, glm_nb, multinom, polr
+from rglm.api import betareg, cv_glmnet, dirichlet, glm, glm_nb, glmnet, multinom, polr
 from rglm.exceptions import (
     AnovaWarning,
     ArgumentError,
@@ -64,6 +64,7 @@ from rglm.inference.separation import SeparationResult, detect_separation
 from rglm.models import negbin
 from rglm.models.brglm import BrglmResult
 from rglm.models.glm import GLMResult
+from rglm.models.glmnet import CVGlmnet, GlmnetPath
 from rglm.models.margins import margins
 from rglm.models.multinom import MultinomResult
 from rglm.models.polr import PolrResult
@@ -75,6 +76,10 @@ from rglm.output.report import CompareTable, compare
 __version__ = "0.1.0"
 
 __all__ = [
+    "CVGlmnet",
+    "GlmnetPath",
+    "cv_glmnet",
+    "glmnet",
     "AnovaWarning",
     "ArgumentError",
     "Binomial",

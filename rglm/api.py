@@ -34,12 +34,23 @@ from rglm.models.betareg import BetaregResult, fit_betareg_formula
 from rglm.models.brglm import brglm_control, fit_brglm
 from rglm.models.dirichlet import DirichletResult, fit_dirichlet_formula
 from rglm.models.glm import GLMResult
+from rglm.models.glmnet import cv_glmnet, glmnet
 from rglm.models.multinom import MultinomResult, fit_multinom
 from rglm.models.negbin import NegBinResult
 from rglm.models.polr import PolrResult, fit_polr_model
 from rglm.results.negbin import NegBinInfo
 
-__all__ = ["betareg", "dirichlet", "fit_out_of_core", "glm", "glm_nb", "multinom", "polr"]
+__all__ = [
+    "betareg",
+    "cv_glmnet",
+    "dirichlet",
+    "fit_out_of_core",
+    "glm",
+    "glm_nb",
+    "glmnet",
+    "multinom",
+    "polr",
+]
 
 
 def glm(
