@@ -160,6 +160,7 @@ class PassRequest:
     keep: bool = False
     defer: bool = False
     from_kept: bool = False
+    also: tuple[PassRequest, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -192,6 +193,7 @@ class Sums:
     working_rss: float = 0.0
     null_deviance: float = 0.0
     deferred: bool = False
+    also: tuple[Sums, ...] = ()
 
     @classmethod
     def empty(cls, p: int, qr: bool = False) -> Sums:
@@ -234,6 +236,7 @@ class Sums:
             working_rss=self.working_rss + other.working_rss,
             null_deviance=self.null_deviance + other.null_deviance,
             deferred=self.deferred or other.deferred,
+            also=_merge_also(self.also, other.also),
         )
 
     @staticmethod
@@ -248,6 +251,13 @@ class Sums:
                 xtwz += s.xtwz
             out = out.merge(replace(s, xtwx=_NO_MATRIX, xtwz=_NO_VECTOR))
         return replace(out, xtwx=xtwx, xtwz=xtwz)
+
+
+def _merge_also(a: tuple[Sums, ...], b: tuple[Sums, ...]) -> tuple[Sums, ...]:
+    """The riders' sums of both blocks (a block of no rows has none)."""
+    if not a or not b:
+        return a or b
+    return tuple(x.merge(y) for x, y in zip(a, b, strict=True))
 
 
 #: Placeholders for sums without normal equations (deferred, or not computable): :func:`_add`
@@ -396,7 +406,11 @@ def accumulate(chunk: Chunk, request: PassRequest) -> Sums:
     :func:`rglm.numerics.rmath.fast_kernels`); the contract is in the module docstring and
     :func:`_accumulate`."""
     with _rmath.fast_kernels():
-        return _accumulate(chunk, request)
+        sums = _accumulate(chunk, request)
+        if request.also:
+            # Riders (another loop's point on the same rows) share the pass, not the rows' reading.
+            sums = replace(sums, also=tuple(_accumulate(chunk, r) for r in request.also))
+        return sums
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,8 @@ from rglm.exceptions import FitInterrupted
 from rglm.families.family import Family
 from rglm.fit.accumulate import Chunk, PassRequest, Sums, accumulate
 from rglm.fit.irls import IRLSControl
-from rglm.fit.passes import PassFit, PassRunner, finish_passes, fit_passes
+from rglm.fit.passes import PassFit, PassRunner
+from rglm.fit.riders import fit_and_finish
 from rglm.frame.chunked import ChunkModel, materialize
 from rglm.results.glm import GLMStatistics
 
@@ -96,7 +97,6 @@ def refit_out_of_core(
     p = p_total if cols is None else int(cols.size)
     run = pass_runner(frame)
     try:
-        loop = fit_passes(run, p, fam, ctl, columns=cols, start=start, have_start=start is not None)
-        return finish_passes(run, loop, fam, ctl, p_total=p_total, columns=cols, null=False)
+        return fit_and_finish(run, p, fam, ctl, p_total=p_total, columns=cols, start=start, null=False)
     except KeyboardInterrupt:
         raise interrupted(run, "the refit") from None
