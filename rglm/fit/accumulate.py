@@ -148,7 +148,10 @@ class PassRequest:
     its per-row values at the point (:class:`Kept`); with ``defer`` as well, the normal
     equations are left out (``Sums.deferred``), so that a point whose deviance ends the fit
     never pays for them; ``from_kept`` then forms them from the kept values without
-    evaluating the point again."""
+    evaluating the point again.
+
+    ``also`` holds riders: requests of another loop (R's null refit) computed on the same
+    rows in the same pass, their sums returned in ``Sums.also``."""
 
     family: Family
     point: Point

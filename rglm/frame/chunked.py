@@ -353,8 +353,10 @@ def _with_levels(frame: pd.DataFrame, levels: dict[str, tuple[Any, ...]]) -> pd.
     out: pd.DataFrame = frame.copy(deep=False)
     for var, lv in levels.items():
         col = out[var]
-        values = col.astype(object) if isinstance(col.dtype, pd.CategoricalDtype) else col
-        cat = pd.Categorical(values, categories=lv)
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            cat = pd.Categorical(col.astype(object), categories=lv)
+        else:
+            cat = _coded(col, lv)
         unseen = cat.isna() & col.notna().to_numpy()
         if unseen.any():
             i = int(np.flatnonzero(unseen)[0])
@@ -364,6 +366,14 @@ def _with_levels(frame: pd.DataFrame, levels: dict[str, tuple[Any, ...]]) -> pd.
             )
         out[var] = cat
     return out
+
+
+def _coded(col: pd.Series, levels: tuple[Any, ...]) -> pd.Categorical:
+    """``pd.Categorical(col, categories=levels)``, matching each distinct value once instead of
+    every row: pandas would turn a whole column of Arrow strings into Python objects first."""
+    codes, uniques = pd.factorize(col)
+    where = pd.Index(list(levels), dtype=object).get_indexer(pd.Index(np.asarray(uniques, dtype=object)))
+    return pd.Categorical.from_codes(np.where(codes >= 0, where[codes], -1), categories=list(levels))
 
 
 @dataclass(frozen=True)
