@@ -62,6 +62,7 @@ __all__ = [
     "Sums",
     "accumulate",
     "evaluate_rows",
+    "forget",
     "kept",
     "working_at",
 ]
@@ -323,6 +324,12 @@ class Kept:
 def kept(chunk: Chunk) -> Kept | None:
     """The values kept on ``chunk`` by the last ``keep`` pass, if any."""
     return cast(Kept | None, chunk.__dict__.get("_kept"))
+
+
+def forget(chunk: Chunk) -> None:
+    """Drop the values kept on ``chunk`` (a fit that has read them frees their memory before
+    computing its per-row results)."""
+    chunk.__dict__.pop("_kept", None)
 
 
 def _keep(chunk: Chunk, value: Kept) -> None:
