@@ -373,7 +373,10 @@ def _coded(col: pd.Series, levels: tuple[Any, ...]) -> pd.Categorical:
     every row: pandas would turn a whole column of Arrow strings into Python objects first."""
     codes, uniques = pd.factorize(col)
     where = pd.Index(list(levels), dtype=object).get_indexer(pd.Index(np.asarray(uniques, dtype=object)))
-    return pd.Categorical.from_codes(np.where(codes >= 0, where[codes], -1), categories=list(levels))
+    coded = np.where(codes >= 0, where[codes], -1).astype(np.intp)
+    dtype = pd.CategoricalDtype(categories=list(levels))
+    cat: pd.Categorical = pd.Categorical.from_codes(coded, dtype=dtype)
+    return cat
 
 
 @dataclass(frozen=True)
