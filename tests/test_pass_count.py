@@ -10,6 +10,7 @@ oracles are the R reference cases of tests/data/r_cases (R 4.2.2).
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -71,3 +72,40 @@ def test_gamma_aic_reads_the_data_once_more() -> None:
     same_fit(m, m0)
     check_r(m, r)
     assert reads == m.iterations + 3 == m.fit.passes + 1
+
+
+def test_a_null_refit_longer_than_the_fit_goes_on_alone_after_it() -> None:
+    # Started at its optimum the fit converges in 2 iterations; R's null refit (offset and
+    # intercept) needs more, and its remaining passes run after the fit's.
+    m, m0, r, _ = fit_counting_reads("insurance_poisson_offset_formula")
+    case = json.loads((CASES / "cases" / "insurance_poisson_offset_formula.json").read_text())
+    df = pd.read_csv(CASES / case["python"]["data"])
+    start = m0.params.to_numpy()
+    calls = {"n": 0}
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        calls["n"] += 1
+        yield from (df.iloc[a : a + 20] for a in range(0, len(df), 20))
+
+    again = rglm.glm(case["python"]["formula"], chunks, family="poisson", start=start)
+    same_fit(again, rglm.glm(case["python"]["formula"], df, family="poisson", start=start))
+    close(again.null_deviance, r["null_deviance"], 1e-6)
+    assert again.iterations < m.iterations
+    assert calls["n"] - 1 == again.fit.passes + 1 > again.iterations + 2
+
+
+def test_an_interrupted_fit_stops_its_null_refit() -> None:
+    case = json.loads((CASES / "cases" / "insurance_poisson_offset_formula.json").read_text())
+    df = pd.read_csv(CASES / case["python"]["data"])
+    calls = {"n": 0}
+
+    def chunks() -> Iterator[pd.DataFrame]:
+        calls["n"] += 1
+        if calls["n"] == 5:  # the sample, the scan, the start, iteration 1, then Ctrl-C
+            raise KeyboardInterrupt
+        yield df
+
+    before = threading.active_count()
+    with pytest.raises(rglm.FitInterrupted, match="after 2 passes"):
+        rglm.glm(case["python"]["formula"], chunks, family="poisson")
+    assert threading.active_count() == before
