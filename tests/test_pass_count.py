@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pytest
 from _outofcore import close, same_fit
@@ -109,3 +110,19 @@ def test_an_interrupted_fit_stops_its_null_refit() -> None:
     with pytest.raises(rglm.FitInterrupted, match="after 2 passes"):
         rglm.glm(case["python"]["formula"], chunks, family="poisson")
     assert threading.active_count() == before
+
+
+def test_a_chunk_split_over_threads_gives_the_same_fit(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Large chunks read from files are summed in one row block per thread, in block order.
+    from rglm.inference import outofcore
+
+    monkeypatch.setattr(outofcore, "_MIN_BLOCK_ROWS", 4)
+    monkeypatch.setattr(outofcore, "worker_threads", lambda: 3)
+    m, m0, r, reads = fit_counting_reads("insurance_poisson_offset_formula")
+    same_fit(m, m0)
+    check_r(m, r)
+    assert reads == m.iterations + 2
+    # A bad row in the third block is named by its row in the data, not in its block.
+    bad = pd.DataFrame({"y": [1.0] * 25 + [-1.0] + [1.0] * 4, "x": np.arange(30.0)})
+    with pytest.raises(rglm.DomainError, match="row 25"):
+        rglm.glm("y ~ x", lambda: iter([bad]), family="poisson")
