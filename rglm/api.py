@@ -24,7 +24,7 @@ from rglm.families.family import Binomial, Family, Gaussian, NegativeBinomial, Q
 from rglm.fit.irls import FitPlan, IRLSControl, irls, null_deviance, warn_if_exact
 from rglm.fit.multinom import MultinomControl
 from rglm.fit.negbin import fit_glm_nb
-from rglm.fit.passes import finish_passes, fit_passes
+from rglm.fit.riders import fit_and_finish
 from rglm.frame.chunked import Layout, ScanPart, freeze, layout, scan_chunk
 from rglm.frame.model_frame import build_frame
 from rglm.inference.outofcore import interrupted, pass_runner
@@ -620,15 +620,8 @@ def fit_out_of_core(
             )
     run = pass_runner(frame)
     try:
-        loop = fit_passes(run, p, family, control, start=start_, have_start=start_ is not None)
-        fit = finish_passes(
-            run,
-            loop,
-            family,
-            control,
-            p_total=p,
-            intercept_column=model.spec.intercept_column,
-            have_start=start_ is not None,
+        fit = fit_and_finish(
+            run, p, family, control, start=start_, intercept_column=model.spec.intercept_column
         )
     except KeyboardInterrupt:
         raise interrupted(run, "the fit") from None

@@ -8,8 +8,8 @@ passes over the data (:func:`rglm.api.fit_out_of_core`):
 1. a scan pass fixes the model frame (:mod:`rglm.frame.chunked`);
 2. R's IRLS loop runs as passes (:mod:`rglm.fit.passes`), each pass turning every chunk
    into model rows and calling :func:`rglm.fit.accumulate.accumulate` on it, and summing;
-3. an end-of-fit pass gives the AIC, Pearson's statistic, the dispersion and the null
-   deviance.
+3. the AIC, Pearson's statistic, the dispersion and the null deviance are summed on the
+   same passes (:mod:`rglm.fit.riders`), so a fit of k iterations reads the data k + 2 times.
 
 This module holds where the chunks come from and how a pass runs over them
 (:class:`LocalExecutor`; Dask's is :class:`rglm.backends.dask.DaskExecutor`) and the frame of

@@ -137,6 +137,9 @@ class Family:
     default_link: str = "identity"
     allowed_links: tuple[str, ...] = ()
     fixed_dispersion: bool = False
+    #: Whether :meth:`aic_rows` reads the whole-data deviance (known only after the pass that
+    #: computes it), so that the rows' share cannot ride on the pass of the final point.
+    aic_rows_read_deviance: bool = False
     ll_extra_params: int = 0
     is_quasi: bool = False
 
@@ -474,6 +477,8 @@ class Gamma(_PositiveResponse):
     def dev_resids(self, y: FloatArray, mu: FloatArray, wt: FloatArray) -> FloatArray:
         with np.errstate(divide="ignore", invalid="ignore"):
             return -2.0 * wt * (_rmath.log(np.where(y == 0, 1.0, y / mu)) - (y - mu) / mu)
+
+    aic_rows_read_deviance = True
 
     def aic_rows(
         self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals

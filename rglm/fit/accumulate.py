@@ -61,6 +61,7 @@ __all__ = [
     "Sums",
     "accumulate",
     "evaluate_rows",
+    "forget",
     "kept",
     "working_at",
 ]
@@ -147,7 +148,10 @@ class PassRequest:
     its per-row values at the point (:class:`Kept`); with ``defer`` as well, the normal
     equations are left out (``Sums.deferred``), so that a point whose deviance ends the fit
     never pays for them; ``from_kept`` then forms them from the kept values without
-    evaluating the point again."""
+    evaluating the point again.
+
+    ``also`` holds riders: requests of another loop (R's null refit) computed on the same
+    rows in the same pass, their sums returned in ``Sums.also``."""
 
     family: Family
     point: Point
@@ -159,6 +163,7 @@ class PassRequest:
     keep: bool = False
     defer: bool = False
     from_kept: bool = False
+    also: tuple[PassRequest, ...] = ()
 
 
 @dataclass(frozen=True, eq=False)
@@ -191,6 +196,7 @@ class Sums:
     working_rss: float = 0.0
     null_deviance: float = 0.0
     deferred: bool = False
+    also: tuple[Sums, ...] = ()
 
     @classmethod
     def empty(cls, p: int, qr: bool = False) -> Sums:
@@ -233,6 +239,7 @@ class Sums:
             working_rss=self.working_rss + other.working_rss,
             null_deviance=self.null_deviance + other.null_deviance,
             deferred=self.deferred or other.deferred,
+            also=_merge_also(self.also, other.also),
         )
 
     @staticmethod
@@ -247,6 +254,13 @@ class Sums:
                 xtwz += s.xtwz
             out = out.merge(replace(s, xtwx=_NO_MATRIX, xtwz=_NO_VECTOR))
         return replace(out, xtwx=xtwx, xtwz=xtwz)
+
+
+def _merge_also(a: tuple[Sums, ...], b: tuple[Sums, ...]) -> tuple[Sums, ...]:
+    """The riders' sums of both blocks (a block of no rows has none)."""
+    if not a or not b:
+        return a or b
+    return tuple(x.merge(y) for x, y in zip(a, b, strict=True))
 
 
 #: Placeholders for sums without normal equations (deferred, or not computable): :func:`_add`
@@ -309,6 +323,12 @@ class Kept:
 def kept(chunk: Chunk) -> Kept | None:
     """The values kept on ``chunk`` by the last ``keep`` pass, if any."""
     return cast(Kept | None, chunk.__dict__.get("_kept"))
+
+
+def forget(chunk: Chunk) -> None:
+    """Drop the values kept on ``chunk`` (a fit that has read them frees their memory before
+    computing its per-row results)."""
+    chunk.__dict__.pop("_kept", None)
 
 
 def _keep(chunk: Chunk, value: Kept) -> None:
@@ -395,7 +415,11 @@ def accumulate(chunk: Chunk, request: PassRequest) -> Sums:
     :func:`rglm.numerics.rmath.fast_kernels`); the contract is in the module docstring and
     :func:`_accumulate`."""
     with _rmath.fast_kernels():
-        return _accumulate(chunk, request)
+        sums = _accumulate(chunk, request)
+        if request.also:
+            # Riders (another loop's point on the same rows) share the pass, not the rows' reading.
+            sums = replace(sums, also=tuple(_accumulate(chunk, r) for r in request.also))
+        return sums
 
 
 @dataclass(frozen=True)

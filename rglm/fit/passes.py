@@ -12,9 +12,10 @@ callable and solves each step by the normal equations (with the QR fallback of
 
 One pass evaluates a point: its deviance and validity (for convergence and step halving)
 and the normal equations of the next step.  A fit of :math:`k` iterations takes
-:math:`k + 1` passes, plus one per halved step and per QR fallback, plus the end-of-fit pass
-of :func:`finish_passes` (AIC, Pearson, dispersion, null deviance) and, with an offset and
-an intercept, the null model's own loop.
+:math:`k + 1` passes, plus one per halved step and per QR fallback.  With ``finish`` each
+pass after the start also sums the end-of-fit values at its point (AIC, Pearson,
+dispersion, a constant or offset-only null deviance), so that :func:`finish_passes` needs no
+pass of its own; :mod:`rglm.fit.riders` also runs R's null refit on the same passes.
 """
 
 from __future__ import annotations
@@ -26,13 +27,13 @@ import os
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
-from typing import Any, Literal
+from dataclasses import dataclass, replace
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
-from rglm.exceptions import OutOfCoreError, warn
+from rglm.exceptions import warn
 from rglm.families.family import AICTotals, Family, Initialized
 from rglm.fit.accumulate import (
     Chunk,
@@ -42,12 +43,13 @@ from rglm.fit.accumulate import (
     Sums,
     accumulate,
     evaluate_rows,
+    forget,
     kept,
     working_at,
 )
 from rglm.fit.loop import LoopResult, NullModel, null_model, run_loop, warn_null_refit
 from rglm.fit.plan import FitPlan, IRLSControl
-from rglm.fit.result import IRLSFit
+from rglm.fit.result import IRLSFit, PassFit
 from rglm.numerics.design import Design, as_design
 from rglm.numerics.linalg import NormalEquations, WLSFit
 
@@ -119,6 +121,7 @@ class SumsPoint:
 
     point: Point
     sums: Sums
+    finish: Finish | None = None
 
     @property
     def deviance(self) -> float:
@@ -158,6 +161,14 @@ class SumsEvaluator:
         ``run`` keeps per-row values on its blocks (in memory): each point's pass leaves out
         the normal equations, formed by a second pass only when the loop goes on (the last
         point of a fit never needs them).
+    finish : FinishPlan, optional
+        Compute the end-of-fit sums on every pass after the start, as if its point were the
+        last (it is when the loop stops there), so that no pass follows the loop.
+    first : Sums, optional
+        The sums of R's own start point, already computed (a null refit riding on a fit
+        whose start pass evaluated the same point: its means do not depend on the columns).
+    on_start : callable, optional
+        Called with the start point's sums once its pass is done.
     """
 
     def __init__(
@@ -172,11 +183,17 @@ class SumsEvaluator:
         etastart: bool = False,
         error_hint: Callable[[], str] | None = None,
         defer: bool = False,
+        finish: FinishPlan | None = None,
+        first: Sums | None = None,
+        on_start: Callable[[SumsPoint], None] | None = None,
     ) -> None:
         self.run, self.p, self.family, self.columns = run, p, family, columns
         self.mu_beta, self.have_start, self.etastart = mu_beta, have_start, etastart
         self.error_hint, self.defer = error_hint, defer
+        self.finish_plan, self.first, self.on_start = finish, first, on_start
         self.solver = NormalEquations()
+        self._start_sums: Sums | None = None
+        self._solved: Point | None = None
 
     @property
     def n_coef(self) -> int:
@@ -195,13 +212,40 @@ class SumsEvaluator:
         )
 
     def _pass(self, point: Point, label: str) -> SumsPoint:
-        return SumsPoint(point, self.run(self.request(point, label)))
+        fin = self._finish()
+        request = self.request(point, label)
+        if fin is not None:
+            request = replace(request, finish=fin)
+        return SumsPoint(point, self.run(request), fin)
+
+    def _finish(self) -> Finish | None:
+        """The end-of-fit request of a pass after the start: the last step's weights are those
+        of the point solved last; whole-data totals come from the start pass."""
+        plan, s, solved = self.finish_plan, self._start_sums, self._solved
+        if plan is None or s is None or solved is None or self.family.aic_rows_read_deviance:
+            return None
+        kind = null_model(intercept=plan.intercept_column is not None, offset_nonzero=s.offset_nonzero)
+        totals = AICTotals(deviance=math.nan, n_rows=s.n_rows, sum_w=s.sum_w, any_trials=s.max_trials > 1)
+        return Finish(
+            totals=totals,
+            weights_point=solved,
+            null_mu=s.sum_wy / s.sum_w if plan.null and kind is NullModel.MEAN else None,
+            null_at_offset=plan.null and kind is NullModel.OFFSET,
+        )
 
     def start(self, coef: FloatArray | None) -> tuple[SumsPoint, FloatArray | None]:
+        coefold = None
         if coef is not None and not self.etastart:
             coefold = np.array(coef, dtype=np.float64)
-            return self._pass(Point(beta=coefold.copy()), "start"), coefold
-        return self._pass(Point(mu_beta=self.mu_beta), "start"), None
+            e = self._pass(Point(beta=coefold.copy()), "start")
+        elif self.first is not None and self.mu_beta is None:
+            e = SumsPoint(Point(), self.first)
+        else:
+            e = self._pass(Point(mu_beta=self.mu_beta), "start")
+        self._start_sums = e.sums
+        if self.on_start is not None:
+            self.on_start(e)
+        return e, coefold
 
     def at(self, coef: FloatArray, label: str) -> SumsPoint:
         return self._pass(Point(beta=coef), label)
@@ -211,6 +255,7 @@ class SumsEvaluator:
 
     def solve(self, e: SumsPoint, tol: float, iteration: int) -> WLSFit:
         label = f"iteration {iteration}"
+        self._solved = e.point
         s = e.sums
         if s.deferred:
             request = replace(
@@ -233,6 +278,15 @@ class SumsEvaluator:
         return self.error_hint() if self.error_hint else ""
 
 
+@dataclass(frozen=True)
+class FinishPlan:
+    """What the end-of-fit sums of a fit need to know before it starts: whether the null
+    deviance is wanted and the intercept's column (R's rule, :func:`rglm.fit.loop.null_model`)."""
+
+    null: bool = True
+    intercept_column: int | None = None
+
+
 def fit_passes(
     run: MapReduce,
     p: int,
@@ -246,6 +300,9 @@ def fit_passes(
     etastart: bool = False,
     error_hint: Callable[[], str] | None = None,
     defer: bool = False,
+    finish: FinishPlan | None = None,
+    first: Sums | None = None,
+    on_start: Callable[[SumsPoint], None] | None = None,
 ) -> LoopResult[SumsPoint]:
     """R's loop (:func:`rglm.fit.loop.run_loop`) over :class:`SumsEvaluator` passes; the
     parameters are the evaluator's, plus ``start`` (R's starting coefficients)."""
@@ -259,60 +316,11 @@ def fit_passes(
         etastart=etastart,
         error_hint=error_hint,
         defer=defer,
+        finish=finish,
+        first=first,
+        on_start=on_start,
     )
     return run_loop(ev, family, control, start_coef=start)
-
-
-# -- out-of-core results ----------------------------------------------------------------------------
-def _not_held(name: str) -> Any:
-    def getter(self: PassFit) -> Any:
-        raise OutOfCoreError(
-            f"{name} is not held for a model fitted to chunked or Dask data: its rows were never all "
-            "in memory. "
-            "Per-row values are available chunk by chunk with m.iter_rows(...) (fitted values, residuals, "
-            "working weights) or written to Parquet with m.predict_to(path)"
-        )
-
-    return property(getter)
-
-
-@dataclass(frozen=True)
-class PassFit:
-    """The fit of :func:`irls_passes` plus the end-of-fit sums: what :class:`rglm.GLMResult`
-    needs from an :class:`rglm.fit.irls.IRLSFit`, without the per-row arrays (asking for those
-    raises :class:`rglm.exceptions.OutOfCoreError`)."""
-
-    coef: FloatArray
-    wls: WLSFit
-    deviance: float
-    aic: float
-    iterations: int
-    converged: bool
-    boundary: bool
-    n_rows: int
-    n_ok: int
-    working_rss: float
-    pearson_chi2: float
-    null_deviance: float = math.nan
-    deviance_trace: tuple[float, ...] = field(default=())
-    passes: int = 0
-    weights_point: Point | None = None
-
-    eta = _not_held("eta (the linear predictors)")
-    mu = _not_held("mu (the fitted values)")
-    y = _not_held("y (the response)")
-    prior_weights = _not_held("prior_weights")
-    trials = _not_held("trials")
-    working_weights = _not_held("working_weights")
-    working_residuals = _not_held("working_residuals")
-
-    @property
-    def rank(self) -> int:
-        return self.wls.rank
-
-    @property
-    def aliased(self) -> npt.NDArray[np.bool_]:
-        return np.isnan(self.coef)
 
 
 def finish_passes(
@@ -326,15 +334,23 @@ def finish_passes(
     intercept_column: int | None = None,
     null: bool = True,
     have_start: bool = False,
+    null_refit: LoopResult[SumsPoint] | None = None,
 ) -> PassFit:
     """The end-of-fit pass (AIC, Pearson's :math:`X^2`, R's dispersion sum) and the null
     deviance by R's rule (:func:`rglm.fit.loop.null_model`): the weighted mean of :math:`y`, a
-    refit of the intercept started at the fitted means (its own passes), or :math:`g^{-1}(o)`."""
+    refit of the intercept started at the fitted means (its own passes), or :math:`g^{-1}(o)`.
+
+    When the loop's last pass already computed the end-of-fit sums (``finish`` of
+    :func:`fit_passes`) they are used as they are, and a null refit that rode on the loop's
+    passes (``null_refit``) gives the null deviance, so no pass follows the loop."""
     last = loop.final.sums
     null_mu = None
     nulldev = math.nan
     kind = null_model(intercept=intercept_column is not None, offset_nonzero=last.offset_nonzero)
-    if null and kind is NullModel.REFIT:
+    if null and kind is NullModel.REFIT and null_refit is not None:
+        warn_null_refit(null_refit.converged)
+        nulldev = null_refit.deviance
+    elif null and kind is NullModel.REFIT:
         assert intercept_column is not None
         full_beta = loop.beta if columns is None else _expand(loop.beta, columns, p_total)
         refit = fit_passes(
@@ -353,7 +369,19 @@ def finish_passes(
         null_mu=null_mu,
         null_at_offset=null and kind is NullModel.OFFSET,
     )
-    s = run(PassRequest(family, Point(beta=loop.beta), columns, have_start, finish=fin, label="final sums"))
+    rode = loop.final.finish
+    at = loop.final.point.beta
+    if (
+        rode is not None
+        and rode.weights_point is loop.weights_at.point
+        and at is not None
+        and np.array_equal(at, loop.beta)
+    ):
+        s = last
+    else:
+        s = run(
+            PassRequest(family, Point(beta=loop.beta), columns, have_start, finish=fin, label="final sums")
+        )
     if null and kind is not NullModel.REFIT:
         nulldev = s.null_deviance
     aic = family.aic_whole(s.aic_part, totals) + 2 * loop.wls.rank
@@ -530,12 +558,15 @@ def fit_in_memory(
         rows, _ = evaluate_rows(whole, PassRequest(family, final, have_start=have_start), init=init)
         eta = rows.eta
     w2 = _kept_rows(chunks, weights_at, "w")
+    for c in chunks:
+        forget(c)  # the blocks' copies are no longer needed: free them before the per-row results
     if w2 is None:
         prev, _ = evaluate_rows(whole, PassRequest(family, weights_at, have_start=have_start), init=init)
         w2 = working_at(family, prev, offset).W
     with np.errstate(all="ignore"):
         mu = family.link.inverse(eta)
-        working_resid = (init.y - mu) / family.link.mu_eta(eta)
+        working_resid = init.y - mu
+        working_resid /= family.link.mu_eta(eta)  # in place: one n-vector fewer at the peak
     aic = family.aic(init.y, init.n, mu, init.weights, loop.deviance) + 2 * loop.wls.rank
     return IRLSFit(
         coef=loop.coef,

@@ -1,25 +1,30 @@
 """What a GLM fit hands to its result: :class:`GLMFit`, and its in-memory form :class:`IRLSFit`.
 
 A fit over rows held in memory keeps every per-row array (:class:`IRLSFit`); a fit over
-chunked files or Dask partitions keeps sums only (:class:`rglm.fit.passes.PassFit`, whose
+chunked files or Dask partitions keeps sums only (:class:`PassFit`, whose
 per-row arrays raise :class:`rglm.exceptions.OutOfCoreError`).  Both satisfy
 :class:`GLMFit`, the one type the statistics are computed from.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from rglm.exceptions import OutOfCoreError
 from rglm.numerics import rmath as _rmath
 from rglm.numerics.linalg import WLSFit
 
+if TYPE_CHECKING:
+    from rglm.fit.accumulate import Point
+
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["GLMFit", "IRLSFit"]
+__all__ = ["GLMFit", "IRLSFit", "PassFit"]
 
 
 class GLMFit(Protocol):
@@ -157,3 +162,54 @@ class IRLSFit:
         (the numerator of R's dispersion estimate)."""
         w, r = self.working_weights, self.working_residuals
         return _rmath.rsum((w * r * r)[w > 0])
+
+
+def _not_held(name: str) -> Any:
+    def getter(self: PassFit) -> Any:
+        raise OutOfCoreError(
+            f"{name} is not held for a model fitted to chunked or Dask data: its rows were never all "
+            "in memory. "
+            "Per-row values are available chunk by chunk with m.iter_rows(...) (fitted values, residuals, "
+            "working weights) or written to Parquet with m.predict_to(path)"
+        )
+
+    return property(getter)
+
+
+@dataclass(frozen=True)
+class PassFit:
+    """The fit of :func:`irls_passes` plus the end-of-fit sums: what :class:`rglm.GLMResult`
+    needs from an :class:`rglm.fit.irls.IRLSFit`, without the per-row arrays (asking for those
+    raises :class:`rglm.exceptions.OutOfCoreError`)."""
+
+    coef: FloatArray
+    wls: WLSFit
+    deviance: float
+    aic: float
+    iterations: int
+    converged: bool
+    boundary: bool
+    n_rows: int
+    n_ok: int
+    working_rss: float
+    pearson_chi2: float
+    null_deviance: float = math.nan
+    deviance_trace: tuple[float, ...] = field(default=())
+    passes: int = 0
+    weights_point: Point | None = None
+
+    eta = _not_held("eta (the linear predictors)")
+    mu = _not_held("mu (the fitted values)")
+    y = _not_held("y (the response)")
+    prior_weights = _not_held("prior_weights")
+    trials = _not_held("trials")
+    working_weights = _not_held("working_weights")
+    working_residuals = _not_held("working_residuals")
+
+    @property
+    def rank(self) -> int:
+        return self.wls.rank
+
+    @property
+    def aliased(self) -> npt.NDArray[np.bool_]:
+        return np.isnan(self.coef)

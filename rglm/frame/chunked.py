@@ -58,6 +58,7 @@ from rglm.frame.columns import (
 from rglm.frame.formula import ParsedFormula, formula_context
 from rglm.frame.model_frame import FrameSpec, build_frame
 from rglm.frame.rdesign import build_design
+from rglm.frame.split_design import SplitPlan, split_plan
 from rglm.frame.state import ChunkSource, FrozenMap
 from rglm.frame.steps import (
     check_finite,
@@ -69,7 +70,7 @@ from rglm.frame.steps import (
     response_vector,
     subset_mask,
 )
-from rglm.numerics.design import DenseDesign, Design
+from rglm.numerics.design import DenseDesign, Design, SplitDesign
 
 if TYPE_CHECKING:
     from rglm.frame.state import FrameState
@@ -335,6 +336,7 @@ class ChunkModel:
     spec: FrameSpec
     levels: FrozenMap[str, tuple[Any, ...]]
     response_first: Any = None
+    split: SplitPlan | None = None
 
 
 def _ordered_levels(found: dict[Any, pd.DataFrame], categories: Any) -> tuple[Any, ...]:
@@ -399,15 +401,36 @@ def freeze(lay: Layout, scan: ScanPart, na_action: str) -> ChunkModel:
             ).model_spec.transform_state
         spec = dataclasses.replace(spec, rhs_spec=spec.rhs_spec.with_transform_state(learnt))
     first = levels[lay.factor_response][0] if lay.factor_response else None
-    return ChunkModel(lay, spec, levels, first)
+    return ChunkModel(lay, spec, levels, first, _split_plan(spec, sample))
+
+
+def _split_plan(spec: FrameSpec, sample: pd.DataFrame) -> SplitPlan | None:
+    """Numeric columns and factor codes straight from each chunk, when every term allows it:
+    formulaic's dense materialisation of every chunk would cost more than the pass itself."""
+    try:
+        with np.errstate(all="ignore"):
+            return split_plan(spec.rhs_spec, sample, formula_context(), evaluate)
+    except (
+        FormulaicError,
+        NameError,
+        SyntaxError,
+        DataError,
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+    ):
+        return None  # formulaic's path below builds each chunk, or raises the proper error
 
 
 def _with_levels(frame: pd.DataFrame, levels: dict[str, tuple[Any, ...]]) -> pd.DataFrame:
     out: pd.DataFrame = frame.copy(deep=False)
     for var, lv in levels.items():
         col = out[var]
-        values = col.astype(object) if isinstance(col.dtype, pd.CategoricalDtype) else col
-        cat = pd.Categorical(values, categories=lv)
+        if isinstance(col.dtype, pd.CategoricalDtype):
+            cat = pd.Categorical(col.astype(object), categories=lv)
+        else:
+            cat = _coded(col, lv)
         unseen = cat.isna() & col.notna().to_numpy()
         if unseen.any():
             i = int(np.flatnonzero(unseen)[0])
@@ -417,6 +440,17 @@ def _with_levels(frame: pd.DataFrame, levels: dict[str, tuple[Any, ...]]) -> pd.
             )
         out[var] = cat
     return out
+
+
+def _coded(col: pd.Series, levels: tuple[Any, ...]) -> pd.Categorical:
+    """``pd.Categorical(col, categories=levels)``, matching each distinct value once instead of
+    every row: pandas would turn a whole column of Arrow strings into Python objects first."""
+    codes, uniques = pd.factorize(col)
+    where = pd.Index(list(levels), dtype=object).get_indexer(pd.Index(np.asarray(uniques, dtype=object)))
+    coded = np.where(codes >= 0, where[codes], -1).astype(np.intp)
+    dtype = pd.CategoricalDtype(categories=list(levels))
+    cat: pd.Categorical = pd.Categorical.from_codes(coded, dtype=dtype)
+    return cat
 
 
 @dataclass(frozen=True)
@@ -460,12 +494,17 @@ def materialize(chunk: pd.DataFrame, model: ChunkModel) -> tuple[ChunkRows, int]
             sub.index,
         ), dropped
     sub = _with_levels(sub, {v: model.levels[v] for v in lay.categorical})
-    try:
+    X: FloatArray | SplitDesign
+    if model.split is not None:
         with np.errstate(all="ignore"):
-            mm = model.spec.rhs_spec.get_model_matrix(sub, context=formula_context(), na_action="ignore")
-    except FormulaicError as exc:
-        raise DataError(f"cannot build the model matrix for a chunk: {str(exc).splitlines()[0]}") from exc
-    X = np.ascontiguousarray(to_float(mm, "model matrix"))
+            X = model.split.design(sub, evaluate)
+    else:
+        try:
+            with np.errstate(all="ignore"):
+                mm = model.spec.rhs_spec.get_model_matrix(sub, context=formula_context(), na_action="ignore")
+        except FormulaicError as exc:
+            raise DataError(f"cannot build the model matrix for a chunk: {str(exc).splitlines()[0]}") from exc
+        X = np.ascontiguousarray(to_float(mm, "model matrix"))
     y = response_vector(lay.parsed, sub, lay.binomial, first=model.response_first)
     off = offset_vector(lay.parsed, sub, lay.offset)
     w = (
@@ -474,7 +513,7 @@ def materialize(chunk: pd.DataFrame, model: ChunkModel) -> tuple[ChunkRows, int]
         else numeric_values(sub[lay.weights], f"weights column '{lay.weights}'")
     )
     check_finite(X, y, off, w, list(model.spec.column_names), sub.index)
-    return ChunkRows(DenseDesign(X), y, w, off, sub.index), dropped
+    return ChunkRows(X if isinstance(X, SplitDesign) else DenseDesign(X), y, w, off, sub.index), dropped
 
 
 # -- the frame of an out-of-core fit ----------------------------------------------------------------------

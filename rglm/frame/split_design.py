@@ -16,6 +16,7 @@ treatment, terms with two factors) returns None, and the caller materializes den
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -28,8 +29,9 @@ from rglm.frame.columns import categorical_variable
 from rglm.numerics.design import CategoricalBlock, NumericColumns, SplitDesign
 
 FloatArray = npt.NDArray[np.float64]
+IntArray = npt.NDArray[np.intp]
 
-__all__ = ["split_design"]
+__all__ = ["SplitPlan", "split_design", "split_plan"]
 
 _HEAD = 256
 
@@ -242,3 +244,122 @@ def _categorical_block(
         return None
     column_of = np.where(counts == 1, np.asarray(cols, dtype=np.intp)[np.argmax(nonzero, axis=1)], -1)
     return CategoricalBlock(codes=codes, columns=column_of.astype(np.intp), values=values)
+
+
+@dataclass(frozen=True)
+class SplitPlan:
+    """How to build a :class:`SplitDesign` of a frozen model spec on any rows, without
+    formulaic: each numeric column is a product of numeric factors evaluated on the rows, and
+    each categorical term is a factor's codes over its frozen levels (times numeric factors).
+
+    Made once by :func:`split_plan` and checked there against formulaic's own matrix; used
+    for every chunk of an out-of-core fit, where formulaic's dense materialisation of each
+    chunk would cost more than the pass's arithmetic."""
+
+    p: int
+    dense_columns: IntArray
+    intercept: bool
+    products: tuple[tuple[str, ...], ...]
+    blocks: tuple[tuple[str, tuple[Any, ...], tuple[str, ...], IntArray], ...]
+
+    def design(
+        self, data: pd.DataFrame, evaluate: Callable[[str, pd.DataFrame, str], FloatArray]
+    ) -> SplitDesign:
+        """The split design of ``data`` (rows with no missing values, factors holding only
+        the frozen levels)."""
+        n = len(data)
+        cache: dict[str, FloatArray] = {}
+
+        def numeric(factor: str) -> FloatArray:
+            if factor not in cache:
+                cache[factor] = evaluate(factor, data, f"term {factor}")
+            return cache[factor]
+
+        matrix = np.empty((n, len(self.products)), order="F")
+        for j, factors in enumerate(self.products):
+            matrix[:, j] = numeric(factors[0])
+            for f in factors[1:]:
+                np.multiply(matrix[:, j], numeric(f), out=matrix[:, j])
+        blocks = []
+        for var, levels, nums, columns in self.blocks:
+            col = data[var]
+            if isinstance(col.dtype, pd.CategoricalDtype) and tuple(col.cat.categories) == levels:
+                codes = col.cat.codes.to_numpy().astype(np.intp)
+            else:
+                codes = pd.Categorical(col, categories=list(levels)).codes.astype(np.intp)
+            if np.any(codes < 0):
+                unseen = col.iloc[int(np.flatnonzero(codes < 0)[0])]
+                raise ValueError(f"column {var!r} has the level {unseen!r}, not among the model's levels")
+            values = None
+            for f in nums:
+                values = numeric(f).copy() if values is None else values * numeric(f)
+            blocks.append(CategoricalBlock(codes=codes, columns=columns, values=values))
+        return SplitDesign(
+            n=n,
+            p=self.p,
+            dense=NumericColumns(matrix, self.intercept),
+            dense_columns=self.dense_columns,
+            blocks=tuple(blocks),
+        )
+
+
+def split_plan(
+    spec: Any,
+    sample: pd.DataFrame,
+    context: dict[str, object],
+    evaluate: Callable[[str, pd.DataFrame, str], FloatArray],
+) -> SplitPlan | None:
+    """The :class:`SplitPlan` of formulaic's model spec ``spec`` (a right-hand side), or None
+    when some term is not a product of numeric factors or one treatment-coded factor times
+    numeric factors, or the spec has a stateful transform.
+
+    ``sample`` must hold a row with each level of each factor (the level-complete sample of
+    the scan, with the frozen levels as categories): the plan's design of the sample must
+    equal formulaic's matrix of it exactly, or there is no plan."""
+    if spec.transform_state:
+        return None
+    mm = spec.get_model_matrix(sample, context=context, na_action="ignore")
+    sample_x = np.asarray(mm.to_numpy(dtype=np.float64), dtype=np.float64)
+    categorical = _categorical(spec)
+    idx = np.arange(len(sample), dtype=np.intp)
+    dense: list[tuple[int, tuple[str, ...]]] = []
+    blocks = []
+    cache: dict[str, FloatArray] = {}
+
+    def numeric(factor: str) -> FloatArray:
+        if factor not in cache:
+            cache[factor] = evaluate(factor, sample, f"term {factor}")
+        return cache[factor]
+
+    for term, term_cols in spec.term_indices.items():
+        cols = [int(c) for c in term_cols]
+        factors = [str(f) for f in term.factors]
+        cats = [f for f in factors if f in categorical]
+        nums = [f for f in factors if f not in categorical]
+        if str(term) == "1":
+            dense.append((cols[0], ()))
+        elif not cats and len(cols) == 1:
+            dense.append((cols[0], tuple(nums)))
+        elif len(cats) == 1:
+            var = categorical_variable(cats[0], sample.columns)
+            if var is None:
+                return None
+            block = _categorical_block(spec, cats[0], var, nums, cols, sample, idx, sample_x, numeric)
+            if block is None:
+                return None
+            levels = tuple({str(f): c for f, c in spec.factor_contrasts.items()}[cats[0]].levels)
+            blocks.append((var, levels, tuple(nums), block.columns))
+        else:
+            return None
+    dense.sort(key=lambda d: bool(d[1]))  # the intercept first
+    intercept = bool(dense) and not dense[0][1]
+    plan = SplitPlan(
+        p=len(spec.column_names),
+        dense_columns=np.array([c for c, _ in dense], dtype=np.intp),
+        intercept=intercept,
+        products=tuple(f for _, f in dense[int(intercept) :]),
+        blocks=tuple(blocks),
+    )
+    if not np.array_equal(plan.design(sample, evaluate).rows(idx), sample_x, equal_nan=True):
+        return None
+    return plan

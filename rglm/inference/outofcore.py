@@ -18,11 +18,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from rglm.backends.chunked import ChunkedFrame
+from rglm.backends.dask import DaskExecutor
 from rglm.exceptions import FitInterrupted
 from rglm.families.family import Family
 from rglm.fit.accumulate import Chunk, PassRequest, Sums, accumulate
 from rglm.fit.irls import IRLSControl
-from rglm.fit.passes import PassFit, PassRunner, finish_passes, fit_passes
+from rglm.fit.passes import PassFit, PassRunner, memory_map_reduce, worker_threads
+from rglm.fit.riders import fit_and_finish
 from rglm.frame.chunked import ChunkModel, materialize
 from rglm.results.glm import GLMStatistics
 
@@ -37,11 +39,27 @@ def model_chunk(frame: pd.DataFrame, model: ChunkModel) -> Chunk:
     return Chunk(rows.design, rows.y, rows.weights, rows.offset, labels=rows.labels)
 
 
-def _pass_sums(frame: pd.DataFrame, model: ChunkModel, request: PassRequest, p: int) -> Sums:
+def _pass_sums(
+    frame: pd.DataFrame, model: ChunkModel, request: PassRequest, p: int, threads: int = 1
+) -> Sums:
     chunk = model_chunk(frame, model)
     if chunk.n == 0:
         return Sums.empty(p, request.qr)
-    return accumulate(chunk, request)
+    if threads <= 1 or chunk.n < 2 * _MIN_BLOCK_ROWS:
+        return accumulate(chunk, request)
+    # The chunk's rows in one block per thread, summed in block order (as an in-memory pass).
+    size = -(-chunk.n // threads)
+    blocks = [_rows(chunk, a, min(a + size, chunk.n)) for a in range(0, chunk.n, size)]
+    return memory_map_reduce(blocks, p, threads)(request)
+
+
+#: Fewest rows per thread worth splitting a chunk for.
+_MIN_BLOCK_ROWS = 65_536
+
+
+def _rows(chunk: Chunk, a: int, b: int) -> Chunk:
+    labels = None if chunk.labels is None else chunk.labels[a:b]
+    return Chunk(chunk.design.block(a, b), chunk.y[a:b], chunk.weights[a:b], chunk.offset[a:b], labels=labels)
 
 
 def _merge_sums(a: Sums, b: Sums) -> Sums:
@@ -52,10 +70,12 @@ def pass_runner(frame: ChunkedFrame) -> PassRunner:
     """A pass runner over the data of ``frame``: each request's sums over every chunk."""
     model, executor = frame.model, frame.executor
     p = len(model.spec.column_names)
+    # Chunks read here are summed on this machine's cores; a Dask worker runs one task per thread.
+    threads = 1 if isinstance(executor, DaskExecutor) else worker_threads()
 
     def map_reduce(request: PassRequest) -> Sums:
         pc = p if request.columns is None else len(request.columns)
-        fn = functools.partial(_pass_sums, model=model, request=request, p=pc)
+        fn = functools.partial(_pass_sums, model=model, request=request, p=pc, threads=threads)
         sums: Sums = executor.map_reduce(fn, _merge_sums, Sums.empty(pc, request.qr), request.label)
         return sums
 
@@ -96,7 +116,6 @@ def refit_out_of_core(
     p = p_total if cols is None else int(cols.size)
     run = pass_runner(frame)
     try:
-        loop = fit_passes(run, p, fam, ctl, columns=cols, start=start, have_start=start is not None)
-        return finish_passes(run, loop, fam, ctl, p_total=p_total, columns=cols, null=False)
+        return fit_and_finish(run, p, fam, ctl, p_total=p_total, columns=cols, start=start, null=False)
     except KeyboardInterrupt:
         raise interrupted(run, "the refit") from None
