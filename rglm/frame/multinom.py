@@ -26,6 +26,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from rglm.exceptions import DataError, FormulaError
+from rglm.frame.categorical import level_label
 from rglm.frame.chunked import ChunkModel, ChunkRows, Layout, materialize
 from rglm.frame.columns import evaluate, is_bare_name, plain_value, to_frame
 from rglm.frame.formula import call_argument, split_top_level
@@ -82,16 +83,6 @@ class MultinomResponse:
     def labels(self) -> tuple[str, ...]:
         """The levels as text (integral floats as integers, as R prints them)."""
         return tuple(level_label(v) for v in self.levels)
-
-
-def level_label(v: Any) -> str:
-    """A level as R's factor writes it: ``2`` for 2.0, ``TRUE`` for True."""
-    v = plain_value(v)
-    if isinstance(v, bool):
-        return "TRUE" if v else "FALSE"
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
 
 
 def response_parts(formula: str) -> tuple[MultinomResponse, str]:

@@ -89,7 +89,10 @@ class PolrResult(PolrStatistics, ModelMethods):
             left out, as MASS's ``predict.polr`` does; for the rows fitted it is included
             (R's ``fitted``).
 
-        A factor level not seen in fitting is an error.
+        Raises
+        ------
+        DataError
+            For a factor level not seen in fitting.
         """
         if type not in PREDICT_TYPES:
             raise ArgumentError(f"type must be one of {', '.join(PREDICT_TYPES)}, got {type!r}")
