@@ -46,7 +46,7 @@ import numpy.typing as npt
 from rglm.exceptions import ArgumentError, ConvergenceWarning, PerfectFitWarning, muted, warn
 from rglm.families.derivatives import has_dispersion, supports
 from rglm.families.family import Binomial, Family, Poisson
-from rglm.fit.brglm_terms import Failed, Point, Problem, zeroin
+from rglm.fit.brglm_terms import Failed, Point, Problem
 from rglm.fit.loop import run_loop
 from rglm.fit.plan import FitPlan, IRLSControl
 from rglm.fit.result import IRLSFit
@@ -54,6 +54,7 @@ from rglm.fit.rows import RowEvaluator
 from rglm.numerics import rmath as _rmath
 from rglm.numerics.design import as_design
 from rglm.numerics.linalg import QRStep, WLSFit, solve_lapack, solve_r_exact
+from rglm.numerics.roots import zeroin
 
 FloatArray = npt.NDArray[np.float64]
 

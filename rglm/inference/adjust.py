@@ -30,13 +30,13 @@ unadjusted two-sided p-values :math:`p_i = 2\\,P(T_\\nu > |t_i|)` is adjusted by
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
 from rglm.exceptions import ArgumentError
+from rglm.numerics.roots import zeroin
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -234,51 +234,6 @@ def adjusted_p(
 
 
 # ----------------------------------------------------------------------------------- intervals
-def _zeroin(f: Any, ax: float, bx: float, fa: float, fb: float, tol: float, maxit: int = 1000) -> float:
-    """R's ``R_zeroin2`` (Brent's root finder behind ``uniroot``), step for step, so that a
-    root found to R's loose tolerance is R's root."""
-    eps = np.finfo(float).eps
-    a, b = ax, bx
-    c, fc = a, fa
-    if fa == 0.0:
-        return a
-    if fb == 0.0:
-        return b
-    for _ in range(maxit + 1):
-        prev_step = b - a
-        if abs(fc) < abs(fb):
-            a, b, c = b, c, b
-            fa, fb, fc = fb, fc, fb
-        tol_act = 2 * eps * abs(b) + tol / 2
-        new_step = (c - b) / 2
-        if abs(new_step) <= tol_act or fb == 0.0:
-            return b
-        if abs(prev_step) >= tol_act and abs(fa) > abs(fb):
-            cb = c - b
-            if a == c:
-                t1 = fb / fa
-                p = cb * t1
-                q = 1.0 - t1
-            else:
-                q, t1, t2 = fa / fc, fb / fc, fb / fa
-                p = t2 * (cb * q * (q - t1) - (b - a) * (t1 - 1.0))
-                q = (q - 1.0) * (t1 - 1.0) * (t2 - 1.0)
-            if p > 0:
-                q = -q
-            else:
-                p = -p
-            if p < (0.75 * cb * q - abs(tol_act * q) / 2) and p < abs(prev_step * q / 2):
-                new_step = p / q
-        if abs(new_step) < tol_act:
-            new_step = tol_act if new_step > 0 else -tol_act
-        a, fa = b, fb
-        b += new_step
-        fb = f(b)
-        if (fb > 0 and fc > 0) or (fb < 0 and fc < 0):
-            c, fc = a, fa
-    return b
-
-
 def _qtukey(p: float, k: float, df: float) -> float:
     return float(stats.studentized_range.ppf(p, k, df))
 
@@ -298,7 +253,9 @@ def _qdunnx(p: float, k: int, df: float) -> float:
         return float(_pdunnx(np.array([x]), k, np.array([df]))[0]) - p
 
     lo, hi = min(xtuk, xsid), max(xtuk, xsid)
-    return _zeroin(fcn, lo, hi, fcn(lo), fcn(hi), 5e-4)
+    root = zeroin(fcn, lo, hi, 5e-4)
+    # Tukey's and Sidak's quantiles bracket the root; were they not to, keep Tukey's.
+    return xtuk if root is None else root
 
 
 def critical_value(level: float, df: float, adjust: str, *, fam_size: int, n_contr: int) -> float:
