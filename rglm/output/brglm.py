@@ -103,22 +103,7 @@ class BrglmSummary(Summary):
 
     def __str__(self) -> str:
         lines = ["", "Call:", self.call, "", "Deviance Residuals: ", *self.residual_lines, ""]
-        nsing = int(self.aliased.sum())
-        if len(self.coefficients) == 0:
-            lines.append("No Coefficients")
-        else:
-            lines.append(
-                f"Coefficients: ({nsing} not defined because of singularities)" if nsing else "Coefficients:"
-            )
-            lines.extend(self._coef_lines())
-            if self.cov_note:
-                lines.append(self.cov_note)
-        disp = format_real([self.dispersion], digits=7)[0].strip()
-        lines += ["", f"(Dispersion parameter for {self.family_name} family taken to be {disp})", ""]
-        lines += self._deviance_lines()
-        if self.n_dropped:
-            noun = "observation" if self.n_dropped == 1 else "observations"
-            lines.append(f"  ({self.n_dropped} {noun} deleted due to missingness)")
+        lines += self._fit_lines()
         aic = "NA" if math.isnan(self.aic) else format_real([self.aic], digits=5)[0].strip()
         lines += [f"AIC:  {aic}", "", f"Type of estimator: {self.estimator}"]
         lines.append(f"Number of Fisher Scoring iterations: {self.iterations}")

@@ -125,7 +125,22 @@ class Summary:
         ]
 
     def __str__(self) -> str:
-        lines = ["", "Call:", self.call, ""]
+        lines = ["", "Call:", self.call, "", *self._fit_lines()]
+        aic = "NA" if math.isnan(self.aic) else format_real([self.aic], digits=5)[0].strip()
+        lines += [f"AIC: {aic}", "", f"Number of Fisher Scoring iterations: {self.iterations}"]
+        if not self.converged:
+            lines.append("Warning: the algorithm did not converge")
+        if self.boundary:
+            lines.append("Warning: the algorithm stopped at a boundary value")
+        if self.separation_note:
+            lines.append(self.separation_note)
+        lines.append("")
+        return "\n".join(lines + list(self.trailer)) + "\n"
+
+    def _fit_lines(self) -> list[str]:
+        """From ``Coefficients:`` to the missingness line: the part of ``print.summary.glm``
+        that summaries of other fitting methods (brglm2's) print the same way."""
+        lines: list[str] = []
         nsing = int(self.aliased.sum())
         if len(self.coefficients) == 0:
             lines.append("No Coefficients")
@@ -142,16 +157,7 @@ class Summary:
         if self.n_dropped:
             noun = "observation" if self.n_dropped == 1 else "observations"
             lines.append(f"  ({self.n_dropped} {noun} deleted due to missingness)")
-        aic = "NA" if math.isnan(self.aic) else format_real([self.aic], digits=5)[0].strip()
-        lines += [f"AIC: {aic}", "", f"Number of Fisher Scoring iterations: {self.iterations}"]
-        if not self.converged:
-            lines.append("Warning: the algorithm did not converge")
-        if self.boundary:
-            lines.append("Warning: the algorithm stopped at a boundary value")
-        if self.separation_note:
-            lines.append(self.separation_note)
-        lines.append("")
-        return "\n".join(lines + list(self.trailer)) + "\n"
+        return lines
 
     def __repr__(self) -> str:
         return str(self)
