@@ -56,7 +56,7 @@ from rglm.frame.columns import (
     to_float,
 )
 from rglm.frame.formula import ParsedFormula, formula_context
-from rglm.frame.model_frame import FrameSpec, build_frame
+from rglm.frame.model_frame import FrameSpec, build_frame, formulaic_rhs
 from rglm.frame.rdesign import build_design
 from rglm.frame.split_design import SplitPlan, split_plan
 from rglm.frame.state import ChunkSource, FrozenMap
@@ -406,21 +406,27 @@ def freeze(lay: Layout, scan: ScanPart, na_action: str) -> ChunkModel:
 
 def _split_plan(spec: FrameSpec, sample: pd.DataFrame) -> SplitPlan | None:
     """Numeric columns and factor codes straight from each chunk, when every term allows it:
-    formulaic's dense materialisation of every chunk would cost more than the pass itself."""
+    formulaic's dense materialisation of every chunk would cost more than the pass itself.
+
+    As for data in memory (:func:`rglm.frame.model_frame.formulaic_rhs`), the plan is made
+    from formulaic's spec of the same terms, and used only where it gives R's design of the
+    sample, column for column."""
+    design = spec.rhs_spec
+    rhs = formulaic_rhs(design)
+    if rhs is None or design.transform_state:
+        return None
+    context = formula_context()
     try:
         with np.errstate(all="ignore"):
-            return split_plan(spec.rhs_spec, sample, formula_context(), evaluate)
-    except (
-        FormulaicError,
-        NameError,
-        SyntaxError,
-        DataError,
-        ValueError,
-        TypeError,
-        KeyError,
-        AttributeError,
-    ):
+            probe = model_matrix(rhs, sample, context=context, na_action="ignore")
+            plan = split_plan(probe.model_spec, sample, context, evaluate)
+            if plan is None:
+                return None
+            want = design.get_model_matrix(sample, context=context, na_action="ignore")
+            got = plan.design(sample, evaluate).rows(np.arange(len(sample), dtype=np.intp))
+    except (FormulaicError, NameError, SyntaxError, DataError, ValueError, TypeError, KeyError):
         return None  # formulaic's path below builds each chunk, or raises the proper error
+    return plan if np.array_equal(got, want, equal_nan=True) else None
 
 
 def _with_levels(frame: pd.DataFrame, levels: dict[str, tuple[Any, ...]]) -> pd.DataFrame:

@@ -455,7 +455,7 @@ def deparse_name(name: str) -> str:
 _PY_SAFE = re.compile(r"^[A-Za-z_][\w]*\([\w\s()+\-*/,]*\)$")
 
 
-def _formulaic_rhs(design: RDesign) -> str | None:
+def formulaic_rhs(design: RDesign) -> str | None:
     """formulaic's right-hand side for the model's terms when they are plain columns or
     ``factor``/``C`` of one with treatment contrasts (the split design's reach), else None."""
     if any(c != "contr.treatment" for c in design.contrasts.values()):
@@ -531,7 +531,7 @@ def _split_first(
             rows |= set(np.unique(codes, return_index=True)[1].tolist())
     with np.errstate(all="ignore"):
         design, _ = build_design(terms, sub.iloc[sorted(rows)], formula_context(), contrasts)
-    rhs = _formulaic_rhs(design)
+    rhs = formulaic_rhs(design)
     if rhs is None or design.transform_state or r_exact(len(sub), len(design.py_names)):
         return None
     try:
