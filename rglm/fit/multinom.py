@@ -55,7 +55,7 @@ import numpy.typing as npt
 import scipy.linalg as sla
 
 from rglm.exceptions import ArgumentError, ConvergenceWarning, FitError, warn
-from rglm.fit.passes import _single_threaded_blas, worker_threads
+from rglm.fit.passes import single_threaded_blas, worker_threads
 from rglm.numerics.design import Design, SplitDesign, as_design
 
 FloatArray = npt.NDArray[np.float64]
@@ -388,7 +388,7 @@ def memory_sums(
         out = MultinomSums.empty(q, p, gram)
         # Each block's sums are added as they come, in block order, so that no more than a few
         # (K-1)p-square information matrices are held at once.
-        with _single_threaded_blas():
+        with single_threaded_blas():
             if n_threads <= 1:
                 for X, y, w in blocks:
                     out = out.merge(block_sums(X, y, w, coef, gram, K))

@@ -65,6 +65,8 @@ __all__ = [
     "finish_passes",
     "fit_in_memory",
     "fit_passes",
+    "single_threaded_blas",
+    "worker_threads",
 ]
 
 logger = logging.getLogger("rglm.passes")
@@ -464,7 +466,7 @@ def worker_threads() -> int:
 
 
 @contextlib.contextmanager
-def _single_threaded_blas() -> Iterator[None]:
+def single_threaded_blas() -> Iterator[None]:
     """One BLAS thread per worker while the workers run (threadpoolctl, when installed):
     the workers already use every core, and nested BLAS threads would fight over them."""
     try:
@@ -492,7 +494,7 @@ def memory_map_reduce(chunks: list[Chunk], p_total: int, threads: int | None = N
         if (kept_threads if request.from_kept else threads) <= 1:
             parts = [accumulate(c, request) for c in chunks]
         else:
-            with _single_threaded_blas(), ThreadPoolExecutor(max_workers=threads) as pool:
+            with single_threaded_blas(), ThreadPoolExecutor(max_workers=threads) as pool:
                 parts = list(pool.map(lambda c: accumulate(c, request), chunks))
         return Sums.total(parts, p, request.qr)
 
