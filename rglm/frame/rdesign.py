@@ -35,7 +35,9 @@ from formulaic.model_spec import ModelSpec
 from formulaic.transforms import TRANSFORMS
 
 from rglm.exceptions import ArgumentError, DataError
+from rglm.frame import direct as _direct
 from rglm.frame.contrasts import Coding, coding, contrast_name
+from rglm.frame.direct import Block, Codes, Direct
 from rglm.frame.rsyntax import Node, deparse, names_in, r_number, to_python
 from rglm.frame.rterms import RTerms
 
@@ -165,9 +167,29 @@ def _codes(terms: RTerms, is_factor: list[bool]) -> list[dict[int, bool]]:
     return out
 
 
+def _selection(c: Coding) -> npt.NDArray[np.intp] | None:
+    """The rows picked by ``c``'s matrix when each of its columns is one 1 among zeros (R's
+    treatment and SAS contrasts, full indicators), else None.  Indicators (0/1) times such a
+    matrix are exactly those indicator columns."""
+    m = c.matrix
+    ones = m == 1.0
+    if m.size and (ones | (m == 0.0)).all() and not np.signbit(m).any() and (ones.sum(axis=0) == 1).all():
+        return np.asarray(ones.argmax(axis=0), dtype=np.intp)
+    return None
+
+
 class RDesign:
-    """The recipe of a model matrix: R's terms, formulaic's spec of the variables, and each
-    term's coding; :meth:`get_model_matrix` replays it on any data."""
+    """The recipe of a model matrix: R's terms, how each variable is evaluated (formulaic's
+    spec of those it evaluates, :class:`rglm.frame.direct.Direct` for plain ones), and each
+    term's coding; :meth:`get_model_matrix` replays it on any data.
+
+    ``spec`` covers the variables that formulaic evaluates (None if none); ``blocks[v]`` are
+    variable ``v``'s columns in the matrix of ``spec`` (empty for a plain variable) and
+    ``direct[v]`` the plain variable's recipe (None for formulaic's).
+    """
+
+    #: A recipe saved before plain variables were evaluated directly has them all in ``spec``.
+    direct: tuple[Direct | None, ...] = ()
 
     def __init__(
         self,
@@ -177,12 +199,15 @@ class RDesign:
         blocks: list[list[int]],
         levels: list[tuple[Any, ...] | None],
         contrasts: Mapping[str, Any],
+        direct: tuple[Direct | None, ...] = (),
     ) -> None:
         self.terms = terms
         self.variables = variables
         self.spec = spec
         self.blocks = blocks
         self.factor_levels = levels
+        if any(d is not None for d in direct):
+            self.direct = direct
         is_factor = [lv is not None for lv in levels]
         self.codes = _codes(terms, is_factor)
         self.contrasts: dict[str, Any] = {}
@@ -212,7 +237,8 @@ class RDesign:
         if self.factor_levels[v] is not None:
             c = self._coding(v, self.codes[term][v])
             return [var.r_name + s for s in c.r_suffix], [var.plain + s for s in c.py_suffix], c
-        m = len(self.blocks[v])
+        d = self._direct(v)
+        m = 1 if d is not None else len(self.blocks[v])
         if m == 1:
             return [var.label], [var.plain], None
         return [f"{var.label}{j + 1}" for j in range(m)], [f"{var.plain}[{j + 1}]" for j in range(m)], None
@@ -221,7 +247,7 @@ class RDesign:
         r_names: list[str] = []
         py_names: list[str] = []
         term_cols: dict[str, npt.NDArray[np.intp]] = {}
-        self._plan: list[list[tuple[int, Coding | None]]] = []
+        self._plan: list[list[tuple[int, Coding | None, npt.NDArray[np.intp] | None]]] = []
         if self.terms.intercept:
             r_names.append("(Intercept)")
             py_names.append("Intercept")
@@ -229,13 +255,13 @@ class RDesign:
         for j, (t, label) in enumerate(zip(self.terms.terms, self.terms.labels, strict=True)):
             rn: list[str] = [""]
             pn: list[str] = [""]
-            plan: list[tuple[int, Coding | None]] = []
+            plan: list[tuple[int, Coding | None, npt.NDArray[np.intp] | None]] = []
             for v in t:
                 r_part, py_part, c = self._var_parts(j, v)
                 # the first variable varies fastest
                 rn = [f"{a}:{b}" if a else b for b in r_part for a in rn]
                 pn = [f"{a}:{b}" if a else b for b in py_part for a in pn]
-                plan.append((v, c))
+                plan.append((v, c, None if c is None else _selection(c)))
             start = len(r_names)
             r_names += rn
             py_names += pn
@@ -245,10 +271,19 @@ class RDesign:
         self.py_names = tuple(py_names)
         self.term_indices = term_cols
 
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        # the plan is derived: rebuilt, so that a recipe saved by an older rglm replays
+        self.__dict__.update(state)
+        self._build_names()
+
+    def _direct(self, v: int) -> Direct | None:
+        return self.direct[v] if self.direct else None
+
     def with_transform_state(self, state: Mapping[str, Any]) -> RDesign:
         """The same recipe with the stateful transforms' state replaced (learnt elsewhere, as
         over all the chunks of out-of-core data)."""
-        assert self.spec is not None
+        if self.spec is None:
+            return self  # no variable of formulaic's, so no stateful transform
         merged = {**self.spec.transform_state, **state}
         out = RDesign.__new__(RDesign)
         out.__dict__.update(self.__dict__)
@@ -283,8 +318,13 @@ class RDesign:
                 out.setdefault(var.column, tuple(lv))
         return out
 
-    def assemble(self, raw: FloatArray, n: int) -> FloatArray:
-        """The model matrix from the variables' materialized columns ``raw``."""
+    def assemble(self, raw: list[Block], n: int) -> FloatArray:
+        """The model matrix from each variable's materialized columns ``raw[v]`` (a factor's:
+        its indicators, or their :class:`~rglm.frame.direct.Codes`).
+
+        A factor's columns in a term are its indicators times its coding matrix; when that
+        matrix only selects indicators (treatment contrasts, full indicators) the selected
+        indicators are taken as they are, which is the same 0/1 product."""
         out = np.empty((n, len(self.r_names)))
         k = 0
         if self.terms.intercept:
@@ -292,10 +332,15 @@ class RDesign:
             k = 1
         for plan in self._plan:
             prod: FloatArray | None = None
-            for v, c in plan:
-                block = raw[:, self.blocks[v]]
-                if c is not None:
-                    block = block @ c.matrix
+            for v, c, sel in plan:
+                values = raw[v]
+                if isinstance(values, Codes):
+                    assert c is not None
+                    block = values.select(sel) if sel is not None else values.indicators() @ c.matrix
+                elif c is None:
+                    block = values
+                else:
+                    block = values[:, sel] if sel is not None else values @ c.matrix
                 if prod is None:
                     prod = block
                 else:
@@ -310,10 +355,17 @@ class RDesign:
         self, data: pd.DataFrame, context: Any = None, na_action: str = "ignore"
     ) -> FloatArray:
         """The model matrix of ``data`` with the fitted transforms, levels and codings."""
-        if self.spec is None:
-            return self.assemble(np.zeros((len(data), 0)), len(data))
-        mm = self.spec.get_model_matrix(data, context=context, na_action=na_action)
-        return self.assemble(np.asarray(mm.to_numpy(dtype=np.float64), dtype=np.float64), len(data))
+        raw: list[Block] = [np.zeros((len(data), 0))] * len(self.variables)
+        if self.spec is not None:
+            mm = self.spec.get_model_matrix(data, context=context, na_action=na_action)
+            arr = np.asarray(mm.to_numpy(dtype=np.float64), dtype=np.float64)
+            for v in range(len(self.variables)):
+                if self._direct(v) is None:
+                    raw[v] = arr[:, self.blocks[v]]
+        for v, d in enumerate(self.direct):
+            if d is not None:
+                raw[v] = _direct.replay(d, data)
+        return self.assemble(raw, len(data))
 
 
 def build_design(
@@ -322,10 +374,13 @@ def build_design(
     context: dict[str, Any],
     contrasts: Mapping[str, Any] | None = None,
 ) -> tuple[RDesign, FloatArray]:
-    """The :class:`RDesign` of ``terms`` learnt on ``data`` and the model matrix of ``data``."""
+    """The :class:`RDesign` of ``terms`` learnt on ``data`` and the model matrix of ``data``.
+
+    Plain variables (a column, ``factor`` of one) are evaluated by :mod:`rglm.frame.direct`,
+    the others by formulaic (all of them when ``rglm.frame.direct.ENABLED`` is False)."""
     columns = frozenset(map(str, data.columns))
     ordered = frozenset(
-        str(c) for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype) and data[c].cat.ordered
+        str(c) for c, dtype in data.dtypes.items() if isinstance(dtype, pd.CategoricalDtype) and dtype.ordered
     )
     variables = tuple(describe(v, columns, ordered) for v in terms.variables)
     contrasts = dict(contrasts or {})
@@ -336,25 +391,37 @@ def build_design(
             f"contrasts given for {', '.join(repr(u) for u in unknown)}, which the model does not use "
             "as a factor"
         )
-    if not variables:
-        design = RDesign(terms, variables, None, [], [], contrasts)
-        return design, design.assemble(np.zeros((len(data), 0)), len(data))
-    formula = Formula("0 + " + " + ".join("{" + v.code + "}" for v in variables), _ordering="none")
-    mm = model_matrix(formula, data, context=context, na_action="ignore", ensure_full_rank=False)
-    spec = mm.model_spec
-    factors = list(spec.term_indices.items())
-    if len(factors) != len(variables):
-        raise DataError(f"the model's variables {[v.label for v in variables]} could not be told apart")
-    by_name = {str(f): state for f, state in spec.factor_contrasts.items()}
-    blocks: list[list[int]] = []
-    levels: list[tuple[Any, ...] | None] = []
-    for term, cols in factors:
-        blocks.append(list(cols))
-        name = str(term.factors[0]) if term.factors else ""
-        state = by_name.get(name)
-        levels.append(tuple(state.levels) if state is not None else None)
+    n = len(data)
+    direct: list[Direct | None] = [None] * len(variables)
+    raw: list[Block] = [np.zeros((n, 0))] * len(variables)
+    blocks: list[list[int]] = [[] for _ in variables]
+    levels: list[tuple[Any, ...] | None] = [None] * len(variables)
+    # Variables formulaic cannot tell apart are all left to it, which reports them.
+    if _direct.usable(context, columns) and len({v.code for v in variables}) == len(variables):
+        for i, v in enumerate(variables):
+            learnt = _direct.learn(v.code, v.column, data, columns)
+            if learnt is not None:
+                direct[i], raw[i] = learnt
+                levels[i] = learnt[0].levels
+    rest = [i for i, d in enumerate(direct) if d is None]
+    spec: ModelSpec | None = None
+    if rest:
+        formula = Formula("0 + " + " + ".join("{" + variables[i].code + "}" for i in rest), _ordering="none")
+        mm = model_matrix(formula, data, context=context, na_action="ignore", ensure_full_rank=False)
+        spec = mm.model_spec
+        factors = list(spec.term_indices.items())
+        if len(factors) != len(rest):
+            raise DataError(f"the model's variables {[v.label for v in variables]} could not be told apart")
+        by_name = {str(f): state for f, state in spec.factor_contrasts.items()}
+        arr = np.asarray(mm.to_numpy(dtype=np.float64), dtype=np.float64)
+        for i, (term, cols) in zip(rest, factors, strict=True):
+            blocks[i] = list(cols)
+            raw[i] = arr[:, blocks[i]]
+            name = str(term.factors[0]) if term.factors else ""
+            state = by_name.get(name)
+            levels[i] = tuple(state.levels) if state is not None else None
     for v, lv in zip(variables, levels, strict=True):
         if v.contrast is not None and lv is None:
             raise ArgumentError(f"C() needs a factor: {v.label}")
-    design = RDesign(terms, variables, spec, blocks, levels, contrasts)
-    return design, design.assemble(np.asarray(mm.to_numpy(dtype=np.float64), dtype=np.float64), len(data))
+    design = RDesign(terms, variables, spec, blocks, levels, contrasts, tuple(direct))
+    return design, design.assemble(raw, n)
