@@ -55,13 +55,16 @@ def _frame(n: int = 60, seed: int = 1) -> pd.DataFrame:
             "xna": np.where(rng.random(n) < 0.1, np.nan, rng.normal(size=n)),
             "sna": pd.Series(np.where(rng.random(n) < 0.1, None, rng.choice(["m", "n"], n)), dtype=object),
             "pos": rng.uniform(0.5, 3.0, n),
+            # code point order: "Z" < "a" < "ß" < "é" < "中" < "😀"
+            "uni": pd.Series(rng.choice(["é", "a", "Z", "ß", "中", "😀"], n), dtype="str"),
+            "unio": pd.Series(rng.choice(["é", "a", "Z", "ß", "中", "😀"], n), dtype=object),
         }
     )
     return df
 
 
 FORMULAS = [
-    "y ~ x + k + k32 + u8 + f32 + fl + b + s + t + c + o + ci",
+    "y ~ x + k + k32 + u8 + f32 + fl + b + s + t + c + o + ci + uni + unio",
     "y ~ factor(k) + C(fl) + as.factor(k32) + factor(s) + C(t) + factor(c) + factor(o) + factor(b)",
     "y ~ C(s, sum) + C(t, helmert) + C(k, SAS) + C(c, poly)",
     "y ~ x:s + s",

@@ -22,6 +22,7 @@ does (``pandas.Categorical(values, categories=levels)``).  Every other variable 
 
 from __future__ import annotations
 
+import keyword
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -122,11 +123,15 @@ def _evaluated(column: str, call: bool, data: pd.DataFrame) -> Any:
 def _categories(values: pd.Series) -> tuple[list[Any], npt.NDArray[np.integer[Any]]]:
     """The levels and codes formulaic's first encoding finds (``astype("category")``)."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        return list(values.cat.categories), values.cat.codes.to_numpy()
-    if values.dtype == "str" or pd.api.types.infer_dtype(values, skipna=True) == "string":
-        # what Categorical's constructor does for sortable values, without its other work
-        codes, uniques = pd.factorize(values, sort=True)
-        return list(pd.Index(uniques)), codes
+        return values.cat.categories.tolist(), values.cat.codes.to_numpy()
+    text = values.dtype == "str"
+    if text or pd.api.types.infer_dtype(values, skipna=True) == "string":
+        # What Categorical's constructor does for sortable values (factorize, sorted), on the
+        # Python strings: they sort by code point as Arrow's strings do (by UTF-8 bytes), and
+        # pandas' hash table is faster on them than Arrow's encoding for small data.
+        strings = values.to_numpy(dtype=object) if text else values.to_numpy()
+        codes, uniques = pd.factorize(strings, sort=True)
+        return uniques.tolist(), codes
     cat = values.astype("category")
     return list(cat.cat.categories), cat.cat.codes.to_numpy()
 
@@ -138,13 +143,23 @@ def learn(
     in ``data``; None when it is not plain (formulaic evaluates it)."""
     if column is None:
         return None
-    name = to_python(Node("name", column), columns)
+    name = (
+        column
+        if column.isidentifier() and not keyword.iskeyword(column)
+        else to_python(Node("name", column), columns)
+    )
     if code == f"_rvar({name})":
         call = False
     elif code in (f"_rvar(factor({name}))", f"_rvar(as_factor({name}))"):
         call = True
     else:
         return None
+    if not call:
+        values = data[column]
+        dtype = values.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+            # _rvar leaves numbers as they are, and formulaic reads them as numbers
+            return Direct(column, code, call, None), values.to_numpy(dtype=np.float64).reshape(-1, 1)
     try:
         values = _evaluated(column, call, data)
     except Exception:  # noqa: BLE001 - formulaic evaluates it again and reports the error
@@ -183,6 +198,12 @@ def _same(a: list[Any], b: list[Any]) -> bool:
 def replay(direct: Direct, data: pd.DataFrame) -> Block:
     """The values of the plain variable ``direct`` in new ``data``, coded as in fitting
     (formulaic's errors and warning where formulaic gives them)."""
+    if direct.levels is None and not direct.call:
+        values = data[direct.column]
+        dtype = values.dtype
+        if isinstance(dtype, np.dtype) and dtype.kind in "iuf":
+            out: FloatArray = values.to_numpy(dtype=np.float64).reshape(-1, 1)
+            return out
     try:
         values = _evaluated(direct.column, direct.call, data)
     except Exception as exc:
@@ -192,16 +213,15 @@ def replay(direct: Direct, data: pd.DataFrame) -> Block:
     if direct.levels is None:
         if _is_categorical(values):
             return _numbers_expected(direct.code, values, len(data))
-        out: FloatArray = np.asarray(values, dtype=np.float64).reshape(-1, 1)
-        return out
+        return np.asarray(values, dtype=np.float64).reshape(-1, 1)
     # numbers where the model has a factor are coded by value, as text is
     levels = list(direct.levels)
     if isinstance(values.dtype, pd.CategoricalDtype) and _same(list(values.cat.categories), levels):
         codes = values.cat.codes.to_numpy()
     else:
         codes = pd.Categorical(values, categories=levels).codes
-        unknown = (codes < 0) & pd.notna(np.asarray(values, dtype=object))
-        if unknown.any():
+        unknown = (codes < 0) & pd.notna(np.asarray(values, dtype=object)) if (codes < 0).any() else None
+        if unknown is not None and unknown.any():
             extra = set(pd.unique(np.asarray(values, dtype=object)[unknown]))
             warnings.warn(
                 "Data has categories outside of the nominated levels (or that were "

@@ -378,9 +378,12 @@ def build_design(
 
     Plain variables (a column, ``factor`` of one) are evaluated by :mod:`rglm.frame.direct`,
     the others by formulaic (all of them when ``rglm.frame.direct.ENABLED`` is False)."""
-    columns = frozenset(map(str, data.columns))
+    names = data.columns.tolist()
+    columns = frozenset(map(str, names))
     ordered = frozenset(
-        str(c) for c, dtype in data.dtypes.items() if isinstance(dtype, pd.CategoricalDtype) and dtype.ordered
+        str(c)
+        for c, dtype in zip(names, data.dtypes.tolist(), strict=True)
+        if isinstance(dtype, pd.CategoricalDtype) and dtype.ordered
     )
     variables = tuple(describe(v, columns, ordered) for v in terms.variables)
     contrasts = dict(contrasts or {})
