@@ -58,6 +58,14 @@ def _frame(n: int = 60, seed: int = 1) -> pd.DataFrame:
             # code point order: "Z" < "a" < "ß" < "é" < "中" < "😀"
             "uni": pd.Series(rng.choice(["é", "a", "Z", "ß", "中", "😀"], n), dtype="str"),
             "unio": pd.Series(rng.choice(["é", "a", "Z", "ß", "中", "😀"], n), dtype=object),
+            "one": pd.Series(["q"] * n, dtype=object),
+            "bt": np.ones(n, dtype=bool),
+            "i64": rng.integers(-(2**60), 2**60, n),  # not all exact as float64
+            "bn": pd.array(np.where(rng.random(n) < 0.1, None, rng.random(n) > 0.5), dtype="boolean"),
+            "sn": pd.array(np.where(rng.random(n) < 0.1, None, rng.choice(["e", "d"], n)), dtype="string"),
+            "bo": pd.Series(rng.random(n) > 0.5, dtype=object),
+            "mix": pd.Series(rng.choice(np.array(["a", 1, "b", 2.5], dtype=object), n), dtype=object),
+            "i64n": pd.array(rng.integers(0, 5, n), dtype="Int64"),
         }
     )
     return df
@@ -87,6 +95,11 @@ FORMULAS = [
     "y ~ s*t*c",
     "y ~ I(x^2) + factor(k) + ns(pos, df = 3)",
     "y ~ s + offset(log(pos)) + x",
+    "y ~ one + x",
+    "y ~ bt + x + factor(bt):x",
+    "y ~ i64 + x",
+    "y ~ bn + sn + bo + mix + i64n",
+    "y ~ factor(bn) + C(sn) + factor(bo) + factor(i64n) + x:mix",
 ]
 
 CONTRASTS: list[dict[str, Any] | None] = [
@@ -309,7 +322,7 @@ def test_a_recipe_saved_without_direct_variables_still_replays() -> None:
 
 def test_chunked_fits_agree() -> None:
     df = _frame(300, seed=5)
-    formula = "y ~ x + s + t:x + c + factor(k) + log(pos)"
+    formula = "y ~ x + s + t:x + c + factor(k) + log(pos) + poly(pos, 2)"
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         got = rglm.glm(formula, df, family=rglm.Poisson(), chunksize=70)
