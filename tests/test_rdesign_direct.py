@@ -341,3 +341,17 @@ def test_numbers_for_a_categorical_of_numbers_are_coded_by_value() -> None:
     want = frame.spec.design(new)
     new["ci"] = new["ci"].astype(np.int64)
     assert frame.spec.design(new).tobytes() == want.tobytes()
+
+
+def test_text_factorized_by_arrow_matches() -> None:
+    """Arrow-backed text of many rows is factorized by Arrow rather than as Python strings."""
+    assert direct._ARROW_FROM <= 4000
+    df = _frame(4000, seed=7)
+    df.loc[5, "t"] = None
+    terms = _build("y ~ t + uni + t:x", df).spec.parsed.terms
+    assert terms is not None
+    got_design, got = build_design(terms, df, formula_context())
+    with formulaic_only():
+        want_design, want = build_design(terms, df, formula_context())
+    _same_recipe(got_design, want_design)
+    assert got.tobytes() == want.tobytes()

@@ -73,6 +73,10 @@ class Codes:
 
 Block = FloatArray | Codes
 
+#: From this many rows on, Arrow-backed text is factorized by Arrow (faster than the Python
+#: strings' hash table for large data, slower for small).
+_ARROW_FROM = 3000
+
 
 @dataclass(frozen=True)
 class Direct:
@@ -126,10 +130,10 @@ def _categories(values: pd.Series) -> tuple[list[Any], npt.NDArray[np.integer[An
         return values.cat.categories.tolist(), values.cat.codes.to_numpy()
     text = values.dtype == "str"
     if text or pd.api.types.infer_dtype(values, skipna=True) == "string":
-        # What Categorical's constructor does for sortable values (factorize, sorted), on the
-        # Python strings: they sort by code point as Arrow's strings do (by UTF-8 bytes), and
-        # pandas' hash table is faster on them than Arrow's encoding for small data.
-        strings = values.to_numpy(dtype=object) if text else values.to_numpy()
+        # What Categorical's constructor does for sortable values (factorize, sorted).  Small
+        # text columns are factorized as Python strings (they sort by code point as Arrow's
+        # strings do, by UTF-8 bytes): pandas' hash table is then faster than Arrow's encoding.
+        strings = values.to_numpy(dtype=object) if text and len(values) < _ARROW_FROM else values
         codes, uniques = pd.factorize(strings, sort=True)
         return uniques.tolist(), codes
     cat = values.astype("category")
