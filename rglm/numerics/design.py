@@ -213,11 +213,18 @@ class NumericColumns:
             scale = np.sqrt(w) if root else w
             rhs = None if z is None else (scale * z if root else z)
             ones = np.ones(step)
+            # A row-major block (a dense model matrix) is scaled into the column-major buffer
+            # one column at a time: the same products, without NumPy's slow mixed-order loop.
+            by_column = not mtx.flags.f_contiguous
             for start in range(0, n, step):
                 stop = min(start + step, n)
                 xs = mtx[start:stop]
                 ws = buf[: stop - start]
-                np.multiply(xs, scale[start:stop, None], out=ws)
+                if by_column:
+                    for j in range(m):
+                        np.multiply(xs[:, j], scale[start:stop], out=ws[:, j])
+                else:
+                    np.multiply(xs, scale[start:stop, None], out=ws)
                 if root:
                     gm += ws.T @ ws
                     if o:

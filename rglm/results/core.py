@@ -200,9 +200,19 @@ class ResultCore:
         raise AttributeError(f"{type(self).__name__} is immutable; cannot delete {key!r}")
 
     # -- the coefficient table ----------------------------------------------------------------------
+    def param_index(self) -> pd.Index:
+        """The parameter names as a pandas Index, made once (an Index is immutable, so every
+        Series and table of the result shares it)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        index = cache.get("_param_index")
+        if index is None:
+            index = cache["_param_index"] = pd.Index(self.param_names)
+        out: pd.Index = index
+        return out
+
     def coef_series(self, values: Any, name: str | None = None) -> pd.Series:
         """``values`` (one per parameter) as a Series indexed by the parameter names."""
-        out: pd.Series = pd.Series(values, index=pd.Index(self.param_names), name=name)
+        out: pd.Series = pd.Series(values, index=self.param_index(), name=name)
         return out
 
     @computed_once
@@ -224,7 +234,7 @@ class ResultCore:
     @computed_once
     def bse(self) -> pd.Series:
         """Standard errors :math:`\\sqrt{V_{jj}}`."""
-        var = np.diag(self.cov_params().to_numpy())
+        var = np.diag(self.vcov_matrix())
         with np.errstate(invalid="ignore"):
             return self.coef_series(np.sqrt(var), "bse")
 
@@ -251,8 +261,13 @@ class ResultCore:
         """R's coefficient matrix: ``Estimate``, ``Std. Error``, ``z value`` or ``t value``
         and ``Pr(>|z|)`` or ``Pr(>|t|)``, one row per parameter."""
         stat, pcol = ("t value", "Pr(>|t|)") if self.use_t else ("z value", "Pr(>|z|)")
-        columns = {"Estimate": self.params, "Std. Error": self.bse, stat: self.tvalues, pcol: self.pvalues}
-        out: pd.DataFrame = pd.DataFrame(columns, index=pd.Index(self.param_names))
+        columns = {
+            "Estimate": self.params.to_numpy(),
+            "Std. Error": self.bse.to_numpy(),
+            stat: self.tvalues.to_numpy(),
+            pcol: self.pvalues.to_numpy(),
+        }
+        out: pd.DataFrame = pd.DataFrame(columns, index=self.param_index())
         return out
 
     def coef_lines(self, names: list[str] | None = None) -> list[str]:
