@@ -69,3 +69,22 @@ def test_normal_equations_of_row_and_column_major_blocks_are_the_same() -> None:
         by_cols = NumericColumns(np.asfortranarray(x), intercept).normal_equations(w, z)
         for a, b in zip(by_rows[:2], by_cols[:2], strict=True):
             np.testing.assert_array_equal(_bits(a), _bits(b))
+
+
+def test_compiled_matvec_is_the_column_order_loop() -> None:
+    from rglm.numerics.jit_math import column_order_matvec, compiled_matvec
+
+    kernel = compiled_matvec()
+    assert kernel is not None
+    rng = np.random.default_rng(6)
+    for trial in range(20):
+        n, p = int(rng.integers(1, 400)), int(rng.integers(1, 40))
+        x = rng.standard_normal((n, p)) * 10.0 ** rng.integers(-10, 10, p)
+        x[rng.random((n, p)) < 0.05] = 0.0
+        if trial % 5 == 0:
+            x[0, 0] = np.inf
+        beta = rng.standard_normal(p) * 10.0 ** rng.integers(-10, 10, p)
+        for layout in (np.ascontiguousarray(x), np.asfortranarray(x), x[:, ::-1]):
+            out = np.empty(n)
+            kernel(layout, beta, out)
+            np.testing.assert_array_equal(_bits(out), _bits(column_order_matvec(layout, beta)))

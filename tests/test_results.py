@@ -216,6 +216,10 @@ def test_covariance_and_table_are_the_dataframe_forms_to_the_bit(clotting: rglm.
     np.testing.assert_array_equal(table.iloc[:, 3].to_numpy(), m.pvalues.to_numpy())
     assert list(table.index) == list(m.params.index) == m.param_names
     # what a caller gets is a copy: editing it changes nothing in the model
+    edited = m.coef_table()
+    edited.iloc[:, :] = 99.0
+    np.testing.assert_array_equal(m.coef_table().to_numpy(), table.to_numpy())
+    assert m.params.iloc[0] != 99.0 and m.bse.iloc[0] != 99.0 and m.pvalues.iloc[0] != 99.0
     cov = m.normalized_cov_params
     cov.iloc[0, 0] = 123.0
     assert m.normalized_cov_params.iloc[0, 0] != 123.0

@@ -1,4 +1,6 @@
-"""The C library's ``exp``, ``log``, ``expm1`` and ``log1p`` over an array, as compiled loops.
+"""Elementwise loops of R's small-problem arithmetic, compiled by Numba when it is installed:
+the C library's ``exp``, ``log``, ``expm1`` and ``log1p`` over an array, and :math:`X\\beta`
+in the reference BLAS's order.
 
 R evaluates these functions with the C library, one element at a time, and on small problems
 rglm must give the same bits (:mod:`rglm.numerics.rmath`).  NumPy's own vectorized kernels
@@ -15,6 +17,12 @@ across the whole range, they give exactly the bits of the ``math`` module.  Othe
 Numba, or with ``RGLM_JIT=0``, :func:`compiled_map` returns ``None`` and the caller maps the
 Python function.  Only values inside each function's domain are passed (no overflow, no
 logarithm of zero or a negative number: the caller checks that).
+
+R's ``dgemv`` forms :math:`X\\beta` one column at a time (``out = out + beta_j x_j``); NumPy
+does the same as a loop of whole-column operations, and the compiled loop
+(:func:`compiled_matvec`) does it row by row with the same additions in the same order, which
+gives the same bits (no fused multiply-add without ``fastmath``); it too is used only after it
+reproduced :func:`column_order_matvec` on a fixed problem.
 """
 
 from __future__ import annotations
@@ -30,7 +38,7 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 Kernel = Callable[[FloatArray, FloatArray], None]
 
-__all__ = ["compiled_map"]
+__all__ = ["column_order_matvec", "compiled_map", "compiled_matvec"]
 
 
 def _exp_loop(x: FloatArray, out: FloatArray) -> None:
@@ -53,6 +61,25 @@ def _log1p_loop(x: FloatArray, out: FloatArray) -> None:
         out[i] = math.log1p(x[i])
 
 
+def _matvec_loop(x: FloatArray, beta: FloatArray, out: FloatArray) -> None:
+    # Per row, the columns in order from 0: the sums of the NumPy loop over columns
+    # (out = out + beta[j] * x[:, j]), element by element, with no fused multiply-add.
+    for i in range(x.shape[0]):
+        acc = 0.0
+        for j in range(x.shape[1]):
+            acc = acc + beta[j] * x[i, j]
+        out[i] = acc
+
+
+def column_order_matvec(x: FloatArray, beta: FloatArray) -> FloatArray:
+    """:math:`X\\beta` as R's reference ``dgemv`` forms it, one column at a time:
+    ``out = out + beta[j] * x[:, j]`` for ``j = 0, 1, ...``, from zeros."""
+    out = np.zeros(x.shape[0])
+    for j in range(x.shape[1]):
+        out = out + beta[j] * x[:, j]
+    return out
+
+
 _LOOPS: dict[Callable[[float], float], Callable[[FloatArray, FloatArray], None]] = {
     math.exp: _exp_loop,
     math.log: _log_loop,
@@ -62,6 +89,39 @@ _LOOPS: dict[Callable[[float], float], Callable[[FloatArray, FloatArray], None]]
 
 _lock = threading.Lock()
 _compiled: list[dict[Callable[[float], float], Kernel]] = []
+_compiled_matvec: list[Callable[[FloatArray, FloatArray, FloatArray], None] | None] = []
+
+
+def compiled_matvec() -> Callable[[FloatArray, FloatArray, FloatArray], None] | None:
+    """The compiled :func:`column_order_matvec` (``kernel(x, beta, out)``), or ``None``
+    without Numba, with ``RGLM_JIT=0``, or if it does not give that function's bits."""
+    if os.environ.get("RGLM_JIT", "1") == "0":
+        return None
+    with _lock:
+        if not _compiled_matvec:
+            _compiled_matvec.append(_compile_matvec())
+        return _compiled_matvec[0]
+
+
+def _compile_matvec() -> Callable[[FloatArray, FloatArray, FloatArray], None] | None:
+    try:
+        import numba
+    except ImportError:
+        return None
+    kernel: Callable[[FloatArray, FloatArray, FloatArray], None] = numba.njit(cache=True, nogil=True)(
+        _matvec_loop
+    )
+    rng = np.random.default_rng(20261203)
+    x = rng.standard_normal((500, 13)) * 10.0 ** rng.integers(-8, 9, 13)
+    x[:, 3] = 1.0
+    x[7, :] = -0.0
+    beta = rng.standard_normal(13) * 10.0 ** rng.integers(-8, 9, 13)
+    for layout in (np.ascontiguousarray(x), np.asfortranarray(x)):
+        out = np.empty(layout.shape[0])
+        kernel(layout, beta, out)
+        if not np.array_equal(out.view(np.int64), column_order_matvec(layout, beta).view(np.int64)):
+            return None
+    return kernel
 
 
 def compiled_map(scalar: Callable[[float], float]) -> Kernel | None:

@@ -59,11 +59,16 @@ class computed_once(Generic[T]):
     def __get__(self, obj: Any, owner: type | None = None) -> T:
         if obj is None:
             return self  # type: ignore[return-value]
+        out: T = self.cached(obj).copy()
+        return out
+
+    def cached(self, obj: Any) -> T:
+        """The cached value itself, not a copy: for rglm's own reading, never to hand out."""
         cache = obj.__dict__.setdefault("_cache", {})
         if self.name not in cache:
             cache[self.name] = self.func(obj)
-        out: T = cache[self.name].copy()
-        return out
+        value: T = cache[self.name]
+        return value
 
 
 class ResultCore:
@@ -257,15 +262,24 @@ class ResultCore:
             p = np.full_like(t, np.nan)
         return self.coef_series(p, "pvalues")
 
+    def _read(self, name: str) -> FloatArray:
+        """The values of the per-parameter attribute ``name`` (a :class:`computed_once`, or a
+        subclass's own property), for building a table that copies them."""
+        attr = getattr(type(self), name, None)
+        series = attr.cached(self) if isinstance(attr, computed_once) else getattr(self, name)
+        values: FloatArray = series.to_numpy()
+        return values
+
     def coef_table(self) -> pd.DataFrame:
         """R's coefficient matrix: ``Estimate``, ``Std. Error``, ``z value`` or ``t value``
         and ``Pr(>|z|)`` or ``Pr(>|t|)``, one row per parameter."""
         stat, pcol = ("t value", "Pr(>|t|)") if self.use_t else ("z value", "Pr(>|z|)")
+        # The cached columns, read without a copy each: the table holds its own copy of them.
         columns = {
-            "Estimate": self.params.to_numpy(),
-            "Std. Error": self.bse.to_numpy(),
-            stat: self.tvalues.to_numpy(),
-            pcol: self.pvalues.to_numpy(),
+            "Estimate": self._read("params"),
+            "Std. Error": self._read("bse"),
+            stat: self._read("tvalues"),
+            pcol: self._read("pvalues"),
         }
         out: pd.DataFrame = pd.DataFrame(columns, index=self.param_index())
         return out
