@@ -267,17 +267,6 @@ def _missing(col: pd.Series, finite: set[str] | None) -> BoolArray:
     return np.asarray(col.isna().to_numpy(), dtype=bool)
 
 
-def _finite_float_columns(data: pd.DataFrame, names: list[str]) -> set[str]:
-    """The float64 columns ``names`` that hold neither NaN nor infinity: those whose sum is
-    finite, found for all of them from one array (pandas makes a Series per column read)."""
-    if len(names) < 2 or len(data) == 0:
-        return set()
-    block = data.take(data.columns.get_indexer(pd.Index(names)), axis=1).to_numpy(dtype=np.float64)
-    with np.errstate(over="ignore", invalid="ignore"):
-        sums = block.sum(axis=0)
-    return {str(n) for n, total in zip(names, sums, strict=True) if np.isfinite(total)}
-
-
 def count_missing(
     data: pd.DataFrame,
     names: Iterable[str],
@@ -309,15 +298,11 @@ def count_missing(
     """
     na = np.zeros(len(data), dtype=bool) if na is None else na.copy()
     counts = {} if counts is None else dict(counts)
-    names = list(names)
     dtypes = dict(zip(data.columns, data.dtypes, strict=True))
-    complete = _finite_float_columns(data, [n for n in names if dtypes[n] == np.float64])
-    if finite is not None:
-        finite |= complete
     for name in names:
         dtype = dtypes[name]
-        if name in complete or (isinstance(dtype, np.dtype) and dtype.kind in "biu"):
-            continue  # no NaN in the column; NumPy booleans and integers cannot be missing
+        if isinstance(dtype, np.dtype) and dtype.kind in "biu":
+            continue  # NumPy booleans and integers cannot be missing
         col_na = _missing(data[name], finite)
         if not col_na.any():
             continue
