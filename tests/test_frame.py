@@ -898,3 +898,96 @@ def test_column_names_carry_levels_as_r_does() -> None:
     }
     for formula, names in cases.items():
         assert quiet_glm(formula, df, rglm.Poisson()).exog_names == names, formula
+
+
+# -- the fast paths of the frame's steps, held to the slow readings they replace ----------------
+def test_a_formula_read_once_is_reused_and_depends_on_the_columns() -> None:
+    from rglm.frame.formula import parse_formula
+    from rglm.frame.steps import resolve_variables
+
+    d = make_data()
+    first = resolve_variables("y ~ .", d)
+    assert resolve_variables("y ~ .", d) is first
+    assert first.parsed == parse_formula("y ~ .", list(d.columns))
+    fewer = d.drop(columns=["z"])
+    other = resolve_variables("y ~ .", fewer)
+    assert other.parsed == parse_formula("y ~ .", list(fewer.columns))
+    assert "z" not in other.rhs and "z" in first.rhs
+
+
+def test_a_formula_that_warns_warns_at_every_fit() -> None:
+    d = make_data()
+    for _ in range(3):
+        with pytest.warns(rglm.FormulaWarning, match="appeared on the right-hand side"):
+            rglm.glm("y ~ y + x", d)
+
+
+def test_fixed_levels_are_read_only_from_factor_calls() -> None:
+    from formulaic import Formula
+
+    from rglm.frame.columns import _factor_calls, _fixed_level_calls
+
+    for rhs in (
+        'x1 + C(g, levels = c("a", "b"))',
+        'factor(g, levels = c("b", "a")):x1',
+        "x1 + g",
+        "Cx(g) + x1",
+    ):
+        exprs = [f.expr for term in Formula(rhs) for f in term.factors]
+        slow = tuple((e, a, lv) for e, a, lv in _factor_calls(exprs) if lv is not None)
+        assert _fixed_level_calls(rhs) == slow
+    assert _fixed_level_calls("x1 + g") == ()
+
+
+def test_rows_outside_given_levels_are_dropped_in_every_fit() -> None:
+    d = pd.DataFrame({"y": np.arange(8.0), "g": list("abcdabcd")})
+    for _ in range(2):
+        m = rglm.glm('y ~ C(g, levels=["a", "b"])', d)
+        assert m.nobs == 4
+
+
+def test_model_columns_is_the_selection_by_names() -> None:
+    from rglm.frame.columns import model_columns
+
+    d = make_data()
+    for used in ({"y", "x"}, set(d.columns), {"g", "y"}):
+        pd.testing.assert_frame_equal(model_columns(d, used), d[[c for c in d.columns if c in used]])
+    assert model_columns(d, set(d.columns)) is not d
+
+
+def test_count_missing_reads_dtypes_as_isna_does() -> None:
+    from rglm.frame.steps import count_missing
+
+    d = pd.DataFrame(
+        {
+            "f": [1.0, np.nan, 3.0, 4.0],
+            "i": np.arange(4),
+            "b": [True, False, True, True],
+            "s": ["a", None, "b", "c"],
+            "n": pd.array([1, None, 3, None], dtype="Int64"),
+            "ok": [1.0, 2.0, 3.0, 4.0],
+        }
+    )
+    keep = np.array([True, True, True, False])
+    finite: set[str] = set()
+    na, counts = count_missing(d, list(d.columns), keep, finite=finite)
+    np.testing.assert_array_equal(na, d.isna().any(axis=1).to_numpy())
+    assert counts == {"f": 1, "s": 1, "n": 1}
+    assert finite == {"ok"}
+
+
+def test_infinite_and_missing_values_in_the_model_matrix_are_found() -> None:
+    from rglm.frame.steps import bad_rows
+
+    X = np.ones((4, 3))
+    assert not bad_rows(X, np.isnan, ["a", "b", "c"])[0].any()
+    X[2, 1] = np.inf
+    rows, cols = bad_rows(X, np.isinf, ["a", "b", "c"])
+    np.testing.assert_array_equal(rows, [False, False, True, False])
+    assert cols == ["b"]
+    big = np.full((2, 2), 1e308)  # the sum overflows although every value is finite
+    assert not bad_rows(big, np.isinf, ["a", "b"])[0].any()
+    d = make_data()
+    d.loc[3, "x"] = np.inf
+    with pytest.raises(rglm.DataError, match="infinite"):
+        rglm.glm("y ~ x", d)

@@ -200,3 +200,27 @@ def test_call_names_the_data_variable() -> None:
     assert "    data = budworm)" in str(m.update(". ~ . - sex:ldose").summary())
     anonymous = rglm.glm("y ~ x", pd.DataFrame({"y": [1.0, 2.0, 3.5, 4.0], "x": [1.0, 2.0, 3.0, 5.0]}))
     assert "data = data)" in str(anonymous.summary())
+
+
+def test_covariance_and_table_are_the_dataframe_forms_to_the_bit(clotting: rglm.GLMResult) -> None:
+    """The covariance is the unscaled one times the dispersion, the standard errors the roots
+    of its diagonal, and the coefficient table those columns, whatever form they are read in."""
+    m = clotting
+    scaled = (m.normalized_cov_params * m.scale).to_numpy()
+    np.testing.assert_array_equal(m.cov_params().to_numpy(), scaled)
+    np.testing.assert_array_equal(m.bse.to_numpy(), np.sqrt(np.diag(scaled)))
+    table = m.summary().coefficients
+    np.testing.assert_array_equal(table.iloc[:, 0].to_numpy(), m.params.to_numpy())
+    np.testing.assert_array_equal(table.iloc[:, 1].to_numpy(), m.bse.to_numpy())
+    np.testing.assert_array_equal(table.iloc[:, 2].to_numpy(), m.tvalues.to_numpy())
+    np.testing.assert_array_equal(table.iloc[:, 3].to_numpy(), m.pvalues.to_numpy())
+    assert list(table.index) == list(m.params.index) == m.param_names
+    # what a caller gets is a copy: editing it changes nothing in the model
+    edited = m.coef_table()
+    edited.iloc[:, :] = 99.0
+    np.testing.assert_array_equal(m.coef_table().to_numpy(), table.to_numpy())
+    assert m.params.iloc[0] != 99.0 and m.bse.iloc[0] != 99.0 and m.pvalues.iloc[0] != 99.0
+    cov = m.normalized_cov_params
+    cov.iloc[0, 0] = 123.0
+    assert m.normalized_cov_params.iloc[0, 0] != 123.0
+    assert m.cov_params().iloc[0, 0] != 123.0 * m.scale

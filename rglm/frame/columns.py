@@ -9,6 +9,7 @@ from __future__ import annotations
 import ast
 import datetime
 import decimal
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -37,6 +38,7 @@ __all__ = [
     "display_name",
     "evaluate",
     "is_bare_name",
+    "model_columns",
     "numeric_values",
     "plain_value",
     "prepared",
@@ -178,6 +180,10 @@ def _narwhals_frame(data: Any) -> pd.DataFrame | None:
 
 def numeric_values(values: Any, what: str) -> FloatArray:
     """Values as float64, NA as NaN; a clear TypeError for anything not numeric."""
+    if isinstance(values, pd.Series) and isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf":
+        # NumPy numbers: a float copy (NaN stays NaN, integers hold no NA)
+        as_float: FloatArray = values.to_numpy().astype(np.float64)
+        return as_float
     s = as_numbers(values if isinstance(values, pd.Series) else pd.Series(np.asarray(values)))
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.to_numpy(dtype=np.float64, na_value=np.nan)
@@ -204,9 +210,27 @@ def to_float(mm: Any, what: str) -> FloatArray:
         raise DataTypeError(f"the {what} could not be converted to numbers: {exc}") from exc
 
 
+def model_columns(frame: pd.DataFrame, used: Any) -> pd.DataFrame:
+    """The columns of ``frame`` named in ``used``, in the frame's order (a new frame sharing
+    the caller's data: pandas copies on write).  ``frame`` has unique column names.
+
+    ``DataFrame.take`` on positions makes the same frame as ``frame[names]`` at a fraction of
+    the cost of its label checks, and when every column is used a shallow copy does."""
+    positions = [i for i, c in enumerate(frame.columns) if c in used]
+    if len(positions) == frame.shape[1]:
+        whole: pd.DataFrame = frame.copy(deep=False)
+        return whole
+    selected: pd.DataFrame = frame.take(positions, axis=1)
+    return selected
+
+
 def without_unused_levels(data: pd.DataFrame) -> pd.DataFrame:
     """``data`` with unused categories dropped (R's ``drop.unused.levels``); no copy if none."""
-    cats = [c for c in data.columns if isinstance(data[c].dtype, pd.CategoricalDtype)]
+    cats = [
+        c
+        for c, dtype in zip(data.columns, data.dtypes, strict=True)
+        if isinstance(dtype, pd.CategoricalDtype)
+    ]
     if not cats:
         return data
     out = None
@@ -286,9 +310,10 @@ def prepared(data: pd.DataFrame) -> pd.DataFrame:
     """The model's columns in the dtypes formulaic reads as R would: text of any string dtype
     as strings, numbers stored as objects as floats; unusable types are refused by name."""
     changed: dict[str, Any] = {}
-    for name in data.columns:
+    for name, dtype in zip(data.columns, data.dtypes, strict=True):
+        if isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+            continue  # NumPy booleans and real numbers are read as they are
         col = data[name]
-        dtype = col.dtype
         if pd.api.types.is_complex_dtype(dtype):
             raise DataTypeError(f"column '{name}' holds complex numbers; a GLM needs real values")
         if isinstance(dtype, (pd.PeriodDtype, pd.IntervalDtype)):
@@ -363,6 +388,24 @@ def _outside(values: pd.Series, levels: tuple[Any, ...]) -> npt.NDArray[np.bool_
     return present & ~known
 
 
+# A factor call anywhere in the text; without one no factor of the formula can have fixed levels.
+_FACTOR_CALL = re.compile(r"(?<![\w.])(?:C|factor)\s*\(")
+
+
+@functools.lru_cache(maxsize=256)
+def _fixed_level_calls(rhs: str) -> tuple[tuple[str, str, tuple[Any, ...]], ...]:
+    """The ``C(...)``/``factor(...)`` factors of the right-hand side ``rhs`` that are given
+    ``levels=``: (factor expression, its data argument, the levels), as formulaic reads the
+    terms.  Depends on the text alone, so it is read once per formula (an immutable tuple)."""
+    if not _FACTOR_CALL.search(rhs):
+        return ()
+    try:
+        exprs = [f.expr for term in Formula(rhs) for f in term.factors]
+    except Exception:  # noqa: BLE001 - formulaic reports an unparsable formula when fitting
+        return ()
+    return tuple((expr, arg, given) for expr, arg, given in _factor_calls(exprs) if given is not None)
+
+
 def outside_levels(
     rhs: str, frame: pd.DataFrame, used: Any, keep: npt.NDArray[np.bool_], na_cols: dict[str, int]
 ) -> npt.NDArray[np.bool_]:
@@ -371,16 +414,14 @@ def outside_levels(
     ``keep`` under the factor's name.  R's ``factor(x, levels=)`` makes such values NA, so the
     model frame drops those rows as missing (formulaic would code them as the reference level).
     ``used``: the data columns the model uses (only they are read)."""
-    wanted = set(used)
-    data = frame[[c for c in frame.columns if c in wanted]]
-    out = np.zeros(len(data), dtype=bool)
-    try:
-        exprs = [f.expr for term in Formula(rhs) for f in term.factors]
-    except Exception:  # noqa: BLE001 - formulaic reports an unparsable formula when fitting
+    out = np.zeros(len(frame), dtype=bool)
+    calls = _fixed_level_calls(rhs)
+    if not calls:
         return out
-    for expr, arg, given in _factor_calls(exprs):
-        values = None if given is None else _factor_values(arg, data)
-        if values is not None and given is not None:
+    data = model_columns(frame, set(used))
+    for expr, arg, given in calls:
+        values = _factor_values(arg, data)
+        if values is not None:
             bad = _outside(values, given)
             if np.any(bad & keep):
                 na_cols[expr] = int(np.sum(bad & keep))

@@ -36,6 +36,7 @@ from rglm.frame.columns import (
     check_new_types,
     display_name,
     evaluate,
+    model_columns,
     numeric_values,
     outside_levels,
     plain_value,
@@ -359,7 +360,7 @@ def build_frame(
         sub_rows = np.flatnonzero(rows)
         # Select the model's columns first, so that only they are copied when rows are dropped.
         # In the frame's own order: a slice of its blocks is a view (copy-on-write), a reordering a copy.
-        cols = frame[[c for c in frame.columns if c in used_set]]
+        cols = model_columns(frame, used_set)
         sub = without_unused_levels(prepared(cols if sub_rows.size == len(frame) else cols.iloc[sub_rows]))
         rhs_spec, X = materialize_design(parsed, formula, sub, frozenset(finite), contrasts)
         y = response_vector(parsed, sub, binomial)
@@ -402,7 +403,8 @@ def build_frame(
         offset_variables=resolved.offsets,
         names=names,
     )
-    dropped = frame.index[keep & ~rows]
+    all_rows = sub_rows.size == len(frame)
+    dropped = frame.index[:0] if all_rows else frame.index[keep & ~rows]
     return ModelFrame(
         y=y,
         X=X if isinstance(X, SplitDesign) else np.ascontiguousarray(X),
@@ -414,7 +416,7 @@ def build_frame(
         spec=spec,
         weights_given=weights is not None,
         offset_given=offset is not None,
-        full_index=frame.index[keep],
+        full_index=frame.index if all_rows else frame.index[keep],
         na_action=na_action,
         used_positions=np.flatnonzero(rows[keep]),
         data_positions=sub_rows,

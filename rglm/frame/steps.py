@@ -28,7 +28,7 @@ import numpy.typing as npt
 import pandas as pd
 from formulaic.transforms import TRANSFORMS
 
-from rglm.exceptions import ArgumentError, DataError, DataTypeError
+from rglm.exceptions import ArgumentError, DataError, DataTypeError, collect_warnings, warn
 from rglm.frame.columns import (
     aligned,
     as_numbers,
@@ -139,14 +139,42 @@ def _variables(nodes: Sequence[Node], data: pd.DataFrame) -> tuple[str, ...]:
     return tuple(sorted((values & columns) - (calls - values)))
 
 
+#: Formulas already read, keyed on the formula and the data's column names (all that the
+#: reading depends on); the values are immutable.  Refitting a model (a loop of fits, update,
+#: step, bootstraps) then skips the parse.  Bounded: cleared when full.
+_RESOLVED: dict[tuple[str, tuple[str, ...]], FormulaVariables] = {}
+_RESOLVED_MAX = 256
+
+
 def resolve_variables(formula: str, data: pd.DataFrame) -> FormulaVariables:
     """Parse ``formula`` (``.`` standing for the data's columns not in the response) and find
     the data columns each of its parts uses.
 
     Raises :class:`rglm.exceptions.DataError` for a name that is neither a column of ``data``
     nor a function usable in formulas, and for a column named like a function it calls.
+    The reading depends only on the formula's text and the data's column names, so it is
+    kept for the next fit of the same formula on data with the same columns; a reading that
+    warned is not kept, so that every fit warns.
     """
-    parsed = parse_formula(formula, [str(c) for c in data.columns])
+    columns = tuple(str(c) for c in data.columns)
+    key = (formula, columns) if isinstance(formula, str) else None
+    if key is not None:
+        hit = _RESOLVED.get(key)
+        if hit is not None:
+            return hit
+    with collect_warnings() as caught:
+        resolved = _resolve_variables(formula, data, columns)
+    for category, message in caught:
+        warn(message, category)
+    if key is not None and not caught:
+        if len(_RESOLVED) >= _RESOLVED_MAX:
+            _RESOLVED.clear()
+        _RESOLVED[key] = resolved
+    return resolved
+
+
+def _resolve_variables(formula: str, data: pd.DataFrame, columns: tuple[str, ...]) -> FormulaVariables:
+    parsed = parse_formula(formula, list(columns))
     terms = parsed.terms
     assert terms is not None
     return FormulaVariables(
@@ -270,8 +298,14 @@ def count_missing(
     """
     na = np.zeros(len(data), dtype=bool) if na is None else na.copy()
     counts = {} if counts is None else dict(counts)
+    dtypes = dict(zip(data.columns, data.dtypes, strict=True))
     for name in names:
+        dtype = dtypes[name]
+        if isinstance(dtype, np.dtype) and dtype.kind in "biu":
+            continue  # NumPy booleans and integers cannot be missing
         col_na = _missing(data[name], finite)
+        if not col_na.any():
+            continue
         if np.any(col_na & keep):
             counts[name] = int(np.sum(col_na & keep))
         na |= col_na
@@ -287,8 +321,11 @@ def refuse_missing(counts: dict[str, int], na_action: str) -> None:
 
 def check_dtypes(data: pd.DataFrame, names: Iterable[str]) -> None:
     """Refuse dates and durations, which a formula cannot use directly."""
+    dtypes = dict(zip(data.columns, data.dtypes, strict=True))
     for name in names:
-        dtype = data[name].dtype
+        dtype = dtypes[name]
+        if isinstance(dtype, np.dtype) and dtype.kind not in "mM":
+            continue  # not a NumPy date or duration
         if pd.api.types.is_timedelta64_dtype(dtype):
             raise DataTypeError(
                 f"column '{name}' has dtype {dtype}; a formula cannot use durations directly - "
@@ -390,8 +427,26 @@ def bad_rows(
                 rows |= hit
                 cols.append(names[col])
         return rows, cols
+    if X.size and _finite_sum(X):
+        # a NaN or an infinity makes the sum non-finite: nothing to find, no n-by-p temporary
+        return np.zeros(X.shape[0], dtype=bool), []
     hits = test(X)
     return hits.any(axis=1), [names[j] for j in np.flatnonzero(hits.any(axis=0))]
+
+
+def _finite_sum(values: FloatArray) -> bool:
+    """Whether the sum of ``values`` is finite, which it is not if a value is NaN or infinite
+    (an overflow of finite values only sends the caller to its row-by-row test)."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        return bool(np.isfinite(np.sum(values)))
+
+
+def _inf_rows(values: FloatArray, n: int) -> BoolArray | None:
+    """Rows of ``values`` (one or two columns) holding an infinity; None when the sum is
+    finite, which no infinity allows."""
+    if _finite_sum(values):
+        return None
+    return np.asarray(np.isinf(values).reshape(n, -1).any(axis=1), dtype=bool)
 
 
 def check_finite(
@@ -407,11 +462,11 @@ def check_finite(
     later, less clearly); ``index`` labels the rows in messages."""
     x_inf, x_inf_cols = bad_rows(X, np.isinf, names)
     for label, inf_rows in (
-        ("response", np.isinf(y).reshape(len(index), -1).any(axis=1)),
-        ("offset", np.isinf(off)),
+        ("response", _inf_rows(y, len(index))),
+        ("offset", _inf_rows(off, len(index))),
         ("model matrix", x_inf),
     ):
-        if inf_rows.any():
+        if inf_rows is not None and inf_rows.any():
             n_inf = int(inf_rows.sum())
             where = f" (column {', '.join(repr(c) for c in x_inf_cols)})" if label == "model matrix" else ""
             raise DataError(

@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from rglm.numerics import rmath as _rmath
+from rglm.numerics.jit_math import column_order_matvec, compiled_matvec
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
@@ -213,11 +214,18 @@ class NumericColumns:
             scale = np.sqrt(w) if root else w
             rhs = None if z is None else (scale * z if root else z)
             ones = np.ones(step)
+            # A row-major block (a dense model matrix) is scaled into the column-major buffer
+            # one column at a time: the same products, without NumPy's slow mixed-order loop.
+            by_column = not mtx.flags.f_contiguous
             for start in range(0, n, step):
                 stop = min(start + step, n)
                 xs = mtx[start:stop]
                 ws = buf[: stop - start]
-                np.multiply(xs, scale[start:stop, None], out=ws)
+                if by_column:
+                    for j in range(m):
+                        np.multiply(xs[:, j], scale[start:stop], out=ws[:, j])
+                else:
+                    np.multiply(xs, scale[start:stop, None], out=ws)
                 if root:
                     gm += ws.T @ ws
                     if o:
@@ -262,9 +270,11 @@ class DenseDesign(Design):
         # On the R-exact path R's dgemv order (one column at a time) keeps eta bit-identical to R.
         if not (_rmath.r_exact(*x.shape) if exact is None else exact):
             return x @ beta
-        out = np.zeros(x.shape[0])
-        for j in range(x.shape[1]):
-            out = out + beta[j] * x[:, j]
+        kernel = compiled_matvec() if x.dtype == np.float64 else None
+        if kernel is None:
+            return column_order_matvec(x, beta)
+        out = np.empty(x.shape[0])
+        kernel(x, np.ascontiguousarray(beta, dtype=np.float64), out)
         return out
 
     def rmatvec(self, v: FloatArray) -> FloatArray:

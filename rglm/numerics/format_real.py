@@ -121,7 +121,8 @@ def _as_floats(x: FloatsLike | float) -> list[float]:
         return [float(x)]
     if isinstance(x, np.ndarray):
         if x.dtype != object:
-            return [float(v) for v in np.asarray(x, dtype=float).ravel(order="F")]
+            values: list[float] = np.asarray(x, dtype=float).ravel(order="F").tolist()  # the same doubles
+            return values
         x = list(x.ravel(order="F"))
     return [_to_float(v) for v in x]
 

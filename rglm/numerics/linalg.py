@@ -243,7 +243,9 @@ class QRStep(WLSStep):
     def __call__(
         self, design: Design, good: npt.NDArray[np.bool_], w: FloatArray, z: FloatArray, tol: float
     ) -> WLSFit:
-        return self.solver(design.rows(good) * w[:, None], z * w, tol)
+        # Every row good (the usual case): the matrix itself, not a copy made by the mask.
+        rows = design.rows() if good.all() else design.rows(good)
+        return self.solver(rows * w[:, None], z * w, tol)
 
 
 class NormalEquations(WLSStep):

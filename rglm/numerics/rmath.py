@@ -21,6 +21,8 @@ from contextlib import contextmanager
 import numpy as np
 import numpy.typing as npt
 
+from rglm.numerics.jit_math import compiled_map
+
 FloatArray = npt.NDArray[np.float64]
 
 #: Largest array for which the C library's scalar functions are used elementwise.
@@ -87,6 +89,11 @@ def _apply(
         out: FloatArray = vectorized(a)
         return out
     if scalar is not None and in_domain is not None and a.ndim == 1 and in_domain(a):
+        kernel = compiled_map(scalar)
+        if kernel is not None:  # the same C-library function, called from a compiled loop
+            out = np.empty(a.size)
+            kernel(np.ascontiguousarray(a), out)
+            return out
         return np.fromiter(map(scalar, a.tolist()), np.float64, count=a.size)
     with np.errstate(all="ignore"):
         return np.asarray(exact(a), dtype=np.float64)

@@ -87,7 +87,7 @@ class Summary:
             family_name=m.family.name,
             link_name=m.family.link.name,
             coefficients=m.coef_table(),
-            aliased=m.aliased.copy(),
+            aliased=m.aliased,  # a copy already
             dispersion=m.scale,
             dispersion_estimated=m.dispersion_is_estimated,
             null_deviance=m.null_deviance,
@@ -106,11 +106,12 @@ class Summary:
     # -- R's text ----------------------------------------------------------------------------------
     def _coef_lines(self) -> list[str]:
         c = self.coefficients
+        values = c.to_numpy(dtype=np.float64)  # one read of the table's four columns
         return coef_matrix_lines(
-            c.iloc[:, 0].to_numpy(),
-            c.iloc[:, 1].to_numpy(),
-            c.iloc[:, 2].to_numpy(),
-            c.iloc[:, 3].to_numpy(),
+            values[:, 0],
+            values[:, 1],
+            values[:, 2],
+            values[:, 3],
             row_names=list(c.index),
             col_names=list(c.columns),
             aliased=list(self.aliased.to_numpy()),

@@ -59,11 +59,16 @@ class computed_once(Generic[T]):
     def __get__(self, obj: Any, owner: type | None = None) -> T:
         if obj is None:
             return self  # type: ignore[return-value]
+        out: T = self.cached(obj).copy()
+        return out
+
+    def cached(self, obj: Any) -> T:
+        """The cached value itself, not a copy: for rglm's own reading, never to hand out."""
         cache = obj.__dict__.setdefault("_cache", {})
         if self.name not in cache:
             cache[self.name] = self.func(obj)
-        out: T = cache[self.name].copy()
-        return out
+        value: T = cache[self.name]
+        return value
 
 
 class ResultCore:
@@ -200,9 +205,19 @@ class ResultCore:
         raise AttributeError(f"{type(self).__name__} is immutable; cannot delete {key!r}")
 
     # -- the coefficient table ----------------------------------------------------------------------
+    def param_index(self) -> pd.Index:
+        """The parameter names as a pandas Index, made once (an Index is immutable, so every
+        Series and table of the result shares it)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        index = cache.get("_param_index")
+        if index is None:
+            index = cache["_param_index"] = pd.Index(self.param_names)
+        out: pd.Index = index
+        return out
+
     def coef_series(self, values: Any, name: str | None = None) -> pd.Series:
         """``values`` (one per parameter) as a Series indexed by the parameter names."""
-        out: pd.Series = pd.Series(values, index=pd.Index(self.param_names), name=name)
+        out: pd.Series = pd.Series(values, index=self.param_index(), name=name)
         return out
 
     @computed_once
@@ -224,7 +239,7 @@ class ResultCore:
     @computed_once
     def bse(self) -> pd.Series:
         """Standard errors :math:`\\sqrt{V_{jj}}`."""
-        var = np.diag(self.cov_params().to_numpy())
+        var = np.diag(self.vcov_matrix())
         with np.errstate(invalid="ignore"):
             return self.coef_series(np.sqrt(var), "bse")
 
@@ -247,12 +262,26 @@ class ResultCore:
             p = np.full_like(t, np.nan)
         return self.coef_series(p, "pvalues")
 
+    def _read(self, name: str) -> FloatArray:
+        """The values of the per-parameter attribute ``name`` (a :class:`computed_once`, or a
+        subclass's own property), for building a table that copies them."""
+        attr = getattr(type(self), name, None)
+        series = attr.cached(self) if isinstance(attr, computed_once) else getattr(self, name)
+        values: FloatArray = series.to_numpy()
+        return values
+
     def coef_table(self) -> pd.DataFrame:
         """R's coefficient matrix: ``Estimate``, ``Std. Error``, ``z value`` or ``t value``
         and ``Pr(>|z|)`` or ``Pr(>|t|)``, one row per parameter."""
         stat, pcol = ("t value", "Pr(>|t|)") if self.use_t else ("z value", "Pr(>|z|)")
-        columns = {"Estimate": self.params, "Std. Error": self.bse, stat: self.tvalues, pcol: self.pvalues}
-        out: pd.DataFrame = pd.DataFrame(columns, index=pd.Index(self.param_names))
+        # The cached columns, read without a copy each: the table holds its own copy of them.
+        columns = {
+            "Estimate": self._read("params"),
+            "Std. Error": self._read("bse"),
+            stat: self._read("tvalues"),
+            pcol: self._read("pvalues"),
+        }
+        out: pd.DataFrame = pd.DataFrame(columns, index=self.param_index())
         return out
 
     def coef_lines(self, names: list[str] | None = None) -> list[str]:

@@ -260,12 +260,22 @@ class GLMStatistics(ResultCore):
             return math.nan
         return self._fit.working_rss / self.df_resid
 
+    def _cov_unscaled(self) -> FloatArray:
+        """:math:`(X^T W X)^{-1}` from the last step's R factor, computed once (never handed out:
+        the public forms are copies)."""
+        cache = self.__dict__.setdefault("_cache", {})
+        cov = cache.get("_cov_unscaled")
+        if cov is None:
+            assert self._fit.wls is not None
+            cov = cache["_cov_unscaled"] = cov_unscaled(self._fit.wls)
+        out: FloatArray = cov
+        return out
+
     @computed_once
     def normalized_cov_params(self) -> pd.DataFrame:
         """Unscaled covariance :math:`(X^T W X)^{-1}`, NaN rows and columns for aliased terms."""
         names = self.exog_names
-        assert self._fit.wls is not None
-        out: pd.DataFrame = pd.DataFrame(cov_unscaled(self._fit.wls), index=names, columns=names)
+        out: pd.DataFrame = pd.DataFrame(self._cov_unscaled().copy(), index=names, columns=names)
         return out
 
     def vcov_matrix(self) -> FloatArray:
@@ -273,7 +283,8 @@ class GLMStatistics(ResultCore):
         the sandwich estimate named by ``cov_type`` (see ``robust``)."""
         if self._cov is not None:
             return self._cov
-        out: FloatArray = (self.normalized_cov_params * self.scale).to_numpy()
+        # elementwise, as the product of the DataFrame and the dispersion: the same numbers
+        out: FloatArray = self._cov_unscaled() * self.scale
         return out
 
     @property
