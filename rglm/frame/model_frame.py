@@ -235,10 +235,22 @@ class ModelFrame:
     offset_given: bool = False
     full_index: pd.Index = field(default_factory=lambda: pd.RangeIndex(0))
     na_action: str = "omit"
-    used_positions: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    #: Positions of the rows used among the rows selected (None: all of them, in order).
+    used_rows: npt.NDArray[np.intp] | None = None
     #: Positions in the caller's data of the rows used (for variables read after the fit,
-    #: such as cluster columns, whatever the data's index).
-    data_positions: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    #: such as cluster columns, whatever the data's index; None: every row, in order).
+    data_rows: npt.NDArray[np.intp] | None = None
+
+    @property
+    def used_positions(self) -> npt.NDArray[np.intp]:
+        """Positions of the rows used among the rows selected (``subset``), for padding
+        per-row values with ``na_action="exclude"``."""
+        return np.arange(len(self.index)) if self.used_rows is None else self.used_rows
+
+    @property
+    def data_positions(self) -> npt.NDArray[np.intp]:
+        """Positions in the caller's data of the rows used."""
+        return np.arange(len(self.index)) if self.data_rows is None else self.data_rows
 
     @property
     def design(self) -> Design:
@@ -365,7 +377,10 @@ def build_frame(
         y = response_vector(parsed, sub, binomial)
         off = offset_vector(parsed, sub)
         col_names = list(rhs_spec.r_names if names == "R" else rhs_spec.py_names)
-        w = np.ones(len(sub)) if w_all is None else w_all[sub_rows]
+        # A large frame without weights holds no column of ones: a read-only view of one 1.0
+        # serves every row (the values, and so every result, are the same).
+        ones = np.broadcast_to(1.0, len(sub)) if len(sub) >= SPLIT_MIN_ROWS else np.ones(len(sub))
+        w = ones if w_all is None else w_all[sub_rows]
         if o_all is not None:
             off = off + o_all[sub_rows]
         x_na, x_na_cols = bad_rows(X, np.isnan, col_names)
@@ -416,8 +431,9 @@ def build_frame(
         offset_given=offset is not None,
         full_index=frame.index[keep],
         na_action=na_action,
-        used_positions=np.flatnonzero(rows[keep]),
-        data_positions=sub_rows,
+        # n positions each, stored only when some rows are left out.
+        used_rows=None if rows[keep].all() else np.flatnonzero(rows[keep]),
+        data_rows=None if sub_rows.size == len(frame) else sub_rows,
     )
 
 
