@@ -147,7 +147,7 @@ class PassRequest:
     the QR factor and the end-of-fit sums.
 
     Passes over blocks held in memory may split a pass in two.  With ``keep`` the block keeps
-    its per-row values at the point (:class:`Kept`); with ``defer`` as well, the normal
+    its working weights and response at the point (:class:`Kept`); with ``defer``, the normal
     equations are left out (``Sums.deferred``), so that a point whose deviance ends the fit
     never pays for them; ``from_kept`` then forms them from the kept values without
     evaluating the point again.
@@ -304,24 +304,15 @@ class RowState:
 
 @dataclass(frozen=True, eq=False)
 class Kept:
-    """A block's per-row values at a point, kept by a deferring ``keep`` pass until its normal
-    equations are formed: the working weights :math:`W` and the working response :math:`z`
-    (both 0 off the good rows; ``z`` is None, and ``w`` empty, once the normal equations are
-    formed or when they cannot be).  ``eta`` and ``previous`` are no longer filled in: a
-    fit's per-row results are recomputed from its coefficients when asked
-    (:func:`point_eta`, :func:`point_weights`)."""
+    """A block's working weights :math:`W` and working response :math:`z` at a point (both 0
+    off the good rows), kept by a deferring ``keep`` pass until its normal equations are
+    formed; then ``z`` is None and ``w`` empty, as when they cannot be formed.  Nothing else
+    is kept: a fit's per-row results are recomputed when asked (:func:`point_eta`,
+    :func:`point_weights`)."""
 
     point: Point
-    eta: FloatArray | None
     w: FloatArray
     z: FloatArray | None
-    previous: Kept | None = None
-
-    def at(self, point: Point) -> Kept | None:
-        """The values kept for ``point`` (this one or the one before), if any."""
-        if self.point is point:
-            return self
-        return self.previous if self.previous is not None and self.previous.point is point else None
 
 
 def kept(chunk: Chunk) -> Kept | None:
@@ -349,7 +340,7 @@ def _from_kept(chunk: Chunk, request: PassRequest) -> Sums:
     if k.z is None:
         return Sums(p=p, xtwx=_NO_MATRIX, xtwz=_NO_VECTOR)
     xtwx, xtwz = design.normal_equations(k.w, k.z)
-    _keep(chunk, Kept(k.point, None, _NO_VECTOR, None))  # W and z are spent: free them
+    _keep(chunk, Kept(k.point, _NO_VECTOR, None))  # W and z are spent: free them
     return Sums(p=p, xtwx=xtwx, xtwz=xtwz)
 
 
@@ -415,11 +406,10 @@ def evaluate_rows(
 def point_eta(chunk: Chunk, request: PassRequest) -> FloatArray:
     """:math:`\\eta` of ``chunk`` at the request's point, computed as a pass computes it (so
     the same to the last bit): a large fit's per-row results are recomputed this way."""
-    point = request.point
-    mustart = None
-    if point.beta is None and point.mu_beta is None:
-        mustart = _initialize(request.family, chunk, request.have_start)[0].mustart
-    return _eta_at(chunk, _request_design(chunk, request), point, request.family, mustart)
+    p, fam = request.point, request.family
+    start = p.beta is None and p.mu_beta is None  # R's start: the family's means
+    mustart = _initialize(fam, chunk, request.have_start)[0].mustart if start else None
+    return _eta_at(chunk, _request_design(chunk, request), p, fam, mustart)
 
 
 def point_weights(chunk: Chunk, request: PassRequest) -> FloatArray:
@@ -431,8 +421,7 @@ def point_weights(chunk: Chunk, request: PassRequest) -> FloatArray:
 
 
 def _working(chunk: Chunk, family: Family, rows: RowState, fixed: _Fixed) -> Working:
-    """R's working weights and response of a pass (the kernels of large fits, told what the
-    block's fixed sums already know)."""
+    """R's working weights and response of a pass (told what the block's fixed sums know)."""
     return working(
         family,
         rows.y,
@@ -536,9 +525,7 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
     zfull = wk.z_full() if finite and n_good else None
     deferred = request.defer and not request.qr
     if request.keep and deferred:
-        # W and z until the normal equations are formed (or the fit ends): nothing else, as
-        # per-row results are recomputed from the coefficients when asked.
-        _keep(chunk, Kept(request.point, None, wfull if zfull is not None else _NO_VECTOR, zfull))
+        _keep(chunk, Kept(request.point, wfull if zfull is not None else _NO_VECTOR, zfull))
     elif request.keep:
         forget(chunk)
     if zfull is not None and not deferred:

@@ -375,11 +375,13 @@ def build_frame(
         sub = without_unused_levels(prepared(cols if sub_rows.size == len(frame) else cols.iloc[sub_rows]))
         rhs_spec, X = materialize_design(parsed, formula, sub, frozenset(finite), contrasts)
         y = response_vector(parsed, sub, binomial)
-        off = offset_vector(parsed, sub)
         col_names = list(rhs_spec.r_names if names == "R" else rhs_spec.py_names)
-        # A large frame without weights holds no column of ones: a read-only view of one 1.0
-        # serves every row (the values, and so every result, are the same).
-        ones = np.broadcast_to(1.0, len(sub)) if len(sub) >= SPLIT_MIN_ROWS else np.ones(len(sub))
+        # A large frame without weights or offsets holds no column of ones or zeros: a
+        # read-only view of one value serves every row (the values, and every result, are
+        # the same).
+        large = len(sub) >= SPLIT_MIN_ROWS
+        off = offset_vector(parsed, sub) if parsed.offsets or not large else np.broadcast_to(0.0, len(sub))
+        ones = np.broadcast_to(1.0, len(sub)) if large else np.ones(len(sub))
         w = ones if w_all is None else w_all[sub_rows]
         if o_all is not None:
             off = off + o_all[sub_rows]
@@ -429,7 +431,7 @@ def build_frame(
         spec=spec,
         weights_given=weights is not None,
         offset_given=offset is not None,
-        full_index=frame.index[keep],
+        full_index=frame.index if keep.all() else frame.index[keep],  # a RangeIndex stays one
         na_action=na_action,
         # n positions each, stored only when some rows are left out.
         used_rows=None if rows[keep].all() else np.flatnonzero(rows[keep]),
@@ -527,6 +529,17 @@ def materialize_design(
     return design, X
 
 
+def _first_rows(codes: npt.NDArray[np.intp], block: int = 65_536) -> npt.NDArray[np.intp]:
+    """The row where each code first occurs (``np.unique(codes, return_index=True)[1]``), a
+    block of rows at a time: sorting all the codes at once would take several arrays of n."""
+    first: dict[int, int] = {}
+    for a in range(0, codes.size, block):
+        values, where = np.unique(codes[a : a + block], return_index=True)
+        for v, i in zip(values.tolist(), where.tolist(), strict=True):
+            first.setdefault(v, a + i)
+    return np.array([first[v] for v in sorted(first)], dtype=np.intp)
+
+
 def _split_first(
     terms: RTerms, sub: pd.DataFrame, finite: frozenset[str], contrasts: dict[str, Any] | None
 ) -> tuple[RDesign, SplitDesign] | None:
@@ -543,8 +556,7 @@ def _split_first(
     rows = set(range(min(len(sub), 256)))
     for c in dict.fromkeys(factors):
         if c in sub.columns:
-            codes = pd.factorize(sub[c])[0]
-            rows |= set(np.unique(codes, return_index=True)[1].tolist())
+            rows |= set(_first_rows(pd.factorize(sub[c])[0]).tolist())
     with np.errstate(all="ignore"):
         design, _ = build_design(terms, sub.iloc[sorted(rows)], formula_context(), contrasts)
     rhs = formulaic_rhs(design)
