@@ -430,8 +430,9 @@ class Poisson(_PoissonBase):
                 NonIntegerWarning,
             )
         with np.errstate(divide="ignore", invalid="ignore"):
-            ll = log_dpois(y, mu)
-            terms = np.where(wt == 0, 0.0, ll * wt)
+            terms = log_dpois(y, mu)  # a new array: weighted in place (large fits' n values)
+            terms *= wt
+            terms[wt == 0] = 0.0
         return -2.0 * _rmath.rsum(terms)
 
     def extreme_fit_message(self, mu_min: float, mu_max: float) -> str | None:

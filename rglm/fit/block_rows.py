@@ -188,9 +188,11 @@ class BlockRows:
     def aic(self) -> float:
         """R's AIC, :math:`-2\\ell + 2\\,\\mathrm{rank}` (the family's ``aic`` on the whole rows)."""
         init = self._init()
+        y, n, wt = init.y, init.n, init.weights
+        del init  # its starting means are not needed: free them before the means are made
         mu = self.mu
         with _rmath.fast_kernels():
-            return float(self.family.aic(init.y, init.n, mu, init.weights, self.deviance) + 2 * self.rank)
+            return float(self.family.aic(y, n, mu, wt, self.deviance) + 2 * self.rank)
 
     @property
     def working_rss(self) -> float:

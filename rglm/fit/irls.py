@@ -96,6 +96,10 @@ def irls(
     have_start = start is not None or etastart is not None or mustart is not None
     y_given = np.asarray(y, dtype=np.float64)
     init = family.initialize(y_given, weights, have_start=have_start)
+    if mustart is not None:
+        # R's glm.fit keeps the given means over initialize's ("mustart <- mukeep"): holding
+        # the family's own as well would cost an array of n for nothing.
+        init = dataclasses.replace(init, mustart=mustart)
     if nvars > 0 and start is not None and start.shape != (nvars,):
         raise FitError(
             f"length of 'start' should equal {nvars} and correspond to the coefficients, "

@@ -21,6 +21,7 @@ transforms, levels and contrasts; a level not seen in fitting is an error.
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -368,11 +369,12 @@ def build_frame(
     # Transforms such as log(x) can produce NaN; R's na.omit drops those rows as well, and
     # the factor levels are then taken from the rows that remain, so materialize again.
     for _ in range(2):
-        sub_rows = np.flatnonzero(rows)
+        # The positions of the rows used (n of them), only when some rows are left out.
+        sub_rows = None if rows.all() else np.flatnonzero(rows)
         # Select the model's columns first, so that only they are copied when rows are dropped.
         # In the frame's own order: a slice of its blocks is a view (copy-on-write), a reordering a copy.
         cols = frame[[c for c in frame.columns if c in used_set]]
-        sub = without_unused_levels(prepared(cols if sub_rows.size == len(frame) else cols.iloc[sub_rows]))
+        sub = without_unused_levels(prepared(cols if sub_rows is None else cols.iloc[sub_rows]))
         rhs_spec, X = materialize_design(parsed, formula, sub, frozenset(finite), contrasts)
         y = response_vector(parsed, sub, binomial)
         col_names = list(rhs_spec.r_names if names == "R" else rhs_spec.py_names)
@@ -380,11 +382,11 @@ def build_frame(
         # read-only view of one value serves every row (the values, and every result, are
         # the same).
         large = len(sub) >= SPLIT_MIN_ROWS
-        off = offset_vector(parsed, sub) if parsed.offsets or not large else np.broadcast_to(0.0, len(sub))
+        off = _offset(parsed, sub) if large else offset_vector(parsed, sub)
         ones = np.broadcast_to(1.0, len(sub)) if large else np.ones(len(sub))
-        w = ones if w_all is None else w_all[sub_rows]
+        w = ones if w_all is None else (w_all.copy() if sub_rows is None else w_all[sub_rows])
         if o_all is not None:
-            off = off + o_all[sub_rows]
+            off = off + (o_all if sub_rows is None else o_all[sub_rows])
         x_na, x_na_cols = bad_rows(X, np.isnan, col_names)
         derived_na = x_na | np.isnan(y).reshape(len(sub), -1).any(axis=1) | np.isnan(off)
         if not np.any(derived_na):
@@ -404,7 +406,7 @@ def build_frame(
                 f"the variables (e.g. log of a negative number); drop {'it' if k == 1 else 'them'} "
                 "or use na_action='omit'"
             )
-        rows[sub_rows[derived_na]] = False
+        rows[np.flatnonzero(rows)[derived_na]] = False
         if not np.any(rows):
             raise DataError(
                 "no rows left to fit: every row has a missing value after transforming the variables"
@@ -435,8 +437,27 @@ def build_frame(
         na_action=na_action,
         # n positions each, stored only when some rows are left out.
         used_rows=None if rows[keep].all() else np.flatnonzero(rows[keep]),
-        data_rows=None if sub_rows.size == len(frame) else sub_rows,
+        data_rows=sub_rows,
     )
+
+
+def _offset(parsed: ParsedFormula, data: pd.DataFrame) -> FloatArray:
+    """The offset of a large frame: :func:`rglm.frame.steps.offset_vector` without arrays of
+    n that hold nothing new.  No offset is a read-only view of one 0.0; one ``offset()`` term
+    is its values as evaluated (``0 + v`` is ``v``, but for the sign of a zero), so neither a
+    column of zeros nor a copy of the values is made."""
+    if not parsed.offsets:
+        return np.broadcast_to(0.0, len(data))
+    if len(parsed.offsets) > 1:
+        return offset_vector(parsed, data)
+    expr = parsed.offsets[0]
+    v = evaluate(expr, data, f"offset({expr})")
+    # formulaic leaves a reference cycle holding its own copy of the values (n of them) for
+    # the cycle collector; collecting the young generations now frees it, at little cost.
+    gc.collect(1)
+    if v.dtype != np.float64 or v.ndim != 1 or np.any(np.signbit(v) & (v == 0)):
+        return offset_vector(parsed, data)  # -0.0 is 0.0 in the sum: as offset_vector makes it
+    return v
 
 
 def frame_spec(
