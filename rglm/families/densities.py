@@ -41,6 +41,10 @@ def log_dbinom(k: FloatArray, n: FloatArray, p: FloatArray) -> FloatArray:
     return np.asarray(lchoose + special.xlogy(k, p) + special.xlog1py(n - k, -p), dtype=np.float64)
 
 
+#: Rows per block of the in-place large-data kernels.
+_BLOCK = 65_536
+
+
 def log_dpois(y: FloatArray, mu: FloatArray) -> FloatArray:
     r""":math:`y\log\mu - \mu - \log y!`; :math:`-\infty` for non-integer :math:`y`, as R."""
     if (
@@ -54,7 +58,9 @@ def log_dpois(y: FloatArray, mu: FloatArray) -> FloatArray:
         ll = np.log(mu)
         ll *= y
         ll -= mu
-        ll -= lfactorial(y, whole=True)
+        # log y! a block at a time (the same values): its table gather takes two arrays of n.
+        for a in range(0, ll.size, _BLOCK):
+            ll[a : a + _BLOCK] -= lfactorial(y[a : a + _BLOCK], whole=True)
         return ll
     ll = special.xlogy(y, mu) - mu - lfactorial(y)
     return np.where(y == np.floor(y), ll, -np.inf)

@@ -108,6 +108,12 @@ class AICTotals:
         )
 
 
+def no_trials(y: FloatArray) -> FloatArray:
+    """The trials of a family without them: 1 for every row, as a read-only view of one 1.0
+    (the values of ``np.ones_like(y)`` without an array the size of the data)."""
+    return np.broadcast_to(np.float64(1.0), np.shape(y))
+
+
 def _domain_error(
     prefix: str, mask: npt.NDArray[np.bool_], values: FloatArray, suffix: str = ""
 ) -> DomainError:
@@ -175,7 +181,7 @@ class Family:
     def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
         """Check the response and return R's starting means (``family$initialize``)."""
         y = self._vector_response(y)
-        return Initialized(y, weights, self.variance.mustart(y), np.ones_like(y))
+        return Initialized(y, weights, self.variance.mustart(y), no_trials(y))
 
     def _vector_response(self, y: FloatArray) -> FloatArray:
         if y.ndim != 1:
@@ -257,7 +263,7 @@ class Gaussian(Family):
                 f"cannot find valid starting values for the gaussian family with the {self.link.name} link: "
                 "the response has values outside the link's range; please supply start, etastart or mustart"
             )
-        return Initialized(y, weights, y.copy(), np.ones_like(y))
+        return Initialized(y, weights, y.copy(), no_trials(y))
 
     def aic_rows(
         self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals
@@ -320,7 +326,7 @@ class _BinomialBase(Family):
                 "use QuasiBinomial() for proportions that are not counts",
                 NonIntegerWarning,
             )
-        return Initialized(y, weights, (weights * y + 0.5) / (weights + 1), np.ones_like(y))
+        return Initialized(y, weights, (weights * y + 0.5) / (weights + 1), no_trials(y))
 
     def valid_mu(self, mu: FloatArray) -> bool:
         return bool(np.all(np.isfinite(mu)) and np.all((mu > 0) & (mu < 1)))
@@ -379,7 +385,7 @@ class _PoissonBase(Family):
         y = self._vector_response(y)
         if np.any(y < 0):
             raise _domain_error(f"negative values not allowed for the '{self._label}' family", y < 0, y)
-        return Initialized(y, weights, y + 0.1, np.ones_like(y))
+        return Initialized(y, weights, y + 0.1, no_trials(y))
 
     _label = "Poisson"
 
@@ -424,8 +430,9 @@ class Poisson(_PoissonBase):
                 NonIntegerWarning,
             )
         with np.errstate(divide="ignore", invalid="ignore"):
-            ll = log_dpois(y, mu)
-            terms = np.where(wt == 0, 0.0, ll * wt)
+            terms = log_dpois(y, mu)  # a new array: weighted in place (large fits' n values)
+            terms *= wt
+            terms[wt == 0] = 0.0
         return -2.0 * _rmath.rsum(terms)
 
     def extreme_fit_message(self, mu_min: float, mu_max: float) -> str | None:
@@ -455,7 +462,7 @@ class _PositiveResponse(Family):
         y = self._vector_response(y)
         if np.any(y <= 0):
             raise _domain_error(self._nonpositive, y <= 0, y)
-        return Initialized(y, weights, y.copy(), np.ones_like(y))
+        return Initialized(y, weights, y.copy(), no_trials(y))
 
 
 class Gamma(_PositiveResponse):
@@ -541,7 +548,7 @@ class Quasi(Family):
 
     def initialize(self, y: FloatArray, weights: FloatArray, *, have_start: bool = False) -> Initialized:
         y = self._vector_response(y)
-        return Initialized(y, weights, self.variance.mustart(y), np.ones_like(y))
+        return Initialized(y, weights, self.variance.mustart(y), no_trials(y))
 
     def _args(self) -> str:
         return f'variance="{self.variance.name}", link="{self.link.name}"'
@@ -594,7 +601,7 @@ class Tweedie(Family):
             raise _domain_error(
                 f"negative values not allowed for the Tweedie family with var_power={p:g}", y < 0, y
             )
-        return Initialized(y, weights, y + 0.1 * (y == 0), np.ones_like(y))
+        return Initialized(y, weights, y + 0.1 * (y == 0), no_trials(y))
 
     def _args(self) -> str:
         return f'var_power={self.var_power:g}, link="{self.link.name}"'
@@ -663,7 +670,7 @@ class NegativeBinomial(Family):
         y = self._vector_response(y)
         if np.any(y < 0):
             raise _domain_error("negative values not allowed for the negative binomial family", y < 0, y)
-        return Initialized(y, weights, y + (y == 0) / 6.0, np.ones_like(y))
+        return Initialized(y, weights, y + (y == 0) / 6.0, no_trials(y))
 
     def aic_rows(
         self, y: FloatArray, n: FloatArray, mu: FloatArray, wt: FloatArray, totals: AICTotals

@@ -63,6 +63,8 @@ __all__ = [
     "evaluate_rows",
     "forget",
     "kept",
+    "point_eta",
+    "point_weights",
     "working_at",
 ]
 
@@ -145,7 +147,7 @@ class PassRequest:
     the QR factor and the end-of-fit sums.
 
     Passes over blocks held in memory may split a pass in two.  With ``keep`` the block keeps
-    its per-row values at the point (:class:`Kept`); with ``defer`` as well, the normal
+    its working weights and response at the point (:class:`Kept`); with ``defer``, the normal
     equations are left out (``Sums.deferred``), so that a point whose deviance ends the fit
     never pays for them; ``from_kept`` then forms them from the kept values without
     evaluating the point again.
@@ -302,22 +304,15 @@ class RowState:
 
 @dataclass(frozen=True, eq=False)
 class Kept:
-    """A block's per-row values at a point, kept by a ``keep`` pass: :math:`\\eta`, the working
-    weights :math:`W` and the working response :math:`z` (both 0 off the good rows; ``z`` is
-    None once the normal equations are formed, or when they cannot be).  ``previous`` is the
-    point before, with its weights only (the weights of the last least-squares step)."""
+    """A block's working weights :math:`W` and working response :math:`z` at a point (both 0
+    off the good rows), kept by a deferring ``keep`` pass until its normal equations are
+    formed; then ``z`` is None and ``w`` empty, as when they cannot be formed.  Nothing else
+    is kept: a fit's per-row results are recomputed when asked (:func:`point_eta`,
+    :func:`point_weights`)."""
 
     point: Point
-    eta: FloatArray | None
     w: FloatArray
     z: FloatArray | None
-    previous: Kept | None = None
-
-    def at(self, point: Point) -> Kept | None:
-        """The values kept for ``point`` (this one or the one before), if any."""
-        if self.point is point:
-            return self
-        return self.previous if self.previous is not None and self.previous.point is point else None
 
 
 def kept(chunk: Chunk) -> Kept | None:
@@ -345,7 +340,7 @@ def _from_kept(chunk: Chunk, request: PassRequest) -> Sums:
     if k.z is None:
         return Sums(p=p, xtwx=_NO_MATRIX, xtwz=_NO_VECTOR)
     xtwx, xtwz = design.normal_equations(k.w, k.z)
-    _keep(chunk, replace(k, z=None))
+    _keep(chunk, Kept(k.point, _NO_VECTOR, None))  # W and z are spent: free them
     return Sums(p=p, xtwx=xtwx, xtwz=xtwz)
 
 
@@ -367,7 +362,9 @@ def _initialize(
     return init, list(caught)
 
 
-def _eta_at(chunk: Chunk, design: Design, point: Point, family: Family, mustart: FloatArray) -> FloatArray:
+def _eta_at(
+    chunk: Chunk, design: Design, point: Point, family: Family, mustart: FloatArray | None
+) -> FloatArray:
     link = family.link
     if point.beta is not None:
         return design.matvec(point.beta, exact=False) + chunk.offset
@@ -376,8 +373,10 @@ def _eta_at(chunk: Chunk, design: Design, point: Point, family: Family, mustart:
             return link.link(link.inverse(chunk.design.matvec(point.mu_beta, exact=False) + chunk.offset))
     if chunk.etastart is not None:
         return np.asarray(chunk.etastart, dtype=np.float64)
+    means = mustart if chunk.mustart is None else chunk.mustart
+    assert means is not None, "R's start needs the family's starting means"
     with np.errstate(all="ignore"):
-        return link.link(mustart if chunk.mustart is None else chunk.mustart)
+        return link.link(means)
 
 
 def _request_design(chunk: Chunk, request: PassRequest) -> Design:
@@ -402,6 +401,39 @@ def evaluate_rows(
     with np.errstate(all="ignore"):
         mu = request.family.link.inverse(eta)
     return RowState(init.y, init.weights, init.n, eta, mu), caught
+
+
+def point_eta(chunk: Chunk, request: PassRequest) -> FloatArray:
+    """:math:`\\eta` of ``chunk`` at the request's point, computed as a pass computes it (so
+    the same to the last bit): a large fit's per-row results are recomputed this way."""
+    p, fam = request.point, request.family
+    start = p.beta is None and p.mu_beta is None  # R's start: the family's means
+    mustart = _initialize(fam, chunk, request.have_start)[0].mustart if start else None
+    return _eta_at(chunk, _request_design(chunk, request), p, fam, mustart)
+
+
+def point_weights(chunk: Chunk, request: PassRequest) -> FloatArray:
+    """The working weights :math:`W` of ``chunk`` at the request's point (0 off R's good rows),
+    computed as a pass computes them."""
+    init, _ = _initialize(request.family, chunk, request.have_start)
+    rows, _ = evaluate_rows(chunk, request, init=init)
+    return _working(chunk, request.family, rows, _fixed(chunk, init)).W
+
+
+def _working(chunk: Chunk, family: Family, rows: RowState, fixed: _Fixed) -> Working:
+    """R's working weights and response of a pass (told what the block's fixed sums know)."""
+    return working(
+        family,
+        rows.y,
+        rows.weights,
+        rows.eta,
+        rows.mu,
+        chunk.offset,
+        fast=True,
+        all_positive=fixed.all_positive,
+        unit_weights=fixed.unit_weights,
+        offset_nonzero=fixed.offset_nonzero,
+    )
 
 
 def working_at(family: Family, rows: RowState, offset: FloatArray) -> Working:
@@ -485,28 +517,17 @@ def _accumulate(chunk: Chunk, request: PassRequest) -> Sums:
     with np.errstate(all="ignore"):
         dev = _rmath.rsum(fam.dev_resids(y, mu, wt))
         valid = bool(fam.valid_eta(eta) and fam.valid_mu(mu))
-    wk = working(
-        fam,
-        y,
-        wt,
-        eta,
-        mu,
-        chunk.offset,
-        fast=True,
-        all_positive=fixed.all_positive,
-        unit_weights=fixed.unit_weights,
-        offset_nonzero=fixed.offset_nonzero,
-    )
+    wk = _working(chunk, fam, rows, fixed)
     good, z, wfull, n_good = wk.good, wk.z, wk.W, wk.n_good
     finite = wk.finite
     xtwx, xtwz = _NO_MATRIX, _NO_VECTOR
     r_factor = np.zeros((0, p + 1)) if request.qr else None
     zfull = wk.z_full() if finite and n_good else None
     deferred = request.defer and not request.qr
-    if request.keep:
-        before = kept(chunk)
-        previous = None if before is None else Kept(before.point, None, before.w, None)
-        _keep(chunk, Kept(request.point, eta, wfull, zfull if deferred else None, previous))
+    if request.keep and deferred:
+        _keep(chunk, Kept(request.point, wfull if zfull is not None else _NO_VECTOR, zfull))
+    elif request.keep:
+        forget(chunk)
     if zfull is not None and not deferred:
         xtwx, xtwz = design.normal_equations(wfull, zfull)
         if request.qr:

@@ -49,7 +49,7 @@ from rglm.families.family import Binomial, Family, Poisson
 from rglm.fit.brglm_terms import Failed, Point, Problem
 from rglm.fit.loop import run_loop
 from rglm.fit.plan import FitPlan, IRLSControl
-from rglm.fit.result import IRLSFit
+from rglm.fit.result import IRLSFit, RowArrays
 from rglm.fit.rows import RowEvaluator
 from rglm.numerics import rmath as _rmath
 from rglm.numerics.design import as_design
@@ -366,8 +366,7 @@ def _finish(
         resid = (prob.y - pt.mu) / pt.d1
     deviance = _rmath.rsum(dev_rows)
     aic = family.aic(prob.y, trials, pt.mu, prob.w, deviance) + 2 * prob.p
-    fit = IRLSFit(
-        coef=coef,
+    rows = RowArrays(
         eta=pt.eta,
         mu=pt.mu,
         y=prob.y,
@@ -375,9 +374,13 @@ def _finish(
         trials=trials,
         working_weights=np.where(prob.keep, pt.ww, 0.0),
         working_residuals=resid,
+        aic=float(aic),
+    )
+    fit = IRLSFit(
+        coef=coef,
+        rows=rows,
         wls=wls,
         deviance=float(deviance),
-        aic=float(aic),
         iterations=iteration,
         converged=converged,
         boundary=boundary,

@@ -33,7 +33,7 @@ from rglm.families.family import Family
 from rglm.fit.loop import NoValidCoefficients, NullModel, null_model, run_loop, warn_null_refit
 from rglm.fit.passes import fit_in_memory
 from rglm.fit.plan import FitPlan, IRLSControl
-from rglm.fit.result import GLMFit, IRLSFit
+from rglm.fit.result import GLMFit, IRLSFit, RowArrays
 from rglm.fit.rows import RowEvaluator, deviance, scale_hint
 from rglm.numerics import rmath as _rmath
 from rglm.numerics.design import Design, as_design
@@ -96,6 +96,10 @@ def irls(
     have_start = start is not None or etastart is not None or mustart is not None
     y_given = np.asarray(y, dtype=np.float64)
     init = family.initialize(y_given, weights, have_start=have_start)
+    if mustart is not None:
+        # R's glm.fit keeps the given means over initialize's ("mustart <- mukeep"): holding
+        # the family's own as well would cost an array of n for nothing.
+        init = dataclasses.replace(init, mustart=mustart)
     if nvars > 0 and start is not None and start.shape != (nvars,):
         raise FitError(
             f"length of 'start' should equal {nvars} and correspond to the coefficients, "
@@ -215,8 +219,7 @@ def _fit_rows(
     loop = run_loop(ev, family, control, start_coef=start)
     e = loop.final
     aic = family.aic(y, n, e.mu, weights, loop.deviance) + 2 * loop.wls.rank
-    return IRLSFit(
-        coef=loop.coef,
+    rows = RowArrays(
         eta=e.eta,
         mu=e.mu,
         y=y,
@@ -224,9 +227,13 @@ def _fit_rows(
         trials=n,
         working_weights=ev.working_weights(loop.weights_at),
         working_residuals=ev.working_residuals(e),
+        aic=float(aic),
+    )
+    return IRLSFit(
+        coef=loop.coef,
+        rows=rows,
         wls=loop.wls,
         deviance=loop.deviance,
-        aic=float(aic),
         iterations=loop.iterations,
         converged=loop.converged,
         boundary=loop.boundary,
@@ -262,7 +269,9 @@ def null_deviance(
     has_offset = bool(np.any(offset != 0)) if offset_given is None else offset_given
     kind = null_model(intercept=intercept, offset_nonzero=has_offset)
     if kind is NullModel.REFIT:
-        ones = np.ones((y.size, 1))
+        # A large fit's intercept column is a read-only view of one 1.0 (the same values).
+        exact = (plan or FitPlan.for_problem(y.size, 1)).exact
+        ones = np.ones((y.size, 1)) if exact else np.broadcast_to(1.0, (y.size, 1))
         refit = irls(
             ones,
             y if response is None else response,

@@ -28,7 +28,6 @@ import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -42,15 +41,13 @@ from rglm.fit.accumulate import (
     Point,
     Sums,
     accumulate,
-    evaluate_rows,
     forget,
-    kept,
-    working_at,
 )
+from rglm.fit.block_rows import BlockRows, memory_chunks
 from rglm.fit.loop import LoopResult, NullModel, null_model, run_loop, warn_null_refit
 from rglm.fit.plan import FitPlan, IRLSControl
 from rglm.fit.result import IRLSFit, PassFit
-from rglm.numerics.design import Design, as_design
+from rglm.numerics.design import Design
 from rglm.numerics.linalg import NormalEquations, WLSFit
 
 FloatArray = npt.NDArray[np.float64]
@@ -65,6 +62,7 @@ __all__ = [
     "finish_passes",
     "fit_in_memory",
     "fit_passes",
+    "memory_chunks",
     "single_threaded_blas",
     "worker_threads",
 ]
@@ -413,43 +411,6 @@ def _expand(beta: FloatArray, columns: IntArray, p: int) -> FloatArray:
 
 
 # -- in-memory data above the R-exact size -------------------------------------------------------------
-def memory_chunks(
-    X: FloatArray | Design,
-    y: FloatArray,
-    weights: FloatArray,
-    offset: FloatArray,
-    etastart: FloatArray | None = None,
-    mustart: FloatArray | None = None,
-    block_rows: int | None = None,
-    init: Initialized | None = None,
-) -> list[Chunk]:
-    """Row blocks of in-memory arrays (views, not copies, where the design allows); with
-    ``init`` (the family's ``initialize`` on all rows) each block carries its share of it."""
-    block_rows = block_rows or MEMORY_BLOCK_ROWS
-    design = as_design(X)
-    n = design.shape[0]
-    out = []
-    for a in range(0, max(n, 1), block_rows):
-        b = min(a + block_rows, n)
-        part = (
-            None
-            if init is None
-            else Initialized(init.y[a:b], init.weights[a:b], init.mustart[a:b], init.n[a:b])
-        )
-        out.append(
-            Chunk(
-                design if (a, b) == (0, n) else design.block(a, b),
-                y[a:b],
-                weights[a:b],
-                offset[a:b],
-                None if etastart is None else etastart[a:b],
-                None if mustart is None else mustart[a:b],
-                init=part,
-            )
-        )
-    return out
-
-
 def worker_threads() -> int:
     """Threads for the blocks of an in-memory pass: ``RGLM_NUM_THREADS`` if set, else the
     CPUs this process may use."""
@@ -501,20 +462,6 @@ def memory_map_reduce(chunks: list[Chunk], p_total: int, threads: int | None = N
     return map_reduce
 
 
-def _kept_rows(chunks: list[Chunk], point: Point, name: Literal["eta", "w"]) -> FloatArray | None:
-    """``eta`` or ``w`` at ``point`` over all blocks, from their kept values; None when some
-    block no longer holds them."""
-    parts = []
-    for c in chunks:
-        k = kept(c)
-        at = None if k is None else k.at(point)
-        part = None if at is None else getattr(at, name)
-        if part is None:
-            return None
-        parts.append(part)
-    return np.concatenate(parts) if parts else None
-
-
 def fit_in_memory(
     X: Design,
     y: FloatArray,
@@ -530,15 +477,17 @@ def fit_in_memory(
     plan: FitPlan,
     error_hint: Callable[[], str] | None = None,
 ) -> IRLSFit:
-    """A fit of in-memory data under a ``sums`` plan: R's loop over passes through row blocks,
-    with the per-row arrays of :class:`rglm.fit.result.IRLSFit` computed once at the end.
+    """A fit of in-memory data under a ``sums`` plan: R's loop over passes through row blocks.
+    The per-row arrays of the :class:`rglm.fit.result.IRLSFit` and its AIC are computed when
+    asked (:class:`rglm.fit.block_rows.BlockRows`).
 
     ``y`` and ``weights`` are the caller's (before ``initialize``); ``init`` is the family's
     ``initialize`` already run on them (its warnings and errors issued once by the caller).
     """
     p = X.shape[1]
     have_start = start is not None or etastart is not None or mustart is not None
-    chunks = memory_chunks(X, y, weights, offset, etastart, mustart, block_rows=plan.block_rows, init=init)
+    block_rows = plan.block_rows or MEMORY_BLOCK_ROWS
+    chunks = memory_chunks(X, y, weights, offset, etastart, mustart, block_rows=block_rows, init=init)
     run = PassRunner(memory_map_reduce(chunks, p, plan.threads), emit_warnings=False)
     loop = fit_passes(
         run,
@@ -551,37 +500,31 @@ def fit_in_memory(
         error_hint=error_hint,
         defer=True,
     )
-    whole = Chunk(X, y, weights, offset, etastart, mustart)
-    # The per-row results come from what the last passes kept on the blocks (eta at the final
-    # point, the working weights of the last least-squares step); recomputed if they are gone.
-    final, weights_at = loop.final.point, loop.weights_at.point
-    eta = _kept_rows(chunks, final, "eta")
-    if eta is None:
-        rows, _ = evaluate_rows(whole, PassRequest(family, final, have_start=have_start), init=init)
-        eta = rows.eta
-    w2 = _kept_rows(chunks, weights_at, "w")
     for c in chunks:
-        forget(c)  # the blocks' copies are no longer needed: free them before the per-row results
-    if w2 is None:
-        prev, _ = evaluate_rows(whole, PassRequest(family, weights_at, have_start=have_start), init=init)
-        w2 = working_at(family, prev, offset).W
-    with np.errstate(all="ignore"):
-        mu = family.link.inverse(eta)
-        working_resid = init.y - mu
-        working_resid /= family.link.mu_eta(eta)  # in place: one n-vector fewer at the peak
-    aic = family.aic(init.y, init.n, mu, init.weights, loop.deviance) + 2 * loop.wls.rank
+        forget(c)  # what the last pass kept on the blocks is no longer needed
+    # The per-row results are recomputed from the last two points when asked, as the
+    # passes computed them: the fit holds no per-row array of its own.
+    rows = BlockRows(
+        X,
+        y,
+        weights,
+        offset,
+        family,
+        final=loop.final.point,
+        weights_at=loop.weights_at.point,
+        deviance=loop.deviance,
+        rank=loop.wls.rank,
+        n_ok=int(np.count_nonzero(init.weights)),
+        have_start=have_start,
+        etastart=etastart,
+        mustart=mustart,
+        block_rows=block_rows,
+    )
     return IRLSFit(
         coef=loop.coef,
-        eta=eta,
-        mu=mu,
-        y=init.y,
-        prior_weights=init.weights,
-        trials=init.n,
-        working_weights=w2,
-        working_residuals=working_resid,
+        rows=rows,
         wls=loop.wls,
         deviance=loop.deviance,
-        aic=float(aic),
         iterations=loop.iterations,
         converged=loop.converged,
         boundary=loop.boundary,

@@ -21,6 +21,7 @@ transforms, levels and contrasts; a level not seen in fitting is an error.
 
 from __future__ import annotations
 
+import gc
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -236,10 +237,22 @@ class ModelFrame:
     offset_given: bool = False
     full_index: pd.Index = field(default_factory=lambda: pd.RangeIndex(0))
     na_action: str = "omit"
-    used_positions: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    #: Positions of the rows used among the rows selected (None: all of them, in order).
+    used_rows: npt.NDArray[np.intp] | None = None
     #: Positions in the caller's data of the rows used (for variables read after the fit,
-    #: such as cluster columns, whatever the data's index).
-    data_positions: npt.NDArray[np.intp] = field(default_factory=lambda: np.zeros(0, dtype=np.intp))
+    #: such as cluster columns, whatever the data's index; None: every row, in order).
+    data_rows: npt.NDArray[np.intp] | None = None
+
+    @property
+    def used_positions(self) -> npt.NDArray[np.intp]:
+        """Positions of the rows used among the rows selected (``subset``), for padding
+        per-row values with ``na_action="exclude"``."""
+        return np.arange(len(self.index)) if self.used_rows is None else self.used_rows
+
+    @property
+    def data_positions(self) -> npt.NDArray[np.intp]:
+        """Positions in the caller's data of the rows used."""
+        return np.arange(len(self.index)) if self.data_rows is None else self.data_rows
 
     @property
     def design(self) -> Design:
@@ -357,18 +370,24 @@ def build_frame(
     # Transforms such as log(x) can produce NaN; R's na.omit drops those rows as well, and
     # the factor levels are then taken from the rows that remain, so materialize again.
     for _ in range(2):
-        sub_rows = np.flatnonzero(rows)
+        # The positions of the rows used (n of them), only when some rows are left out.
+        sub_rows = None if rows.all() else np.flatnonzero(rows)
         # Select the model's columns first, so that only they are copied when rows are dropped.
         # In the frame's own order: a slice of its blocks is a view (copy-on-write), a reordering a copy.
         cols = model_columns(frame, used_set)
-        sub = without_unused_levels(prepared(cols if sub_rows.size == len(frame) else cols.iloc[sub_rows]))
+        sub = without_unused_levels(prepared(cols if sub_rows is None else cols.iloc[sub_rows]))
         rhs_spec, X = materialize_design(parsed, formula, sub, frozenset(finite), contrasts)
         y = response_vector(parsed, sub, binomial)
-        off = offset_vector(parsed, sub)
         col_names = list(rhs_spec.r_names if names == "R" else rhs_spec.py_names)
-        w = np.ones(len(sub)) if w_all is None else w_all[sub_rows]
+        # A large frame without weights or offsets holds no column of ones or zeros: a
+        # read-only view of one value serves every row (the values, and every result, are
+        # the same).
+        large = len(sub) >= SPLIT_MIN_ROWS
+        off = _offset(parsed, sub) if large else offset_vector(parsed, sub)
+        ones = np.broadcast_to(1.0, len(sub)) if large else np.ones(len(sub))
+        w = ones if w_all is None else (w_all.copy() if sub_rows is None else w_all[sub_rows])
         if o_all is not None:
-            off = off + o_all[sub_rows]
+            off = off + (o_all if sub_rows is None else o_all[sub_rows])
         x_na, x_na_cols = bad_rows(X, np.isnan, col_names)
         derived_na = x_na | np.isnan(y).reshape(len(sub), -1).any(axis=1) | np.isnan(off)
         if not np.any(derived_na):
@@ -388,7 +407,7 @@ def build_frame(
                 f"the variables (e.g. log of a negative number); drop {'it' if k == 1 else 'them'} "
                 "or use na_action='omit'"
             )
-        rows[sub_rows[derived_na]] = False
+        rows[np.flatnonzero(rows)[derived_na]] = False
         if not np.any(rows):
             raise DataError(
                 "no rows left to fit: every row has a missing value after transforming the variables"
@@ -403,7 +422,7 @@ def build_frame(
         offset_variables=resolved.offsets,
         names=names,
     )
-    all_rows = sub_rows.size == len(frame)
+    all_rows = sub_rows is None
     dropped = frame.index[:0] if all_rows else frame.index[keep & ~rows]
     return ModelFrame(
         y=y,
@@ -416,11 +435,31 @@ def build_frame(
         spec=spec,
         weights_given=weights is not None,
         offset_given=offset is not None,
-        full_index=frame.index if all_rows else frame.index[keep],
+        full_index=frame.index if keep.all() else frame.index[keep],  # a RangeIndex stays one
         na_action=na_action,
-        used_positions=np.flatnonzero(rows[keep]),
-        data_positions=sub_rows,
+        # n positions each, stored only when some rows are left out.
+        used_rows=None if rows[keep].all() else np.flatnonzero(rows[keep]),
+        data_rows=sub_rows,
     )
+
+
+def _offset(parsed: ParsedFormula, data: pd.DataFrame) -> FloatArray:
+    """The offset of a large frame: :func:`rglm.frame.steps.offset_vector` without arrays of
+    n that hold nothing new.  No offset is a read-only view of one 0.0; one ``offset()`` term
+    is its values as evaluated (``0 + v`` is ``v``, but for the sign of a zero), so neither a
+    column of zeros nor a copy of the values is made."""
+    if not parsed.offsets:
+        return np.broadcast_to(0.0, len(data))
+    if len(parsed.offsets) > 1:
+        return offset_vector(parsed, data)
+    expr = parsed.offsets[0]
+    v = evaluate(expr, data, f"offset({expr})")
+    # formulaic leaves a reference cycle holding its own copy of the values (n of them) for
+    # the cycle collector; collecting the young generations now frees it, at little cost.
+    gc.collect(1)
+    if v.dtype != np.float64 or v.ndim != 1 or np.any(np.signbit(v) & (v == 0)):
+        return offset_vector(parsed, data)  # -0.0 is 0.0 in the sum: as offset_vector makes it
+    return v
 
 
 def frame_spec(
@@ -513,6 +552,17 @@ def materialize_design(
     return design, X
 
 
+def _first_rows(codes: npt.NDArray[np.intp], block: int = 65_536) -> npt.NDArray[np.intp]:
+    """The row where each code first occurs (``np.unique(codes, return_index=True)[1]``), a
+    block of rows at a time: sorting all the codes at once would take several arrays of n."""
+    first: dict[int, int] = {}
+    for a in range(0, codes.size, block):
+        values, where = np.unique(codes[a : a + block], return_index=True)
+        for v, i in zip(values.tolist(), where.tolist(), strict=True):
+            first.setdefault(v, a + i)
+    return np.array([first[v] for v in sorted(first)], dtype=np.intp)
+
+
 def _split_first(
     terms: RTerms, sub: pd.DataFrame, finite: frozenset[str], contrasts: dict[str, Any] | None
 ) -> tuple[RDesign, SplitDesign] | None:
@@ -529,8 +579,7 @@ def _split_first(
     rows = set(range(min(len(sub), 256)))
     for c in dict.fromkeys(factors):
         if c in sub.columns:
-            codes = pd.factorize(sub[c])[0]
-            rows |= set(np.unique(codes, return_index=True)[1].tolist())
+            rows |= set(_first_rows(pd.factorize(sub[c])[0]).tolist())
     with np.errstate(all="ignore"):
         design, _ = build_design(terms, sub.iloc[sorted(rows)], formula_context(), contrasts)
     rhs = formulaic_rhs(design)

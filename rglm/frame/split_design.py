@@ -31,7 +31,7 @@ from rglm.numerics.design import CategoricalBlock, NumericColumns, SplitDesign
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
 
-__all__ = ["SplitPlan", "split_design", "split_plan"]
+__all__ = ["SplitPlan", "level_codes", "split_design", "split_plan"]
 
 _HEAD = 256
 
@@ -205,6 +205,36 @@ def split_design(
     return design, spec
 
 
+def _code_type(n_levels: int) -> type[np.integer[Any]]:
+    """The narrowest integer type of codes ``0 .. n_levels - 1`` (pandas' rule for a
+    Categorical's codes): a factor of up to 126 levels costs one byte a row."""
+    for t in (np.int8, np.int16, np.int32):
+        if n_levels < np.iinfo(t).max:
+            return t
+    return np.int64
+
+
+def level_codes(col: pd.Series, levels: list[Any]) -> npt.NDArray[np.integer[Any]] | None:
+    """The code of each row's level among ``levels``, as ``pd.Categorical(col,
+    categories=levels).codes``; None when some row is missing or not among the levels.
+
+    A column that is not categorical is factorized first and its few distinct values
+    matched to the levels: pandas' Categorical would hash every row's value against the
+    levels, which for a text column of two million rows allocates about 130 MB, where
+    factorizing (Arrow's dictionary encoding for Arrow strings) needs the codes only."""
+    if isinstance(col.dtype, pd.CategoricalDtype):
+        codes: npt.NDArray[np.integer[Any]] = pd.Categorical(col, categories=levels).codes
+        return None if np.any(codes < 0) else codes
+    found, uniques = pd.factorize(col, sort=False)
+    if np.any(found < 0):
+        return None
+    table = np.asarray(pd.Index(levels).get_indexer(uniques))
+    if np.any(table < 0):
+        return None
+    codes = table.astype(_code_type(len(levels)))[found]
+    return codes
+
+
 def _categorical_block(
     spec: Any,
     factor: str,
@@ -221,8 +251,8 @@ def _categorical_block(
     if type(state.contrasts) is not TreatmentContrasts:  # not a subclass (SAS: the last level is the base)
         return None
     levels = list(state.levels)
-    codes = pd.Categorical(data[var], categories=levels).codes.astype(np.intp)
-    if np.any(codes < 0):
+    codes = level_codes(data[var], levels)
+    if codes is None:
         return None
     values = None
     if nums:

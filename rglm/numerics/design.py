@@ -29,6 +29,8 @@ from rglm.numerics.jit_math import column_order_matvec, compiled_matvec
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.intp]
+#: Level codes of a factor: any integer type (int8 up to 127 levels keeps one byte a row).
+CodeArray = npt.NDArray[np.integer[Any]]
 
 __all__ = ["CategoricalBlock", "DenseDesign", "Design", "SplitDesign", "as_design"]
 
@@ -309,7 +311,8 @@ class CategoricalBlock:
     Attributes
     ----------
     codes : ndarray of int, shape (n,)
-        Level of each row, ``0 .. n_levels - 1``.
+        Level of each row, ``0 .. n_levels - 1``, in any integer type wide enough for the
+        levels (a model frame keeps pandas' narrow codes: one byte a row up to 127 levels).
     columns : ndarray of int, shape (n_levels,)
         Column of the full design that each level's indicator goes to, or -1 for the
         reference level (no column).
@@ -317,7 +320,7 @@ class CategoricalBlock:
         Per-row multiplier (the numeric part of ``g:x``); None for a plain factor.
     """
 
-    codes: IntArray
+    codes: CodeArray
     columns: IntArray
     values: FloatArray | None = None
 
@@ -409,9 +412,11 @@ class SplitDesign(Design):
             for b in self.blocks[i + 1 :]:
                 has_b = b.columns >= 0
                 wab = wa if b.values is None else wa * b.values
-                joint = np.bincount(
-                    a.codes * b.n_levels + b.codes, weights=wab, minlength=a.n_levels * b.n_levels
-                ).reshape(a.n_levels, b.n_levels)
+                # In intp: the pair's code outgrows a narrow code type.
+                pair = a.codes.astype(np.intp) * b.n_levels + b.codes
+                joint = np.bincount(pair, weights=wab, minlength=a.n_levels * b.n_levels).reshape(
+                    a.n_levels, b.n_levels
+                )
                 sub = joint[np.ix_(has_a, has_b)]
                 cb = b.columns[has_b]
                 g[np.ix_(ca, cb)] += sub
