@@ -181,8 +181,10 @@ def _narwhals_frame(data: Any) -> pd.DataFrame | None:
 def numeric_values(values: Any, what: str) -> FloatArray:
     """Values as float64, NA as NaN; a clear TypeError for anything not numeric."""
     if isinstance(values, pd.Series) and isinstance(values.dtype, np.dtype) and values.dtype.kind in "iuf":
-        # NumPy numbers: a float copy (NaN stays NaN, integers hold no NA)
-        as_float: FloatArray = values.to_numpy().astype(np.float64)
+        # NumPy numbers (NaN stays NaN, integers hold no NA): float64 data is not copied, a
+        # large response or weight column costs no memory of its own (read-only under
+        # pandas' copy-on-write)
+        as_float: FloatArray = np.asarray(values.to_numpy(), dtype=np.float64)
         return as_float
     s = as_numbers(values if isinstance(values, pd.Series) else pd.Series(np.asarray(values)))
     if pd.api.types.is_bool_dtype(s.dtype):
