@@ -181,3 +181,33 @@ def test_read_ahead_keeps_order_raises_in_place_and_stops() -> None:
     it.close()  # the caller stops early: the reading thread ends
     assert threading.active_count() == before
     assert len(made) <= 4
+
+
+class _FakeLibc:
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int, int]] = []
+
+    def mallopt(self, param: int, value: int) -> int:
+        self.calls.append(("mallopt", param, value))
+        return 1
+
+    def malloc_trim(self, pad: int) -> int:
+        self.calls.append(("trim", pad, 0))
+        return 1
+
+
+def test_roomy_malloc_raises_and_restores_dask_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
+    from rglm.backends import allocator
+
+    fake = _FakeLibc()
+    monkeypatch.setattr(allocator, "_LIBC", fake)
+    monkeypatch.delenv("MALLOC_TRIM_THRESHOLD_", raising=False)
+    with allocator.roomy_malloc():
+        pass
+    assert fake.calls == []  # glibc's adaptive thresholds are left alone
+    monkeypatch.setenv("MALLOC_TRIM_THRESHOLD_", "65536")
+    with allocator.roomy_malloc():
+        with allocator.roomy_malloc():  # tasks at once in one worker: one raised period
+            assert fake.calls == [("mallopt", -3, 32 << 20), ("mallopt", -1, 256 << 20)]
+        assert len(fake.calls) == 2
+    assert fake.calls[2:] == [("mallopt", -3, 128 * 1024), ("mallopt", -1, 65536), ("trim", 0, 0)]

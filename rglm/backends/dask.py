@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from rglm.backends.allocator import roomy_malloc
 from rglm.backends.sources import require
 
 __all__ = ["DaskExecutor", "is_dask"]
@@ -32,8 +33,10 @@ def is_dask(data: Any) -> bool:
 def _apply(
     part: pd.DataFrame, fn: Callable[[Any], Any], prepare: Callable[[pd.DataFrame], Any] | None
 ) -> Any:
-    """One partition's task: ``fn`` of the partition as ``prepare`` makes it."""
-    return fn(part if prepare is None else prepare(part))
+    """One partition's task: ``fn`` of the partition as ``prepare`` makes it (with the
+    worker's allocator made roomy: :mod:`rglm.backends.allocator`)."""
+    with roomy_malloc():
+        return fn(part if prepare is None else prepare(part))
 
 
 def _merge_many(merge: Callable[[Any, Any], Any], parts: list[Any]) -> Any:

@@ -299,7 +299,11 @@ def _complete(chunk: pd.DataFrame, lay: Layout) -> tuple[pd.DataFrame, dict[str,
     the formula's expressions over them, each evaluated once (:class:`ChunkValues`).  Text
     factor columns come as codes (:func:`rglm.frame.chunk_values.as_codes`)."""
     rows, counts = _usable(chunk, lay)
-    sub = chunk.loc[rows, list(lay.columns)] if not rows.all() else chunk[list(lay.columns)]
+    cols = list(lay.columns)
+    if not rows.all():
+        sub = chunk.loc[rows, cols]
+    else:  # a chunk of exactly the model's columns (as the executors read them) is not copied
+        sub = chunk.copy(deep=False) if list(chunk.columns) == cols else chunk[cols]
     for var in lay.coded:
         sub[var] = as_codes(sub[var])  # ``sub`` is a new frame: the chunk is not changed
     sub = prepared(sub)
