@@ -1,10 +1,9 @@
 """Out-of-core chunks made cheaply: text factors read as codes, expressions evaluated by NumPy,
-the next chunk read while the last is summed.  Each fast path against the slow one it replaces
+Dask tasks with a roomy allocator.  Each fast path against the slow one it replaces
 (the same values or the same bits), and whole fits against the in-memory fit."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,7 +13,6 @@ import pytest
 from _outofcore import close, same_fit
 
 import rglm
-from rglm.backends.chunked import read_ahead
 from rglm.backends.sources import as_source
 from rglm.frame.chunk_values import ChunkValues, as_codes, quick_evaluate, with_levels
 from rglm.frame.columns import evaluate
@@ -150,37 +148,6 @@ def test_a_callable_of_arrow_text_fits_as_in_memory() -> None:
 
     formula = "y ~ x + g * h + offset(log(t))"
     same_fit(rglm.glm(formula, parts, family="poisson"), rglm.glm(formula, df, family="poisson"))
-
-
-def test_read_ahead_keeps_order_raises_in_place_and_stops() -> None:
-    assert list(read_ahead(iter(range(50)))) == list(range(50))
-
-    def failing() -> Iterator[int]:
-        yield 1
-        yield 2
-        raise ValueError("bad chunk")
-
-    got = []
-    with pytest.raises(ValueError, match="bad chunk"):
-        for item in read_ahead(failing()):
-            got.append(item)
-    assert got == [1, 2]
-
-    made = []
-
-    def endless() -> Iterator[int]:
-        i = 0
-        while True:
-            made.append(i)
-            yield i
-            i += 1
-
-    before = threading.active_count()
-    it = read_ahead(endless())
-    assert next(it) == 0
-    it.close()  # the caller stops early: the reading thread ends
-    assert threading.active_count() == before
-    assert len(made) <= 4
 
 
 class _FakeLibc:
