@@ -435,6 +435,7 @@ def fit_out_of_core(
         names=names,
     )
     executor.columns = list(lay.columns)
+    executor.coded = lay.coded
     scan = executor.map_reduce(functools.partial(scan_chunk, lay=lay), merge_scan, ScanPart(), "scan")
     executor.n_chunks = scan.n_chunks
     if isinstance(executor, LocalExecutor):

@@ -41,6 +41,8 @@ class LocalExecutor:
         self.source = source
         self.progress = progress
         self.columns: list[str] | None = None
+        #: Text factor columns that may come as codes (see :meth:`rglm.backends.sources.Source.chunks`).
+        self.coded: tuple[str, ...] = ()
         self.n_chunks: int | None = None
         #: Rows the scan read; every later pass must read as many (see :meth:`chunks`).
         self.n_rows: int | None = None
@@ -55,7 +57,7 @@ class LocalExecutor:
         return out
 
     def chunks(self, label: str = "") -> Iterator[pd.DataFrame]:
-        it = self._counted(self.source.chunks(self.columns), label)
+        it = self._counted(self.source.chunks(self.columns, self.coded), label)
         if not self.progress:
             return it
         tqdm = require("tqdm", "progress").tqdm
@@ -89,11 +91,23 @@ class LocalExecutor:
         return DataError(text)
 
     def map_reduce(
-        self, fn: Callable[[pd.DataFrame], Any], merge: Callable[[Any, Any], Any], empty: Any, label: str = ""
+        self,
+        fn: Callable[[Any], Any],
+        merge: Callable[[Any, Any], Any],
+        empty: Any,
+        label: str = "",
+        prepare: Callable[[pd.DataFrame], Any] | None = None,
     ) -> Any:
+        """``merge`` of ``fn(prepare(chunk))`` over the chunks, in order, from ``empty``.
+
+        (Reading and preparing the next chunk on a thread of its own while ``fn`` sums the last
+        was measured on 2 shared cores: no faster, more CPU time and one chunk more in memory.)"""
+        items: Iterator[Any] = self.chunks(label)
+        if prepare is not None:
+            items = map(prepare, items)
         out = empty
-        for frame in self.chunks(label):
-            out = merge(out, fn(frame))
+        for item in items:
+            out = merge(out, fn(item))
         return out
 
 

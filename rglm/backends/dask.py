@@ -16,6 +16,7 @@ from typing import Any
 
 import pandas as pd
 
+from rglm.backends.allocator import roomy_malloc
 from rglm.backends.sources import require
 
 __all__ = ["DaskExecutor", "is_dask"]
@@ -27,6 +28,15 @@ FAN_IN = 8
 def is_dask(data: Any) -> bool:
     """Whether ``data`` is a Dask DataFrame (without importing Dask)."""
     return type(data).__module__.split(".")[0] in ("dask", "dask_expr") and hasattr(data, "to_delayed")
+
+
+def _apply(
+    part: pd.DataFrame, fn: Callable[[Any], Any], prepare: Callable[[pd.DataFrame], Any] | None
+) -> Any:
+    """One partition's task: ``fn`` of the partition as ``prepare`` makes it (with the
+    worker's allocator made roomy: :mod:`rglm.backends.allocator`)."""
+    with roomy_malloc():
+        return fn(part if prepare is None else prepare(part))
 
 
 def _merge_many(merge: Callable[[Any, Any], Any], parts: list[Any]) -> Any:
@@ -44,6 +54,7 @@ class DaskExecutor:
         self.ddf = ddf
         self.progress = progress
         self.columns: list[str] | None = None
+        self.coded: tuple[str, ...] = ()  # the partitions come as Dask reads them
         self.n_chunks: int | None = int(ddf.npartitions)
 
     def _frame(self) -> Any:
@@ -56,11 +67,18 @@ class DaskExecutor:
         return head
 
     def map_reduce(
-        self, fn: Callable[[pd.DataFrame], Any], merge: Callable[[Any, Any], Any], empty: Any, label: str = ""
+        self,
+        fn: Callable[[Any], Any],
+        merge: Callable[[Any, Any], Any],
+        empty: Any,
+        label: str = "",
+        prepare: Callable[[pd.DataFrame], Any] | None = None,
     ) -> Any:
+        """``merge`` of ``fn(prepare(partition))`` over the partitions, each in a task of its
+        own, merged in partition order by a tree of tasks."""
         from dask.delayed import delayed
 
-        tasks = [delayed(fn)(part) for part in self._frame().to_delayed()]
+        tasks = [delayed(_apply)(part, fn, prepare) for part in self._frame().to_delayed()]
         while len(tasks) > 1:
             tasks = [delayed(_merge_many)(merge, tasks[i : i + FAN_IN]) for i in range(0, len(tasks), FAN_IN)]
         if not tasks:

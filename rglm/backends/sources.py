@@ -3,7 +3,10 @@
 A *source* is a Parquet file, a CSV file, a list of such files (read one after the other)
 or a callable returning a new iterator of :class:`pandas.DataFrame` each time it is called.
 Files are read in row batches of at most ``chunksize`` rows (Parquet with pyarrow's
-``iter_batches``, CSV with pandas' ``chunksize``), only the columns the model uses.  Every
+``iter_batches``, CSV with pandas' ``chunksize``), only the columns the model uses.  Text
+columns the model reads as factors can be asked for as *codes*: a Parquet file's dictionary
+pages are then read as they are, into a pandas Categorical (its categories in the file's
+order, not the model's), instead of a string per row that the model would look up again.  Every
 chunk is given the positions of its rows in the whole source (0, 1, ... across files and
 chunks) as its index, so an error or a per-row output names the row wherever it is.
 """
@@ -72,10 +75,13 @@ class Source:
             return getattr(self.factory, "__name__", "a callable")
         return self.paths[0] if len(self.paths) == 1 else f"{len(self.paths)} files"
 
-    def chunks(self, columns: list[str] | None = None) -> Iterator[pd.DataFrame]:
-        """The data once more, chunk by chunk, indexed by position in the whole source."""
+    def chunks(self, columns: list[str] | None = None, coded: tuple[str, ...] = ()) -> Iterator[pd.DataFrame]:
+        """The data once more, chunk by chunk, indexed by position in the whole source.
+
+        The text columns named in ``coded`` may come as pandas Categoricals (from a Parquet
+        file's dictionary pages), with the same values and missing values."""
         start = 0
-        for frame in self._raw(columns):
+        for frame in self._raw(columns, coded):
             if not isinstance(frame, pd.DataFrame):
                 raise DataError(f"the data source yielded a {type(frame).__name__}, not a pandas DataFrame")
             if columns is not None:
@@ -105,7 +111,7 @@ class Source:
         except (OSError, ValueError, UnicodeDecodeError) as exc:
             raise _unreadable("Parquet" if kind == "parquet" else "CSV", path, exc) from None
 
-    def _raw(self, columns: list[str] | None) -> Iterator[pd.DataFrame]:
+    def _raw(self, columns: list[str] | None, coded: tuple[str, ...] = ()) -> Iterator[pd.DataFrame]:
         if self.factory is not None:
             it = self.factory()
             try:
@@ -122,18 +128,25 @@ class Source:
             self.csv_kinds.update(_csv_kinds(csv, self.chunksize))
         for path in self.paths:
             if _kind(path) == "parquet":
-                yield from _parquet(path, columns, self.chunksize)
+                yield from _parquet(path, columns, self.chunksize, coded)
             else:
                 yield from _csv(path, columns, self.chunksize, self.csv_kinds)
 
 
-def _parquet(path: str, columns: list[str] | None, chunksize: int) -> Iterator[pd.DataFrame]:
+def _parquet(
+    path: str, columns: list[str] | None, chunksize: int, coded: tuple[str, ...] = ()
+) -> Iterator[pd.DataFrame]:
     pq = require("pyarrow.parquet", "parquet")
     try:
         # Without pre-buffering pyarrow reads a row group's pages as they are decoded; with it,
         # whole column chunks are buffered ahead and the reader's memory grows with the file.
         pf = pq.ParquetFile(path, pre_buffer=False)
+        dictionary = _dictionary_columns(pf.schema_arrow, coded)
+        if dictionary:
+            pf = pq.ParquetFile(path, pre_buffer=False, read_dictionary=dictionary)
         batches = pf.iter_batches(batch_size=chunksize, columns=columns)
+        if dictionary:
+            batches = _rebatched(batches, chunksize)
         while True:
             try:
                 batch = next(batches)
@@ -142,6 +155,47 @@ def _parquet(path: str, columns: list[str] | None, chunksize: int) -> Iterator[p
             yield batch.to_pandas()
     except (OSError, ValueError, TypeError, KeyError) as exc:  # pyarrow's ArrowInvalid is a ValueError
         raise _unreadable("Parquet", path, exc) from None
+
+
+def _dictionary_columns(schema: Any, coded: tuple[str, ...]) -> list[str]:
+    """The columns of ``coded`` that the file holds as text (their pages are dictionaries)."""
+    pa = require("pyarrow", "parquet")
+    names = set(schema.names)
+    out = []
+    for name in coded:
+        if name in names:
+            kind = schema.field(name).type
+            if pa.types.is_string(kind) or pa.types.is_large_string(kind):
+                out.append(name)
+    return out
+
+
+def _rebatched(batches: Iterator[Any], size: int) -> Iterator[Any]:
+    """Batches of exactly ``size`` rows (the last one shorter), as pyarrow gives without
+    dictionaries: with them its batches stop at every row group's end, and the chunks, hence
+    the row blocks a pass sums in, would not be the same as when the text is read as text.
+    Each batch's dictionaries are unified (one per column, as pandas needs)."""
+    pa = require("pyarrow", "parquet")
+    pending: list[Any] = []
+    rows = 0
+    for batch in batches:
+        if not pending and batch.num_rows == size:
+            yield batch
+            continue
+        pending.append(batch)
+        rows += batch.num_rows
+        while rows >= size:
+            table = pa.Table.from_batches(pending)
+            yield _one_batch(table.slice(0, size))
+            rest = table.slice(size)
+            pending, rows = rest.to_batches(), rest.num_rows
+    if rows:
+        yield _one_batch(pa.Table.from_batches(pending))
+
+
+def _one_batch(table: Any) -> Any:
+    """``table`` as one contiguous table (``to_pandas`` as a batch's), one dictionary a column."""
+    return table.unify_dictionaries().combine_chunks()
 
 
 def _unreadable(kind: str, path: str, exc: BaseException) -> DataError:

@@ -47,6 +47,7 @@ from rglm.exceptions import (
     OutOfCoreError,
     warn,
 )
+from rglm.frame.chunk_values import ChunkRows, ChunkValues, as_codes, with_levels
 from rglm.frame.columns import (
     evaluate,
     numeric_values,
@@ -115,6 +116,10 @@ class Layout:
     names: str = "default"
     stateful: tuple[str, ...] = ()
     stateful_columns: tuple[str, ...] = ()
+    #: Factor columns that are not pandas Categoricals in the first rows (text, mostly): their
+    #: levels are sorted, and a chunk may hold them as codes (Categoricals in any category order;
+    #: :mod:`rglm.frame.chunk_values`).  Columns a ``subset`` reads are left as they are.
+    coded: tuple[str, ...] = ()
 
 
 def _column_arg(arg: Any, what: str) -> str | None:
@@ -181,6 +186,15 @@ def layout(
     )
     required = sorted(set(used) | {c for c in (w_col, o_col) if c is not None})
     numeric_cols = [c for c in required if c not in categorical and c != factor_response]
+    in_subset = set(_subset_names(subset, first)) if subset else set()
+    coded = [
+        c
+        for c in dict.fromkeys(categorical)
+        if c in first.columns
+        and not isinstance(first[c].dtype, pd.CategoricalDtype)
+        and c not in in_subset
+        and c != factor_response
+    ]
     return Layout(
         formula,
         parsed,
@@ -199,6 +213,7 @@ def layout(
         names,
         tuple(stateful),
         tuple(sorted(stateful_cols)),
+        tuple(coded),
     )
 
 
@@ -279,39 +294,51 @@ def _check_numeric(chunk: pd.DataFrame, lay: Layout) -> None:
                 )
 
 
-def _complete(chunk: pd.DataFrame, lay: Layout) -> tuple[pd.DataFrame, dict[str, int]]:
-    """The chunk's complete rows: selected, no missing value before or after transforms."""
+def _complete(chunk: pd.DataFrame, lay: Layout) -> tuple[pd.DataFrame, dict[str, int], ChunkValues]:
+    """The chunk's complete rows: selected, no missing value before or after transforms; and
+    the formula's expressions over them, each evaluated once (:class:`ChunkValues`).  Text
+    factor columns come as codes (:func:`rglm.frame.chunk_values.as_codes`)."""
     rows, counts = _usable(chunk, lay)
-    sub = (
-        prepared(chunk.loc[rows, list(lay.columns)]) if not rows.all() else prepared(chunk[list(lay.columns)])
-    )
+    cols = list(lay.columns)
+    if not rows.all():
+        sub = chunk.loc[rows, cols]
+    else:  # a chunk of exactly the model's columns (as the executors read them) is not copied
+        sub = chunk.copy(deep=False) if list(chunk.columns) == cols else chunk[cols]
+    for var in lay.coded:
+        sub[var] = as_codes(sub[var])  # ``sub`` is a new frame: the chunk is not changed
+    sub = prepared(sub)
+    values = ChunkValues(sub)
     if len(sub) == 0:
-        return sub, counts
+        return sub, counts, values
     bad = np.zeros(len(sub), dtype=bool)
     with np.errstate(all="ignore"):
         exprs = list(lay.numeric_terms) + list(lay.parsed.offsets)
         if lay.factor_response is None:
             exprs += list(lay.parsed.response)
         for expr in exprs:
-            bad |= np.isnan(evaluate(expr, sub, f"term {expr}"))
+            bad |= np.isnan(values(expr, sub, f"term {expr}"))
     if bad.any():
         counts["transforms"] = counts.get("transforms", 0) + int(bad.sum())
         sub = sub.iloc[np.flatnonzero(~bad)]
-    return sub, counts
+        values = ChunkValues(sub)
+    return sub, counts, values
 
 
 def scan_chunk(chunk: pd.DataFrame, lay: Layout) -> ScanPart:
     """The scan of one chunk (see the module docstring)."""
     _check_numeric(chunk, lay)
-    sub, counts = _complete(chunk, lay)
+    sub, counts, _ = _complete(chunk, lay)
     part = ScanPart(
         n_rows=len(chunk), n_used=len(sub), na_counts=counts, n_chunks=1, n_empty=int(len(sub) == 0)
     )
     factors = list(lay.categorical) + ([lay.factor_response] if lay.factor_response else [])
     for var in factors:
         col = chunk[var]
+        # A coded column's categories are those of the chunk's codes, not an order of its levels.
         part.categories[var] = (
-            tuple(col.cat.categories) if isinstance(col.dtype, pd.CategoricalDtype) else None
+            tuple(col.cat.categories)
+            if isinstance(col.dtype, pd.CategoricalDtype) and var not in lay.coded
+            else None
         )
         if len(sub) == 0:
             part.levels[var] = {}
@@ -376,7 +403,7 @@ def freeze(lay: Layout, scan: ScanPart, na_action: str) -> ChunkModel:
     )
     rows = list(scan.head) + [frame for var in lay.categorical for frame in scan.levels.get(var, {}).values()]
     sample = pd.concat(rows).reset_index(drop=True)
-    sample = _with_levels(sample, {v: levels[v] for v in lay.categorical})
+    sample = with_levels(sample, {v: levels[v] for v in lay.categorical}, lay.coded)
     frame = build_frame(
         lay.formula,
         sample,
@@ -429,67 +456,11 @@ def _split_plan(spec: FrameSpec, sample: pd.DataFrame) -> SplitPlan | None:
     return plan if np.array_equal(got, want, equal_nan=True) else None
 
 
-def _with_levels(frame: pd.DataFrame, levels: dict[str, tuple[Any, ...]]) -> pd.DataFrame:
-    out: pd.DataFrame = frame.copy(deep=False)
-    for var, lv in levels.items():
-        col = out[var]
-        if isinstance(col.dtype, pd.CategoricalDtype):
-            cat = pd.Categorical(col.astype(object), categories=lv)
-        else:
-            cat = _coded(col, lv)
-        unseen = cat.isna() & col.notna().to_numpy()
-        if unseen.any():
-            i = int(np.flatnonzero(unseen)[0])
-            raise DataError(
-                f"column {var!r} has the level {col.iloc[i]!r} at row {frame.index[i]!r}, which the scan "
-                "of the data did not see: the data changed between passes"
-            )
-        out[var] = cat
-    return out
-
-
-def _coded(col: pd.Series, levels: tuple[Any, ...]) -> pd.Categorical:
-    """``pd.Categorical(col, categories=levels)``, matching each distinct value once instead of
-    every row: pandas would turn a whole column of Arrow strings into Python objects first."""
-    codes, uniques = pd.factorize(col)
-    where = pd.Index(list(levels), dtype=object).get_indexer(pd.Index(np.asarray(uniques, dtype=object)))
-    coded = np.where(codes >= 0, where[codes], -1).astype(np.intp)
-    dtype = pd.CategoricalDtype(categories=list(levels))
-    cat: pd.Categorical = pd.Categorical.from_codes(coded, dtype=dtype)
-    return cat
-
-
-@dataclass(frozen=True)
-class ChunkRows:
-    """The model rows of one chunk: what a pass of the fit reads.
-
-    Attributes
-    ----------
-    design : Design
-        The model-matrix rows.
-    y : ndarray, shape (n,) or (n, 2)
-    weights, offset : ndarray, shape (n,)
-        Prior weights and the total offset.
-    labels : pandas.Index
-        The rows' labels in the source (to name an offending row).
-    """
-
-    design: Design
-    y: FloatArray
-    weights: FloatArray
-    offset: FloatArray
-    labels: pd.Index
-
-    @property
-    def n(self) -> int:
-        return self.design.shape[0]
-
-
 def materialize(chunk: pd.DataFrame, model: ChunkModel) -> tuple[ChunkRows, int]:
     """The model rows of one raw chunk, and how many of its rows were dropped."""
     lay = model.layout
     _check_numeric(chunk, lay)
-    sub, _ = _complete(chunk, lay)
+    sub, _, values = _complete(chunk, lay)
     dropped = len(chunk) - len(sub)
     if len(sub) == 0:
         return ChunkRows(
@@ -499,11 +470,11 @@ def materialize(chunk: pd.DataFrame, model: ChunkModel) -> tuple[ChunkRows, int]
             np.zeros(0),
             sub.index,
         ), dropped
-    sub = _with_levels(sub, {v: model.levels[v] for v in lay.categorical})
+    sub = values.rebind(with_levels(sub, {v: model.levels[v] for v in lay.categorical}, lay.coded))
     X: FloatArray | SplitDesign
     if model.split is not None:
         with np.errstate(all="ignore"):
-            X = model.split.design(sub, evaluate)
+            X = model.split.design(sub, values)
     else:
         try:
             with np.errstate(all="ignore"):
@@ -512,7 +483,7 @@ def materialize(chunk: pd.DataFrame, model: ChunkModel) -> tuple[ChunkRows, int]
             raise DataError(f"cannot build the model matrix for a chunk: {str(exc).splitlines()[0]}") from exc
         X = np.ascontiguousarray(to_float(mm, "model matrix"))
     y = response_vector(lay.parsed, sub, lay.binomial, first=model.response_first)
-    off = offset_vector(lay.parsed, sub, lay.offset)
+    off = offset_vector(lay.parsed, sub, lay.offset, values)
     w = (
         np.ones(len(sub))
         if lay.weights is None

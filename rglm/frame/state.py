@@ -143,5 +143,10 @@ class ChunkSource(Protocol):
     def chunks(self, label: str = "") -> Iterator[pd.DataFrame]: ...
 
     def map_reduce(
-        self, fn: Callable[[pd.DataFrame], Any], merge: Callable[[Any, Any], Any], empty: Any, label: str = ""
+        self,
+        fn: Callable[[Any], Any],
+        merge: Callable[[Any, Any], Any],
+        empty: Any,
+        label: str = "",
+        prepare: Callable[[pd.DataFrame], Any] | None = None,
     ) -> Any: ...

@@ -393,12 +393,17 @@ def response_vector(
     return numeric_values(col, f"the response column '{name}'")
 
 
-def offset_vector(parsed: ParsedFormula, data: pd.DataFrame, column: str | None = None) -> FloatArray:
-    """The total offset of the rows in ``data``: the formula's ``offset()`` terms plus the
-    ``offset=`` column ``column``, if named."""
+def offset_vector(
+    parsed: ParsedFormula,
+    data: pd.DataFrame,
+    column: str | None = None,
+    values: Callable[[str, pd.DataFrame, str], FloatArray] = evaluate,
+) -> FloatArray:
+    """The total offset of the rows in ``data``: the formula's ``offset()`` terms (evaluated
+    by ``values``) plus the ``offset=`` column ``column``, if named."""
     total = np.zeros(len(data))
     for expr in parsed.offsets:
-        total = total + evaluate(expr, data, f"offset({expr})")
+        total = total + values(expr, data, f"offset({expr})")
     if column is not None:
         total = total + numeric_values(data[column], f"offset column '{column}'")
     return total

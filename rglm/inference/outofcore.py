@@ -11,6 +11,7 @@ that map-reduce in :class:`rglm.fit.passes.PassRunner`, which R's IRLS loop
 from __future__ import annotations
 
 import functools
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ from rglm.exceptions import FitInterrupted
 from rglm.families.family import Family
 from rglm.fit.accumulate import Chunk, PassRequest, Sums, accumulate
 from rglm.fit.irls import IRLSControl
-from rglm.fit.passes import PassFit, PassRunner, memory_map_reduce, worker_threads
+from rglm.fit.passes import PassFit, PassRunner, single_threaded_blas, worker_threads
 from rglm.fit.riders import fit_and_finish
 from rglm.frame.chunked import ChunkModel, materialize
 from rglm.results.glm import GLMStatistics
@@ -39,18 +40,18 @@ def model_chunk(frame: pd.DataFrame, model: ChunkModel) -> Chunk:
     return Chunk(rows.design, rows.y, rows.weights, rows.offset, labels=rows.labels)
 
 
-def _pass_sums(
-    frame: pd.DataFrame, model: ChunkModel, request: PassRequest, p: int, threads: int = 1
+def _chunk_sums(
+    chunk: Chunk, request: PassRequest, p: int, threads: int = 1, pool: ThreadPoolExecutor | None = None
 ) -> Sums:
-    chunk = model_chunk(frame, model)
+    """The sums of one chunk's model rows: with ``threads`` > 1, in one block per thread on
+    ``pool``, summed in block order, as an in-memory pass sums its blocks."""
     if chunk.n == 0:
         return Sums.empty(p, request.qr)
-    if threads <= 1 or chunk.n < 2 * _MIN_BLOCK_ROWS:
+    if threads <= 1 or pool is None or chunk.n < 2 * _MIN_BLOCK_ROWS:
         return accumulate(chunk, request)
-    # The chunk's rows in one block per thread, summed in block order (as an in-memory pass).
     size = -(-chunk.n // threads)
     blocks = [_rows(chunk, a, min(a + size, chunk.n)) for a in range(0, chunk.n, size)]
-    return memory_map_reduce(blocks, p, threads)(request)
+    return Sums.total(list(pool.map(lambda c: accumulate(c, request), blocks)), p, request.qr)
 
 
 #: Fewest rows per thread worth splitting a chunk for.
@@ -73,10 +74,19 @@ def pass_runner(frame: ChunkedFrame) -> PassRunner:
     # Chunks read here are summed on this machine's cores; a Dask worker runs one task per thread.
     threads = 1 if isinstance(executor, DaskExecutor) else worker_threads()
 
+    prepare = functools.partial(model_chunk, model=model)
+
     def map_reduce(request: PassRequest) -> Sums:
         pc = p if request.columns is None else len(request.columns)
-        fn = functools.partial(_pass_sums, model=model, request=request, p=pc, threads=threads)
-        sums: Sums = executor.map_reduce(fn, _merge_sums, Sums.empty(pc, request.qr), request.label)
+        empty = Sums.empty(pc, request.qr)
+        if threads <= 1:
+            fn = functools.partial(_chunk_sums, request=request, p=pc)
+            sums: Sums = executor.map_reduce(fn, _merge_sums, empty, request.label, prepare=prepare)
+            return sums
+        # One pool and one BLAS limit for the whole pass: threadpoolctl's costs milliseconds.
+        with single_threaded_blas(), ThreadPoolExecutor(max_workers=threads) as pool:
+            fn = functools.partial(_chunk_sums, request=request, p=pc, threads=threads, pool=pool)
+            sums = executor.map_reduce(fn, _merge_sums, empty, request.label, prepare=prepare)
         return sums
 
     return PassRunner(map_reduce)

@@ -154,9 +154,10 @@ def predict_to(
 
 
 def _all_columns(executor: Any) -> Iterator[pd.DataFrame]:
-    saved = executor.columns
-    executor.columns = None
+    """Every column of the fit's data as the user has it (text as text, not as codes)."""
+    saved = executor.columns, executor.coded
+    executor.columns, executor.coded = None, ()
     try:
         yield from executor.chunks("predict")
     finally:
-        executor.columns = saved
+        executor.columns, executor.coded = saved
