@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import linalg as sla
 
+from rglm.numerics.chol2inv import chol2inv
 from rglm.numerics.design import BLOCK_ROWS, Design
 from rglm.numerics.jit import compiled_qr
 from rglm.numerics.rmath import nrm2, nrm2_columns, r_exact, seqdot, seqdot_columns
@@ -338,20 +339,18 @@ def choose_solver(n: int, p: int) -> WLSStep:
 def cov_unscaled(fit: WLSFit) -> FloatArray:
     """:math:`(X^T W X)^{-1}` from the R factor, in the original column order, NaN where aliased.
 
-    Computed as R's ``chol2inv`` does, by LAPACK's ``dpotri``: :math:`(R^T R)^{-1}` from the
-    triangular factor.
+    Computed as R's ``chol2inv`` does, by reference LAPACK's ``dpotri``: :math:`(R^T R)^{-1}`
+    from the triangular factor (:mod:`rglm.numerics.chol2inv`, R's bits).
     """
     p = fit.coef.size
     out = np.full((p, p), np.nan)
     k = fit.rank
     if k == 0:
         return out
-    upper, info = sla.lapack.dpotri(np.asarray(fit.r_factor[:k, :k], dtype=np.float64), lower=False)
-    if info != 0:  # a zero on R's diagonal: the triangular solve reports it as R would
+    inv = chol2inv(np.asarray(fit.r_factor[:k, :k], dtype=np.float64))
+    if inv is None:  # a zero on R's diagonal: the triangular solve reports it as R would
         rinv = sla.solve_triangular(fit.r_factor, np.eye(k), check_finite=False)
         inv = rinv @ rinv.T
-    else:
-        inv = np.triu(upper) + np.triu(upper, 1).T
     idx = fit.pivot[:k]
     out[np.ix_(idx, idx)] = inv
     return out
