@@ -26,7 +26,7 @@ from rglm.fit.negbin import fit_glm_nb
 from rglm.fit.riders import fit_and_finish
 from rglm.frame.chunked import Layout, ScanPart, freeze, layout, scan_chunk
 from rglm.frame.model_frame import build_frame
-from rglm.inference.outofcore import interrupted, pass_runner
+from rglm.inference.outofcore import interrupted, pass_runner, release
 from rglm.inference.robust import COV_TYPES, robust_result
 from rglm.inference.separation import separation_at_fit, warn_if_separated
 from rglm.models.brglm import brglm_control, fit_brglm
@@ -466,6 +466,8 @@ def fit_out_of_core(
         )
     except KeyboardInterrupt:
         raise interrupted(run, "the fit") from None
+    finally:
+        release(executor)
     warn_if_exact(fit.deviance, family)
     # PassFit and ChunkedFrame offer what the statistics read of an IRLSFit and a ModelFrame,
     # and raise OutOfCoreError for the per-row arrays they do not hold.

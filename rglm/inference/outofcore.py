@@ -31,7 +31,7 @@ from rglm.results.glm import GLMStatistics
 
 FloatArray = npt.NDArray[np.float64]
 
-__all__ = ["interrupted", "is_out_of_core", "model_chunk", "pass_runner", "refit_out_of_core"]
+__all__ = ["interrupted", "is_out_of_core", "model_chunk", "pass_runner", "refit_out_of_core", "release"]
 
 
 def model_chunk(frame: pd.DataFrame, model: ChunkModel) -> Chunk:
@@ -92,6 +92,12 @@ def pass_runner(frame: ChunkedFrame) -> PassRunner:
     return PassRunner(map_reduce)
 
 
+def release(executor: Any) -> None:
+    """Free what ``executor`` kept between the passes of a fit (a Dask fit's model rows)."""
+    if isinstance(executor, DaskExecutor):
+        executor.release()
+
+
 def interrupted(run: PassRunner, what: str) -> FitInterrupted:
     """The error for a fit stopped by the user (Ctrl-C), carrying the last coefficients."""
     coef = run.last_beta
@@ -129,3 +135,5 @@ def refit_out_of_core(
         return fit_and_finish(run, p, fam, ctl, p_total=p_total, columns=cols, start=start, null=False)
     except KeyboardInterrupt:
         raise interrupted(run, "the refit") from None
+    finally:
+        release(frame.executor)
