@@ -218,7 +218,9 @@ class NumericColumns:
             ones = np.ones(step)
             # A row-major block (a dense model matrix) is scaled into the column-major buffer
             # one column at a time: the same products, without NumPy's slow mixed-order loop.
-            by_column = not mtx.flags.f_contiguous
+            # Rows of a column-major block (a slice of one, as the passes' blocks are) are
+            # scaled whole: column by column would read each strided column on its own.
+            by_column = mtx.flags.c_contiguous and not mtx.flags.f_contiguous
             for start in range(0, n, step):
                 stop = min(start + step, n)
                 xs = mtx[start:stop]
