@@ -66,15 +66,17 @@ class Initialized:
         The response as IRLS sees it: proportions for a two-column binomial response.
     weights : ndarray
         Prior weights, multiplied by the number of trials for a two-column binomial response.
-    mustart : ndarray
-        Starting values of the mean.
+    mustart : ndarray or None
+        Starting values of the mean; None where a fit over row blocks computes them block by
+        block instead (every family's are elementwise in ``y`` and the weights, so the values
+        are the same), and so holds no array of them through its passes.
     n : ndarray
         Binomial trials per row (ones for other families), used by the binomial AIC.
     """
 
     y: FloatArray
     weights: FloatArray
-    mustart: FloatArray
+    mustart: FloatArray | None
     n: FloatArray
 
 

@@ -374,6 +374,11 @@ def _eta_at(
     if chunk.etastart is not None:
         return np.asarray(chunk.etastart, dtype=np.float64)
     means = mustart if chunk.mustart is None else chunk.mustart
+    if means is None:
+        # R's start: the family's starting means, computed for this block only (a fit over
+        # row blocks does not keep them for all rows; initialize warned once on all rows)
+        with collect_warnings():
+            means = family.initialize(np.asarray(chunk.y, dtype=np.float64), chunk.weights).mustart
     assert means is not None, "R's start needs the family's starting means"
     with np.errstate(all="ignore"):
         return link.link(means)

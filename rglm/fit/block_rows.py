@@ -53,7 +53,12 @@ def memory_chunks(
         part = (
             None
             if init is None
-            else Initialized(init.y[a:b], init.weights[a:b], init.mustart[a:b], init.n[a:b])
+            else Initialized(
+                init.y[a:b],
+                init.weights[a:b],
+                None if init.mustart is None else init.mustart[a:b],
+                init.n[a:b],
+            )
         )
         out.append(
             Chunk(

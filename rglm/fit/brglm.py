@@ -227,6 +227,7 @@ def brglm_fit(
     if start is None:
         adjust = prob.p / n_all if control.response_adjustment is None else control.response_adjustment
         plan = FitPlan.for_problem(n_all, prob.p)
+        assert init.mustart is not None  # initialize on all rows keeps them
         beta = _start_glm(prob, init.mustart, 0.0 if correction else adjust, plan)
         phi, phi_ml = prob.ml_dispersion(beta)
     else:

@@ -30,8 +30,9 @@ import numpy.typing as npt
 
 from rglm.exceptions import ExactFitWarning, FitError, StartWarning, warn
 from rglm.families.family import Family
+from rglm.fit.block_rows import BlockRows
 from rglm.fit.loop import NoValidCoefficients, NullModel, null_model, run_loop, warn_null_refit
-from rglm.fit.passes import fit_in_memory
+from rglm.fit.passes import fit_in_memory, null_refit_in_memory
 from rglm.fit.plan import FitPlan, IRLSControl
 from rglm.fit.result import GLMFit, IRLSFit, RowArrays
 from rglm.fit.rows import RowEvaluator, deviance, scale_hint
@@ -100,6 +101,11 @@ def irls(
         # R's glm.fit keeps the given means over initialize's ("mustart <- mukeep"): holding
         # the family's own as well would cost an array of n for nothing.
         init = dataclasses.replace(init, mustart=mustart)
+    elif not (plan.exact or solver is not None or nvars == 0):
+        # A fit over row blocks needs the starting means only in its first pass, block by
+        # block: they are recomputed there (the same values), not held for every row through
+        # the passes, where the fit's memory peaks.
+        init = dataclasses.replace(init, mustart=None)
     if nvars > 0 and start is not None and start.shape != (nvars,):
         raise FitError(
             f"length of 'start' should equal {nvars} and correspond to the coefficients, "
@@ -128,6 +134,12 @@ def irls(
     init = family.initialize(y_given, weights, have_start=True)
     fit = _fit(X, y_given, family, weights, offset, init, retry, None, None, control, solver, plan)
     return dataclasses.replace(fit, start_method="intercept-only")
+
+
+def _means(mustart: FloatArray | None) -> FloatArray:
+    """The starting means of a fit over rows, which ``initialize`` on all rows always gives."""
+    assert mustart is not None
+    return mustart
 
 
 def _valid_start(
@@ -177,7 +189,7 @@ def _fit(
                 control,
                 start=start,
                 etastart=etastart,
-                mustart=init.mustart if mustart is None else mustart,
+                mustart=_means(init.mustart if mustart is None else mustart),
                 solver=solver,
                 exact=plan.exact,
             )
@@ -269,6 +281,23 @@ def null_deviance(
     has_offset = bool(np.any(offset != 0)) if offset_given is None else offset_given
     kind = null_model(intercept=intercept, offset_nonzero=has_offset)
     if kind is NullModel.REFIT:
+        rows = fit.rows
+        if (
+            refit_from_fit
+            and intercept
+            and isinstance(rows, BlockRows)
+            and rows.final.beta is not None
+            and (response is None or response is rows.y_given)
+            and (weights is None or weights is rows.weights_given)
+            and offset is rows.offset
+        ):
+            # A large in-memory fit: the refit's passes start from the fitted means block by
+            # block, without an array of them (R's mustart = fitted values).
+            loop = null_refit_in_memory(
+                rows, control or IRLSControl(), plan or FitPlan.for_problem(y.size, 1)
+            )
+            warn_null_refit(loop.converged)
+            return loop.deviance
         # A large fit's intercept column is a read-only view of one 1.0 (the same values).
         exact = (plan or FitPlan.for_problem(y.size, 1)).exact
         ones = np.ones((y.size, 1)) if exact else np.broadcast_to(1.0, (y.size, 1))

@@ -530,3 +530,25 @@ def fit_in_memory(
         boundary=loop.boundary,
         deviance_trace=loop.trace,
     )
+
+
+def null_refit_in_memory(rows: BlockRows, control: IRLSControl, plan: FitPlan) -> LoopResult[SumsPoint]:
+    """R's refit of the intercept-only model (``glm.fit``'s null deviance with an offset),
+    started at the full fit's means, over the row blocks of a large in-memory fit.
+
+    As the out-of-core fits do (:func:`finish_passes`), the refit runs over the full design's
+    blocks restricted to the intercept column, and its first pass computes the starting means
+    :math:`g^{-1}(X\\hat\\beta + o)` block by block from the full fit's coefficients, so no
+    array of the fitted means is held through the refit's passes.  The intercept is column 0
+    of R's model matrix.
+    """
+    chunks = memory_chunks(
+        rows.design, rows.y_given, rows.weights_given, rows.offset, block_rows=rows.block_rows
+    )
+    run = PassRunner(memory_map_reduce(chunks, rows.design.shape[1], plan.threads), emit_warnings=False)
+    loop = fit_passes(
+        run, 1, rows.family, control, columns=np.array([0], dtype=np.intp), mu_beta=rows.final.beta
+    )
+    for c in chunks:
+        forget(c)
+    return loop
