@@ -29,74 +29,6 @@ FloatArray = npt.NDArray[np.float64]
 __all__ = ["GLMFit", "IRLSFit", "PassFit", "PerRow", "RowArrays", "working_rss"]
 
 
-class GLMFit(Protocol):
-    """The state of a converged (or last) GLM fit, in memory or out of core.
-
-    The per-row members (``eta`` to ``working_residuals``) exist for fits in memory; an
-    out-of-core fit raises :class:`rglm.exceptions.OutOfCoreError` for them.
-    """
-
-    @property
-    def coef(self) -> FloatArray: ...
-
-    @property
-    def wls(self) -> WLSFit | None: ...
-
-    @property
-    def deviance(self) -> float: ...
-
-    @property
-    def aic(self) -> float: ...
-
-    @property
-    def iterations(self) -> int: ...
-
-    @property
-    def converged(self) -> bool: ...
-
-    @property
-    def boundary(self) -> bool: ...
-
-    @property
-    def deviance_trace(self) -> tuple[float, ...]: ...
-
-    @property
-    def rank(self) -> int: ...
-
-    @property
-    def aliased(self) -> npt.NDArray[np.bool_]: ...
-
-    @property
-    def n_ok(self) -> int: ...
-
-    @property
-    def n_rows(self) -> int: ...
-
-    @property
-    def working_rss(self) -> float: ...
-
-    @property
-    def eta(self) -> FloatArray: ...
-
-    @property
-    def mu(self) -> FloatArray: ...
-
-    @property
-    def y(self) -> FloatArray: ...
-
-    @property
-    def prior_weights(self) -> FloatArray: ...
-
-    @property
-    def trials(self) -> FloatArray: ...
-
-    @property
-    def working_weights(self) -> FloatArray: ...
-
-    @property
-    def working_residuals(self) -> FloatArray: ...
-
-
 class PerRow(Protocol):
     """The per-row values of a fit in memory and the numbers made from them: held as arrays
     (:class:`RowArrays`), or recomputed from the coefficients when asked
@@ -134,6 +66,42 @@ class PerRow(Protocol):
 
     @property
     def working_rss(self) -> float: ...
+
+
+class GLMFit(PerRow, Protocol):
+    """The state of a converged (or last) GLM fit, in memory or out of core.
+
+    The per-row members (those of :class:`PerRow`, ``eta`` to ``working_residuals``) exist
+    for fits in memory; an out-of-core fit raises :class:`rglm.exceptions.OutOfCoreError`
+    for them.
+    """
+
+    @property
+    def coef(self) -> FloatArray: ...
+
+    @property
+    def wls(self) -> WLSFit | None: ...
+
+    @property
+    def deviance(self) -> float: ...
+
+    @property
+    def iterations(self) -> int: ...
+
+    @property
+    def converged(self) -> bool: ...
+
+    @property
+    def boundary(self) -> bool: ...
+
+    @property
+    def deviance_trace(self) -> tuple[float, ...]: ...
+
+    @property
+    def rank(self) -> int: ...
+
+    @property
+    def aliased(self) -> npt.NDArray[np.bool_]: ...
 
 
 @dataclass(frozen=True)
