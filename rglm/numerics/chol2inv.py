@@ -30,13 +30,13 @@ without ``fastmath``); without it, each column's update is a NumPy vector operat
 
 from __future__ import annotations
 
-import os
-import threading
 from collections.abc import Callable
 
 import numpy as np
 import numpy.typing as npt
 import scipy.linalg as sla
+
+from rglm.numerics.jit import compiled_once
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -107,22 +107,11 @@ def chol2inv_numpy(a: FloatArray) -> None:
             a[: i + 1, i] *= aii
 
 
-_lock = threading.Lock()
-_compiled: list[Callable[[FloatArray], None] | None] = []
+_compiled = compiled_once(lambda numba: numba.njit(cache=True, nogil=True)(chol2inv_loops))
 
 
 def _kernel() -> Callable[[FloatArray], None]:
-    if os.environ.get("RGLM_JIT", "1") == "0":
-        return chol2inv_numpy
-    with _lock:
-        if not _compiled:
-            try:
-                import numba
-
-                _compiled.append(numba.njit(cache=True, nogil=True)(chol2inv_loops))
-            except ImportError:
-                _compiled.append(None)
-        compiled = _compiled[0]
+    compiled: Callable[[FloatArray], None] | None = _compiled()
     return chol2inv_numpy if compiled is None else compiled
 
 

@@ -23,6 +23,7 @@ import math
 import os
 import threading
 from collections.abc import Callable
+from typing import Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -30,7 +31,9 @@ import numpy.typing as npt
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
-__all__ = ["compiled_qr", "qr_solve_loops"]
+__all__ = ["compiled_once", "compiled_qr", "qr_solve_loops"]
+
+T = TypeVar("T")
 
 _TSML = 2.0**-511
 _TBIG = 2.0**486
@@ -173,25 +176,31 @@ def _solve(x: FloatArray, y: FloatArray, k: int, qraux: FloatArray, coef: FloatA
             coef[i] = coef[i] + (-coef[j]) * x[i, j]
 
 
-_lock = threading.Lock()
-_compiled: list[Callable[..., int] | None] = []
+def compiled_once(build: Callable[[Any], T]) -> Callable[[], T | None]:
+    """A getter of what ``build(numba)`` compiles, built on first use (once, under a lock,
+    whichever thread asks first) and kept; the getter gives ``None`` without Numba or with
+    ``RGLM_JIT=0`` (read at each call, so the switch works in a running process).  Every
+    optional compiled kernel of rglm is made this way."""
+    lock = threading.Lock()
+    built: list[T | None] = []
+
+    def get() -> T | None:
+        if os.environ.get("RGLM_JIT", "1") == "0":
+            return None
+        with lock:
+            if not built:
+                try:
+                    import numba
+                except ImportError:
+                    built.append(None)
+                else:
+                    built.append(build(numba))
+            return built[0]
+
+    return get
 
 
-def compiled_qr() -> Callable[..., int] | None:
-    """The compiled :func:`qr_solve_loops`, or ``None`` without Numba or with ``RGLM_JIT=0``."""
-    if os.environ.get("RGLM_JIT", "1") == "0":
-        return None
-    with _lock:
-        if not _compiled:
-            _compiled.append(_compile())
-        return _compiled[0]
-
-
-def _compile() -> Callable[..., int] | None:
-    try:
-        import numba
-    except ImportError:
-        return None
+def _compile(numba: Any) -> Callable[..., int]:
     # Compiled code resolves the helpers from this module's globals when it is compiled, so
     # each is replaced by its compiled version, callees first, before the solver itself.
     names = ("_nrm2", "_move_negligible", "_reflect", "_solve", "qr_solve_loops")
@@ -199,3 +208,7 @@ def _compile() -> Callable[..., int] | None:
         globals()[name] = numba.njit(cache=True, nogil=True)(globals()[name])
     kernel: Callable[..., int] = globals()["qr_solve_loops"]
     return kernel
+
+
+#: The compiled :func:`qr_solve_loops`, or ``None`` without Numba or with ``RGLM_JIT=0``.
+compiled_qr: Callable[[], Callable[..., int] | None] = compiled_once(_compile)

@@ -28,12 +28,13 @@ reproduced :func:`column_order_matvec` on a fixed problem.
 from __future__ import annotations
 
 import math
-import os
-import threading
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+
+from rglm.numerics.jit import compiled_once
 
 FloatArray = npt.NDArray[np.float64]
 Kernel = Callable[[FloatArray, FloatArray], None]
@@ -87,27 +88,10 @@ _LOOPS: dict[Callable[[float], float], Callable[[FloatArray, FloatArray], None]]
     math.log1p: _log1p_loop,
 }
 
-_lock = threading.Lock()
-_compiled: list[dict[Callable[[float], float], Kernel]] = []
-_compiled_matvec: list[Callable[[FloatArray, FloatArray, FloatArray], None] | None] = []
+MatvecKernel = Callable[[FloatArray, FloatArray, FloatArray], None]
 
 
-def compiled_matvec() -> Callable[[FloatArray, FloatArray, FloatArray], None] | None:
-    """The compiled :func:`column_order_matvec` (``kernel(x, beta, out)``), or ``None``
-    without Numba, with ``RGLM_JIT=0``, or if it does not give that function's bits."""
-    if os.environ.get("RGLM_JIT", "1") == "0":
-        return None
-    with _lock:
-        if not _compiled_matvec:
-            _compiled_matvec.append(_compile_matvec())
-        return _compiled_matvec[0]
-
-
-def _compile_matvec() -> Callable[[FloatArray, FloatArray, FloatArray], None] | None:
-    try:
-        import numba
-    except ImportError:
-        return None
+def _compile_matvec(numba: Any) -> MatvecKernel | None:
     kernel: Callable[[FloatArray, FloatArray, FloatArray], None] = numba.njit(cache=True, nogil=True)(
         _matvec_loop
     )
@@ -124,16 +108,21 @@ def _compile_matvec() -> Callable[[FloatArray, FloatArray, FloatArray], None] | 
     return kernel
 
 
+_matvec = compiled_once(_compile_matvec)
+
+
+def compiled_matvec() -> MatvecKernel | None:
+    """The compiled :func:`column_order_matvec` (``kernel(x, beta, out)``), or ``None``
+    without Numba, with ``RGLM_JIT=0``, or if it does not give that function's bits."""
+    return _matvec()
+
+
 def compiled_map(scalar: Callable[[float], float]) -> Kernel | None:
     """The compiled loop ``out[i] = scalar(x[i])`` for ``scalar`` one of ``math.exp``,
     ``math.log``, ``math.expm1``, ``math.log1p``; ``None`` without Numba, with
     ``RGLM_JIT=0``, or if the compiled function is not the C library's to the last bit."""
-    if os.environ.get("RGLM_JIT", "1") == "0":
-        return None
-    with _lock:
-        if not _compiled:
-            _compiled.append(_compile())
-        return _compiled[0].get(scalar)
+    kernels = _maps()
+    return None if kernels is None else kernels.get(scalar)
 
 
 def check_values() -> FloatArray:
@@ -154,11 +143,7 @@ def _same_bits(kernel: Kernel, scalar: Callable[[float], float], x: FloatArray) 
     return bool(np.array_equal(out.view(np.int64), ref.view(np.int64)))
 
 
-def _compile() -> dict[Callable[[float], float], Kernel]:
-    try:
-        import numba
-    except ImportError:
-        return {}
+def _compile_maps(numba: Any) -> dict[Callable[[float], float], Kernel]:
     values = check_values()
     special = np.array([math.nan, -math.nan, math.inf, -math.inf, 0.0, -0.0, 709.78, -745.2])
     domains: dict[Callable[[float], float], FloatArray] = {
@@ -174,3 +159,6 @@ def _compile() -> dict[Callable[[float], float], Kernel]:
         if _same_bits(kernel, scalar, x):
             kernels[scalar] = kernel
     return kernels
+
+
+_maps = compiled_once(_compile_maps)
