@@ -32,6 +32,7 @@ from scipy import special
 
 from rglm.exceptions import ArgumentError, ConvergenceWarning, FitError, warn
 from rglm.families.links import Link, get_link
+from rglm.fit.ascent import halved_step
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -291,19 +292,14 @@ def fit_betareg(
             raise FitError(
                 "the information matrix is singular: the mean or precision model has aliased columns"
             ) from None
-        h = 1.0
-        while True:
-            cand = theta + h * step
-            cparts = beta_parts(cand, X, Z, ox, oz, link, link_phi)
-            cll = beta_loglik(y, w, cparts.mu, cparts.phi)
-            if math.isfinite(cll) and cll >= ll - 1e-12 * abs(ll):
-                break
-            h /= 2
-            if h < 1e-10:
-                break
+
+        def at(t: FloatArray) -> tuple[BetaParts, float]:
+            p = beta_parts(t, X, Z, ox, oz, link, link_phi)
+            return p, beta_loglik(y, w, p.mu, p.phi)
+
+        cand, cparts, cll, done = halved_step(theta, step, ll, at, tol)
         if not math.isfinite(cll):
             break
-        done = bool(np.all(np.abs(h * step) <= tol * np.maximum(1.0, np.abs(theta))))
         theta, parts, ll = cand, cparts, cll
         if done:
             converged = True

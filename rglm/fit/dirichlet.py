@@ -37,6 +37,7 @@ import numpy.typing as npt
 from scipy import special
 
 from rglm.exceptions import ConvergenceWarning, FitError, warn
+from rglm.fit.ascent import halved_step
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -220,19 +221,14 @@ def fit_dirichlet(
             step = np.linalg.solve(-H, U)
         except np.linalg.LinAlgError:
             step = np.linalg.solve(-_assemble(w, exp_l, designs), U)
-        h = 1.0
-        while True:
-            cand = theta + h * step
-            cA, _ = dirichlet_alpha(cand, X, Z, K, alternative)
-            cll = dirichlet_loglik(cA, logY, w)
-            if math.isfinite(cll) and cll >= ll - 1e-12 * abs(ll):
-                break
-            h /= 2
-            if h < 1e-10:
-                break
+
+        def at(t: FloatArray) -> tuple[FloatArray, float]:
+            alpha, _ = dirichlet_alpha(t, X, Z, K, alternative)
+            return alpha, dirichlet_loglik(alpha, logY, w)
+
+        cand, cA, cll, done = halved_step(theta, step, ll, at, tol)
         if not math.isfinite(cll):
             break
-        done = bool(np.all(np.abs(h * step) <= tol * np.maximum(1.0, np.abs(theta))))
         theta, A, ll = cand, cA, cll
         if done:
             converged = True
