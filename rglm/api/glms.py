@@ -172,6 +172,19 @@ def glm(
     br = brglm_control(
         method, type, tol=tol, max_iter=max_iter, a=a, slowit=slowit, max_step_factor=max_step_factor
     )
+    # What update() replays: the arguments that shape the model, not the starting values.
+    # R's update() re-evaluates the call, which names the function: so does GLMResult.update.
+    model_args: dict[str, Any] = {
+        "function": glm,
+        "family": fam,
+        "weights": weights,
+        "offset": offset,
+        "subset": subset,
+        "na_action": na_action,
+        "dispersion": dispersion,
+        "contrasts": contrasts,
+        "names": names,
+    }
     if br is not None:  # brglm2's fit: its own module does the checks and the wiring
         return fit_brglm(
             formula,
@@ -193,22 +206,14 @@ def glm(
             dispersion=dispersion,
             data_name=data_name,
             call={
-                "function": glm,
-                "family": fam,
-                "weights": weights,
-                "offset": offset,
-                "subset": subset,
-                "na_action": na_action,
+                **model_args,
                 "tol": tol,
                 "max_iter": max_iter,
-                "dispersion": dispersion,
                 "method": method,
                 "type": type,
                 "a": a,
                 "slowit": slowit,
                 "max_step_factor": max_step_factor,
-                "contrasts": contrasts,
-                "names": names,
             },
             contrasts=contrasts,
             names=names,
@@ -218,21 +223,7 @@ def glm(
     estimate_theta = isinstance(fam, NegativeBinomial) and fam.theta is None
     level = int(trace)
     control = IRLSControl(tol=tol, max_iter=max_iter, trace=bool(trace) and not estimate_theta)
-    # What update() replays: the arguments that shape the model, not the starting values.
-    # R's update() re-evaluates the call, which names the function: so does GLMResult.update.
-    call: dict[str, Any] = {
-        "function": glm,
-        "family": fam,
-        "weights": weights,
-        "offset": offset,
-        "subset": subset,
-        "na_action": na_action,
-        "tol": tol,
-        "max_iter": max_iter,
-        "dispersion": dispersion,
-        "contrasts": contrasts,
-        "names": names,
-    }
+    call: dict[str, Any] = {**model_args, "tol": tol, "max_iter": max_iter}
     if chunksize is None and not callable(data):
         # A file that fits in memory is read whole and fitted as a data frame (every per-row
         # result is then available); the result's call says so.
