@@ -33,9 +33,7 @@ so a split design (numeric block plus factor codes) is never expanded.
 
 from __future__ import annotations
 
-import contextlib
 import math
-from collections.abc import Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -44,6 +42,7 @@ import numpy.typing as npt
 from rglm.families.family import Family
 from rglm.fit.glmnet_cd import solve_quadratic
 from rglm.fit.glmnet_rules import BIG, FDEV, MNLAM, PMIN, lambda_sequence, path_should_stop, solver_kind
+from rglm.fit.passes import single_threaded_blas
 from rglm.numerics.design import DenseDesign, Design
 from rglm.numerics.rmath import fast_kernels
 
@@ -481,19 +480,8 @@ def glmnet_path(
     here (when threadpoolctl is installed); NumPy's vectorized exp and log are used
     throughout (glmnet's digits are not R's ``glm.fit``'s, so R's slow elementwise path buys
     nothing)."""
-    with fast_kernels(), _one_blas_thread():
+    with fast_kernels(), single_threaded_blas():
         return _path(D, y, weights, offset, family, settings)
-
-
-@contextlib.contextmanager
-def _one_blas_thread() -> Iterator[None]:
-    try:
-        from threadpoolctl import threadpool_limits
-    except ImportError:
-        yield
-        return
-    with threadpool_limits(limits=1, user_api="blas"):
-        yield
 
 
 def _path(
