@@ -16,12 +16,12 @@ from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
-from scipy import linalg as sla
 
 from rglm.exceptions import DispersionWarning, warn
 from rglm.families.derivatives import d1variance, d2mu_deta, dispersion_cumulants, has_dispersion
 from rglm.families.family import Family
 from rglm.numerics import rmath as _rmath
+from rglm.numerics.chol2inv import chol2inv
 from rglm.numerics.roots import zeroin
 
 FloatArray = npt.NDArray[np.float64]
@@ -114,13 +114,9 @@ class Problem:
             raise Failed("non-finite working weights")
         q, r = np.linalg.qr(wx)
         hat = np.einsum("ij,ij->i", q, q)
-        inv: FloatArray | None = None
-        if np.all(np.abs(np.diag(r)) > 0):
-            # R's chol2inv: (R^T R)^{-1} = R^{-1} R^{-T}, from LAPACK's triangular inverse
-            rinv, info = sla.lapack.dtrtri(r, lower=0)
-            inv = rinv @ rinv.T if info == 0 else None
-            if inv is not None and not np.all(np.isfinite(inv)):
-                inv = None
+        inv = chol2inv(r)  # R's chol2inv: (R^T R)^{-1}, None when R is singular
+        if inv is not None and not np.all(np.isfinite(inv)):
+            inv = None
         return Point(beta, phi, eta, mu, d1, d2, var, d1var, ww, r, hat, inv)
 
     # -- the coefficients' step ---------------------------------------------------------------
